@@ -1,0 +1,288 @@
+//! The `claimscope` command line: report, validate, mapping suggest, generate.
+//! Parsing arguments and printing only; every figure comes from the core.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use claimscope::report::text;
+use claimscope::{Basis, Dataset, Error, LoadOptions, LoadSummary, MappingProfile, ReportOptions, Table};
+
+#[derive(Parser)]
+#[command(name = "claimscope", version, about = "Cost analytics for self-funded employer health plans")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Table,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The report of one client for one period.
+    Report(ReportArgs),
+    /// Load one file into a canonical table and print its load summary.
+    Validate {
+        /// Canonical table: claims, budgets, enrollments, admin_fees, rebates, stop_loss_reimbursements.
+        #[arg(long)]
+        table: String,
+        file: String,
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Load the good rows and list the rejects instead of failing.
+        #[arg(long)]
+        lenient: bool,
+        /// client_id for every row of a single-client file.
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// Mapping profiles.
+    Mapping {
+        #[command(subcommand)]
+        command: MappingCommand,
+    },
+    /// Write a synthetic plan as canonical CSV files.
+    Generate(GenerateArgs),
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    #[arg(long)]
+    members: u32,
+    #[arg(long)]
+    months: u32,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long)]
+    out: String,
+    #[arg(long, default_value_t = 1)]
+    clients: u32,
+    /// First month, YYYY-MM.
+    #[arg(long, default_value = "2024-01")]
+    start: String,
+}
+
+#[derive(Subcommand)]
+enum MappingCommand {
+    /// Propose a profile for an unfamiliar export (prints JSON that --mapping accepts).
+    Suggest {
+        file: String,
+        /// The table the file holds; guessed from its headers when absent.
+        #[arg(long)]
+        table: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Claims file(s); may repeat.
+    #[arg(long, num_args = 1..)]
+    claims: Vec<String>,
+    #[arg(long)]
+    budgets: Option<String>,
+    #[arg(long, alias = "enrollments")]
+    enrollment: Option<String>,
+    #[arg(long)]
+    admin_fees: Option<String>,
+    #[arg(long)]
+    rebates: Option<String>,
+    #[arg(long)]
+    stop_loss: Option<String>,
+    /// Mapping profile(s) for carrier files; each names its table.
+    #[arg(long)]
+    mapping: Vec<String>,
+    /// Use the bundled sample data.
+    #[arg(long)]
+    demo: bool,
+    #[arg(long)]
+    client: Option<String>,
+    /// 2025-03, 2025-Q1, 2025, 2025-YTD, 2025-YTD-06, R12-2025-06 or 2024-11..2025-04.
+    #[arg(long)]
+    period: String,
+    #[arg(long, default_value = "incurred")]
+    basis: String,
+    #[arg(long, default_value = "50000.00")]
+    hcc_threshold: String,
+    #[arg(long, default_value_t = 10)]
+    top_n: usize,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    #[arg(long)]
+    out: Option<String>,
+    /// Load the good rows of each file and report on them (rejects go to stderr).
+    #[arg(long)]
+    lenient: bool,
+}
+
+/// Exit codes of interfaces.md: 2 bad arguments, 3 bad input data.
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Input { .. } | Error::Mapping { .. } => 3,
+        Error::Period { .. } | Error::Argument { .. } | Error::Io { .. } => 2,
+        Error::Engine { .. } => 1,
+    }
+}
+
+fn print_error(e: &Error) {
+    let mut err = std::io::stderr().lock();
+    match e {
+        Error::Input { source_name, errors, summary } => {
+            if let Some(s) = summary {
+                let _ = writeln!(err, "{source_name}: {} of {} records rejected (strict mode; --lenient loads the good rows)", s.records_rejected, s.records_read);
+            }
+            for row in errors {
+                let _ = writeln!(err, "{source_name}: {row}");
+            }
+        }
+        other => {
+            let _ = writeln!(err, "error: {other}");
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Report(args) => report(args),
+        Command::Validate { table, file, mapping, lenient, client } => validate(&table, &file, mapping, lenient, client),
+        Command::Mapping { command: MappingCommand::Suggest { file, table } } => suggest(&file, table),
+        Command::Generate(a) => claimscope::generate::PlanSpec::new(a.members, a.months, a.seed, a.clients, &a.start).and_then(|spec| spec.write(&a.out)).map(|written| {
+            for path in written {
+                println!("{path}");
+            }
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            print_error(&e);
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+fn write_output(text: &str, out: Option<&str>) -> Result<(), Error> {
+    match out {
+        Some(path) => std::fs::write(path, text).map_err(|e| Error::Io { path: path.to_string(), message: e.to_string() }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| Error::Io { path: "stdout".into(), message: e.to_string() })
+        }
+    }
+}
+
+fn load_profiles(paths: &[String]) -> Result<Vec<MappingProfile>, Error> {
+    paths
+        .iter()
+        .map(|p| {
+            let profile = MappingProfile::from_path(p)?;
+            if profile.table.is_none() {
+                return Err(Error::Argument { message: format!("{p}: a profile given to report must name its \"table\"") });
+            }
+            Ok(profile)
+        })
+        .collect()
+}
+
+fn progress(enabled: bool) -> Option<indicatif::ProgressBar> {
+    enabled.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    })
+}
+
+/// Loads one file, trying the profiles of its table (the first that fits).
+fn load_one(ds: &mut Dataset, table: Table, path: &str, profiles: &[MappingProfile], lenient: bool) -> Result<LoadSummary, Error> {
+    let candidates: Vec<&MappingProfile> = profiles.iter().filter(|p| p.table == Some(table)).collect();
+    let mut options = LoadOptions { lenient, ..LoadOptions::default() };
+    if candidates.is_empty() {
+        return ds.load_path(table, path, &options);
+    }
+    let mut last_error = None;
+    for profile in candidates {
+        options.mapping = Some(profile.clone());
+        match ds.load_path(table, path, &options) {
+            Err(e @ Error::Mapping { .. }) => last_error = Some(e),
+            other => return other,
+        }
+    }
+    Err(last_error.unwrap_or_else(|| Error::Argument { message: "no profile fits".into() }))
+}
+
+fn report(args: ReportArgs) -> Result<(), Error> {
+    let options = ReportOptions {
+        basis: Basis::parse(&args.basis)?,
+        hcc_threshold: claimscope::money::parse_money_option(&args.hcc_threshold)
+            .map_err(|reason| Error::Argument { message: format!("--hcc-threshold '{}' {reason}", args.hcc_threshold) })?,
+        top_n: args.top_n,
+    };
+    claimscope::Period::validate_label(&args.period)?;
+    let ds = if args.demo {
+        claimscope::demo::dataset()?
+    } else {
+        if args.claims.is_empty() {
+            return Err(Error::Argument { message: "report needs --claims FILE (or --demo for the bundled sample)".into() });
+        }
+        let profiles = load_profiles(&args.mapping)?;
+        let mut files: Vec<(Table, &String)> = args.claims.iter().map(|c| (Table::Claims, c)).collect();
+        let singles = [
+            (Table::Budgets, &args.budgets),
+            (Table::Enrollments, &args.enrollment),
+            (Table::AdminFees, &args.admin_fees),
+            (Table::Rebates, &args.rebates),
+            (Table::StopLossReimbursements, &args.stop_loss),
+        ];
+        files.extend(singles.iter().filter_map(|(t, f)| f.as_ref().map(|f| (*t, f))));
+        let bar = progress(std::io::stderr().is_terminal());
+        let mut ds = Dataset::new();
+        for (table, path) in files {
+            if let Some(b) = &bar {
+                b.set_message(format!("loading {table} from {path}"));
+            }
+            let summary = load_one(&mut ds, table, path, &profiles, args.lenient)?;
+            for e in &summary.errors {
+                eprintln!("{path}: {e}");
+            }
+        }
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        ds
+    };
+    let report = ds.report(args.client.as_deref(), &args.period, &options)?;
+    let text = match args.format {
+        Format::Json => report.to_json()?,
+        Format::Table => text::render(&report),
+    };
+    write_output(&text, args.out.as_deref())
+}
+
+fn validate(table: &str, file: &str, mapping: Option<String>, lenient: bool, client: Option<String>) -> Result<(), Error> {
+    let table = Table::parse(table)?;
+    let options = LoadOptions { mapping: mapping.as_deref().map(MappingProfile::from_path).transpose()?, lenient, client_id: client };
+    let mut ds = Dataset::new();
+    let summary = ds.load_path(table, file, &options)?;
+    let mut text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Engine { message: e.to_string() })?;
+    text.push('\n');
+    write_output(&text, None)?;
+    // Strict mode failed above with exit 3; lenient mode lists its rejects.
+    for e in &summary.errors {
+        eprintln!("{file}: {e}");
+    }
+    Ok(())
+}
+
+fn suggest(file: &str, table: Option<String>) -> Result<(), Error> {
+    let bytes = std::fs::read(file).map_err(|e| Error::Io { path: file.to_string(), message: e.to_string() })?;
+    let table = table.as_deref().map(Table::parse).transpose()?;
+    let profile = claimscope::suggest::suggest_from_csv(&bytes, table, file)?;
+    for decision in &profile.needs_decision {
+        eprintln!("{file}: {decision}");
+    }
+    write_output(&profile.to_json(), None)
+}

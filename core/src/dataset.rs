@@ -1,0 +1,218 @@
+//! A Dataset: a DataFusion SessionContext holding the canonical tables, the
+//! loads that filled them (lineage), and `sql` for ad-hoc questions. Every
+//! table carries client_id, so client isolation is a filter in every query.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+
+use crate::error::{Error, Result};
+use crate::load::{self, ExistingKeys, LoadOptions};
+use crate::source;
+use crate::summary::LoadSummary;
+use crate::table::Table;
+
+/// One file (or batch set) that was loaded, for the report's lineage.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LineageEntry {
+    pub table: String,
+    pub source: String,
+    pub sha256: String,
+    pub records_read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub moved: u64,
+}
+
+/// The canonical tables of one or many clients, ready to report on.
+pub struct Dataset {
+    ctx: SessionContext,
+    batches: BTreeMap<Table, Vec<RecordBatch>>,
+    lineage: Vec<(Table, LineageEntry)>,
+    keys: ExistingKeys,
+}
+
+fn runtime() -> Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
+                .thread_name("claimscope")
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| Error::engine(format!("cannot start the query runtime: {e}")))
+}
+
+/// Runs a query future to completion, also when called from inside another
+/// tokio runtime (then on a scoped thread, since block_on cannot nest).
+pub(crate) fn block_on<F: Future + Send>(future: F) -> Result<F::Output>
+where
+    F::Output: Send,
+{
+    let rt = runtime()?;
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| s.spawn(|| rt.block_on(future)).join())
+            .map_err(|_| Error::engine("a query thread stopped unexpectedly"))
+    } else {
+        Ok(rt.block_on(future))
+    }
+}
+
+impl Default for Dataset {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Dataset {
+    /// An empty dataset: every canonical table registered with no rows.
+    pub fn new() -> Self {
+        let ctx = SessionContext::new();
+        crate::udf::register(&ctx);
+        let mut ds = Dataset { ctx, batches: BTreeMap::new(), lineage: Vec::new(), keys: ExistingKeys::default() };
+        for table in Table::ALL {
+            ds.batches.insert(table, Vec::new());
+            // Registering an empty MemTable with a valid schema cannot fail.
+            let _ = ds.register(table);
+        }
+        ds
+    }
+
+    fn register(&mut self, table: Table) -> Result<()> {
+        let batches = self.batches.get(&table).cloned().unwrap_or_default();
+        let mem = MemTable::try_new(table.schema(), vec![batches])?;
+        self.ctx.deregister_table(table.name())?;
+        self.ctx.register_table(table.name(), Arc::new(mem))?;
+        Ok(())
+    }
+
+    /// Loads CSV bytes (any accepted encoding and delimiter) into `table`.
+    /// `source` is the name used in the summary and the report's lineage.
+    pub fn load_csv_bytes(&mut self, table: Table, source: &str, bytes: &[u8], options: &LoadOptions) -> Result<LoadSummary> {
+        let profile = options.mapping.as_ref();
+        let text = source::read_csv(
+            bytes,
+            profile.and_then(|p| p.encoding.as_deref()),
+            profile.and_then(|p| p.delimiter.as_deref()),
+            source,
+        )?;
+        self.load_text(table, source, text, options)
+    }
+
+    /// Loads Arrow record batches (any column types; cells are checked as text).
+    pub fn load_batches(&mut self, table: Table, source: &str, batches: &[RecordBatch], options: &LoadOptions) -> Result<LoadSummary> {
+        let text = source::read_batches(batches, source)?;
+        self.load_text(table, source, text, options)
+    }
+
+    /// Loads Parquet bytes.
+    pub fn load_parquet_bytes(&mut self, table: Table, source: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<LoadSummary> {
+        use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
+            .and_then(|b| b.build())
+            .map_err(|e| Error::input_file(source, format!("not a readable Parquet file: {e}")))?;
+        let batches = reader
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::input_file(source, format!("not a readable Parquet file: {e}")))?;
+        self.load_batches(table, source, &batches, options)
+    }
+
+    /// Loads Arrow IPC bytes (file or stream format).
+    pub fn load_ipc_bytes(&mut self, table: Table, source: &str, bytes: &[u8], options: &LoadOptions) -> Result<LoadSummary> {
+        use datafusion::arrow::ipc::reader::{FileReader, StreamReader};
+        let batches: std::result::Result<Vec<RecordBatch>, _> = match FileReader::try_new(std::io::Cursor::new(bytes), None) {
+            Ok(r) => r.collect(),
+            Err(_) => StreamReader::try_new(std::io::Cursor::new(bytes), None)
+                .map_err(|e| Error::input_file(source, format!("not Arrow IPC data: {e}")))?
+                .collect(),
+        };
+        let batches = batches.map_err(|e| Error::input_file(source, format!("not readable Arrow IPC data: {e}")))?;
+        self.load_batches(table, source, &batches, options)
+    }
+
+    /// Loads a file by its extension: `.parquet`, `.arrow`/`.ipc`/`.feather`, else CSV.
+    pub fn load_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".parquet") {
+            self.load_parquet_bytes(table, path, bytes, options)
+        } else if lower.ends_with(".arrow") || lower.ends_with(".ipc") || lower.ends_with(".feather") {
+            self.load_ipc_bytes(table, path, &bytes, options)
+        } else {
+            self.load_csv_bytes(table, path, &bytes, options)
+        }
+    }
+
+    fn load_text(&mut self, table: Table, source: &str, text: source::TextTable, options: &LoadOptions) -> Result<LoadSummary> {
+        let out = load::load_text_table(table, text, options, source, &self.keys)?;
+        for (t, batch) in out.batches {
+            if batch.num_rows() > 0 {
+                self.batches.entry(t).or_default().push(batch);
+            }
+        }
+        for t in Table::ALL {
+            self.register(t)?;
+        }
+        self.keys = out.keys;
+        let s = &out.summary;
+        self.lineage.push((
+            table,
+            LineageEntry {
+                table: table.name().to_string(),
+                source: s.source.clone(),
+                sha256: s.sha256.clone(),
+                records_read: s.records_read,
+                accepted: s.records_accepted,
+                rejected: s.records_rejected,
+                moved: s.records_moved,
+            },
+        ));
+        Ok(out.summary)
+    }
+
+    /// Runs DataFusion SQL over the canonical tables (`claims`, `budgets`,
+    /// `enrollments`, `admin_fees`, `rebates`, `stop_loss_reimbursements`;
+    /// functions `month_key(date)` and `icd_chapter(code)`).
+    pub fn sql(&self, query: &str) -> Result<Vec<RecordBatch>> {
+        let ctx = self.ctx.clone();
+        let query = query.to_string();
+        block_on(async move { ctx.sql(&query).await?.collect().await })?.map_err(Error::from)
+    }
+
+    /// The batches loaded into a table.
+    pub fn batches(&self, table: Table) -> &[RecordBatch] {
+        self.batches.get(&table).map_or(&[], Vec::as_slice)
+    }
+
+    /// Lineage in the order of data-model.md's tables, files in load order.
+    pub fn lineage(&self) -> Vec<LineageEntry> {
+        let mut entries = self.lineage.clone();
+        entries.sort_by_key(|(t, _)| *t);
+        entries.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Every client_id found in any table, sorted.
+    pub fn clients(&self) -> Result<Vec<String>> {
+        let mut clients = std::collections::BTreeSet::new();
+        for batches in self.batches.values() {
+            for b in batches {
+                if let Some(col) = b.column_by_name("client_id") {
+                    let arr = datafusion::common::cast::as_string_array(col)?;
+                    clients.extend(arr.iter().flatten().map(str::to_string));
+                }
+            }
+        }
+        Ok(clients.into_iter().collect())
+    }
+
+    pub(crate) fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+}

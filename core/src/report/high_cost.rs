@@ -1,0 +1,189 @@
+//! High-cost claimants (threshold on the signed period total), their primary
+//! diagnosis, and stop-loss reimbursements linked by claimant_id or claim_id.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::breakdowns::{Denominators, PeriodFilter};
+use super::model::{HighCostClaimant, HighCostClaimants, Num, Warning};
+use super::monthly::warning;
+use super::query::{first_day, lit, run};
+use crate::dataset::Dataset;
+use crate::error::Result;
+use crate::icd;
+use crate::money::divide_round;
+use crate::period::{month_label, MonthIndex};
+
+/// A claimant's period totals.
+#[derive(Debug, Clone)]
+pub(crate) struct ClaimantTotal {
+    pub claimant_id: String,
+    pub medical: Decimal,
+    pub pharmacy: Decimal,
+    pub total: Decimal,
+    pub claim_count: i64,
+}
+
+/// Every claimant of the period, ranked by total desc, then claimant_id.
+pub(crate) fn claimant_totals(ds: &Dataset, filter: &PeriodFilter) -> Result<Vec<ClaimantTotal>> {
+    let mut out = Vec::new();
+    run(ds, &format!(
+        "SELECT claimant_id, SUM(medical_amount), SUM(pharmacy_amount), SUM(total_amount), COUNT(*) \
+         FROM claims WHERE {} GROUP BY 1",
+        filter.0
+    ))?
+    .each(|r| {
+        out.push(ClaimantTotal {
+            claimant_id: r.text(0)?.unwrap_or_default(),
+            medical: r.money(1)?,
+            pharmacy: r.money(2)?,
+            total: r.money(3)?,
+            claim_count: r.count(4)?,
+        });
+        Ok(())
+    })?;
+    out.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.claimant_id.as_bytes().cmp(b.claimant_id.as_bytes())));
+    Ok(out)
+}
+
+/// Stop-loss reimbursements paid in the period, per linked claimant.
+pub(crate) struct StopLossLinks {
+    pub by_claimant: BTreeMap<String, Decimal>,
+    pub warnings: Vec<Warning>,
+}
+
+fn collect_warning(code: &str, items: &[(MonthIndex, String)], text: &str) -> Option<Warning> {
+    if items.is_empty() {
+        return None;
+    }
+    let mut months: Vec<MonthIndex> = items.iter().map(|(m, _)| *m).collect();
+    months.sort_unstable();
+    months.dedup();
+    let listed: Vec<&str> = items.iter().take(5).map(|(_, s)| s.as_str()).collect();
+    let more = if items.len() > 5 { format!(" and {} more", items.len() - 5) } else { String::new() };
+    Some(warning(
+        code,
+        format!("{} stop-loss reimbursement(s) {text}: {}{more}", items.len(), listed.join("; ")),
+        Some(months.into_iter().map(month_label).collect()),
+    ))
+}
+
+pub(crate) fn stop_loss_links(ds: &Dataset, client: &str, first: MonthIndex, last: MonthIndex) -> Result<StopLossLinks> {
+    let c = lit(client);
+    let (from, to) = (first_day(first), first_day(last + 1));
+    let mut by_claimant: BTreeMap<String, Decimal> = BTreeMap::new();
+    let (mut not_found, mut mismatch, mut ambiguous) = (Vec::new(), Vec::new(), Vec::new());
+    run(ds, &format!(
+        "SELECT s.claimant_id, s.claim_id, s.amount, m.claimant_id, m.n, month_key(s.paid_date) \
+         FROM stop_loss_reimbursements s LEFT JOIN \
+           (SELECT claim_id, MIN(claimant_id) AS claimant_id, COUNT(DISTINCT claimant_id) AS n \
+            FROM claims WHERE client_id = {c} GROUP BY claim_id) m ON s.claim_id = m.claim_id \
+         WHERE s.client_id = {c} AND s.paid_date >= {from} AND s.paid_date < {to}"
+    ))?
+    .each(|r| {
+        let (own, claim_id, amount) = (r.text(0)?, r.text(1)?, r.money(2)?);
+        let (via_claim, matches, month) = (r.text(3)?, r.count(4)?, r.month(5)?);
+        if let Some(id) = &claim_id {
+            if via_claim.is_none() {
+                not_found.push((month, format!("claim_id {id} ({amount})")));
+            }
+        }
+        let linked = match (own, via_claim) {
+            (Some(own), Some(via)) => {
+                if own != via {
+                    mismatch.push((month, format!("claimant_id {own} vs claim {} of {via}", claim_id.clone().unwrap_or_default())));
+                }
+                Some(own)
+            }
+            (Some(own), None) => Some(own),
+            (None, Some(via)) => {
+                if matches > 1 {
+                    ambiguous.push((month, format!("claim_id {} ({matches} claimants; linked to {via})", claim_id.clone().unwrap_or_default())));
+                }
+                Some(via)
+            }
+            (None, None) => None,
+        };
+        if let Some(id) = linked {
+            *by_claimant.entry(id).or_default() += amount;
+        }
+        Ok(())
+    })?;
+    let warnings = [
+        collect_warning("stop_loss_claim_not_found", &not_found, "name a claim_id that matches no claim of the client; credited to their month but to no claimant"),
+        collect_warning("stop_loss_claimant_mismatch", &mismatch, "name a claimant_id that differs from their claim's claimant; claimant_id wins"),
+        collect_warning("stop_loss_claim_ambiguous", &ambiguous, "name a claim_id shared by several claimants; linked to the smallest claimant_id"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Ok(StopLossLinks { by_claimant, warnings })
+}
+
+/// Each high-cost claimant's primary_icd: the code with the largest summed
+/// total; ties go to the smallest code. Rows without a code are ignored.
+fn primary_codes(ds: &Dataset, filter: &PeriodFilter, threshold: Decimal) -> Result<BTreeMap<String, String>> {
+    let mut best: BTreeMap<String, (Decimal, String)> = BTreeMap::new();
+    run(ds, &format!(
+        "SELECT claimant_id, icd_code, SUM(total_amount) FROM claims \
+         WHERE {f} AND icd_code IS NOT NULL AND claimant_id IN \
+           (SELECT claimant_id FROM claims WHERE {f} GROUP BY claimant_id HAVING SUM(total_amount) >= {threshold}) \
+         GROUP BY 1, 2",
+        f = filter.0
+    ))?
+    .each(|r| {
+        let (Some(id), Some(code)) = (r.text(0)?, r.text(1)?) else { return Ok(()) };
+        let total = r.money(2)?;
+        let better = match best.get(&id) {
+            None => true,
+            Some((bt, bc)) => total > *bt || (total == *bt && code.as_bytes() < bc.as_bytes()),
+        };
+        if better {
+            best.insert(id, (total, code));
+        }
+        Ok(())
+    })?;
+    Ok(best.into_iter().map(|(id, (_, code))| (id, code)).collect())
+}
+
+pub(crate) fn high_cost_claimants(
+    ds: &Dataset,
+    filter: &PeriodFilter,
+    ranked: &[ClaimantTotal],
+    threshold: Decimal,
+    den: &Denominators,
+    stop_loss: &StopLossLinks,
+    terms: &BTreeMap<String, String>,
+) -> Result<HighCostClaimants> {
+    let primary = primary_codes(ds, filter, threshold)?;
+    let claimants: Vec<HighCostClaimant> = ranked
+        .iter()
+        .filter(|c| c.total >= threshold)
+        .map(|c| {
+            let code = primary.get(&c.claimant_id).cloned();
+            HighCostClaimant {
+                claimant_id: c.claimant_id.clone(),
+                medical: Num(c.medical),
+                pharmacy: Num(c.pharmacy),
+                total: Num(c.total),
+                claim_count: c.claim_count,
+                chapter: icd::chapter_code(code.as_deref()).to_string(),
+                layman_term: code.as_ref().and_then(|k| terms.get(k).cloned()),
+                primary_icd: code,
+                stop_loss_reimbursed: Num::money(stop_loss.by_claimant.get(&c.claimant_id).copied().unwrap_or_default()),
+                excess_over_specific: None,
+            }
+        })
+        .collect();
+    let total: Decimal = claimants.iter().map(|c| c.total.0).sum();
+    let count = claimants.len() as i64;
+    Ok(HighCostClaimants {
+        threshold: Num::money(threshold),
+        count,
+        total: Num::money(total),
+        share_of_gross: den.share(total),
+        share_of_claimants: divide_round(Decimal::from(count), Decimal::from(ranked.len() as i64), 4).map(Num),
+        claimants,
+    })
+}

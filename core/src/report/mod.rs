@@ -1,0 +1,272 @@
+//! `report(client, period, options)`: the report document of interfaces.md,
+//! computed over the Dataset's canonical tables.
+
+mod breakdowns;
+mod concentration;
+mod high_cost;
+pub mod model;
+mod monthly;
+mod query;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::period::{month_index, month_label, MonthIndex, Period};
+use crate::rebates;
+pub use model::*;
+
+use breakdowns::{Denominators, PeriodFilter};
+use query::{first_day, lit, run};
+
+pub const SCHEMA_VERSION: &str = "1";
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Which date puts a claim in a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Basis {
+    /// claim_date (the default).
+    #[default]
+    Incurred,
+    /// paid_date.
+    Paid,
+}
+
+impl Basis {
+    pub fn parse(s: &str) -> Result<Basis> {
+        match s {
+            "incurred" => Ok(Basis::Incurred),
+            "paid" => Ok(Basis::Paid),
+            other => Err(Error::argument(format!("basis '{other}' is not known; expected incurred or paid"))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::Incurred => "incurred",
+            Basis::Paid => "paid",
+        }
+    }
+
+    fn date_column(self) -> &'static str {
+        match self {
+            Basis::Incurred => "claim_date",
+            Basis::Paid => "paid_date",
+        }
+    }
+}
+
+/// Options of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportOptions {
+    pub basis: Basis,
+    /// Claimants whose signed period total is at least this are high-cost.
+    pub hcc_threshold: Decimal,
+    /// How many codes `top_diagnoses` lists.
+    pub top_n: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions { basis: Basis::Incurred, hcc_threshold: Decimal::new(5_000_000, 2), top_n: 10 }
+    }
+}
+
+impl Dataset {
+    /// The report of one client for one period.
+    ///
+    /// `client` may be None when the dataset holds exactly one client.
+    pub fn report(&self, client: Option<&str>, period: &str, options: &ReportOptions) -> Result<Report> {
+        build(self, client, period, options)
+    }
+}
+
+fn choose_client(ds: &Dataset, client: Option<&str>) -> Result<String> {
+    let clients = ds.clients()?;
+    match client {
+        Some(c) if clients.iter().any(|k| k == c) => Ok(c.to_string()),
+        Some(c) => Err(Error::argument(format!(
+            "client '{c}' has no rows in the loaded data; clients found: {}",
+            if clients.is_empty() { "none".to_string() } else { clients.join(", ") }
+        ))),
+        None if clients.len() == 1 => Ok(clients[0].clone()),
+        None if clients.is_empty() => Err(Error::argument("no data is loaded, so there is no client to report on")),
+        None => Err(Error::argument(format!("the data holds several clients ({}); choose one with --client", clients.join(", ")))),
+    }
+}
+
+fn claims_filter(client: &str, basis: Basis, first: MonthIndex, last: MonthIndex) -> PeriodFilter {
+    let d = basis.date_column();
+    PeriodFilter(format!(
+        "client_id = {} AND {d} >= {} AND {d} < {}",
+        lit(client),
+        first_day(first),
+        first_day(last + 1)
+    ))
+}
+
+/// The latest month of `year` with claim rows (by basis) or enrollment rows.
+fn latest_month(ds: &Dataset, client: &str, basis: Basis, year: i32) -> Result<Option<u32>> {
+    let f = claims_filter(client, basis, month_index(year, 1), month_index(year, 12));
+    let mut latest: Option<u32> = None;
+    let mut keep = |m: Option<i64>| {
+        if let Some(m) = m {
+            let month = (m % 100) as u32;
+            latest = Some(latest.map_or(month, |l| l.max(month)));
+        }
+    };
+    run(ds, &format!("SELECT MAX(month_key({})) FROM claims WHERE {}", basis.date_column(), f.0))?.each(|r| {
+        keep(r.int(0)?);
+        Ok(())
+    })?;
+    run(ds, &format!("SELECT MAX(month) FROM enrollments WHERE client_id = {} AND year = {year}", lit(client)))?.each(|r| {
+        keep(r.int(0)?);
+        Ok(())
+    })?;
+    Ok(latest)
+}
+
+/// Every rebate of the client, split to the cent across its months.
+fn rebates_by_month(ds: &Dataset, client: &str) -> Result<BTreeMap<MonthIndex, Decimal>> {
+    let mut by_month: BTreeMap<MonthIndex, Decimal> = BTreeMap::new();
+    run(ds, &format!("SELECT period, amount FROM rebates WHERE client_id = {}", lit(client)))?.each(|r| {
+        let period = r.text(0)?.unwrap_or_default();
+        let amount = r.money(1)?;
+        let months = rebates::rebate_months(&period).map_err(|e| Error::engine(format!("stored rebate period '{period}' {e}")))?;
+        for (m, cents) in months.iter().zip(rebates::split_cents(amount.mantissa(), months.len())) {
+            *by_month.entry(*m).or_default() += crate::money::cents_to_decimal(cents);
+        }
+        Ok(())
+    })?;
+    Ok(by_month)
+}
+
+fn distinct_claimants(ds: &Dataset, filter: &PeriodFilter) -> Result<i64> {
+    let mut n = 0;
+    run(ds, &format!("SELECT COUNT(DISTINCT claimant_id) FROM claims WHERE {}", filter.0))?.each(|r| {
+        n = r.count(0)?;
+        Ok(())
+    })?;
+    Ok(n)
+}
+
+fn range_label(first: MonthIndex, last: MonthIndex) -> String {
+    if first == last {
+        month_label(first)
+    } else {
+        format!("{}..{}", month_label(first), month_label(last))
+    }
+}
+
+fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOptions) -> Result<Report> {
+    Period::validate_label(label)?;
+    let client = choose_client(ds, client)?;
+    let basis = options.basis;
+    let period = Period::parse(label, |year| latest_month(ds, &client, basis, year))?;
+    let (first, last) = (period.first, period.last);
+
+    let rebates = rebates_by_month(ds, &client)?;
+    let months = monthly::month_data(ds, &client, basis.date_column(), first - 24, last, &rebates)?;
+    let filter = claims_filter(&client, basis, first, last);
+    let ranked = high_cost::claimant_totals(ds, &filter)?;
+
+    let figures = |shift: i32, what: &str| -> Result<monthly::PeriodFigures> {
+        let f = claims_filter(&client, basis, first - shift, last - shift);
+        let claimants = if shift == 0 { ranked.len() as i64 } else { distinct_claimants(ds, &f)? };
+        Ok(monthly::period_figures(&months, first - shift, last - shift, claimants, what))
+    };
+    let current = figures(0, "period")?;
+    let prior = figures(12, "prior period")?;
+    let prior_base = figures(24, "period before the prior")?;
+
+    let mut warnings = current.warnings.clone();
+    let mut summary = current.summary.clone();
+    let trend_of = |cur: &monthly::PeriodFigures, base: &monthly::PeriodFigures| {
+        let base_ok = base.has_data;
+        let pick = |x: Option<monthly::ExactPmpm>| if base_ok { x } else { None };
+        [
+            ("gross_pmpm", monthly::trend(cur.pmpm_gross, pick(base.pmpm_gross))),
+            ("net_pmpm", monthly::trend(cur.pmpm_net, pick(base.pmpm_net))),
+            ("total_cost_pmpm", monthly::trend(cur.pmpm_total_cost, pick(base.pmpm_total_cost))),
+        ]
+    };
+    let trends_now = trend_of(&current, &prior);
+    summary.trend_gross_pmpm = trends_now[0].1 .0;
+    summary.trend_net_pmpm = trends_now[1].1 .0;
+    summary.trend_total_cost_pmpm = trends_now[2].1 .0;
+    let prior_range = range_label(first - 12, last - 12);
+    let prior_summary = if prior.has_data {
+        warnings.extend(prior.warnings.iter().cloned());
+        for (name, (_, zero_base)) in &trends_now {
+            if *zero_base {
+                warnings.push(monthly::warning(
+                    "zero_trend_base",
+                    format!("the prior period ({prior_range}) has a {name} of zero; trend_{name} is null"),
+                    None,
+                ));
+            }
+        }
+        let trends_prior = trend_of(&prior, &prior_base);
+        let mut s = prior.summary.clone();
+        s.trend_gross_pmpm = trends_prior[0].1 .0;
+        s.trend_net_pmpm = trends_prior[1].1 .0;
+        s.trend_total_cost_pmpm = trends_prior[2].1 .0;
+        Some(s)
+    } else {
+        warnings.push(monthly::warning(
+            "no_prior_data",
+            format!("the prior period ({prior_range}) has no claims or enrollment; prior and trends are null"),
+            None,
+        ));
+        None
+    };
+
+    let den = Denominators { gross: current.gross, member_months: current.member_months };
+    let terms = breakdowns::layman_terms(ds, &filter)?;
+    let stop_loss = high_cost::stop_loss_links(ds, &client, first, last)?;
+    warnings.extend(stop_loss.warnings.iter().cloned());
+    let high_cost_claimants =
+        high_cost::high_cost_claimants(ds, &filter, &ranked, options.hcc_threshold, &den, &stop_loss, &terms)?;
+
+    let date_col = basis.date_column();
+    Ok(Report {
+        schema_version: SCHEMA_VERSION.to_string(),
+        engine_version: ENGINE_VERSION.to_string(),
+        client_id: client.clone(),
+        period: PeriodInfo {
+            label: label.to_string(),
+            start: period.start_date().to_string(),
+            end: period.end_date().to_string(),
+            months: period.months().into_iter().map(month_label).collect(),
+        },
+        basis: basis.name().to_string(),
+        options: ReportOptionsUsed {
+            basis: basis.name().to_string(),
+            hcc_threshold: Num::money(options.hcc_threshold),
+            top_n: options.top_n,
+            specific_deductible: None,
+        },
+        lineage: ds.lineage(),
+        trends: Trends { gross_pmpm: summary.trend_gross_pmpm, net_pmpm: summary.trend_net_pmpm, total_cost_pmpm: summary.trend_total_cost_pmpm },
+        summary,
+        prior: prior_summary,
+        monthly: monthly::monthly_rows(&months, first, last),
+        service_categories: breakdowns::service_categories(ds, &filter, &den)?,
+        diagnosis_groups: breakdowns::diagnosis_groups(ds, &filter, &den)?,
+        top_diagnoses: breakdowns::top_diagnoses(ds, &filter, options.top_n, &terms)?,
+        high_cost_claimants,
+        concentration: concentration::concentration(&ranked, current.gross),
+        stop_loss: None,
+        warnings,
+        notes: vec![
+            format!("Claims fall in a month by {date_col} ({} basis).", basis.name()),
+            "Member and employee months are the member_count and employee_count of the monthly enrollment rows.".to_string(),
+            "Rebates are credited across the months of their period, split evenly to the cent; leftover cents go to the earliest months.".to_string(),
+            "Ratios are taken from the period's exact sums and rounded once, half away from zero: money per member or employee to 2 decimals, ratios to 4.".to_string(),
+            "Stop-loss reimbursements are credited in the month of their paid_date; no stop-loss contract was given, so stop_loss and excess_over_specific are null.".to_string(),
+        ],
+    })
+}

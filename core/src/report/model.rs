@@ -1,0 +1,231 @@
+//! The report document: typed structs whose serde order is the key order of
+//! interfaces.md. Decimals carry their scale (2 for money, 4 for ratios) and
+//! are written as JSON numbers with exactly those digits.
+
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+
+use crate::dataset::LineageEntry;
+
+/// A decimal written as a JSON number with its exact digits (`1234.50`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Num(pub Decimal);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut d = self.0;
+        if d.is_zero() {
+            d.set_sign_positive(true);
+        }
+        let raw = serde_json::value::RawValue::from_string(d.to_string()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
+    }
+}
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = self.0;
+        if d.is_zero() {
+            d.set_sign_positive(true);
+        }
+        write!(f, "{d}")
+    }
+}
+
+impl Num {
+    /// Money: the same value written with exactly 2 decimals.
+    pub fn money(mut d: Decimal) -> Num {
+        d.rescale(2);
+        Num(d)
+    }
+}
+
+impl From<Decimal> for Num {
+    fn from(d: Decimal) -> Self {
+        Num(d)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodInfo {
+    pub label: String,
+    pub start: String,
+    pub end: String,
+    pub months: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportOptionsUsed {
+    pub basis: String,
+    pub hcc_threshold: Num,
+    pub top_n: usize,
+    pub specific_deductible: Option<Num>,
+}
+
+/// The monthly figures of metrics.md, in its table order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthlyFigures {
+    pub medical_claims: Num,
+    pub pharmacy_claims: Num,
+    pub gross_claims: Num,
+    pub rebates: Num,
+    pub stop_loss_reimbursements: Num,
+    pub net_claims: Num,
+    pub admin_fees: Num,
+    pub total_cost: Num,
+    pub budget_medical: Option<Num>,
+    pub budget_pharmacy: Option<Num>,
+    pub budget_admin: Option<Num>,
+    pub total_budget: Option<Num>,
+    pub variance: Option<Num>,
+    pub member_months: Option<i64>,
+    pub employee_months: Option<i64>,
+    pub claim_count: i64,
+    pub claimant_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthlyRow {
+    pub month: String,
+    #[serde(flatten)]
+    pub figures: MonthlyFigures,
+}
+
+/// Summary (and prior) figures: the monthly figures summed over the period,
+/// then the period figures, trends last.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    #[serde(flatten)]
+    pub sums: MonthlyFigures,
+    pub medical_pmpm: Option<Num>,
+    pub pharmacy_pmpm: Option<Num>,
+    pub gross_pmpm: Option<Num>,
+    pub net_pmpm: Option<Num>,
+    pub total_cost_pmpm: Option<Num>,
+    pub medical_pepm: Option<Num>,
+    pub pharmacy_pepm: Option<Num>,
+    pub gross_pepm: Option<Num>,
+    pub net_pepm: Option<Num>,
+    pub total_cost_pepm: Option<Num>,
+    pub budget_pepm: Option<Num>,
+    pub loss_ratio: Option<Num>,
+    pub claims_loss_ratio: Option<Num>,
+    pub variance_pct: Option<Num>,
+    pub members_per_employee: Option<Num>,
+    pub trend_gross_pmpm: Option<Num>,
+    pub trend_net_pmpm: Option<Num>,
+    pub trend_total_cost_pmpm: Option<Num>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trends {
+    pub gross_pmpm: Option<Num>,
+    pub net_pmpm: Option<Num>,
+    pub total_cost_pmpm: Option<Num>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceCategory {
+    pub name: String,
+    pub medical: Num,
+    pub pharmacy: Num,
+    pub total: Num,
+    pub share_of_gross: Option<Num>,
+    pub pmpm: Option<Num>,
+    pub claimant_count: i64,
+    pub claim_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiagnosisGroup {
+    pub chapter: String,
+    pub name: String,
+    pub medical: Num,
+    pub pharmacy: Num,
+    pub total: Num,
+    pub share_of_gross: Option<Num>,
+    pub pmpm: Option<Num>,
+    pub claimant_count: i64,
+    pub claim_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopDiagnosis {
+    pub icd_code: String,
+    pub layman_term: Option<String>,
+    pub total: Num,
+    pub claimant_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HighCostClaimant {
+    pub claimant_id: String,
+    pub medical: Num,
+    pub pharmacy: Num,
+    pub total: Num,
+    pub claim_count: i64,
+    pub primary_icd: Option<String>,
+    pub chapter: String,
+    pub layman_term: Option<String>,
+    pub stop_loss_reimbursed: Num,
+    pub excess_over_specific: Option<Num>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HighCostClaimants {
+    pub threshold: Num,
+    pub count: i64,
+    pub total: Num,
+    pub share_of_gross: Option<Num>,
+    pub share_of_claimants: Option<Num>,
+    pub claimants: Vec<HighCostClaimant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConcentrationRow {
+    pub top_pct: u32,
+    pub claimants: i64,
+    pub share: Option<Num>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub months: Option<Vec<String>>,
+}
+
+/// The report document (interfaces.md), in its key order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub schema_version: String,
+    pub engine_version: String,
+    pub client_id: String,
+    pub period: PeriodInfo,
+    pub basis: String,
+    pub options: ReportOptionsUsed,
+    pub lineage: Vec<LineageEntry>,
+    pub summary: Summary,
+    pub prior: Option<Summary>,
+    pub trends: Trends,
+    pub monthly: Vec<MonthlyRow>,
+    pub service_categories: Vec<ServiceCategory>,
+    pub diagnosis_groups: Vec<DiagnosisGroup>,
+    pub top_diagnoses: Vec<TopDiagnosis>,
+    pub high_cost_claimants: HighCostClaimants,
+    pub concentration: Vec<ConcentrationRow>,
+    pub stop_loss: Option<serde_json::Value>,
+    pub warnings: Vec<Warning>,
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// The JSON document: 2-space indented, a trailing newline; the same
+    /// bytes in every door for the same inputs and options.
+    pub fn to_json(&self) -> crate::Result<String> {
+        let mut s = serde_json::to_string_pretty(self).map_err(crate::Error::engine)?;
+        s.push('\n');
+        Ok(s)
+    }
+}

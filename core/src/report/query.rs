@@ -1,0 +1,123 @@
+//! Running the report's SQL and reading typed values out of the result.
+//! Money comes back as Decimal128 sums and is read exactly into Decimal.
+
+use datafusion::arrow::array::{Array, ArrayRef, Decimal128Array, Int32Array, Int64Array, StringArray};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::record_batch::RecordBatch;
+use rust_decimal::Decimal;
+
+use crate::dataset::{block_on, Dataset};
+use crate::error::{Error, Result};
+use crate::period::{month_index, year_of, month_of, MonthIndex};
+
+/// Rows of a query result, read by column position.
+pub(crate) struct Rows {
+    batches: Vec<RecordBatch>,
+}
+
+pub(crate) fn run(ds: &Dataset, sql: &str) -> Result<Rows> {
+    let ctx = ds.context().clone();
+    let sql = sql.to_string();
+    let batches = block_on(async move { ctx.sql(&sql).await?.collect().await })??;
+    Ok(Rows { batches })
+}
+
+/// A SQL string literal.
+pub(crate) fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// An ISO date literal for the first day of a month.
+pub(crate) fn first_day(m: MonthIndex) -> String {
+    format!("DATE '{:04}-{:02}-01'", year_of(m), month_of(m))
+}
+
+impl Rows {
+    /// Visits every row as (batch, row index).
+    pub fn each(&self, mut f: impl FnMut(&Row) -> Result<()>) -> Result<()> {
+        for batch in &self.batches {
+            for i in 0..batch.num_rows() {
+                f(&Row { batch, i })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) struct Row<'a> {
+    batch: &'a RecordBatch,
+    i: usize,
+}
+
+fn wrong_type(col: &ArrayRef) -> Error {
+    Error::engine(format!("unexpected result type {}", col.data_type()))
+}
+
+impl Row<'_> {
+    fn col(&self, c: usize) -> Result<&ArrayRef> {
+        self.batch.columns().get(c).ok_or_else(|| Error::engine(format!("result has no column {c}")))
+    }
+
+    /// An exact decimal (Decimal128 of any precision), None for null.
+    pub fn dec(&self, c: usize) -> Result<Option<Decimal>> {
+        let col = self.col(c)?;
+        if col.is_null(self.i) {
+            return Ok(None);
+        }
+        match col.data_type() {
+            DataType::Decimal128(_, scale) => {
+                let a = col.as_any().downcast_ref::<Decimal128Array>().ok_or_else(|| wrong_type(col))?;
+                let scale = u32::try_from(*scale).map_err(|_| wrong_type(col))?;
+                Decimal::try_from_i128_with_scale(a.value(self.i), scale)
+                    .map(Some)
+                    .map_err(|_| Error::engine("a sum is too large for an exact decimal"))
+            }
+            _ => Err(wrong_type(col)),
+        }
+    }
+
+    /// A decimal sum where null (no rows) means zero.
+    pub fn money(&self, c: usize) -> Result<Decimal> {
+        let mut d = self.dec(c)?.unwrap_or_default();
+        d.rescale(2);
+        Ok(d)
+    }
+
+    pub fn int(&self, c: usize) -> Result<Option<i64>> {
+        let col = self.col(c)?;
+        if col.is_null(self.i) {
+            return Ok(None);
+        }
+        if let Some(a) = col.as_any().downcast_ref::<Int64Array>() {
+            return Ok(Some(a.value(self.i)));
+        }
+        if let Some(a) = col.as_any().downcast_ref::<Int32Array>() {
+            return Ok(Some(a.value(self.i) as i64));
+        }
+        Err(wrong_type(col))
+    }
+
+    pub fn count(&self, c: usize) -> Result<i64> {
+        Ok(self.int(c)?.unwrap_or(0))
+    }
+
+    /// A YYYYMM key column as a month index.
+    pub fn month(&self, c: usize) -> Result<MonthIndex> {
+        let key = self.int(c)?.ok_or_else(|| Error::engine("a month key is null"))?;
+        Ok(month_index((key / 100) as i32, (key % 100) as u32))
+    }
+
+    pub fn text(&self, c: usize) -> Result<Option<String>> {
+        let col = self.col(c)?;
+        if col.is_null(self.i) {
+            return Ok(None);
+        }
+        if let Some(a) = col.as_any().downcast_ref::<StringArray>() {
+            return Ok(Some(a.value(self.i).to_string()));
+        }
+        // String views and large strings: read through a cast of this one cell.
+        let cell = datafusion::arrow::compute::cast(&col.slice(self.i, 1), &DataType::Utf8)?;
+        let a = cell.as_any().downcast_ref::<StringArray>().ok_or_else(|| wrong_type(col))?;
+        Ok(Some(a.value(0).to_string()))
+    }
+}
