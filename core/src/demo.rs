@@ -7,12 +7,12 @@ use crate::table::Table;
 
 /// The sample files: (table, name, bytes).
 pub const FILES: [(Table, &str, &[u8]); 6] = [
-    (Table::Claims, "demo/claims.csv", include_bytes!("../data/sample/claims.csv")),
-    (Table::Budgets, "demo/budgets.csv", include_bytes!("../data/sample/budgets.csv")),
-    (Table::Enrollments, "demo/enrollment.csv", include_bytes!("../data/sample/enrollment.csv")),
-    (Table::AdminFees, "demo/admin_fees.csv", include_bytes!("../data/sample/admin_fees.csv")),
-    (Table::Rebates, "demo/rebates.csv", include_bytes!("../data/sample/rebates.csv")),
-    (Table::StopLossReimbursements, "demo/stop_loss.csv", include_bytes!("../data/sample/stop_loss.csv")),
+    (Table::Claims, "claims.csv", include_bytes!("../data/sample/claims.csv")),
+    (Table::Budgets, "budgets.csv", include_bytes!("../data/sample/budgets.csv")),
+    (Table::Enrollments, "enrollment.csv", include_bytes!("../data/sample/enrollment.csv")),
+    (Table::AdminFees, "admin_fees.csv", include_bytes!("../data/sample/admin_fees.csv")),
+    (Table::Rebates, "rebates.csv", include_bytes!("../data/sample/rebates.csv")),
+    (Table::StopLossReimbursements, "stop_loss.csv", include_bytes!("../data/sample/stop_loss.csv")),
 ];
 
 /// A Dataset holding the sample plan.

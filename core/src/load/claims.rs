@@ -98,10 +98,10 @@ impl TableRows for ClaimRows {
         let claim_date = cols.date_required(rec, "claim_date")?;
         let paid_date = cols.date(rec, "paid_date")?.unwrap_or(claim_date);
         let given_type = parse_claim_type(cols, rec)?;
-        let total_given = cols.money_optional(rec, "total_amount")?;
 
         let (claim_type, medical, pharmacy, total) = if cols.has(AMOUNT_COLUMN) {
             let amount = cols.money_required(rec, AMOUNT_COLUMN)?;
+            let total_given = cols.money_optional(rec, "total_amount")?;
             let claim_type = given_type.ok_or_else(|| {
                 Columns::cell_error("claim_type", cols.raw(rec, "claim_type").unwrap_or(""), "is blank; the one-amount shape needs a claim type")
             })?;
@@ -122,6 +122,7 @@ impl TableRows for ClaimRows {
         } else {
             let medical = cols.money(rec, "medical_amount")?;
             let pharmacy = cols.money(rec, "pharmacy_amount")?;
+            let total_given = cols.money_optional(rec, "total_amount")?;
             let (medical, pharmacy) = match (medical, pharmacy, total_given) {
                 // Only a total column: it goes where the type says.
                 (None, None, Some(t)) => match given_type {

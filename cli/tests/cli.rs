@@ -1,0 +1,105 @@
+//! The claimscope binary end to end: golden bytes, exit codes, validate and
+//! mapping suggest.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_claimscope"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn golden(name: &str) -> String {
+    std::fs::read_to_string(repo().join("tests/golden/expected").join(name)).unwrap()
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap()
+}
+
+const BASIC_FILES: [&str; 12] = [
+    "--claims", "claims.csv", "--budgets", "budgets.csv", "--enrollment", "enrollment.csv",
+    "--admin-fees", "admin_fees.csv", "--rebates", "rebates.csv", "--stop-loss", "stop_loss.csv",
+];
+
+#[test]
+fn report_from_files_prints_the_golden_bytes() {
+    let out = run(bin().current_dir(repo().join("tests/golden/basic")).arg("report").args(BASIC_FILES).args(["--client", "ACME", "--period", "2025-Q1"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), golden("basic-2025-Q1.json"));
+}
+
+#[test]
+fn demo_report_is_the_sample_golden_and_out_writes_the_same_bytes() {
+    let out = run(bin().args(["report", "--demo", "--period", "2025"]));
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), golden("sample-2025.json"));
+    let path = std::env::temp_dir().join(format!("claimscope-cli-{}.json", std::process::id()));
+    let out = run(bin().args(["report", "--demo", "--period", "2025", "--out"]).arg(&path));
+    assert!(out.status.success() && out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), golden("sample-2025.json"));
+    let _ = std::fs::remove_file(path);
+    let table = run(bin().args(["report", "--demo", "--period", "2025", "--format", "table"]));
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.contains("Loss ratio") && text.contains("2025-12"), "{text}");
+}
+
+#[test]
+fn exit_codes_say_whose_fault_it_is() {
+    let bad_period = run(bin().args(["report", "--demo", "--period", "2025-13"]));
+    assert_eq!(bad_period.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_period.stderr).contains("'2025-13'"));
+    let unknown_client = run(bin().args(["report", "--demo", "--period", "2025", "--client", "NOPE"]));
+    assert_eq!(unknown_client.status.code(), Some(2));
+    let bad_flag = run(bin().args(["report", "--demo", "--period", "2025", "--basis", "cash"]));
+    assert_eq!(bad_flag.status.code(), Some(2));
+
+    let dir = std::env::temp_dir().join(format!("claimscope-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("claims.csv"), "client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\nA,P2,2025-02-30,2.00\n").unwrap();
+    let bad_data = run(bin().current_dir(&dir).args(["report", "--claims", "claims.csv", "--period", "2025"]));
+    assert_eq!(bad_data.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&bad_data.stderr).to_string();
+    assert!(stderr.contains("claims.csv: record 2 (line 3), column claim_date: '2025-02-30'"), "{stderr}");
+    let validate = run(bin().current_dir(&dir).args(["validate", "--table", "claims", "claims.csv"]));
+    assert_eq!(validate.status.code(), Some(3));
+    let lenient = run(bin().current_dir(&dir).args(["validate", "--table", "claims", "claims.csv", "--lenient"]));
+    assert_eq!(lenient.status.code(), Some(0));
+    let summary: serde_json::Value = serde_json::from_slice(&lenient.stdout).unwrap();
+    assert_eq!((summary["records_read"].as_u64(), summary["records_accepted"].as_u64(), summary["records_rejected"].as_u64()), (Some(2), Some(1), Some(1)));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_suggested_profile_loads_the_carrier_export() {
+    let carrier = repo().join("tests/data/carrier_claims.csv");
+    let out = run(bin().arg("mapping").arg("suggest").arg(&carrier));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let profile = std::env::temp_dir().join(format!("claimscope-profile-{}.json", std::process::id()));
+    std::fs::write(&profile, &out.stdout).unwrap();
+    let validate = run(bin().args(["validate", "--table", "claims"]).arg(&carrier).arg("--mapping").arg(&profile));
+    assert!(validate.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&validate.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&validate.stdout).unwrap();
+    assert_eq!(summary["records_accepted"].as_u64(), Some(4));
+    let _ = std::fs::remove_file(profile);
+}
+
+#[test]
+fn generate_is_deterministic_per_seed() {
+    let base = std::env::temp_dir().join(format!("claimscope-gen-{}", std::process::id()));
+    let (a, b) = (base.join("a"), base.join("b"));
+    for dir in [&a, &b] {
+        let out = run(bin().args(["generate", "--members", "60", "--months", "13", "--seed", "3", "--clients", "2", "--out"]).arg(dir));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    for f in ["claims.csv", "budgets.csv", "enrollment.csv", "admin_fees.csv", "rebates.csv", "stop_loss.csv"] {
+        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f}");
+    }
+    // The generated plan loads strictly and reports for each client.
+    let out = run(bin().current_dir(&a).arg("report").args(BASIC_FILES).args(["--client", "CLIENT02", "--period", "2024"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(base);
+}

@@ -1,0 +1,229 @@
+//! Loaders: a carrier export through its profile equals the clean canonical
+//! file; every kind of broken row is rejected with its record, line, column,
+//! value and reason; strict and lenient modes; counts always add up.
+
+use claimscope::arrow::util::pretty::pretty_format_batches;
+use claimscope::{Dataset, Error, LoadOptions, LoadSummary, MappingProfile, Table};
+
+fn data(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data").join(name);
+    std::fs::read(path).unwrap()
+}
+
+fn table_text(ds: &Dataset, table: Table) -> String {
+    pretty_format_batches(ds.batches(table)).unwrap().to_string()
+}
+
+fn assert_counts(s: &LoadSummary) {
+    assert_eq!(s.records_read, s.records_accepted + s.records_rejected + s.records_moved, "{s:?}");
+}
+
+#[test]
+fn carrier_export_through_its_profile_equals_the_clean_file() {
+    let mut clean = Dataset::new();
+    let s = clean.load_csv_bytes(Table::Claims, "clean.csv", &data("clean_claims.csv"), &LoadOptions::default()).unwrap();
+    assert_eq!((s.records_read, s.records_accepted), (4, 4));
+
+    let profile = MappingProfile::from_json(std::str::from_utf8(&data("carrier_claims.profile.json")).unwrap()).unwrap();
+    let mut carrier = Dataset::new();
+    let options = LoadOptions { mapping: Some(profile), ..LoadOptions::default() };
+    let s = carrier.load_csv_bytes(Table::Claims, "carrier.csv", &data("carrier_claims.csv"), &options).unwrap();
+    assert_eq!((s.records_read, s.records_accepted, s.records_rejected), (4, 4, 0), "{s:?}");
+    assert_eq!(s.encoding, "UTF-8");
+    assert_eq!(table_text(&carrier, Table::Claims), table_text(&clean, Table::Claims));
+    // Spot checks worked by hand: $1,234.56 -> 1234.56, (12.00) -> -12.00 on
+    // the pharmacy side, E11.9 -> E119, 2/3/2025 -> 2025-02-03.
+    let rows = carrier.sql("SELECT claim_id, claim_date, icd_code, medical_amount, pharmacy_amount, total_amount FROM claims ORDER BY claim_id").unwrap();
+    let text = pretty_format_batches(&rows).unwrap().to_string();
+    assert!(text.contains("| CL-1     | 2025-01-31 | E119     | 1234.56        | 0.00            | 1234.56      |"), "{text}");
+    assert!(text.contains("| CL-2     | 2025-02-03 | E119     | 0.00           | -12.00          | -12.00       |"), "{text}");
+}
+
+/// Loads `csv` strictly and returns the only error.
+fn only_error(table: Table, csv: &str) -> claimscope::RowError {
+    let mut ds = Dataset::new();
+    match ds.load_csv_bytes(table, "t.csv", csv.as_bytes(), &LoadOptions::default()) {
+        Err(Error::Input { errors, summary: Some(summary), .. }) => {
+            assert_counts(&summary);
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            errors.into_iter().next().unwrap()
+        }
+        other => panic!("expected one rejected record, got {other:?}"),
+    }
+}
+
+const CLAIMS_HEADER: &str = "client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,medical_amount,pharmacy_amount,total_amount\n";
+const GOOD_CLAIM: &str = "A,C0,P0,2025-01-01,2025-01-02,medical,10.00,0.00,10.00\n";
+
+#[test]
+fn every_kind_of_broken_row_is_rejected_with_its_record_column_value_and_reason() {
+    // (table, header, bad row, column, value, reason fragment). The bad row is
+    // record 2 on line 3 (a good row comes first).
+    let cases: &[(Table, &str, &str, &str, &str, &str)] = &[
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-13-01,,medical,1.00,0.00,1.00", "claim_date", "2025-13-01", "month 13"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-02-30,,medical,1.00,0.00,1.00", "claim_date", "2025-02-30", "day 30"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,,,medical,1.00,0.00,1.00", "claim_date", "", "blank"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-01-05,yesterday,medical,1.00,0.00,1.00", "paid_date", "yesterday", "not a date"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-01-05,,medical,12.3.4,0.00,1.00", "medical_amount", "12.3.4", "not an amount"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-01-05,,medical,12.345,0.00,12.345", "medical_amount", "12.345", "more than 2 decimals"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-01-05,,medical,100.00,0.00,100.01", "total_amount", "100.01", "differs"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-01-05,,dental,1.00,0.00,1.00", "claim_type", "dental", "not a claim type"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,,2025-01-05,,medical,1.00,0.00,1.00", "claimant_id", "", "blank"),
+        (Table::Claims, CLAIMS_HEADER, ",C1,P1,2025-01-05,,medical,1.00,0.00,1.00", "client_id", "", "blank"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-01-05,,medical,,0.00,1.00", "medical_amount", "", "blank"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-01-05,,medical,99999999999999999.00,0.00,1.00", "medical_amount", "99999999999999999.00", "too large"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-01-05,,medical,1.00", "record", "A,C1,P1,2025-01-05,,medical,1.00", "has 7 fields; the header has 9"),
+        (Table::Claims, CLAIMS_HEADER, "A,C1,P1,2025-01-05,,medical,$1,00.00,0.00,1.00", "record", "A,C1,P1,2025-01-05,,medical,$1,00.00,0.00,1.00", "has 10 fields"),
+        (Table::Budgets, "client_id,year,month,budget_medical,budget_pharmacy,budget_admin,total_budget\nA,2025,1,1.00,1.00,1.00,3.00\n", "A,2025,13,1.00,1.00,1.00,3.00", "month", "13", "out of range"),
+        (Table::Budgets, "client_id,year,month,budget_medical,budget_pharmacy,budget_admin,total_budget\nA,2025,1,1.00,1.00,1.00,3.00\n", "A,2025,1,2.00,2.00,2.00,6.00", "month", "1", "duplicates the budget month"),
+        (Table::Budgets, "client_id,year,month,budget_medical,budget_pharmacy,budget_admin,total_budget\nA,2025,1,1.00,1.00,1.00,3.00\n", "A,2025,2,1.00,1.00,1.00,3.01", "total_budget", "3.01", "differs"),
+        (Table::Budgets, "client_id,year,month,budget_medical,budget_pharmacy,budget_admin,total_budget\nA,2025,1,1.00,1.00,1.00,3.00\n", "A,25,2,1.00,1.00,1.00,3.00", "year", "25", "4-digit year"),
+        (Table::Enrollments, "client_id,year,month,member_count,employee_count\nA,2025,1,10,4\n", "A,2025,2,-3,1", "member_count", "-3", "out of range"),
+        (Table::Enrollments, "client_id,year,month,member_count,employee_count\nA,2025,1,10,4\n", "A,2025,2,12.5,4", "member_count", "12.5", "not a whole number"),
+        (Table::Enrollments, "client_id,year,month,member_count,employee_count\nA,2025,1,10,4\n", "A,2025,1,11,4", "month", "1", "duplicates the enrollment month"),
+        (Table::Enrollments, "client_id,year,month,member_count,employee_count\nA,2025,1,10,4\n", "A,2025,00,11,4", "month", "00", "out of range"),
+        (Table::Rebates, "client_id,period,amount,rebate_type\nA,2025-Q1,1.00,pharmacy\n", "A,2025-Q5,1.00,pharmacy", "period", "2025-Q5", "not a rebate period"),
+        (Table::Rebates, "client_id,period,amount,rebate_type\nA,2025-Q1,1.00,pharmacy\n", "A,2025-Q2,1.00,dental", "rebate_type", "dental", "not a rebate type"),
+        (Table::StopLossReimbursements, "client_id,claim_id,claimant_id,amount,paid_date,carrier\nA,C1,,1.00,2025-01-01,X\n", "A,,,1.00,2025-01-01,X", "claim_id", "", "both blank"),
+        (Table::StopLossReimbursements, "client_id,claim_id,claimant_id,amount,paid_date,carrier\nA,C1,,1.00,2025-01-01,X\n", "A,C2,,1.00,,X", "paid_date", "", "blank"),
+        (Table::AdminFees, "client_id,year,month,amount,fee_type\nA,2025,1,1.00,TPA\n", "A,2025,2,abc,TPA", "amount", "abc", "not an amount"),
+    ];
+    assert!(cases.len() >= 20);
+    for (table, header, bad, column, value, reason) in cases {
+        let header_and_good = if *table == Table::Claims { format!("{header}{GOOD_CLAIM}") } else { header.to_string() };
+        let csv = format!("{header_and_good}{bad}\n");
+        let e = only_error(*table, &csv);
+        assert_eq!((e.record, e.line), (2, 3), "{bad}: {e}");
+        assert_eq!(e.column, *column, "{bad}: {e}");
+        assert_eq!(e.value, *value, "{bad}: {e}");
+        assert!(e.reason.contains(reason), "{bad}: '{}' lacks '{reason}'", e.reason);
+        // The message puts record and column first.
+        assert!(e.to_string().starts_with(&format!("record 2 (line 3), column {column}:")), "{e}");
+    }
+}
+
+#[test]
+fn strict_fails_with_the_errors_and_lenient_loads_the_good_rows() {
+    let csv = format!("{CLAIMS_HEADER}{GOOD_CLAIM}A,C1,P1,2025-13-01,,medical,1.00,0.00,1.00\nA,C2,P2,2025-01-03,,medical,2.00,0.00,2.00\nA,C3,P3,2025-01-04,,medical,x,0.00,2.00\n");
+    let mut strict = Dataset::new();
+    match strict.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions::default()) {
+        Err(Error::Input { errors, summary: Some(s), .. }) => {
+            assert_eq!(errors.iter().map(|e| e.record).collect::<Vec<_>>(), vec![2, 4]);
+            assert_eq!((s.records_read, s.records_accepted, s.records_rejected), (4, 2, 2));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(strict.batches(Table::Claims).len(), 0, "a failed strict load loads nothing");
+
+    let mut lenient = Dataset::new();
+    let s = lenient.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions { lenient: true, ..LoadOptions::default() }).unwrap();
+    assert_eq!((s.records_read, s.records_accepted, s.records_rejected), (4, 2, 2));
+    let n: usize = lenient.batches(Table::Claims).iter().map(|b| b.num_rows()).sum();
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn strict_mode_keeps_the_first_100_errors() {
+    let mut csv = String::from(CLAIMS_HEADER);
+    for i in 0..250 {
+        csv.push_str(&format!("A,C{i},P1,2025-01-05,,medical,bad,0.00,1.00\n"));
+    }
+    let mut ds = Dataset::new();
+    match ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions::default()) {
+        Err(Error::Input { errors, summary: Some(s), .. }) => {
+            assert_eq!(errors.len(), 100);
+            assert_eq!((errors[0].record, errors[99].record), (1, 100));
+            assert_eq!((s.records_read, s.records_rejected), (250, 250));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_required_column_names_the_column_the_headers_and_the_closest() {
+    let csv = "client_id,claim_id,claimant,claim_date,medical_amount\nA,C1,P1,2025-01-01,1.00\n";
+    let mut ds = Dataset::new();
+    let e = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions::default()).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, Error::Mapping { .. }));
+    assert!(msg.contains("required column claimant_id is missing"), "{msg}");
+    assert!(msg.contains("'client_id', 'claim_id', 'claimant', 'claim_date', 'medical_amount'"), "{msg}");
+    assert!(msg.contains("closest: 'claimant'"), "{msg}");
+}
+
+#[test]
+fn an_ambiguous_date_column_asks_for_a_format() {
+    let csv = "client_id,claimant_id,claim_date,medical_amount\nA,P1,03/04/2025,1.00\nA,P2,05/06/2025,1.00\n";
+    let mut ds = Dataset::new();
+    let e = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("date_format"), "{e}");
+    // With the format given, it loads as day-first.
+    let profile = MappingProfile { date_format: Some("%d/%m/%Y".into()), ..MappingProfile::default() };
+    let s = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions { mapping: Some(profile), ..LoadOptions::default() }).unwrap();
+    assert_eq!(s.records_accepted, 2);
+    let rows = pretty_format_batches(&ds.sql("SELECT claim_date FROM claims ORDER BY claim_date").unwrap()).unwrap().to_string();
+    assert!(rows.contains("2025-04-03") && rows.contains("2025-06-05"), "{rows}");
+}
+
+#[test]
+fn admin_rows_move_to_admin_fees_and_are_counted() {
+    let csv = "client_id,claimant_id,claim_date,claim_type,service_type,amount\nA,P1,2025-03-15,medical,,100.00\nA,P1,2025-03-20,admin,TPA,25.00\nA,P2,2025-04-01,Pharmacy,,7.50\n";
+    let mut ds = Dataset::new();
+    let s = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions::default()).unwrap();
+    assert_eq!((s.records_read, s.records_accepted, s.records_moved), (3, 2, 1));
+    let fees = pretty_format_batches(&ds.sql("SELECT client_id, year, month, amount, fee_type FROM admin_fees").unwrap()).unwrap().to_string();
+    assert!(fees.contains("| A         | 2025 | 3     | 25.00  | TPA      |"), "{fees}");
+    let claims = pretty_format_batches(&ds.sql("SELECT claimant_id, medical_amount, pharmacy_amount, claim_type FROM claims ORDER BY claimant_id").unwrap()).unwrap().to_string();
+    assert!(claims.contains("| P2          | 0.00           | 7.50            | pharmacy   |"), "{claims}");
+}
+
+#[test]
+fn claim_type_is_derived_and_claim_id_generated_when_absent() {
+    let csv = "client_id,claimant_id,claim_date,medical_amount,pharmacy_amount\nA,P1,2025-03-15,0.00,5.00\nA,P2,2025-03-15,0.00,0.00\n";
+    let mut ds = Dataset::new();
+    let s = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions::default()).unwrap();
+    let rows = pretty_format_batches(&ds.sql("SELECT claim_id, claim_type, paid_date FROM claims ORDER BY claimant_id").unwrap()).unwrap().to_string();
+    let sha8 = &s.sha256[..8];
+    assert!(rows.contains(&format!("| {sha8}-1 | pharmacy   | 2025-03-15 |")), "{rows}");
+    assert!(rows.contains(&format!("| {sha8}-2 | medical    | 2025-03-15 |")), "{rows}");
+}
+
+#[test]
+fn windows_1252_semicolons_and_quoted_newlines() {
+    // "Jos\xe9" is Windows-1252 for José; the quoted field spans two lines.
+    let bytes = b"client_id;claimant_id;claim_date;service_type;medical_amount\r\nA;P1;2025-01-05;\"Visit; Jos\xe9\r\nfollow-up\";1.234,56\r\nA;P2;2025-01-06;x;2.00\r\n";
+    let mut ds = Dataset::new();
+    let e = ds.load_csv_bytes(Table::Claims, "t.csv", bytes, &LoadOptions::default()).unwrap_err();
+    // 1.234,56 is a European amount: rejected, never reinterpreted.
+    match e {
+        Error::Input { errors, summary: Some(s), .. } => {
+            assert_eq!((s.encoding.as_str(), s.delimiter.as_str()), ("windows-1252", ";"));
+            assert_eq!((errors[0].record, errors[0].line, errors[0].column.as_str()), (1, 2, "medical_amount"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let fixed = b"client_id;claimant_id;claim_date;service_type;medical_amount\r\nA;P1;2025-01-05;\"Visit; Jos\xe9\r\nfollow-up\";1234.56\r\nA;P2;2025-01-06;x;2.00\r\n";
+    let s = ds.load_csv_bytes(Table::Claims, "t.csv", fixed, &LoadOptions::default()).unwrap();
+    assert_eq!(s.records_accepted, 2);
+    let rows = pretty_format_batches(&ds.sql("SELECT service_type FROM claims WHERE claimant_id = 'P1'").unwrap()).unwrap().to_string();
+    assert!(rows.contains("Visit; José"), "{rows}");
+}
+
+#[test]
+fn arrow_batches_load_through_the_same_checks() {
+    use claimscope::arrow::array::{ArrayRef, Float64Array, StringArray};
+    use claimscope::arrow::record_batch::RecordBatch;
+    use std::sync::Arc;
+    let batch = RecordBatch::try_from_iter(vec![
+        ("client_id", Arc::new(StringArray::from(vec!["A", "A"])) as ArrayRef),
+        ("claimant_id", Arc::new(StringArray::from(vec!["P1", "P2"])) as ArrayRef),
+        ("claim_date", Arc::new(StringArray::from(vec!["2025-01-05", "2025-01-06"])) as ArrayRef),
+        ("medical_amount", Arc::new(Float64Array::from(vec![10.5, 0.125])) as ArrayRef),
+    ])
+    .unwrap();
+    let mut ds = Dataset::new();
+    let s = ds.load_batches(Table::Claims, "frame", &[batch], &LoadOptions { lenient: true, ..LoadOptions::default() }).unwrap();
+    // 0.125 has three decimals: rejected, not rounded.
+    assert_eq!((s.records_accepted, s.records_rejected), (1, 1));
+    assert_eq!((s.errors[0].column.as_str(), s.errors[0].value.as_str()), ("medical_amount", "0.125"));
+}
