@@ -51,3 +51,45 @@ fn golden_reports_match_byte_for_byte() {
     }
     assert!(checked >= 8, "only {checked} golden cases ran");
 }
+
+#[test]
+fn report_tables_as_arrow_keep_the_json_digits() {
+    use claimscope::arrow::util::pretty::pretty_format_batches;
+    let ds = claimscope::demo::dataset().unwrap();
+    let report = ds.report(None, "2025", &ReportOptions::default()).unwrap();
+    let monthly = report.monthly_batch().unwrap();
+    assert_eq!(monthly.num_rows(), 12);
+    assert_eq!(monthly.schema().field_with_name("gross_claims").unwrap().data_type(), &claimscope::arrow::datatypes::DataType::Decimal128(18, 2));
+    let text = pretty_format_batches(&[monthly]).unwrap().to_string();
+    let jan = &report.monthly[0].figures;
+    assert!(text.contains(&jan.gross_claims.to_string()), "{text}");
+    let conc = pretty_format_batches(&[report.concentration_batch().unwrap()]).unwrap().to_string();
+    assert!(conc.contains(&report.concentration[0].share.unwrap().to_string()), "{conc}");
+    for b in [
+        report.service_categories_batch().unwrap(),
+        report.diagnosis_groups_batch().unwrap(),
+        report.top_diagnoses_batch().unwrap(),
+        report.high_cost_claimants_batch().unwrap(),
+    ] {
+        assert!(b.num_rows() > 0);
+    }
+}
+
+#[test]
+fn parquet_loads_like_csv() {
+    use claimscope::datafusion::parquet::arrow::ArrowWriter;
+    let root = golden_dir().join("basic");
+    let mut from_csv = Dataset::new();
+    from_csv.load_csv_bytes(Table::Claims, "claims", &std::fs::read(root.join("claims.csv")).unwrap(), &LoadOptions::default()).unwrap();
+    let batches = from_csv.batches(Table::Claims).to_vec();
+    let mut bytes = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut bytes, batches[0].schema(), None).unwrap();
+    for b in &batches {
+        writer.write(b).unwrap();
+    }
+    writer.close().unwrap();
+    let mut from_parquet = Dataset::new();
+    let s = from_parquet.load_parquet_bytes(Table::Claims, "claims", bytes, &LoadOptions::default()).unwrap();
+    assert_eq!((s.records_read, s.records_accepted), (13, 13));
+    assert_eq!(from_parquet.batches(Table::Claims), &batches[..]);
+}

@@ -1,6 +1,7 @@
 //! `report(client, period, options)`: the report document of interfaces.md,
 //! computed over the Dataset's canonical tables.
 
+mod arrow;
 mod breakdowns;
 mod concentration;
 mod high_cost;
