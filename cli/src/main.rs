@@ -36,7 +36,7 @@ enum Command {
         /// Load the good rows and list the rejects instead of failing.
         #[arg(long)]
         lenient: bool,
-        /// client_id for every row of a single-client file.
+        /// client_id for a single-client file without a client_id column.
         #[arg(long)]
         client: Option<String>,
     },
@@ -197,9 +197,10 @@ fn progress(enabled: bool) -> Option<indicatif::ProgressBar> {
 }
 
 /// Loads one file, trying the profiles of its table (the first that fits).
-fn load_one(ds: &mut Dataset, table: Table, path: &str, profiles: &[MappingProfile], lenient: bool) -> Result<LoadSummary, Error> {
+/// `client` fills client_id for files that have no such column.
+fn load_one(ds: &mut Dataset, table: Table, path: &str, profiles: &[MappingProfile], lenient: bool, client: Option<String>) -> Result<LoadSummary, Error> {
     let candidates: Vec<&MappingProfile> = profiles.iter().filter(|p| p.table == Some(table)).collect();
-    let mut options = LoadOptions { lenient, ..LoadOptions::default() };
+    let mut options = LoadOptions { lenient, client_id: client, ..LoadOptions::default() };
     if candidates.is_empty() {
         return ds.load_path(table, path, &options);
     }
@@ -244,7 +245,7 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             if let Some(b) = &bar {
                 b.set_message(format!("loading {table} from {path}"));
             }
-            let summary = load_one(&mut ds, table, path, &profiles, args.lenient)?;
+            let summary = load_one(&mut ds, table, path, &profiles, args.lenient, args.client.clone())?;
             for e in &summary.errors {
                 eprintln!("{path}: {e}");
             }

@@ -44,6 +44,13 @@ pub fn parse_auto(raw: &str) -> Result<CellDate, String> {
     if s.is_empty() {
         return Err("is blank; a date is required".into());
     }
+    // A database export's midnight timestamp is a date; any other time of
+    // day would be cut off, so it is rejected.
+    let s = match s.split_once([' ', 'T']) {
+        Some((date, time)) if is_midnight(time) => date,
+        Some(_) => return Err(format!("has a time of day; {EXPECTED}")),
+        None => s,
+    };
     let parts: Vec<&str> = if s.contains('-') { s.split('-').collect() } else { s.split('/').collect() };
     let digits = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit());
     if parts.len() == 3 && parts.iter().all(|p| digits(p)) {
@@ -66,6 +73,11 @@ pub fn parse_auto(raw: &str) -> Result<CellDate, String> {
         return ymd(n(0..4) as i32, n(4..6), n(6..8)).map(CellDate::Exact);
     }
     Err(format!("is not a date; {EXPECTED}"))
+}
+
+fn is_midnight(time: &str) -> bool {
+    let t = time.trim().trim_end_matches('Z');
+    matches!(t, "00:00" | "00:00:00" | "00:00:00.000" | "00:00:00.0" | "0:00" | "12:00:00 AM" | "12:00 AM")
 }
 
 fn ymd(year: i32, month: u32, day: u32) -> Result<i32, String> {
@@ -157,6 +169,9 @@ mod tests {
         assert_eq!(parse_auto("01/31/2025"), Ok(CellDate::Slash { first: 1, second: 31, year: 2025 }));
         assert_eq!(parse_auto("1/31/2025"), Ok(CellDate::Slash { first: 1, second: 31, year: 2025 }));
         assert_eq!(parse_with_format("31.01.2025", "%d.%m.%Y"), Ok(20119));
+        assert_eq!(parse_auto("2025-01-31 00:00:00"), Ok(CellDate::Exact(20119)));
+        assert_eq!(parse_auto("2025-01-31T00:00:00Z"), Ok(CellDate::Exact(20119)));
+        assert!(parse_auto("2025-01-31 13:45:00").unwrap_err().contains("time of day"));
     }
 
     #[test]

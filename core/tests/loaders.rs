@@ -227,3 +227,14 @@ fn arrow_batches_load_through_the_same_checks() {
     assert_eq!((s.records_accepted, s.records_rejected), (1, 1));
     assert_eq!((s.errors[0].column.as_str(), s.errors[0].value.as_str()), ("medical_amount", "0.125"));
 }
+
+#[test]
+fn a_client_option_fills_files_without_a_client_column_only() {
+    let options = LoadOptions { client_id: Some("ACME".into()), ..LoadOptions::default() };
+    let mut ds = Dataset::new();
+    ds.load_csv_bytes(Table::Claims, "a.csv", b"claimant_id,claim_date,medical_amount\nP1,2025-01-05,1.00\n", &options).unwrap();
+    ds.load_csv_bytes(Table::Claims, "b.csv", b"client_id,claimant_id,claim_date,medical_amount\nBETA,P2,2025-01-05,2.00\n", &options).unwrap();
+    assert_eq!(ds.clients().unwrap(), vec!["ACME".to_string(), "BETA".to_string()]);
+    let e = Dataset::new().load_csv_bytes(Table::Claims, "c.csv", b"claimant_id,claim_date,medical_amount\nP1,2025-01-05,1.00\n", &LoadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("required column client_id is missing"), "{e}");
+}

@@ -54,17 +54,18 @@ pub(crate) fn closest_header<'h>(wanted: &str, headers: &'h [String]) -> Option<
 }
 
 impl<'p> Columns<'p> {
-    /// Resolves `wanted` columns. A constant wins over headers; a profile
-    /// entry must be found in the file; otherwise the canonical name is used.
+    /// Resolves `wanted` columns. A profile constant wins over headers; a
+    /// profile entry must be found in the file; otherwise the canonical name
+    /// is used; `fallbacks` fill columns the file does not have.
     pub fn resolve(
         headers: &[String],
         profile: &'p MappingProfile,
         wanted: &[&str],
-        constants: &BTreeMap<String, String>,
+        fallbacks: &BTreeMap<String, String>,
     ) -> Result<Self> {
         let mut sources = BTreeMap::new();
         for &column in wanted {
-            if let Some(value) = constants.get(column).or_else(|| profile.constants.get(column)) {
+            if let Some(value) = profile.constants.get(column) {
                 sources.insert(column.to_string(), Source::Constant(value.clone()));
                 continue;
             }
@@ -94,6 +95,8 @@ impl<'p> Columns<'p> {
                 None => {
                     if let Some(i) = find(column) {
                         sources.insert(column.to_string(), Source::Header(i));
+                    } else if let Some(value) = fallbacks.get(column) {
+                        sources.insert(column.to_string(), Source::Constant(value.clone()));
                     }
                 }
             }

@@ -30,7 +30,7 @@ pub struct LoadOptions {
     pub mapping: Option<MappingProfile>,
     /// Load the good rows and return the rejects instead of failing.
     pub lenient: bool,
-    /// client_id for every row of a single-client file (replaces the column).
+    /// client_id for a single-client file that has no client_id column.
     pub client_id: Option<String>,
 }
 
@@ -107,11 +107,11 @@ fn run<R: TableRows>(
     source: &str,
     keys: &ExistingKeys,
 ) -> Result<LoadOutput> {
-    let mut constants = BTreeMap::new();
+    let mut fallbacks = BTreeMap::new();
     if let Some(client) = &options.client_id {
-        constants.insert("client_id".to_string(), client.clone());
+        fallbacks.insert("client_id".to_string(), client.clone());
     }
-    let cols = Columns::resolve(&text.headers, profile, R::WANTED, &constants)?;
+    let cols = Columns::resolve(&text.headers, profile, R::WANTED, &fallbacks)?;
     R::check_columns(&cols)?;
 
     let mut keys = keys.clone();
