@@ -1,9 +1,28 @@
 #!/usr/bin/env bash
 # Every test of the project: Rust unit, integration and golden tests, the
-# CLI's end-to-end tests, and the check of the golden reports against the
-# independent Python reference. Run from anywhere: bash tests/run-all.sh
+# CLI's end-to-end tests, the Python door (wheel built with maturin,
+# installed into a fresh venv, pytest), and the check of the golden reports
+# against the independent Python reference. Run from anywhere:
+#   bash tests/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
 
-cargo test --workspace --locked
+echo "== Rust: engine and CLI"
+cargo test --locked
+
+echo "== Python door"
+cache="${CLAIMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/claimscope}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ ! -x "$cache/tools/bin/maturin" ]; then
+  python3 -m venv "$cache/tools"
+  "$cache/tools/bin/pip" install -q "maturin>=1.5,<2"
+fi
+"$cache/tools/bin/maturin" build --profile dev --out "$work/wheels" -m bindings-python/Cargo.toml
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install -q "$work"/wheels/claimscope-*.whl pytest pandas polars
+(cd "$work" && "$work/venv/bin/python" -m pytest -q "$root/bindings-python/tests")
+
+echo "== Golden reports against the independent reference"
 python3 tests/reference/check_golden.py

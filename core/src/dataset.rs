@@ -186,6 +186,18 @@ impl Dataset {
         block_on(async move { ctx.sql(&query).await?.collect().await })?.map_err(Error::from)
     }
 
+    /// `sql` as Arrow IPC stream bytes (the schema travels even with no rows).
+    pub fn sql_ipc(&self, query: &str) -> Result<Vec<u8>> {
+        let ctx = self.ctx.clone();
+        let query = query.to_string();
+        let (schema, batches) = block_on(async move {
+            let df = ctx.sql(&query).await?;
+            let schema = df.schema().as_arrow().clone();
+            df.collect().await.map(|b| (schema, b))
+        })??;
+        crate::ipc::to_ipc_stream(&schema, &batches)
+    }
+
     /// The batches loaded into a table.
     pub fn batches(&self, table: Table) -> &[RecordBatch] {
         self.batches.get(&table).map_or(&[], Vec::as_slice)

@@ -15,11 +15,17 @@ pub const FILES: [(Table, &str, &[u8]); 6] = [
     (Table::StopLossReimbursements, "stop_loss.csv", include_bytes!("../data/sample/stop_loss.csv")),
 ];
 
-/// A Dataset holding the sample plan.
-pub fn dataset() -> Result<Dataset> {
-    let mut ds = Dataset::new();
+/// Loads the sample plan into `ds`.
+pub fn load(ds: &mut Dataset) -> Result<()> {
     for (table, name, bytes) in FILES {
         ds.load_csv_bytes(table, name, bytes, &LoadOptions::default())?;
     }
+    Ok(())
+}
+
+/// A Dataset holding the sample plan.
+pub fn dataset() -> Result<Dataset> {
+    let mut ds = Dataset::new();
+    load(&mut ds)?;
     Ok(ds)
 }

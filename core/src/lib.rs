@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod generate;
 pub mod icd;
+pub mod ipc;
 pub mod load;
 pub mod mapping;
 pub mod money;

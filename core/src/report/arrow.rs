@@ -54,7 +54,25 @@ fn some<T: Clone>(v: &T) -> Option<T> {
     Some(v.clone())
 }
 
+/// The report's tables, by name, for `Report::table`.
+pub const TABLE_NAMES: [&str; 6] = ["monthly", "service_categories", "diagnosis_groups", "top_diagnoses", "high_cost_claimants", "concentration"];
+
 impl Report {
+    /// One of the report's tables (`TABLE_NAMES`) as a record batch.
+    pub fn table(&self, name: &str) -> Result<RecordBatch> {
+        match name {
+            "monthly" => self.monthly_batch(),
+            "service_categories" => self.service_categories_batch(),
+            "diagnosis_groups" => self.diagnosis_groups_batch(),
+            "top_diagnoses" => self.top_diagnoses_batch(),
+            "high_cost_claimants" => self.high_cost_claimants_batch(),
+            "concentration" => self.concentration_batch(),
+            other => Err(crate::Error::Argument {
+                message: format!("the report has no table '{other}'; tables: {}", TABLE_NAMES.join(", ")),
+            }),
+        }
+    }
+
     /// `monthly` as a record batch.
     pub fn monthly_batch(&self) -> Result<RecordBatch> {
         let m = &self.monthly;

@@ -18,6 +18,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::period::{month_index, month_label, MonthIndex, Period};
 use crate::rebates;
+pub use arrow::TABLE_NAMES;
 pub use model::*;
 
 use breakdowns::{Denominators, PeriodFilter};

@@ -1,0 +1,250 @@
+"""claimscope: cost analytics for self-funded employer health plans.
+
+The same engine as the `claimscope` CLI (Rust, Arrow, DataFusion): money is
+exact (``decimal.Decimal``), reports are byte-identical to the CLI's JSON.
+
+>>> import claimscope
+>>> ds = claimscope.Dataset()
+>>> ds.load("claims", "claims.csv")                # a path, bytes, or any Arrow table
+>>> report = ds.report("ACME", "2025-Q1")
+>>> report.summary.loss_ratio                       # Decimal('0.9732')
+>>> report.to_pandas("monthly")
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, List, Mapping, Optional, Sequence, Union
+
+from . import _claimscope
+from ._claimscope import (
+    ArgumentError,
+    ClaimscopeError,
+    EngineError,
+    InputError,
+    IoError,
+    MappingError,
+    PeriodError,
+)
+
+__version__ = _claimscope.__version__
+TABLES = ("claims", "budgets", "enrollments", "admin_fees", "rebates", "stop_loss_reimbursements")
+REPORT_TABLES = tuple(_claimscope.TABLE_NAMES)
+
+__all__ = [
+    "Dataset", "Report", "LoadSummary", "RowError", "Record", "suggest_mapping",
+    "ClaimscopeError", "InputError", "MappingError", "PeriodError", "ArgumentError", "EngineError", "IoError",
+    "TABLES", "REPORT_TABLES",
+]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected record: record number, physical line, column, value, reason."""
+
+    record: int
+    line: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What a load did. ``records_read == records_accepted + records_rejected + records_moved``."""
+
+    table: str
+    source: str
+    sha256: str
+    records_read: int
+    records_accepted: int
+    records_rejected: int
+    records_moved: int
+    encoding: str
+    delimiter: str
+    errors: List[RowError]
+    warnings: List[str]
+
+    @staticmethod
+    def _from_json(text: str) -> "LoadSummary":
+        d = json.loads(text)
+        d["errors"] = [RowError(**e) for e in d["errors"]]
+        return LoadSummary(**d)
+
+
+class Record:
+    """A JSON object of the report with attribute access (``report.summary.gross_pmpm``)."""
+
+    def __init__(self, data: Mapping[str, Any]):
+        self._data = dict(data)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return _wrap(self._data[name])
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return _wrap(self._data[name])
+
+    def keys(self):
+        return self._data.keys()
+
+    def to_dict(self) -> dict:
+        return dict(self._data)
+
+    def __repr__(self) -> str:
+        return "Record(%r)" % (self._data,)
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Record(value)
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    return value
+
+
+def _pyarrow():
+    import pyarrow
+    return pyarrow
+
+
+class Report:
+    """A report document (interfaces.md). Attributes follow its keys; money
+    and ratios are ``decimal.Decimal`` with the JSON's exact digits."""
+
+    def __init__(self, inner: Any):
+        self._inner = inner
+        self._json = inner.to_json()
+        self._data = json.loads(self._json, parse_float=Decimal)
+
+    def to_json(self) -> str:
+        """The JSON document, byte-identical to ``claimscope report --format json``."""
+        return self._json
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return _wrap(self._data[name])
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def to_dict(self) -> dict:
+        return json.loads(self._json, parse_float=Decimal)
+
+    def to_arrow(self, table: str = "monthly"):
+        """One of the report's tables (``REPORT_TABLES``) as a pyarrow Table (Decimal128 money)."""
+        pa = _pyarrow()
+        return pa.ipc.open_stream(self._inner.table_ipc(table)).read_all()
+
+    def to_polars(self, table: str = "monthly"):
+        import polars
+        return polars.from_arrow(self.to_arrow(table))
+
+    def to_pandas(self, table: str = "monthly"):
+        return self.to_arrow(table).to_pandas()
+
+    def __repr__(self) -> str:
+        return "Report(client_id=%r, period=%r)" % (self._data["client_id"], self._data["period"]["label"])
+
+
+def _mapping_json(mapping: Union[None, str, os.PathLike, Mapping[str, Any]]) -> Optional[str]:
+    if mapping is None:
+        return None
+    if isinstance(mapping, Mapping):
+        return json.dumps(mapping)
+    text = os.fspath(mapping)
+    if text.lstrip().startswith("{"):
+        return text
+    with open(text, encoding="utf-8") as f:
+        return f.read()
+
+
+def _to_ipc(source: Any) -> bytes:
+    """Any Arrow-compatible table (pyarrow, polars, pandas, anything with
+    ``__arrow_c_stream__``) as Arrow IPC stream bytes."""
+    pa = _pyarrow()
+    module = type(source).__module__ or ""
+    if module.startswith("pandas"):
+        table = pa.Table.from_pandas(source, preserve_index=False)
+    elif isinstance(source, pa.Table):
+        table = source
+    elif isinstance(source, pa.RecordBatch):
+        table = pa.Table.from_batches([source])
+    elif hasattr(source, "__arrow_c_stream__") or hasattr(source, "__arrow_c_array__"):
+        table = pa.table(source)
+    elif hasattr(source, "to_arrow"):
+        table = source.to_arrow()
+    else:
+        raise ArgumentError("source must be a path, bytes, or an Arrow-compatible table (pyarrow, polars, pandas); got %s" % type(source).__name__)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+class Dataset:
+    """The canonical tables of one or many clients, ready to report on."""
+
+    def __init__(self) -> None:
+        self._inner = _claimscope._Dataset()
+
+    @classmethod
+    def demo(cls) -> "Dataset":
+        """A Dataset holding the bundled sample plan (the CLI's ``--demo``)."""
+        ds = cls()
+        ds._inner.load_demo()
+        return ds
+
+    def load(
+        self,
+        table: str,
+        source: Any,
+        mapping: Union[None, str, os.PathLike, Mapping[str, Any]] = None,
+        lenient: bool = False,
+        client_id: Optional[str] = None,
+        name: Optional[str] = None,
+    ) -> LoadSummary:
+        """Load ``source`` into a canonical table and return its LoadSummary.
+
+        ``source``: a path (CSV, ``.parquet``, ``.arrow``), CSV bytes, or any
+        Arrow-compatible table. ``mapping``: a profile (dict, JSON text or
+        path). Strict mode raises InputError with ``.errors``; ``lenient=True``
+        loads the good rows and returns the rejects in the summary.
+        ``name`` is the source name used in lineage (defaults to the path,
+        or the table name).
+        """
+        m = _mapping_json(mapping)
+        if isinstance(source, (str, os.PathLike)):
+            text = self._inner.load_path(table, os.fspath(source), m, lenient, client_id)
+        elif isinstance(source, (bytes, bytearray, memoryview)):
+            text = self._inner.load_csv_bytes(table, name or table, bytes(source), m, lenient, client_id)
+        else:
+            text = self._inner.load_ipc_bytes(table, name or table, _to_ipc(source), m, lenient, client_id)
+        return LoadSummary._from_json(text)
+
+    def report(
+        self,
+        client: Optional[str],
+        period: str,
+        basis: str = "incurred",
+        hcc_threshold: Union[str, int, Decimal] = "50000.00",
+        top_n: int = 10,
+    ) -> Report:
+        """The report of one client for one period (``2025-Q1``, ``2025-YTD``, ``R12-2025-06``, ...)."""
+        return Report(self._inner.report(client, period, basis, str(hcc_threshold), top_n))
+
+    def sql(self, query: str):
+        """DataFusion SQL over the canonical tables; returns a pyarrow Table."""
+        return _pyarrow().ipc.open_stream(self._inner.sql_ipc(query)).read_all()
+
+    def clients(self) -> List[str]:
+        return self._inner.clients()
+
+
+def suggest_mapping(headers: Sequence[str], sample_rows: Sequence[Sequence[str]] = (), table: Optional[str] = None) -> dict:
+    """Propose a mapping profile from a carrier export's headers and sample
+    rows, with a confidence per column and ``needs_decision`` lines."""
+    return json.loads(_claimscope.suggest_mapping(list(headers), [list(r) for r in sample_rows], table))

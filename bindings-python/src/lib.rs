@@ -1,0 +1,138 @@
+//! The Python door (`claimscope._claimscope`): converts Python values to the
+//! core's types and the core's errors to Python exceptions. No figure is
+//! computed here; the Python package wraps these in typed objects.
+
+mod errors;
+
+use std::sync::Mutex;
+
+use claimscope::{Basis, Dataset, LoadOptions, MappingProfile, ReportOptions, Table};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use errors::{to_py_err, ClaimscopeError};
+
+fn options(mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> claimscope::Result<LoadOptions> {
+    Ok(LoadOptions { mapping: mapping_json.map(MappingProfile::from_json).transpose()?, lenient, client_id })
+}
+
+fn summary_json(s: &claimscope::LoadSummary) -> PyResult<String> {
+    serde_json::to_string(s).map_err(|e| ClaimscopeError::new_err(e.to_string()))
+}
+
+/// The engine's Dataset behind a lock: a poisoned lock is an error, never a panic.
+#[pyclass(name = "_Dataset", module = "claimscope._claimscope")]
+struct PyDataset {
+    inner: Mutex<Dataset>,
+}
+
+impl PyDataset {
+    fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&mut Dataset) -> claimscope::Result<T> + Send) -> PyResult<T>
+    where
+        T: Send,
+    {
+        let result = py.detach(|| match self.inner.lock() {
+            Ok(mut ds) => Ok(f(&mut ds)),
+            Err(_) => Err(()),
+        });
+        match result {
+            Ok(r) => r.map_err(|e| to_py_err(py, e)),
+            Err(()) => Err(ClaimscopeError::new_err("the dataset is unusable after an earlier failure")),
+        }
+    }
+}
+
+#[pymethods]
+impl PyDataset {
+    #[new]
+    fn new() -> Self {
+        PyDataset { inner: Mutex::new(Dataset::new()) }
+    }
+
+    #[pyo3(signature = (table, path, mapping_json=None, lenient=false, client_id=None))]
+    fn load_path(&self, py: Python<'_>, table: &str, path: &str, mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
+        let table = Table::parse(table).map_err(|e| to_py_err(py, e))?;
+        let opts = options(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
+        let s = self.with(py, |ds| ds.load_path(table, path, &opts))?;
+        summary_json(&s)
+    }
+
+    #[pyo3(signature = (table, name, data, mapping_json=None, lenient=false, client_id=None))]
+    fn load_csv_bytes(&self, py: Python<'_>, table: &str, name: &str, data: &[u8], mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
+        let table = Table::parse(table).map_err(|e| to_py_err(py, e))?;
+        let opts = options(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
+        let data = data.to_vec();
+        let s = self.with(py, |ds| ds.load_csv_bytes(table, name, &data, &opts))?;
+        summary_json(&s)
+    }
+
+    #[pyo3(signature = (table, name, data, mapping_json=None, lenient=false, client_id=None))]
+    fn load_ipc_bytes(&self, py: Python<'_>, table: &str, name: &str, data: &[u8], mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
+        let table = Table::parse(table).map_err(|e| to_py_err(py, e))?;
+        let opts = options(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
+        let data = data.to_vec();
+        let s = self.with(py, |ds| ds.load_ipc_bytes(table, name, &data, &opts))?;
+        summary_json(&s)
+    }
+
+    #[pyo3(signature = (client, period, basis="incurred", hcc_threshold="50000.00", top_n=10))]
+    fn report(&self, py: Python<'_>, client: Option<String>, period: &str, basis: &str, hcc_threshold: &str, top_n: usize) -> PyResult<PyReport> {
+        let basis = Basis::parse(basis).map_err(|e| to_py_err(py, e))?;
+        let hcc_threshold = claimscope::money::parse_money_option(hcc_threshold)
+            .map_err(|reason| to_py_err(py, claimscope::Error::Argument { message: format!("hcc_threshold '{hcc_threshold}' {reason}") }))?;
+        let opts = ReportOptions { basis, hcc_threshold, top_n };
+        let period = period.to_string();
+        let report = self.with(py, |ds| ds.report(client.as_deref(), &period, &opts))?;
+        Ok(PyReport { inner: report })
+    }
+
+    fn sql_ipc<'py>(&self, py: Python<'py>, query: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let query = query.to_string();
+        let bytes = self.with(py, |ds| ds.sql_ipc(&query))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    fn load_demo(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, claimscope::demo::load)
+    }
+
+    fn clients(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.with(py, |ds| ds.clients())
+    }
+}
+
+/// A finished report: its JSON and its tables as Arrow IPC.
+#[pyclass(name = "_Report", module = "claimscope._claimscope", frozen)]
+struct PyReport {
+    inner: claimscope::Report,
+}
+
+#[pymethods]
+impl PyReport {
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().map_err(|e| to_py_err(py, e))
+    }
+
+    fn table_ipc<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let batch = self.inner.table(name).map_err(|e| to_py_err(py, e))?;
+        let bytes = claimscope::ipc::to_ipc_stream(&batch.schema(), &[batch]).map_err(|e| to_py_err(py, e))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (headers, sample_rows, table=None))]
+fn suggest_mapping(py: Python<'_>, headers: Vec<String>, sample_rows: Vec<Vec<String>>, table: Option<&str>) -> PyResult<String> {
+    let table = table.map(Table::parse).transpose().map_err(|e| to_py_err(py, e))?;
+    Ok(claimscope::suggest::suggest_mapping(&headers, &sample_rows, table).to_json())
+}
+
+#[pymodule]
+fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyDataset>()?;
+    m.add_class::<PyReport>()?;
+    m.add_function(wrap_pyfunction!(suggest_mapping, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("TABLE_NAMES", claimscope::report::TABLE_NAMES.to_vec())?;
+    errors::register(m)
+}

@@ -1,0 +1,152 @@
+"""The Python door against the shared golden files and the same data through
+pyarrow, pandas and polars."""
+import json
+import os
+import threading
+from decimal import Decimal
+
+import pytest
+
+import claimscope
+
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+GOLDEN = os.path.join(REPO, "tests", "golden")
+FILES = [("claims", "claims.csv"), ("budgets", "budgets.csv"), ("enrollments", "enrollment.csv"),
+         ("admin_fees", "admin_fees.csv"), ("rebates", "rebates.csv"), ("stop_loss_reimbursements", "stop_loss.csv")]
+CASES = json.load(open(os.path.join(GOLDEN, "cases.json")))
+
+
+def expected(case):
+    with open(os.path.join(GOLDEN, "expected", case["name"] + ".json"), encoding="utf-8") as f:
+        return f.read()
+
+
+def report_of(ds, case):
+    return ds.report(case["client"], case["period"], basis=case["basis"], hcc_threshold=case["hcc_threshold"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_golden_from_paths(case, monkeypatch):
+    monkeypatch.chdir(os.path.join(GOLDEN, case["dir"]))
+    ds = claimscope.Dataset()
+    for table, name in FILES:
+        if os.path.exists(name):
+            summary = ds.load(table, name)
+            assert summary.records_read == summary.records_accepted + summary.records_rejected + summary.records_moved
+    assert report_of(ds, case).to_json() == expected(case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_golden_from_bytes(case):
+    ds = claimscope.Dataset()
+    for table, name in FILES:
+        path = os.path.join(GOLDEN, case["dir"], name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                ds.load(table, f.read(), name=name)
+    assert report_of(ds, case).to_json() == expected(case)
+
+
+def test_demo_is_the_cli_demo():
+    report = claimscope.Dataset.demo().report(None, "2025")
+    assert report.to_json() == expected({"name": "sample-2025"})
+
+
+def test_typed_attributes_and_decimals():
+    case = CASES[0]  # basic-2025-Q1, worked by hand in tests/golden/README.md
+    ds = claimscope.Dataset()
+    for table, name in FILES:
+        ds.load(table, os.path.join(GOLDEN, "basic", name))
+    r = report_of(ds, case)
+    assert r.summary.pharmacy_pmpm == Decimal("6.53")
+    assert str(r.summary.gross_claims) == "121846.00"
+    assert r.summary.loss_ratio == Decimal("1.7745")
+    assert [c.claimant_id for c in r.high_cost_claimants.claimants] == ["P1", "P6"]
+    monthly = r.to_arrow("monthly")
+    assert str(monthly.schema.field("gross_claims").type) == "decimal128(18, 2)"
+    assert monthly.column("gross_claims").to_pylist() == [Decimal("69550.25"), Decimal("150.25"), Decimal("52145.50")]
+    assert list(r.to_pandas("concentration")["claimants"]) == [1, 1, 1, 2]
+    assert r.to_polars("service_categories")["name"].to_list()[-1] == "Uncategorized"
+
+
+def without_lineage(text):
+    doc = json.loads(text)
+    doc.pop("lineage")
+    return doc
+
+
+def load_frames(make):
+    ds = claimscope.Dataset()
+    for table, name in FILES:
+        ds.load(table, make(os.path.join(GOLDEN, "basic", name)), name=name)
+    return report_of(ds, CASES[0]).to_json()
+
+
+def test_pyarrow_pandas_and_polars_give_the_same_report():
+    import pandas
+    import polars
+    import pyarrow.csv
+
+    want = without_lineage(expected(CASES[0]))
+    # pyarrow infers dates and doubles; the values are checked as text again.
+    assert without_lineage(load_frames(lambda p: pyarrow.csv.read_csv(p))) == want
+    assert without_lineage(load_frames(lambda p: pandas.read_csv(p, dtype=str, keep_default_na=False))) == want
+    assert without_lineage(load_frames(lambda p: polars.read_csv(p))) == want
+
+
+def test_a_bad_row_raises_input_error_with_record_and_column():
+    csv = b"client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\nA,P2,2025-02-30,2.00\n"
+    with pytest.raises(claimscope.InputError) as info:
+        claimscope.Dataset().load("claims", csv, name="t.csv")
+    e = info.value
+    assert isinstance(e, claimscope.ClaimscopeError)
+    assert (e.record, e.line, e.column, e.value) == (2, 3, "claim_date", "2025-02-30")
+    assert "day 30" in e.reason
+    assert e.errors[0]["column"] == "claim_date"
+    summary = claimscope.Dataset().load("claims", csv, lenient=True)
+    assert (summary.records_read, summary.records_accepted, summary.records_rejected) == (2, 1, 1)
+    assert summary.errors[0] == claimscope.RowError(2, 3, "claim_date", "2025-02-30", summary.errors[0].reason)
+
+
+def test_other_errors_have_their_subclass():
+    ds = claimscope.Dataset.demo()
+    with pytest.raises(claimscope.PeriodError) as info:
+        ds.report(None, "2025-13")
+    assert info.value.label == "2025-13"
+    with pytest.raises(claimscope.ArgumentError):
+        ds.report("NOPE", "2025")
+    with pytest.raises(claimscope.MappingError):
+        claimscope.Dataset().load("claims", b"a,b\n1,2\n")
+    with pytest.raises(claimscope.IoError):
+        claimscope.Dataset().load("claims", "/no/such/file.csv")
+
+
+def test_sql_returns_a_pyarrow_table():
+    t = claimscope.Dataset.demo().sql("SELECT icd_chapter(icd_code) AS chapter, COUNT(*) AS n FROM claims GROUP BY 1 ORDER BY 1")
+    assert t.column_names == ["chapter", "n"]
+    assert "Unknown" in t.column("chapter").to_pylist()
+
+
+def test_suggest_mapping():
+    profile = claimscope.suggest_mapping(
+        ["Group Number", "Member ID", "Incurred Date", "Type", "Paid Amt"],
+        [["ACME", "M1", "01/31/2025", "MED", "$1,234.56"], ["ACME", "M2", "02/01/2025", "RX", "(12.00)"]],
+    )
+    assert profile["table"] == "claims"
+    assert profile["columns"]["amount"] == "Paid Amt"
+    assert profile["value_maps"]["claim_type"] == {"MED": "medical", "RX": "pharmacy"}
+    ds = claimscope.Dataset()
+    s = ds.load("claims", b"Group Number,Member ID,Incurred Date,Type,Paid Amt\nACME,M1,01/31/2025,MED,\"$1,234.56\"\n", mapping=profile)
+    assert s.records_accepted == 1
+
+
+def test_reports_run_in_threads_on_one_dataset():
+    ds = claimscope.Dataset.demo()
+    want = expected({"name": "sample-2025"})
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(ds.report(None, "2025").to_json())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [want] * 4
