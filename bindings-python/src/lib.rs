@@ -40,6 +40,22 @@ impl PyDataset {
             Err(()) => Err(ClaimscopeError::new_err("the dataset is unusable after an earlier failure")),
         }
     }
+
+    /// One load with its options, the GIL released; returns the summary as JSON.
+    fn load(
+        &self,
+        py: Python<'_>,
+        table: &str,
+        mapping_json: Option<&str>,
+        lenient: bool,
+        client_id: Option<String>,
+        f: impl FnOnce(&mut Dataset, Table, &LoadOptions) -> claimscope::Result<claimscope::LoadSummary> + Send,
+    ) -> PyResult<String> {
+        let table = Table::parse(table).map_err(|e| to_py_err(py, e))?;
+        let opts = options(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
+        let summary = self.with(py, |ds| f(ds, table, &opts))?;
+        summary_json(&summary)
+    }
 }
 
 #[pymethods]
@@ -51,28 +67,17 @@ impl PyDataset {
 
     #[pyo3(signature = (table, path, mapping_json=None, lenient=false, client_id=None))]
     fn load_path(&self, py: Python<'_>, table: &str, path: &str, mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
-        let table = Table::parse(table).map_err(|e| to_py_err(py, e))?;
-        let opts = options(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
-        let s = self.with(py, |ds| ds.load_path(table, path, &opts))?;
-        summary_json(&s)
+        self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_path(t, path, o))
     }
 
     #[pyo3(signature = (table, name, data, mapping_json=None, lenient=false, client_id=None))]
     fn load_csv_bytes(&self, py: Python<'_>, table: &str, name: &str, data: &[u8], mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
-        let table = Table::parse(table).map_err(|e| to_py_err(py, e))?;
-        let opts = options(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
-        let data = data.to_vec();
-        let s = self.with(py, |ds| ds.load_csv_bytes(table, name, &data, &opts))?;
-        summary_json(&s)
+        self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_csv_bytes(t, name, data, o))
     }
 
     #[pyo3(signature = (table, name, data, mapping_json=None, lenient=false, client_id=None))]
     fn load_ipc_bytes(&self, py: Python<'_>, table: &str, name: &str, data: &[u8], mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
-        let table = Table::parse(table).map_err(|e| to_py_err(py, e))?;
-        let opts = options(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
-        let data = data.to_vec();
-        let s = self.with(py, |ds| ds.load_ipc_bytes(table, name, &data, &opts))?;
-        summary_json(&s)
+        self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_ipc_bytes(t, name, data, o))
     }
 
     #[pyo3(signature = (client, period, basis="incurred", hcc_threshold="50000.00", top_n=10))]

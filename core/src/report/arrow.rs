@@ -8,7 +8,7 @@ use datafusion::arrow::array::{ArrayRef, Decimal128Array, Int64Array, StringArra
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::model::{Num, Report};
+use super::model::{BreakdownFigures, Num, Report};
 use crate::error::Result;
 
 const MONEY: i8 = 2;
@@ -48,6 +48,18 @@ fn batch(columns: Vec<Column>) -> Result<RecordBatch> {
         }
     }
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
+}
+
+fn breakdown_columns(f: Vec<&BreakdownFigures>) -> Vec<Column> {
+    vec![
+        Column::Decimal("medical", MONEY, f.iter().map(|r| some(&r.medical)).collect()),
+        Column::Decimal("pharmacy", MONEY, f.iter().map(|r| some(&r.pharmacy)).collect()),
+        Column::Decimal("total", MONEY, f.iter().map(|r| some(&r.total)).collect()),
+        Column::Decimal("share_of_gross", RATIO, f.iter().map(|r| r.share_of_gross).collect()),
+        Column::Decimal("pmpm", MONEY, f.iter().map(|r| r.pmpm).collect()),
+        Column::Count("claimant_count", f.iter().map(|r| Some(r.claimant_count)).collect()),
+        Column::Count("claim_count", f.iter().map(|r| Some(r.claim_count)).collect()),
+    ]
 }
 
 fn some<T: Clone>(v: &T) -> Option<T> {
@@ -105,32 +117,20 @@ impl Report {
     /// `service_categories` as a record batch.
     pub fn service_categories_batch(&self) -> Result<RecordBatch> {
         let s = &self.service_categories;
-        batch(vec![
-            Column::Text("name", s.iter().map(|r| some(&r.name)).collect()),
-            Column::Decimal("medical", MONEY, s.iter().map(|r| some(&r.medical)).collect()),
-            Column::Decimal("pharmacy", MONEY, s.iter().map(|r| some(&r.pharmacy)).collect()),
-            Column::Decimal("total", MONEY, s.iter().map(|r| some(&r.total)).collect()),
-            Column::Decimal("share_of_gross", RATIO, s.iter().map(|r| r.share_of_gross).collect()),
-            Column::Decimal("pmpm", MONEY, s.iter().map(|r| r.pmpm).collect()),
-            Column::Count("claimant_count", s.iter().map(|r| Some(r.claimant_count)).collect()),
-            Column::Count("claim_count", s.iter().map(|r| Some(r.claim_count)).collect()),
-        ])
+        let mut columns = vec![Column::Text("name", s.iter().map(|r| some(&r.name)).collect())];
+        columns.extend(breakdown_columns(s.iter().map(|r| &r.figures).collect()));
+        batch(columns)
     }
 
     /// `diagnosis_groups` as a record batch.
     pub fn diagnosis_groups_batch(&self) -> Result<RecordBatch> {
         let s = &self.diagnosis_groups;
-        batch(vec![
+        let mut columns = vec![
             Column::Text("chapter", s.iter().map(|r| some(&r.chapter)).collect()),
             Column::Text("name", s.iter().map(|r| some(&r.name)).collect()),
-            Column::Decimal("medical", MONEY, s.iter().map(|r| some(&r.medical)).collect()),
-            Column::Decimal("pharmacy", MONEY, s.iter().map(|r| some(&r.pharmacy)).collect()),
-            Column::Decimal("total", MONEY, s.iter().map(|r| some(&r.total)).collect()),
-            Column::Decimal("share_of_gross", RATIO, s.iter().map(|r| r.share_of_gross).collect()),
-            Column::Decimal("pmpm", MONEY, s.iter().map(|r| r.pmpm).collect()),
-            Column::Count("claimant_count", s.iter().map(|r| Some(r.claimant_count)).collect()),
-            Column::Count("claim_count", s.iter().map(|r| Some(r.claim_count)).collect()),
-        ])
+        ];
+        columns.extend(breakdown_columns(s.iter().map(|r| &r.figures).collect()));
+        batch(columns)
     }
 
     /// `top_diagnoses` as a record batch.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::model::{DiagnosisGroup, Num, ServiceCategory, TopDiagnosis};
+use super::model::{BreakdownFigures, DiagnosisGroup, Num, ServiceCategory, TopDiagnosis};
 use super::query::run;
 use crate::dataset::Dataset;
 use crate::error::Result;
@@ -66,37 +66,32 @@ impl Denominators {
     }
 }
 
+impl Group {
+    fn figures(&self, den: &Denominators) -> BreakdownFigures {
+        BreakdownFigures {
+            medical: Num(self.medical),
+            pharmacy: Num(self.pharmacy),
+            total: Num(self.total),
+            share_of_gross: den.share(self.total),
+            pmpm: den.pmpm(self.total),
+            claimant_count: self.claimant_count,
+            claim_count: self.claim_count,
+        }
+    }
+}
+
 pub(crate) fn service_categories(ds: &Dataset, filter: &PeriodFilter, den: &Denominators) -> Result<Vec<ServiceCategory>> {
     let key = format!("COALESCE(NULLIF(service_category, ''), '{UNCATEGORIZED}')");
     Ok(groups(ds, &key, filter)?
         .into_iter()
-        .map(|g| ServiceCategory {
-            share_of_gross: den.share(g.total),
-            pmpm: den.pmpm(g.total),
-            name: g.key,
-            medical: Num(g.medical),
-            pharmacy: Num(g.pharmacy),
-            total: Num(g.total),
-            claimant_count: g.claimant_count,
-            claim_count: g.claim_count,
-        })
+        .map(|g| ServiceCategory { figures: g.figures(den), name: g.key })
         .collect())
 }
 
 pub(crate) fn diagnosis_groups(ds: &Dataset, filter: &PeriodFilter, den: &Denominators) -> Result<Vec<DiagnosisGroup>> {
     Ok(groups(ds, "icd_chapter(icd_code)", filter)?
         .into_iter()
-        .map(|g| DiagnosisGroup {
-            name: icd::chapter_name(&g.key).to_string(),
-            share_of_gross: den.share(g.total),
-            pmpm: den.pmpm(g.total),
-            chapter: g.key,
-            medical: Num(g.medical),
-            pharmacy: Num(g.pharmacy),
-            total: Num(g.total),
-            claimant_count: g.claimant_count,
-            claim_count: g.claim_count,
-        })
+        .map(|g| DiagnosisGroup { name: icd::chapter_name(&g.key).to_string(), figures: g.figures(den), chapter: g.key })
         .collect())
 }
 

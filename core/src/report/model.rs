@@ -124,9 +124,9 @@ pub struct Trends {
     pub total_cost_pmpm: Option<Num>,
 }
 
+/// The figures every breakdown row carries (metrics.md, "Breakdowns").
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ServiceCategory {
-    pub name: String,
+pub struct BreakdownFigures {
     pub medical: Num,
     pub pharmacy: Num,
     pub total: Num,
@@ -137,16 +137,18 @@ pub struct ServiceCategory {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceCategory {
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: BreakdownFigures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DiagnosisGroup {
     pub chapter: String,
     pub name: String,
-    pub medical: Num,
-    pub pharmacy: Num,
-    pub total: Num,
-    pub share_of_gross: Option<Num>,
-    pub pmpm: Option<Num>,
-    pub claimant_count: i64,
-    pub claim_count: i64,
+    #[serde(flatten)]
+    pub figures: BreakdownFigures,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
