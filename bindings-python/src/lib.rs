@@ -2,14 +2,15 @@
 //! core's types and the core's errors to Python exceptions. No figure is
 //! computed here; the Python package wraps these in typed objects.
 
+mod arrow;
 mod errors;
 
 use std::sync::Mutex;
 
 use claimscope::{Basis, Dataset, LoadOptions, MappingProfile, ReportOptions, Table};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 
+use arrow::{import_stream, PyArrowTable};
 use errors::{to_py_err, ClaimscopeError};
 
 fn options(mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> claimscope::Result<LoadOptions> {
@@ -75,9 +76,12 @@ impl PyDataset {
         self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_csv_bytes(t, name, data, o))
     }
 
-    #[pyo3(signature = (table, name, data, mapping_json=None, lenient=false, client_id=None))]
-    fn load_ipc_bytes(&self, py: Python<'_>, table: &str, name: &str, data: &[u8], mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
-        self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_ipc_bytes(t, name, data, o))
+    /// Loads any object offering `__arrow_c_stream__` (read with the GIL held,
+    /// then checked and loaded without it).
+    #[pyo3(signature = (table, name, source, mapping_json=None, lenient=false, client_id=None))]
+    fn load_arrow(&self, py: Python<'_>, table: &str, name: &str, source: &Bound<'_, PyAny>, mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
+        let batches = import_stream(source)?;
+        self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_batches(t, name, &batches, o))
     }
 
     #[pyo3(signature = (client, period, basis="incurred", hcc_threshold="50000.00", top_n=10))]
@@ -91,10 +95,9 @@ impl PyDataset {
         Ok(PyReport { inner: report })
     }
 
-    fn sql_ipc<'py>(&self, py: Python<'py>, query: &str) -> PyResult<Bound<'py, PyBytes>> {
-        let query = query.to_string();
-        let bytes = self.with(py, |ds| ds.sql_ipc(&query))?;
-        Ok(PyBytes::new(py, &bytes))
+    fn sql(&self, py: Python<'_>, query: &str) -> PyResult<PyArrowTable> {
+        let (schema, batches) = self.with(py, |ds| ds.sql_table(query))?;
+        Ok(PyArrowTable { schema, batches })
     }
 
     fn load_demo(&self, py: Python<'_>) -> PyResult<()> {
@@ -106,7 +109,7 @@ impl PyDataset {
     }
 }
 
-/// A finished report: its JSON and its tables as Arrow IPC.
+/// A finished report: its JSON and its tables as Arrow.
 #[pyclass(name = "_Report", module = "claimscope._claimscope", frozen)]
 struct PyReport {
     inner: claimscope::Report,
@@ -118,10 +121,10 @@ impl PyReport {
         self.inner.to_json().map_err(|e| to_py_err(py, e))
     }
 
-    fn table_ipc<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyBytes>> {
+    /// One of the report's tables, shared with Python without copying.
+    fn table(&self, py: Python<'_>, name: &str) -> PyResult<PyArrowTable> {
         let batch = self.inner.table(name).map_err(|e| to_py_err(py, e))?;
-        let bytes = claimscope::ipc::to_ipc_stream(&batch.schema(), &[batch]).map_err(|e| to_py_err(py, e))?;
-        Ok(PyBytes::new(py, &bytes))
+        Ok(PyArrowTable { schema: batch.schema(), batches: vec![batch] })
     }
 }
 
@@ -136,6 +139,7 @@ fn suggest_mapping(py: Python<'_>, headers: Vec<String>, sample_rows: Vec<Vec<St
 fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDataset>()?;
     m.add_class::<PyReport>()?;
+    m.add_class::<PyArrowTable>()?;
     m.add_function(wrap_pyfunction!(suggest_mapping, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TABLE_NAMES", claimscope::report::TABLE_NAMES.to_vec())?;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
@@ -186,15 +187,21 @@ impl Dataset {
         block_on(async move { ctx.sql(&query).await?.collect().await })?.map_err(Error::from)
     }
 
-    /// `sql` as Arrow IPC stream bytes (the schema travels even with no rows).
-    pub fn sql_ipc(&self, query: &str) -> Result<Vec<u8>> {
+    /// `sql` with its result schema (which travels even when no row does).
+    pub fn sql_table(&self, query: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         let ctx = self.ctx.clone();
         let query = query.to_string();
         let (schema, batches) = block_on(async move {
             let df = ctx.sql(&query).await?;
-            let schema = df.schema().as_arrow().clone();
+            let schema = Arc::new(df.schema().as_arrow().clone());
             df.collect().await.map(|b| (schema, b))
         })??;
+        Ok((schema, batches))
+    }
+
+    /// `sql` as Arrow IPC stream bytes.
+    pub fn sql_ipc(&self, query: &str) -> Result<Vec<u8>> {
+        let (schema, batches) = self.sql_table(query)?;
         crate::ipc::to_ipc_stream(&schema, &batches)
     }
 

@@ -136,8 +136,7 @@ class Report:
 
     def to_arrow(self, table: str = "monthly"):
         """One of the report's tables (``REPORT_TABLES``) as a pyarrow Table (Decimal128 money)."""
-        pa = _pyarrow()
-        return pa.ipc.open_stream(self._inner.table_ipc(table)).read_all()
+        return _pyarrow().table(self._inner.table(table))
 
     def to_polars(self, table: str = "monthly"):
         import polars
@@ -162,27 +161,20 @@ def _mapping_json(mapping: Union[None, str, os.PathLike, Mapping[str, Any]]) -> 
         return f.read()
 
 
-def _to_ipc(source: Any) -> bytes:
-    """Any Arrow-compatible table (pyarrow, polars, pandas, anything with
-    ``__arrow_c_stream__``) as Arrow IPC stream bytes."""
+def _arrow_source(source: Any) -> Any:
+    """An object offering ``__arrow_c_stream__`` for any Arrow-compatible
+    table (pyarrow, polars, pandas); the engine reads it without copying."""
+    if hasattr(source, "__arrow_c_stream__"):
+        return source
     pa = _pyarrow()
     module = type(source).__module__ or ""
     if module.startswith("pandas"):
-        table = pa.Table.from_pandas(source, preserve_index=False)
-    elif isinstance(source, pa.Table):
-        table = source
-    elif isinstance(source, pa.RecordBatch):
-        table = pa.Table.from_batches([source])
-    elif hasattr(source, "__arrow_c_stream__") or hasattr(source, "__arrow_c_array__"):
-        table = pa.table(source)
-    elif hasattr(source, "to_arrow"):
-        table = source.to_arrow()
-    else:
-        raise ArgumentError("source must be a path, bytes, or an Arrow-compatible table (pyarrow, polars, pandas); got %s" % type(source).__name__)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+        return pa.Table.from_pandas(source, preserve_index=False)
+    if hasattr(source, "__arrow_c_array__"):
+        return pa.table(source)
+    if hasattr(source, "to_arrow"):
+        return source.to_arrow()
+    raise ArgumentError("source must be a path, bytes, or an Arrow-compatible table (pyarrow, polars, pandas); got %s" % type(source).__name__)
 
 
 class Dataset:
@@ -222,7 +214,7 @@ class Dataset:
         elif isinstance(source, (bytes, bytearray, memoryview)):
             text = self._inner.load_csv_bytes(table, name or table, bytes(source), m, lenient, client_id)
         else:
-            text = self._inner.load_ipc_bytes(table, name or table, _to_ipc(source), m, lenient, client_id)
+            text = self._inner.load_arrow(table, name or table, _arrow_source(source), m, lenient, client_id)
         return LoadSummary._from_json(text)
 
     def report(
@@ -238,7 +230,7 @@ class Dataset:
 
     def sql(self, query: str):
         """DataFusion SQL over the canonical tables; returns a pyarrow Table."""
-        return _pyarrow().ipc.open_stream(self._inner.sql_ipc(query)).read_all()
+        return _pyarrow().table(self._inner.sql(query))
 
     def clients(self) -> List[str]:
         return self._inner.clients()
