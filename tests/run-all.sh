@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project: Rust unit, integration and golden tests, the
 # CLI's end-to-end tests, the Python door (wheel built with maturin,
-# installed into a fresh venv, pytest), and the check of the golden reports
+# installed into a fresh venv, pytest), the Node door (napi-rs package packed,
+# installed into an empty project, node:test and tsc), and the check of the golden reports
 # against the independent Python reference. Run from anywhere:
 #   bash tests/run-all.sh
 set -euo pipefail
@@ -23,6 +24,9 @@ fi
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$work"/wheels/claimscope-*.whl pytest pandas polars
 (cd "$work" && "$work/venv/bin/python" -m pytest -q "$root/bindings-python/tests")
+
+echo "== Node door"
+bash bindings-node/test.sh
 
 echo "== Golden reports against the independent reference"
 python3 tests/reference/check_golden.py

@@ -1,0 +1,6 @@
+// ESM entry: the same native module as the CommonJS entry.
+import { createRequire } from 'node:module'
+const require = createRequire(import.meta.url)
+const native = require('./index.js')
+export const { Dataset, suggestMapping } = native
+export default native

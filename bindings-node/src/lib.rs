@@ -1,0 +1,150 @@
+//! The Node door (napi-rs): converts JS values to the core's types and the
+//! core's errors to JS Errors. Loads, reports and SQL run off the event loop.
+
+mod errors;
+pub mod tasks;
+
+use std::sync::{Arc, Mutex};
+
+use claimscope::{Basis, LoadOptions as CoreLoadOptions, MappingProfile, ReportOptions as CoreReportOptions, Table};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi_derive::napi;
+
+use tasks::{DatasetTask, Shared};
+
+/// Options of a load.
+#[napi(object)]
+pub struct LoadOptions {
+    /// A mapping profile as JSON text (see the README).
+    pub mapping: Option<String>,
+    /// Load the good rows and return the rejects instead of failing.
+    pub lenient: Option<bool>,
+    /// client_id for a file without a client_id column.
+    pub client_id: Option<String>,
+    /// Source name for lineage when the source is a Buffer (default: the table name).
+    pub name: Option<String>,
+}
+
+/// Options of a report.
+#[napi(object)]
+pub struct ReportOptions {
+    /// `incurred` (default) or `paid`.
+    pub basis: Option<String>,
+    /// High-cost threshold as a decimal string (default `50000.00`).
+    pub hcc_threshold: Option<String>,
+    /// How many codes `top_diagnoses` lists (default 10).
+    pub top_n: Option<u32>,
+}
+
+type Job<T> = AsyncTask<DatasetTask<Box<dyn FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send>, T>>;
+
+fn job<T: Into<tasks::Output> + Send + 'static>(
+    dataset: &Shared,
+    work: impl FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send + 'static,
+) -> Job<T> {
+    AsyncTask::new(DatasetTask::new(dataset.clone(), Box::new(work) as Box<dyn FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send>))
+}
+
+fn core_report_options(options: Option<ReportOptions>) -> claimscope::Result<CoreReportOptions> {
+    let mut out = CoreReportOptions::default();
+    if let Some(o) = options {
+        if let Some(b) = o.basis {
+            out.basis = Basis::parse(&b)?;
+        }
+        if let Some(t) = o.hcc_threshold {
+            out.hcc_threshold = claimscope::money::parse_money_option(&t)
+                .map_err(|reason| claimscope::Error::Argument { message: format!("hccThreshold '{t}' {reason}") })?;
+        }
+        if let Some(n) = o.top_n {
+            out.top_n = n as usize;
+        }
+    }
+    Ok(out)
+}
+
+const ARROW_FILE_MAGIC: &[u8] = b"ARROW1";
+const ARROW_STREAM_CONTINUATION: &[u8] = &[0xFF, 0xFF, 0xFF, 0xFF];
+
+/// The canonical tables of one or many clients, ready to report on.
+#[napi]
+pub struct Dataset {
+    inner: Shared,
+}
+
+impl Default for Dataset {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[napi]
+impl Dataset {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        Dataset { inner: Arc::new(Mutex::new(claimscope::Dataset::new())) }
+    }
+
+    /// Loads a path (CSV, .parquet, .arrow) or a Buffer of CSV or Arrow IPC
+    /// into a canonical table; resolves to the load summary.
+    #[napi(ts_return_type = "Promise<LoadSummary>")]
+    pub fn load(&self, table: String, source: Either<String, Buffer>, options: Option<LoadOptions>) -> Job<String> {
+        let source = match source {
+            Either::A(path) => Either::A(path),
+            Either::B(buffer) => Either::B(buffer.to_vec()),
+        };
+        job(&self.inner, move |ds| {
+            let table = Table::parse(&table)?;
+            let o = options.unwrap_or(LoadOptions { mapping: None, lenient: None, client_id: None, name: None });
+            let core = CoreLoadOptions {
+                mapping: o.mapping.as_deref().map(MappingProfile::from_json).transpose()?,
+                lenient: o.lenient.unwrap_or(false),
+                client_id: o.client_id,
+            };
+            let name = o.name.unwrap_or_else(|| table.name().to_string());
+            let summary = match source {
+                Either::A(path) => ds.load_path(table, &path, &core)?,
+                Either::B(bytes) if bytes.starts_with(ARROW_FILE_MAGIC) || bytes.starts_with(ARROW_STREAM_CONTINUATION) => {
+                    ds.load_ipc_bytes(table, &name, &bytes, &core)?
+                }
+                Either::B(bytes) => ds.load_csv_bytes(table, &name, &bytes, &core)?,
+            };
+            serde_json::to_string(&summary).map_err(|e| claimscope::Error::Engine { message: e.to_string() })
+        })
+    }
+
+    /// Loads the bundled sample plan.
+    #[napi(ts_return_type = "Promise<null>")]
+    pub fn load_demo(&self) -> Job<serde_json::Value> {
+        job(&self.inner, |ds| claimscope::demo::load(ds).map(|()| serde_json::Value::Null))
+    }
+
+    /// The report document as a plain object (numbers as JS numbers; use
+    /// `reportJson` for the exact digits).
+    #[napi(ts_return_type = "Promise<Report>")]
+    pub fn report(&self, client: Option<String>, period: String, options: Option<ReportOptions>) -> Job<String> {
+        job(&self.inner, move |ds| ds.report(client.as_deref(), &period, &core_report_options(options)?)?.to_json())
+    }
+
+    /// The report document as JSON text, byte-identical to the CLI's.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn report_json(&self, client: Option<String>, period: String, options: Option<ReportOptions>) -> Job<serde_json::Value> {
+        job(&self.inner, move |ds| {
+            let json = ds.report(client.as_deref(), &period, &core_report_options(options)?)?.to_json()?;
+            Ok(serde_json::Value::String(json))
+        })
+    }
+
+    /// DataFusion SQL over the canonical tables; resolves to Arrow IPC stream bytes.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn sql(&self, query: String) -> Job<Vec<u8>> {
+        job(&self.inner, move |ds| ds.sql_ipc(&query))
+    }
+}
+
+/// Proposes a mapping profile from headers and sample rows.
+#[napi(ts_return_type = "MappingProfile")]
+pub fn suggest_mapping(headers: Vec<String>, sample_rows: Option<Vec<Vec<String>>>, table: Option<String>) -> napi::Result<serde_json::Value> {
+    let table = table.as_deref().map(Table::parse).transpose().map_err(|e| napi::Error::from_reason(e.to_string()))?;
+    let profile = claimscope::suggest::suggest_mapping(&headers, &sample_rows.unwrap_or_default(), table);
+    serde_json::to_value(&profile).map_err(|e| napi::Error::from_reason(e.to_string()))
+}

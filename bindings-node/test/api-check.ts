@@ -1,0 +1,15 @@
+// Type-checked with `tsc --noEmit` against the installed package's index.d.ts.
+import { Dataset, suggestMapping, type LoadSummary, type Report, type MappingProfile } from 'claimscope'
+
+async function main(): Promise<void> {
+  const ds = new Dataset()
+  const summary: LoadSummary = await ds.load('claims', 'claims.csv', { lenient: true, clientId: 'ACME' })
+  const n: number = summary.records_read
+  const report: Report = await ds.report('ACME', '2025-Q1', { basis: 'paid', hccThreshold: '25000', topN: 5 })
+  const label: string = report.period.label
+  const json: string = await ds.reportJson(null, '2025')
+  const ipc: Buffer = await ds.sql('SELECT 1')
+  const profile: MappingProfile = suggestMapping(['Member ID'], [['M1']], 'claims')
+  console.log(n, label, json.length, ipc.length, profile.table)
+}
+void main

@@ -1,0 +1,117 @@
+// The Node door against the shared golden files, run against the installed
+// npm package (CLAIMSCOPE_REPO points at the repository for the data).
+const test = require('node:test')
+const assert = require('node:assert')
+const fs = require('node:fs')
+const path = require('node:path')
+const { Dataset } = require('claimscope')
+
+const REPO = process.env.CLAIMSCOPE_REPO || path.join(__dirname, '..', '..')
+const GOLDEN = path.join(REPO, 'tests', 'golden')
+const FILES = [['claims', 'claims.csv'], ['budgets', 'budgets.csv'], ['enrollments', 'enrollment.csv'],
+  ['admin_fees', 'admin_fees.csv'], ['rebates', 'rebates.csv'], ['stop_loss_reimbursements', 'stop_loss.csv']]
+const CASES = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'cases.json'), 'utf8'))
+const expected = (name) => fs.readFileSync(path.join(GOLDEN, 'expected', `${name}.json`), 'utf8')
+const opts = (c) => ({ basis: c.basis, hccThreshold: c.hcc_threshold })
+
+for (const c of CASES) {
+  test(`golden ${c.name} from paths`, async () => {
+    const dir = path.join(GOLDEN, c.dir)
+    const cwd = process.cwd()
+    process.chdir(dir)
+    try {
+      const ds = new Dataset()
+      for (const [table, file] of FILES) if (fs.existsSync(file)) await ds.load(table, file)
+      assert.strictEqual(await ds.reportJson(c.client, c.period, opts(c)), expected(c.name))
+    } finally {
+      process.chdir(cwd)
+    }
+  })
+  test(`golden ${c.name} from Buffers`, async () => {
+    const ds = new Dataset()
+    for (const [table, file] of FILES) {
+      const p = path.join(GOLDEN, c.dir, file)
+      if (fs.existsSync(p)) await ds.load(table, fs.readFileSync(p), { name: file })
+    }
+    assert.strictEqual(await ds.reportJson(c.client, c.period, opts(c)), expected(c.name))
+    const doc = await ds.report(c.client, c.period, opts(c))
+    assert.deepStrictEqual(doc, JSON.parse(expected(c.name)))
+  })
+}
+
+test('concurrent reports on one Dataset are correct', async () => {
+  const ds = new Dataset()
+  await ds.loadDemo()
+  const results = await Promise.all([1, 2, 3, 4].map(() => ds.reportJson(null, '2025')))
+  for (const r of results) assert.strictEqual(r, expected('sample-2025'))
+})
+
+test('a large load does not block the event loop', async () => {
+  const rows = ['client_id,claimant_id,claim_date,medical_amount']
+  for (let i = 0; i < 150000; i++) rows.push(`A,P${i % 5000},2025-0${1 + (i % 9)}-1${i % 10},${(i % 997) + 0.25}`)
+  const csv = Buffer.from(rows.join('\n'))
+  let ticks = 0
+  const timer = setInterval(() => { ticks++ }, 5)
+  const ds = new Dataset()
+  const summary = await ds.load('claims', csv, { name: 'big.csv' })
+  clearInterval(timer)
+  assert.strictEqual(summary.records_accepted, 150000)
+  assert.ok(ticks > 0, 'the timer never ticked during the load')
+})
+
+test('errors carry code, record, column, value and reason', async () => {
+  const bad = Buffer.from('client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\nA,P2,2025-02-30,2.00\n')
+  await assert.rejects(new Dataset().load('claims', bad, { name: 't.csv' }), (e) => {
+    assert.ok(e instanceof Error)
+    assert.strictEqual(e.code, 'input')
+    assert.deepStrictEqual([e.record, e.line, e.column, e.value], [2, 3, 'claim_date', '2025-02-30'])
+    assert.match(e.reason, /day 30/)
+    assert.strictEqual(e.errors.length, 1)
+    return true
+  })
+  const lenient = await new Dataset().load('claims', bad, { lenient: true })
+  assert.deepStrictEqual([lenient.records_read, lenient.records_accepted, lenient.records_rejected], [2, 1, 1])
+  const ds = new Dataset()
+  await ds.loadDemo()
+  await assert.rejects(ds.report(null, '2025-13'), (e) => e.code === 'period' && e.label === '2025-13')
+  await assert.rejects(ds.report('NOPE', '2025'), (e) => e.code === 'argument')
+})
+
+test('sql resolves to Arrow IPC bytes', async () => {
+  const ds = new Dataset()
+  await ds.loadDemo()
+  const bytes = await ds.sql('SELECT COUNT(*) AS n FROM claims')
+  assert.ok(Buffer.isBuffer(bytes))
+  assert.deepStrictEqual([...bytes.subarray(0, 4)], [0xff, 0xff, 0xff, 0xff])
+})
+
+test('the example server answers a real HTTP request with the golden report', async () => {
+  const { createServer } = require(path.join(REPO, 'bindings-node', 'examples', 'node-server', 'server.js'))
+  const server = createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const files = {}
+    const names = {}
+    for (const [table, file] of FILES) {
+      files[table] = fs.readFileSync(path.join(GOLDEN, 'basic', file), 'utf8')
+      names[table] = file
+    }
+    const { port } = server.address()
+    const res = await fetch(`http://127.0.0.1:${port}/report`, {
+      method: 'POST',
+      body: JSON.stringify({ client: 'ACME', period: '2025-Q1', files, names }),
+    })
+    assert.strictEqual(res.status, 200)
+    assert.strictEqual(await res.text(), expected('basic-2025-Q1'))
+    const bad = await fetch(`http://127.0.0.1:${port}/report`, { method: 'POST', body: JSON.stringify({ period: '2025-13', files }) })
+    assert.strictEqual(bad.status, 400)
+  } finally {
+    server.close()
+  }
+})
+
+test('the ESM entry exports the same API', async () => {
+  const m = await import('claimscope')
+  assert.strictEqual(typeof m.Dataset, 'function')
+  assert.strictEqual(typeof m.suggestMapping, 'function')
+})

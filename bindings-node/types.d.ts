@@ -1,0 +1,58 @@
+
+/** One rejected record. */
+export interface RowError { record: number; line: number; column: string; value: string; reason: string }
+
+/** What a load did: recordsRead = recordsAccepted + recordsRejected + recordsMoved. */
+export interface LoadSummary {
+  table: string; source: string; sha256: string
+  records_read: number; records_accepted: number; records_rejected: number; records_moved: number
+  encoding: string; delimiter: string; errors: RowError[]; warnings: string[]
+}
+
+/** A mapping profile (see the README). */
+export interface MappingProfile {
+  table?: string
+  columns?: Record<string, string | string[]>
+  date_format?: string
+  date_formats?: Record<string, string>
+  constants?: Record<string, string>
+  value_maps?: Record<string, Record<string, string>>
+  blank_as_zero?: string[]
+  delimiter?: string
+  encoding?: string
+  confidence?: Record<string, number>
+  needs_decision?: string[]
+}
+
+/** The report document of interfaces.md (numbers as JS numbers). */
+export interface Report {
+  schema_version: string
+  engine_version: string
+  client_id: string
+  period: { label: string; start: string; end: string; months: string[] }
+  basis: string
+  options: Record<string, unknown>
+  lineage: Array<{ table: string; source: string; sha256: string; records_read: number; accepted: number; rejected: number; moved: number }>
+  summary: Record<string, number | null>
+  prior: Record<string, number | null> | null
+  trends: { gross_pmpm: number | null; net_pmpm: number | null; total_cost_pmpm: number | null }
+  monthly: Array<Record<string, number | string | null>>
+  service_categories: Array<Record<string, number | string | null>>
+  diagnosis_groups: Array<Record<string, number | string | null>>
+  top_diagnoses: Array<{ icd_code: string; layman_term: string | null; total: number; claimant_count: number }>
+  high_cost_claimants: {
+    threshold: number; count: number; total: number; share_of_gross: number | null; share_of_claimants: number | null
+    claimants: Array<Record<string, number | string | null>>
+  }
+  concentration: Array<{ top_pct: number; claimants: number; share: number | null }>
+  stop_loss: Record<string, unknown> | null
+  warnings: Array<{ code: string; message: string; months?: string[] }>
+  notes: string[]
+}
+
+/** Errors thrown by claimscope carry the core error's fields. */
+export interface ClaimscopeError extends Error {
+  code: 'input' | 'mapping' | 'period' | 'argument' | 'engine' | 'io'
+  record: number | null; line: number | null; column: string | null; value: string | null
+  reason: string | null; errors: RowError[]; label?: string; path?: string
+}
