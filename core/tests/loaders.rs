@@ -14,6 +14,11 @@ fn table_text(ds: &Dataset, table: Table) -> String {
     pretty_format_batches(ds.batches(table)).unwrap().to_string()
 }
 
+/// A query's result as a pretty-printed table.
+fn sql_text(ds: &Dataset, query: &str) -> String {
+    pretty_format_batches(&ds.sql(query).unwrap()).unwrap().to_string()
+}
+
 fn assert_counts(s: &LoadSummary) {
     assert_eq!(s.records_read, s.records_accepted + s.records_rejected + s.records_moved, "{s:?}");
 }
@@ -161,7 +166,7 @@ fn an_ambiguous_date_column_asks_for_a_format() {
     let profile = MappingProfile { date_format: Some("%d/%m/%Y".into()), ..MappingProfile::default() };
     let s = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions { mapping: Some(profile), ..LoadOptions::default() }).unwrap();
     assert_eq!(s.records_accepted, 2);
-    let rows = pretty_format_batches(&ds.sql("SELECT claim_date FROM claims ORDER BY claim_date").unwrap()).unwrap().to_string();
+    let rows = sql_text(&ds, "SELECT claim_date FROM claims ORDER BY claim_date");
     assert!(rows.contains("2025-04-03") && rows.contains("2025-06-05"), "{rows}");
 }
 
@@ -171,9 +176,9 @@ fn admin_rows_move_to_admin_fees_and_are_counted() {
     let mut ds = Dataset::new();
     let s = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions::default()).unwrap();
     assert_eq!((s.records_read, s.records_accepted, s.records_moved), (3, 2, 1));
-    let fees = pretty_format_batches(&ds.sql("SELECT client_id, year, month, amount, fee_type FROM admin_fees").unwrap()).unwrap().to_string();
+    let fees = sql_text(&ds, "SELECT client_id, year, month, amount, fee_type FROM admin_fees");
     assert!(fees.contains("| A         | 2025 | 3     | 25.00  | TPA      |"), "{fees}");
-    let claims = pretty_format_batches(&ds.sql("SELECT claimant_id, medical_amount, pharmacy_amount, claim_type FROM claims ORDER BY claimant_id").unwrap()).unwrap().to_string();
+    let claims = sql_text(&ds, "SELECT claimant_id, medical_amount, pharmacy_amount, claim_type FROM claims ORDER BY claimant_id");
     assert!(claims.contains("| P2          | 0.00           | 7.50            | pharmacy   |"), "{claims}");
 }
 
@@ -182,7 +187,7 @@ fn claim_type_is_derived_and_claim_id_generated_when_absent() {
     let csv = "client_id,claimant_id,claim_date,medical_amount,pharmacy_amount\nA,P1,2025-03-15,0.00,5.00\nA,P2,2025-03-15,0.00,0.00\n";
     let mut ds = Dataset::new();
     let s = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions::default()).unwrap();
-    let rows = pretty_format_batches(&ds.sql("SELECT claim_id, claim_type, paid_date FROM claims ORDER BY claimant_id").unwrap()).unwrap().to_string();
+    let rows = sql_text(&ds, "SELECT claim_id, claim_type, paid_date FROM claims ORDER BY claimant_id");
     let sha8 = &s.sha256[..8];
     assert!(rows.contains(&format!("| {sha8}-1 | pharmacy   | 2025-03-15 |")), "{rows}");
     assert!(rows.contains(&format!("| {sha8}-2 | medical    | 2025-03-15 |")), "{rows}");
@@ -205,7 +210,7 @@ fn windows_1252_semicolons_and_quoted_newlines() {
     let fixed = b"client_id;claimant_id;claim_date;service_type;medical_amount\r\nA;P1;2025-01-05;\"Visit; Jos\xe9\r\nfollow-up\";1234.56\r\nA;P2;2025-01-06;x;2.00\r\n";
     let s = ds.load_csv_bytes(Table::Claims, "t.csv", fixed, &LoadOptions::default()).unwrap();
     assert_eq!(s.records_accepted, 2);
-    let rows = pretty_format_batches(&ds.sql("SELECT service_type FROM claims WHERE claimant_id = 'P1'").unwrap()).unwrap().to_string();
+    let rows = sql_text(&ds, "SELECT service_type FROM claims WHERE claimant_id = 'P1'");
     assert!(rows.contains("Visit; José"), "{rows}");
 }
 
