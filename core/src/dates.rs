@@ -106,14 +106,15 @@ pub struct SlashEvidence {
 }
 
 impl SlashEvidence {
-    pub fn observe(&mut self, first: u32, second: u32, year: i32, raw: &str) {
+    pub fn observe(&mut self, first: u32, second: u32, year: i32) {
         let mf = NaiveDate::from_ymd_opt(year, first, second).is_some();
         let df = NaiveDate::from_ymd_opt(year, second, first).is_some();
         match (mf, df) {
             (true, false) => self.only_month_first = true,
             (false, true) => self.only_day_first = true,
             (true, true) if first != second && self.ambiguous_example.is_none() => {
-                self.ambiguous_example = Some(raw.trim().to_string())
+                // Built only for the first ambiguous value, not per cell.
+                self.ambiguous_example = Some(format!("{first:02}/{second:02}/{year}"))
             }
             _ => {}
         }
@@ -187,14 +188,14 @@ mod tests {
     #[test]
     fn ambiguous_column_asks_for_a_format() {
         let mut ev = SlashEvidence::default();
-        ev.observe(3, 4, 2025, "03/04/2025");
-        ev.observe(5, 6, 2025, "05/06/2025");
+        ev.observe(3, 4, 2025);
+        ev.observe(5, 6, 2025);
         assert!(ev.resolve("claim_date").unwrap_err().contains("date_format"));
-        ev.observe(1, 31, 2025, "01/31/2025");
+        ev.observe(1, 31, 2025);
         assert_eq!(ev.resolve("claim_date"), Ok(SlashOrder::MonthFirst));
         let mut dayfirst = SlashEvidence::default();
-        dayfirst.observe(31, 1, 2025, "31/01/2025");
-        dayfirst.observe(3, 4, 2025, "03/04/2025");
+        dayfirst.observe(31, 1, 2025);
+        dayfirst.observe(3, 4, 2025);
         assert_eq!(dayfirst.resolve("x"), Ok(SlashOrder::DayFirst));
         assert_eq!(resolve_slash(3, 4, 2025, SlashOrder::DayFirst), Ok(days(2025, 4, 3)));
     }

@@ -196,7 +196,7 @@ pub fn suggest_mapping(headers: &[String], sample_rows: &[Vec<String>], table: O
             date_headers.push(headers[*hi].clone());
             for v in values(*hi) {
                 if let Ok(CellDate::Slash { first, second, year }) = dates::parse_auto(v) {
-                    evidence.observe(first, second, year, v);
+                    evidence.observe(first, second, year);
                 }
             }
         }

@@ -161,7 +161,7 @@ fn run<R: TableRows>(
     for (_, cells) in &date_cols {
         for cell in cells.iter() {
             if let CellDate::Slash { first, second, year } = *cell {
-                evidence.observe(first, second, year, &format!("{first:02}/{second:02}/{year}"));
+                evidence.observe(first, second, year);
             }
         }
     }
