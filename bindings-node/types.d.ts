@@ -37,17 +37,36 @@ export interface Report {
   prior: Record<string, number | null> | null
   trends: { gross_pmpm: number | null; net_pmpm: number | null; total_cost_pmpm: number | null }
   monthly: Array<Record<string, number | string | null>>
-  service_categories: Array<Record<string, number | string | null>>
-  diagnosis_groups: Array<Record<string, number | string | null>>
+  service_categories: Array<Record<string, number | string | boolean | null>>
+  diagnosis_groups: Array<Record<string, number | string | boolean | null>>
   top_diagnoses: Array<{ icd_code: string; layman_term: string | null; total: number; claimant_count: number }>
   high_cost_claimants: {
     threshold: number; count: number; total: number; share_of_gross: number | null; share_of_claimants: number | null
     claimants: Array<Record<string, number | string | null>>
   }
   concentration: Array<{ top_pct: number; claimants: number; share: number | null }>
-  stop_loss: Record<string, unknown> | null
+  stop_loss: StopLossSection | null
   warnings: Array<{ code: string; message: string; months?: string[] }>
   notes: string[]
+}
+
+/** The report's stop_loss section (a contract was given). */
+export interface StopLossSection {
+  contract: {
+    start_month: string; end_month: string; basis: string
+    incurred_start: string | null; incurred_end: string | null; paid_start: string; paid_end: string
+    specific_deductible: number; lasers: Array<{ claimant_id: string; specific_deductible: number }>
+    aggregate_attachment: number | null; aggregate_factor: number | null
+  }
+  claimants: Array<{
+    claimant_id: string; eligible_total: number; deductible: number; lasered: boolean; deductible_used: number
+    expected_specific: number; received: number; outstanding: number
+  }>
+  specific: { claimants_over_deductible: number; expected_specific: number; received: number; unlinked_received: number; outstanding: number }
+  aggregate: {
+    eligible_claims: number; specific_excess: number; aggregate_claims: number
+    expected_claims: number | null; attachment_point: number | null; aggregate_ratio: number | null
+  }
 }
 
 /** Errors thrown by claimscope carry the core error's fields. */

@@ -6,7 +6,7 @@ pub mod tasks;
 
 use std::sync::{Arc, Mutex};
 
-use claimscope::{Basis, LoadOptions as CoreLoadOptions, MappingProfile, ReportOptions as CoreReportOptions, Table};
+use claimscope::{LoadOptions as CoreLoadOptions, MappingProfile, ReportOptions as CoreReportOptions, Table};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi_derive::napi;
 
@@ -34,6 +34,18 @@ pub struct ReportOptions {
     pub hcc_threshold: Option<String>,
     /// How many codes `top_diagnoses` lists (default 10).
     pub top_n: Option<u32>,
+    /// Deductible for `excess_over_specific` without a contract, as a decimal string.
+    pub specific_deductible: Option<String>,
+    /// A stop-loss contract: the object, or its JSON text (see the README).
+    pub stop_loss_contract: Option<serde_json::Value>,
+    /// `any_day` (default), `first_of_month` or `mid_month`, for eligibility spans.
+    pub eligibility_counting: Option<String>,
+    /// Replace claimant ids by HMAC-SHA256 pseudonyms made with this key (never written out).
+    pub pseudonymize_key: Option<String>,
+    /// Suppress breakdown groups with fewer claimants than this (11 is usual).
+    pub min_cell: Option<u32>,
+    /// High-cost claimants show the diagnosis chapter only.
+    pub employer_facing: Option<bool>,
 }
 
 type Job<T> = AsyncTask<DatasetTask<Box<dyn FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send>, T>>;
@@ -46,20 +58,30 @@ fn job<T: Into<tasks::Output> + Send + 'static>(
 }
 
 fn core_report_options(options: Option<ReportOptions>) -> claimscope::Result<CoreReportOptions> {
-    let mut out = CoreReportOptions::default();
-    if let Some(o) = options {
-        if let Some(b) = o.basis {
-            out.basis = Basis::parse(&b)?;
+    let Some(o) = options else { return Ok(CoreReportOptions::default()) };
+    // The same JSON options document every door hands to the core.
+    let mut doc = serde_json::Map::new();
+    let mut put = |key: &str, value: Option<serde_json::Value>| {
+        if let Some(v) = value {
+            doc.insert(key.to_string(), v);
         }
-        if let Some(t) = o.hcc_threshold {
-            out.hcc_threshold = claimscope::money::parse_money_option(&t)
-                .map_err(|reason| claimscope::Error::Argument { message: format!("hccThreshold '{t}' {reason}") })?;
-        }
-        if let Some(n) = o.top_n {
-            out.top_n = n as usize;
-        }
-    }
-    Ok(out)
+    };
+    put("basis", o.basis.map(Into::into));
+    put("hcc_threshold", o.hcc_threshold.map(Into::into));
+    put("top_n", o.top_n.map(Into::into));
+    put("specific_deductible", o.specific_deductible.map(Into::into));
+    let contract = match o.stop_loss_contract {
+        Some(serde_json::Value::String(text)) => Some(serde_json::from_str(&text).map_err(|e| claimscope::Error::Argument {
+            message: format!("stopLossContract: not JSON ({e})"),
+        })?),
+        other => other,
+    };
+    put("stop_loss_contract", contract);
+    put("eligibility_counting", o.eligibility_counting.map(Into::into));
+    put("pseudonymize_key", o.pseudonymize_key.map(Into::into));
+    put("min_cell", o.min_cell.map(Into::into));
+    put("employer_facing", o.employer_facing.map(Into::into));
+    CoreReportOptions::from_json(&serde_json::Value::Object(doc).to_string())
 }
 
 const ARROW_FILE_MAGIC: &[u8] = b"ARROW1";

@@ -7,9 +7,13 @@ async function main(): Promise<void> {
   const n: number = summary.records_read
   const report: Report = await ds.report('ACME', '2025-Q1', { basis: 'paid', hccThreshold: '25000', topN: 5 })
   const label: string = report.period.label
-  const json: string = await ds.reportJson(null, '2025')
+  const json: string = await ds.reportJson(null, '2025', {
+    stopLossContract: { start_month: '2025-01', basis: '12/15', specific_deductible: 100000 },
+    eligibilityCounting: 'mid_month', pseudonymizeKey: 'k', minCell: 11, employerFacing: true, specificDeductible: '100000',
+  })
+  const outstanding: number | undefined = report.stop_loss?.specific.outstanding
   const ipc: Buffer = await ds.sql('SELECT 1')
   const profile: MappingProfile = suggestMapping(['Member ID'], [['M1']], 'claims')
-  console.log(n, label, json.length, ipc.length, profile.table)
+  console.log(n, label, json.length, ipc.length, profile.table, outstanding)
 }
 void main

@@ -7,7 +7,7 @@ mod errors;
 
 use std::sync::Mutex;
 
-use claimscope::{Basis, Dataset, LoadOptions, MappingProfile, ReportOptions, Table};
+use claimscope::{Dataset, LoadOptions, MappingProfile, ReportOptions, Table};
 use pyo3::prelude::*;
 
 use arrow::{import_stream, PyArrowTable};
@@ -84,12 +84,10 @@ impl PyDataset {
         self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_batches(t, name, &batches, o))
     }
 
-    #[pyo3(signature = (client, period, basis="incurred", hcc_threshold="50000.00", top_n=10))]
-    fn report(&self, py: Python<'_>, client: Option<String>, period: &str, basis: &str, hcc_threshold: &str, top_n: usize) -> PyResult<PyReport> {
-        let basis = Basis::parse(basis).map_err(|e| to_py_err(py, e))?;
-        let hcc_threshold = claimscope::money::parse_money_option(hcc_threshold)
-            .map_err(|reason| to_py_err(py, claimscope::Error::Argument { message: format!("hcc_threshold '{hcc_threshold}' {reason}") }))?;
-        let opts = ReportOptions { basis, hcc_threshold, top_n };
+    /// `options_json`: the report options as one JSON object (the core reads it).
+    #[pyo3(signature = (client, period, options_json="{}"))]
+    fn report(&self, py: Python<'_>, client: Option<String>, period: &str, options_json: &str) -> PyResult<PyReport> {
+        let opts = ReportOptions::from_json(options_json).map_err(|e| to_py_err(py, e))?;
         let period = period.to_string();
         let report = self.with(py, |ds| ds.report(client.as_deref(), &period, &opts))?;
         Ok(PyReport { inner: report })

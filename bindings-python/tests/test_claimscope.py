@@ -12,7 +12,9 @@ import claimscope
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 GOLDEN = os.path.join(REPO, "tests", "golden")
 FILES = [("claims", "claims.csv"), ("budgets", "budgets.csv"), ("enrollments", "enrollment.csv"),
-         ("admin_fees", "admin_fees.csv"), ("rebates", "rebates.csv"), ("stop_loss_reimbursements", "stop_loss.csv")]
+         ("admin_fees", "admin_fees.csv"), ("rebates", "rebates.csv"), ("stop_loss_reimbursements", "stop_loss.csv"),
+         ("enrollments", "eligibility.csv")]
+BASIC_FILES = FILES[:6]  # the basic fixture has no eligibility spans
 CASES = json.load(open(os.path.join(GOLDEN, "cases.json")))
 
 
@@ -22,7 +24,10 @@ def expected(case):
 
 
 def report_of(ds, case):
-    return ds.report(case["client"], case["period"], basis=case["basis"], hcc_threshold=case["hcc_threshold"])
+    extra = dict(case.get("options", {}))
+    if "contract" in case:
+        extra["stop_loss_contract"] = os.path.join(GOLDEN, case["dir"], case["contract"])
+    return ds.report(case["client"], case["period"], basis=case["basis"], hcc_threshold=case["hcc_threshold"], **extra)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -55,7 +60,7 @@ def test_demo_is_the_cli_demo():
 def test_typed_attributes_and_decimals():
     case = CASES[0]  # basic-2025-Q1, worked by hand in tests/golden/README.md
     ds = claimscope.Dataset()
-    for table, name in FILES:
+    for table, name in BASIC_FILES:
         ds.load(table, os.path.join(GOLDEN, "basic", name))
     r = report_of(ds, case)
     assert r.summary.pharmacy_pmpm == Decimal("6.53")
@@ -77,7 +82,7 @@ def without_lineage(text):
 
 def load_frames(make):
     ds = claimscope.Dataset()
-    for table, name in FILES:
+    for table, name in BASIC_FILES:
         ds.load(table, make(os.path.join(GOLDEN, "basic", name)), name=name)
     return report_of(ds, CASES[0]).to_json()
 
@@ -150,3 +155,27 @@ def test_reports_run_in_threads_on_one_dataset():
     for t in threads:
         t.join()
     assert results == [want] * 4
+
+
+def test_privacy_and_contract_options_from_python_values():
+    """The contract as a dict with Decimal amounts gives the golden bytes;
+    pseudonyms match Python's own HMAC-SHA256."""
+    import hashlib
+    import hmac
+    case = next(c for c in CASES if c["name"] == "contract-2025-privacy")
+    ds = claimscope.Dataset()
+    for table, name in FILES:
+        path = os.path.join(GOLDEN, "contract", name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                ds.load(table, f.read(), name=name)
+    with open(os.path.join(GOLDEN, "contract", case["contract"]), encoding="utf-8") as f:
+        contract = json.load(f, parse_float=Decimal)
+    r = ds.report("ACME", "2025", stop_loss_contract=contract, **case["options"])
+    assert r.to_json() == expected(case)
+    ids = [c["claimant_id"] for c in json.loads(r.to_json())["high_cost_claimants"]["claimants"]]
+    key = case["options"]["pseudonymize_key"].encode()
+    assert ids == [hmac.new(key, m.encode(), hashlib.sha256).hexdigest()[:12] for m in ("M2", "M1")]
+    with pytest.raises(claimscope.ArgumentError):
+        ds.report("ACME", "2025", stop_loss_contract={"start_month": "2025-13", "specific_deductible": 1})
+

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use claimscope::report::text;
-use claimscope::{Basis, Dataset, Error, LoadOptions, LoadSummary, MappingProfile, ReportOptions, Table};
+use claimscope::{Basis, Dataset, EligibilityCounting, Error, LoadOptions, LoadSummary, MappingProfile, Privacy, ReportOptions, StopLossContract, Table};
 
 #[derive(Parser)]
 #[command(name = "claimscope", version, about = "Cost analytics for self-funded employer health plans")]
@@ -92,6 +92,9 @@ struct ReportArgs {
     rebates: Option<String>,
     #[arg(long)]
     stop_loss: Option<String>,
+    /// Member eligibility spans (client_id, member_id, subscriber_id, start_date, end_date).
+    #[arg(long)]
+    eligibility: Option<String>,
     /// Mapping profile(s) for carrier files; each names its table.
     #[arg(long)]
     mapping: Vec<String>,
@@ -116,6 +119,59 @@ struct ReportArgs {
     /// Load the good rows of each file and report on them (rejects go to stderr).
     #[arg(long)]
     lenient: bool,
+    /// Deductible for excess_over_specific when no contract is given.
+    #[arg(long)]
+    specific_deductible: Option<String>,
+    /// A stop-loss contract (JSON file): adds the stop_loss section.
+    #[arg(long)]
+    stop_loss_contract: Option<String>,
+    /// How eligibility spans count: any_day (default), first_of_month or mid_month.
+    #[arg(long, default_value = "any_day")]
+    eligibility_counting: String,
+    /// Replace claimant ids by HMAC-SHA256 pseudonyms made with this key.
+    #[arg(long, conflicts_with = "pseudonymize_key_file")]
+    pseudonymize_key: Option<String>,
+    /// Read the pseudonym key from a file (keeps it out of the process list).
+    #[arg(long)]
+    pseudonymize_key_file: Option<String>,
+    /// Suppress breakdown groups with fewer claimants than N (11 when no N is given).
+    #[arg(long, num_args = 0..=1, default_missing_value = "11")]
+    min_cell: Option<String>,
+    /// High-cost claimants show the diagnosis chapter only.
+    #[arg(long)]
+    employer_facing: bool,
+}
+
+fn read_text(path: &str) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::Io { path: path.to_string(), message: e.to_string() })
+}
+
+fn report_options(args: &ReportArgs) -> Result<ReportOptions, Error> {
+    let money = |flag: &str, raw: &str| {
+        claimscope::money::parse_money_option(raw).map_err(|reason| Error::Argument { message: format!("{flag} '{raw}' {reason}") })
+    };
+    let key = match (&args.pseudonymize_key, &args.pseudonymize_key_file) {
+        (Some(k), _) => Some(k.clone()),
+        (None, Some(path)) => Some(read_text(path)?.trim_end_matches(['\n', '\r']).to_string()),
+        (None, None) => None,
+    };
+    Ok(ReportOptions {
+        basis: Basis::parse(&args.basis)?,
+        hcc_threshold: money("--hcc-threshold", &args.hcc_threshold)?,
+        top_n: args.top_n,
+        specific_deductible: args.specific_deductible.as_deref().map(|d| money("--specific-deductible", d)).transpose()?,
+        stop_loss_contract: args
+            .stop_loss_contract
+            .as_deref()
+            .map(|path| StopLossContract::from_json(&read_text(path)?).map_err(|e| Error::Argument { message: format!("{path}: {e}") }))
+            .transpose()?,
+        eligibility_counting: EligibilityCounting::parse(&args.eligibility_counting)?,
+        privacy: Privacy {
+            pseudonymize_key: key,
+            min_cell: args.min_cell.as_deref().map(claimscope::report::parse_min_cell).transpose()?,
+            employer_facing: args.employer_facing,
+        },
+    })
 }
 
 /// Exit codes of interfaces.md: 2 bad arguments, 3 bad input data.
@@ -216,12 +272,7 @@ fn load_one(ds: &mut Dataset, table: Table, path: &str, profiles: &[MappingProfi
 }
 
 fn report(args: ReportArgs) -> Result<(), Error> {
-    let options = ReportOptions {
-        basis: Basis::parse(&args.basis)?,
-        hcc_threshold: claimscope::money::parse_money_option(&args.hcc_threshold)
-            .map_err(|reason| Error::Argument { message: format!("--hcc-threshold '{}' {reason}", args.hcc_threshold) })?,
-        top_n: args.top_n,
-    };
+    let options = report_options(&args)?;
     claimscope::Period::validate_label(&args.period)?;
     let ds = if args.demo {
         claimscope::demo::dataset()?
@@ -237,6 +288,7 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             (Table::AdminFees, &args.admin_fees),
             (Table::Rebates, &args.rebates),
             (Table::StopLossReimbursements, &args.stop_loss),
+            (Table::Enrollments, &args.eligibility),
         ];
         files.extend(singles.iter().filter_map(|(t, f)| f.as_ref().map(|f| (*t, f))));
         let bar = progress(std::io::stderr().is_terminal());

@@ -103,3 +103,22 @@ fn generate_is_deterministic_per_seed() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let _ = std::fs::remove_dir_all(base);
 }
+
+#[test]
+fn contract_spans_and_privacy_flags_print_the_golden_bytes() {
+    let dir = repo().join("tests/golden/contract");
+    let key_file = std::env::temp_dir().join(format!("claimscope-key-{}", std::process::id()));
+    std::fs::write(&key_file, "claimscope-demo-key\n").unwrap();
+    let out = run(bin().current_dir(&dir).args([
+        "report", "--claims", "claims.csv", "--budgets", "budgets.csv", "--stop-loss", "stop_loss.csv", "--eligibility", "eligibility.csv",
+        "--client", "ACME", "--period", "2025", "--stop-loss-contract", "contract-12-15.json", "--eligibility-counting", "mid_month",
+        "--min-cell", "2", "--employer-facing", "--pseudonymize-key-file",
+    ]).arg(&key_file));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), golden("contract-2025-privacy.json"));
+    let _ = std::fs::remove_file(&key_file);
+    // A bad contract is a bad argument (exit 2) naming the file.
+    let bad = run(bin().current_dir(&dir).args(["report", "--claims", "claims.csv", "--period", "2025", "--stop-loss-contract", "claims.csv"]));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("claims.csv: stop-loss contract"), "{}", String::from_utf8_lossy(&bad.stderr));
+}

@@ -78,7 +78,7 @@ impl Dataset {
         let ctx = SessionContext::new();
         crate::udf::register(&ctx);
         let mut ds = Dataset { ctx, batches: BTreeMap::new(), lineage: Vec::new(), keys: ExistingKeys::default() };
-        for table in Table::ALL {
+        for table in Table::STORED {
             ds.batches.insert(table, Vec::new());
             // Registering an empty MemTable with a valid schema cannot fail.
             let _ = ds.register(table);
@@ -152,13 +152,14 @@ impl Dataset {
     }
 
     fn load_text(&mut self, table: Table, source: &str, text: source::TextTable, options: &LoadOptions) -> Result<LoadSummary> {
+        let table = table.model_table();
         let out = load::load_text_table(table, text, options, source, &self.keys)?;
         for (t, batch) in out.batches {
             if batch.num_rows() > 0 {
                 self.batches.entry(t).or_default().push(batch);
             }
         }
-        for t in Table::ALL {
+        for t in Table::STORED {
             self.register(t)?;
         }
         self.keys = out.keys;
@@ -179,7 +180,8 @@ impl Dataset {
     }
 
     /// Runs DataFusion SQL over the canonical tables (`claims`, `budgets`,
-    /// `enrollments`, `admin_fees`, `rebates`, `stop_loss_reimbursements`;
+    /// `enrollments`, `admin_fees`, `rebates`, `stop_loss_reimbursements`,
+    /// and the optional shapes `eligibility_spans` and `budget_rates`;
     /// functions `month_key(date)` and `icd_chapter(code)`).
     pub fn sql(&self, query: &str) -> Result<Vec<RecordBatch>> {
         let ctx = self.ctx.clone();

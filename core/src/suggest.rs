@@ -41,6 +41,10 @@ fn synonyms(column: &str) -> &'static [&'static str] {
         "period" => &["period", "rebateperiod", "quarter"],
         "rebate_type" => &["rebatetype", "type"],
         "carrier" => &["carrier", "stoplosscarrier", "insurer"],
+        "member_id" => &["memberid", "member", "membernumber", "memberno"],
+        "subscriber_id" => &["subscriberid", "subscriber", "subscribernumber", "employeeid"],
+        "start_date" => &["startdate", "effectivedate", "effdate", "coveragestart", "eligibilitystart"],
+        "end_date" => &["enddate", "termdate", "terminationdate", "coverageend", "eligibilityend"],
         _ => &[],
     }
 }
@@ -56,6 +60,11 @@ fn table_columns(table: Table) -> (&'static [&'static str], &'static [&'static s
         Table::AdminFees => (&["client_id", "year", "month", "amount"], &["fee_type"]),
         Table::Rebates => (&["client_id", "period", "amount", "rebate_type"], &[]),
         Table::StopLossReimbursements => (&["client_id", "amount", "paid_date"], &["claim_id", "claimant_id", "carrier"]),
+        Table::EligibilitySpans => (&["client_id", "member_id", "subscriber_id", "start_date", "end_date"], &[]),
+        Table::BudgetRates => (
+            &["client_id", "year", "month", "budget_medical_pepm", "budget_pharmacy_pepm", "budget_admin_pepm"],
+            &["budget_pepm"],
+        ),
     }
 }
 
@@ -102,7 +111,7 @@ fn assign(columns: &[&str], headers: &[String]) -> BTreeMap<String, (usize, f64)
 
 fn guess_table(headers: &[String]) -> Table {
     let mut best = (Table::Claims, -1.0f64);
-    for table in Table::ALL {
+    for table in Table::STORED {
         let (required, optional) = table_columns(table);
         let all: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
         let found = assign(&all, headers);
@@ -130,7 +139,7 @@ pub fn suggest_mapping(headers: &[String], sample_rows: &[Vec<String>], table: O
     let (required, optional) = table_columns(table);
     let all: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
     let mut found = assign(&all, headers);
-    let mut profile = MappingProfile { table: Some(table), ..MappingProfile::default() };
+    let mut profile = MappingProfile { table: Some(table.model_table()), ..MappingProfile::default() };
     let values = |hi: usize| sample_rows.iter().filter_map(move |r| r.get(hi).map(String::as_str));
 
     if table == Table::Claims {

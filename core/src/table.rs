@@ -25,6 +25,10 @@ pub enum Table {
     AdminFees,
     Rebates,
     StopLossReimbursements,
+    /// Stored shape of enrollments given as member eligibility spans.
+    EligibilitySpans,
+    /// Stored shape of budgets given as PEPM rates.
+    BudgetRates,
 }
 
 impl Table {
@@ -38,6 +42,28 @@ impl Table {
         Table::StopLossReimbursements,
     ];
 
+    /// Every stored table: the six of data-model.md plus the stored shapes
+    /// of their optional forms (eligibility spans, PEPM budget rates).
+    pub const STORED: [Table; 8] = [
+        Table::Claims,
+        Table::Budgets,
+        Table::Enrollments,
+        Table::AdminFees,
+        Table::Rebates,
+        Table::StopLossReimbursements,
+        Table::EligibilitySpans,
+        Table::BudgetRates,
+    ];
+
+    /// The data-model.md table a stored shape belongs to (for lineage).
+    pub fn model_table(self) -> Table {
+        match self {
+            Table::EligibilitySpans => Table::Enrollments,
+            Table::BudgetRates => Table::Budgets,
+            other => other,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Table::Claims => "claims",
@@ -46,6 +72,8 @@ impl Table {
             Table::AdminFees => "admin_fees",
             Table::Rebates => "rebates",
             Table::StopLossReimbursements => "stop_loss_reimbursements",
+            Table::EligibilitySpans => "eligibility_spans",
+            Table::BudgetRates => "budget_rates",
         }
     }
 
@@ -54,7 +82,7 @@ impl Table {
         let found = match name.trim().to_ascii_lowercase().replace('-', "_").as_str() {
             "claims" => Table::Claims,
             "budgets" => Table::Budgets,
-            "enrollments" | "enrollment" => Table::Enrollments,
+            "enrollments" | "enrollment" | "eligibility" => Table::Enrollments,
             "admin_fees" => Table::AdminFees,
             "rebates" => Table::Rebates,
             "stop_loss_reimbursements" | "stop_loss" => Table::StopLossReimbursements,
@@ -130,6 +158,22 @@ impl Table {
                 money("amount"),
                 date("paid_date"),
                 utf8("carrier", true),
+            ],
+            Table::EligibilitySpans => vec![
+                utf8("client_id", false),
+                utf8("member_id", false),
+                utf8("subscriber_id", false),
+                date("start_date"),
+                date("end_date"),
+            ],
+            Table::BudgetRates => vec![
+                utf8("client_id", false),
+                int("year"),
+                int("month"),
+                money("budget_medical_pepm"),
+                money("budget_pharmacy_pepm"),
+                money("budget_admin_pepm"),
+                money("budget_pepm"),
             ],
         };
         Arc::new(Schema::new(fields))

@@ -1,15 +1,34 @@
 //! The golden reports of tests/golden, byte for byte, through the Rust API.
 
-use claimscope::{Basis, Dataset, LoadOptions, ReportOptions, Table};
+use claimscope::{Dataset, LoadOptions, ReportOptions, Table};
 
-const FILES: [(Table, &str); 6] = [
+const FILES: [(Table, &str); 7] = [
     (Table::Claims, "claims.csv"),
     (Table::Budgets, "budgets.csv"),
     (Table::Enrollments, "enrollment.csv"),
     (Table::AdminFees, "admin_fees.csv"),
     (Table::Rebates, "rebates.csv"),
     (Table::StopLossReimbursements, "stop_loss.csv"),
+    (Table::Enrollments, "eligibility.csv"),
 ];
+
+/// A case's report options: basis and threshold, its `options` object, and
+/// its `contract` file (relative to the case folder) as `stop_loss_contract`.
+fn case_options(case: &serde_json::Value, dir: &std::path::Path) -> ReportOptions {
+    let mut doc = serde_json::Map::new();
+    doc.insert("basis".into(), case["basis"].clone());
+    doc.insert("hcc_threshold".into(), case["hcc_threshold"].clone());
+    if let Some(extra) = case.get("options").and_then(|o| o.as_object()) {
+        doc.extend(extra.clone());
+    }
+    let mut text = serde_json::Value::Object(doc).to_string();
+    if let Some(file) = case.get("contract").and_then(|c| c.as_str()) {
+        // Spliced as text so the contract's numbers keep their exact digits.
+        let contract = std::fs::read_to_string(dir.join(file)).unwrap();
+        text = format!("{},\"stop_loss_contract\":{}}}", &text[..text.len() - 1], contract.trim());
+    }
+    ReportOptions::from_json(&text).unwrap()
+}
 
 fn golden_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden")
@@ -32,11 +51,7 @@ fn golden_reports_match_byte_for_byte() {
                 ds.load_csv_bytes(table, file, &bytes, &LoadOptions::default()).unwrap();
             }
         }
-        let options = ReportOptions {
-            basis: Basis::parse(case["basis"].as_str().unwrap()).unwrap(),
-            hcc_threshold: claimscope::money::parse_money_option(case["hcc_threshold"].as_str().unwrap()).unwrap(),
-            ..ReportOptions::default()
-        };
+        let options = case_options(case, &dir);
         let report = ds.report(case["client"].as_str(), case["period"].as_str().unwrap(), &options).unwrap();
         let json = report.to_json().unwrap();
         let expected_path = root.join("expected").join(format!("{name}.json"));
@@ -49,7 +64,7 @@ fn golden_reports_match_byte_for_byte() {
         assert_eq!(ds.report(case["client"].as_str(), case["period"].as_str().unwrap(), &options).unwrap().to_json().unwrap(), json);
         checked += 1;
     }
-    assert!(checked >= 8, "only {checked} golden cases ran");
+    assert!(checked >= 11, "only {checked} golden cases ran");
 }
 
 #[test]

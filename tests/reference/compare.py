@@ -2,6 +2,7 @@
 field, exact digits. Exit 1 on the first differences (all are listed).
 
 Usage: python3 compare.py REPORT.json DIR PERIOD [--basis B] [--client C] [--hcc-threshold N]
+                          [--options JSON] [--contract FILE]
 """
 import json
 import sys
@@ -38,18 +39,22 @@ def walk(ref, got, path, diffs):
 
 def main():
     report_path, rest = sys.argv[1], sys.argv[2:]
-    opts = {"basis": "incurred", "client": None, "threshold": "50000.00"}
+    opts = {"basis": "incurred", "client": None, "threshold": "50000.00", "options": "{}", "contract": None}
+    names = {"--basis": "basis", "--client": "client", "--hcc-threshold": "threshold", "--options": "options", "--contract": "contract"}
     pos, i = [], 0
     while i < len(rest):
-        if rest[i] in ("--basis", "--client", "--hcc-threshold"):
-            opts[{"--basis": "basis", "--client": "client", "--hcc-threshold": "threshold"}[rest[i]]] = rest[i + 1]
+        if rest[i] in names:
+            opts[names[rest[i]]] = rest[i + 1]
             i += 2
         else:
             pos.append(rest[i]); i += 1
     got = json.loads(open(report_path).read(), parse_float=str)
     if opts["client"] is None:
         opts["client"] = got["client_id"]
-    ref = reference(pos[0], pos[1], opts["basis"], opts["client"], opts["threshold"])
+    from decimal import Decimal
+    contract = json.load(open(opts["contract"]), parse_float=Decimal) if opts["contract"] else None
+    ref = reference(pos[0], pos[1], opts["basis"], opts["client"], opts["threshold"],
+                    options=json.loads(opts["options"]), contract=contract)
     diffs = []
     walk(ref, got, "", diffs)
     if diffs:

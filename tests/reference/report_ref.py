@@ -131,7 +131,32 @@ def rebate_months(p):
     return [mi(y, int(p[5:7]))]
 
 
-def reference(dirpath, period_label, basis="incurred", client=None, threshold="50000.00", top_n=10):
+def span_counts(spans, client, counting):
+    """(members, employees) per month from eligibility spans, day by day."""
+    import datetime
+    members, employees = defaultdict(set), defaultdict(set)
+    for s in spans:
+        if s["client_id"] != client:
+            continue
+        d = datetime.date.fromisoformat(s["start_date"])
+        end = datetime.date.fromisoformat(s["end_date"])
+        while d <= end:
+            ok = counting == "any_day" or (counting == "first_of_month" and d.day == 1) or (counting == "mid_month" and d.day == 15)
+            if ok:
+                m = mi(d.year, d.month)
+                members[m].add(s["member_id"])
+                employees[m].add(s["subscriber_id"])
+            d += datetime.timedelta(days=1)
+    return {m: (len(v), len(employees[m])) for m, v in members.items()}
+
+
+def pseudonym(key, cid):
+    import hashlib, hmac
+    return hmac.new(key.encode(), cid.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def reference(dirpath, period_label, basis="incurred", client=None, threshold="50000.00", top_n=10, options=None, contract=None):
+    options = options or {}
     claims = read(dirpath, "claims.csv")
     budgets = read(dirpath, "budgets.csv")
     enroll = read(dirpath, "enrollment.csv")
@@ -145,8 +170,18 @@ def reference(dirpath, period_label, basis="incurred", client=None, threshold="5
         c["m"] = date_month(c["claim_date"] if basis == "incurred" else c["paid"])
         c["med"], c["rx"], c["tot"] = frac(c["medical_amount"]), frac(c["pharmacy_amount"]), frac(c["total_amount"])
         c["cat"] = c.get("service_category") or "Uncategorized"
-    budget = {mi(int(b["year"]), int(b["month"])): [frac(b[k]) for k in ("budget_medical", "budget_pharmacy", "budget_admin", "total_budget")] for b in budgets if b["client_id"] == client}
     enr = {mi(int(e["year"]), int(e["month"])): (int(e["member_count"]), int(e["employee_count"])) for e in enroll if e["client_id"] == client}
+    if not enr:
+        enr = span_counts(read(dirpath, "eligibility.csv"), client, options.get("eligibility_counting", "any_day"))
+    if budgets and "budget_medical_pepm" in budgets[0]:
+        budget = {}
+        for b in budgets:
+            m = mi(int(b["year"]), int(b["month"]))
+            if b["client_id"] == client and m in enr:
+                rates = [frac(b[k]) for k in ("budget_medical_pepm", "budget_pharmacy_pepm", "budget_admin_pepm")]
+                budget[m] = [r * enr[m][1] for r in rates] + [sum(rates) * enr[m][1]]
+    else:
+        budget = {mi(int(b["year"]), int(b["month"])): [frac(b[k]) for k in ("budget_medical", "budget_pharmacy", "budget_admin", "total_budget")] for b in budgets if b["client_id"] == client}
     fee = defaultdict(Fraction)
     for f in fees:
         if f["client_id"] == client:
@@ -259,8 +294,39 @@ def reference(dirpath, period_label, basis="incurred", client=None, threshold="5
                 "share_of_gross": rnd(div(tot, gross), 4), "pmpm": money(div(tot, mm)) if mm else None,
                 "claimant_count": cl, "claim_count": n}
 
-    svc = [dict(name=k, **bd(*r)) for (k, *rest) in groups(lambda c: c["cat"]) for r in [(k, *rest)]]
-    dx = [dict(chapter=k, name=chapter_name(k), **bd(*r)) for (k, *rest) in groups(lambda c: chapter(c["icd"])) for r in [(k, *rest)]]
+    min_cell = options.get("min_cell")
+    if min_cell is True:
+        min_cell = 11
+
+    def suppressed(key):
+        g = groups(key)
+        if not min_cell:
+            return [(r, None) for r in g]
+        small = {r[0] for r in g if r[4] < min_cell}
+        def fold_size():
+            return len({c["claimant_id"] for c in rows if key(c) in small})
+        while small and fold_size() < min_cell and len(small) < len(g):
+            rest = sorted((r for r in g if r[0] not in small), key=lambda r: (r[4], r[3], r[0].encode()))
+            small.add(rest[0][0])
+        if not small:
+            return [(r, False) for r in g]
+        kept = [(r, False) for r in g if r[0] not in small]
+        hidden = sorted((r for r in g if r[0] in small), key=lambda r: r[0].encode())
+        other = ("Other (suppressed)", sum((r[1] for r in hidden), Fraction(0)), sum((r[2] for r in hidden), Fraction(0)),
+                 sum((r[3] for r in hidden), Fraction(0)), fold_size(), sum(r[5] for r in hidden))
+        return kept + [(r, True) for r in hidden] + [(other, False)]
+
+    def bd_row(r, flag):
+        out = bd(*r)
+        if flag:
+            out = {k: None for k in out}
+        if flag is not None:
+            out["suppressed"] = flag
+        return out
+
+    svc = [dict(name=r[0], **bd_row(r, flag)) for r, flag in suppressed(lambda c: c["cat"])]
+    dx = [dict(chapter=r[0], name=chapter_name(r[0]) if r[0] != "Other (suppressed)" else r[0], **bd_row(r, flag))
+          for r, flag in suppressed(lambda c: chapter(c["icd"]))]
 
     terms = defaultdict(lambda: defaultdict(int))
     for c in rows:
@@ -275,7 +341,7 @@ def reference(dirpath, period_label, basis="incurred", client=None, threshold="5
     for c in rows:
         if c["icd"]:
             codes[c["icd"]][0] += c["tot"]; codes[c["icd"]][1].add(c["claimant_id"])
-    top = sorted(codes.items(), key=lambda kv: (-kv[1][0], kv[0].encode()))[:top_n]
+    top = sorted((kv for kv in codes.items() if not min_cell or len(kv[1][1]) >= min_cell), key=lambda kv: (-kv[1][0], kv[0].encode()))[:top_n]
     top = [{"icd_code": k, "layman_term": term(k), "total": money(v[0]), "claimant_count": len(v[1])} for k, v in top]
 
     per = defaultdict(lambda: [Fraction(0), Fraction(0), Fraction(0), 0, defaultdict(Fraction)])
@@ -296,19 +362,87 @@ def reference(dirpath, period_label, basis="incurred", client=None, threshold="5
         if who:
             reimb[who] += frac(s["amount"])
     thr = frac(threshold)
+    key = options.get("pseudonymize_key")
+    shown = (lambda cid: pseudonym(key, cid)) if key else (lambda cid: cid)
+    lasers = {l["claimant_id"]: frac(str(l["specific_deductible"])) for l in (contract or {}).get("lasers", [])}
+    if contract:
+        ded = lambda cid: lasers.get(cid, frac(str(contract["specific_deductible"])))
+    elif options.get("specific_deductible") is not None:
+        ded = lambda cid: frac(str(options["specific_deductible"]))
+    else:
+        ded = None
+    employer = options.get("employer_facing", False)
     hcc = []
     for cid, p in ranked:
         if p[2] >= thr:
             prim = sorted(p[4].items(), key=lambda kv: (-kv[1], kv[0].encode()))[0][0] if p[4] else None
-            hcc.append({"claimant_id": cid, "medical": money(p[0]), "pharmacy": money(p[1]), "total": money(p[2]),
-                        "claim_count": p[3], "primary_icd": prim, "chapter": chapter(prim), "layman_term": term(prim) if prim else None,
-                        "stop_loss_reimbursed": money(reimb[cid]), "excess_over_specific": None})
+            hcc.append({"claimant_id": shown(cid), "medical": money(p[0]), "pharmacy": money(p[1]), "total": money(p[2]),
+                        "claim_count": p[3], "primary_icd": None if employer else prim, "chapter": chapter(prim),
+                        "layman_term": None if employer or not prim else term(prim),
+                        "stop_loss_reimbursed": money(reimb[cid]),
+                        "excess_over_specific": money(max(p[2] - ded(cid), Fraction(0))) if ded else None})
+    hcc.sort(key=lambda h: (-frac(h["total"]), h["claimant_id"].encode()))
     htot = sum((frac(h["total"]) for h in hcc), Fraction(0))
     conc = []
     for pct in (1, 5, 10, 20):
         k = math.ceil(pct * n_claimants / 100)
         conc.append({"top_pct": pct, "claimants": k, "share": rnd(div(sum((p[2] for _, p in ranked[:k]), Fraction(0)), gross), 4)})
+    stop_loss = None
+    if contract:
+        start = date_month(contract["start_month"] + "-01")
+        b = str(contract.get("basis", "12/12"))
+        if b == "paid":
+            inc, paid = None, (start, start + 11)
+        else:
+            i_m, p_m = (int(x) for x in b.split("/"))
+            inc, paid = (start + 12 - i_m, start + 11), (start, start + p_m - 1)
+        elig = defaultdict(Fraction)
+        for c in claims:
+            pm, im = date_month(c["paid"]), date_month(c["claim_date"])
+            if paid[0] <= pm <= paid[1] and (inc is None or inc[0] <= im <= inc[1]):
+                elig[c["claimant_id"]] += c["tot"]
+        got = defaultdict(Fraction)
+        in_window = Fraction(0)
+        for s_ in sl:
+            if not (paid[0] <= date_month(s_["paid_date"]) <= paid[1]):
+                continue
+            in_window += frac(s_["amount"])
+            who = s_.get("claimant_id") or (min(claim_owner[s_["claim_id"]]) if claim_owner.get(s_.get("claim_id")) else None)
+            if who:
+                got[who] += frac(s_["amount"])
+        rows_sl, excess = [], Fraction(0)
+        for cid in sorted(set(elig) | set(got) | set(lasers)):
+            d = ded(cid)
+            e = max(elig[cid] - d, Fraction(0))
+            excess += e
+            if e > 0 or got[cid] != 0 or cid in lasers:
+                rows_sl.append({"claimant_id": shown(cid), "eligible_total": money(elig[cid]), "deductible": money(d),
+                                "lasered": cid in lasers, "deductible_used": money(min(max(elig[cid], Fraction(0)), d)),
+                                "expected_specific": money(e), "received": money(got[cid]), "outstanding": money(e - got[cid])})
+        rows_sl.sort(key=lambda r: (-frac(r["expected_specific"]), -frac(r["eligible_total"]), r["claimant_id"].encode()))
+        total_elig = sum(elig.values(), Fraction(0))
+        agg = total_elig - excess
+        expected_claims, attach = None, None
+        if contract.get("aggregate_attachment") is not None:
+            attach = frac(str(contract["aggregate_attachment"]))
+        elif contract.get("aggregate_factor") is not None:
+            cm = range(start, start + 12)
+            if all(m in budget for m in cm):
+                expected_claims = sum((budget[m][0] + budget[m][1] for m in cm), Fraction(0))
+                attach = rnd(Fraction(Decimal(str(contract["aggregate_factor"]))) * expected_claims, 2)
+                attach = frac(attach)
+        received = sum(got.values(), Fraction(0))
+        stop_loss = {
+            "claimants": rows_sl,
+            "specific": {"claimants_over_deductible": sum(1 for cid in elig if elig[cid] > ded(cid)), "expected_specific": money(excess),
+                         "received": money(received), "unlinked_received": money(in_window - received), "outstanding": money(excess - received)},
+            "aggregate": {"eligible_claims": money(total_elig), "specific_excess": money(excess), "aggregate_claims": money(agg),
+                          "expected_claims": money(expected_claims) if expected_claims is not None else None,
+                          "attachment_point": money(attach) if attach is not None else None,
+                          "aggregate_ratio": rnd(div(agg, attach), 4) if attach else None},
+        }
     return {
+        "stop_loss": stop_loss,
         "period": {"start": "%s-01" % label(first), "months": [label(m) for m in range(first, last + 1)]},
         "summary": cur, "prior": prior,
         "trends": {k[6:]: cur[k] for k in ("trend_gross_pmpm", "trend_net_pmpm", "trend_total_cost_pmpm")},

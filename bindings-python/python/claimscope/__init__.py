@@ -177,6 +177,17 @@ def _arrow_source(source: Any) -> Any:
     raise ArgumentError("source must be a path, bytes, or an Arrow-compatible table (pyarrow, polars, pandas); got %s" % type(source).__name__)
 
 
+def _contract_object(contract):
+    """A contract given as a dict, JSON text or a path, as a JSON-ready value."""
+    if isinstance(contract, dict):
+        return contract
+    text = str(contract) if isinstance(contract, str) else None
+    if text is None or not text.lstrip().startswith("{"):
+        with open(os.fspath(contract), encoding="utf-8") as f:
+            text = f.read()
+    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+
+
 class Dataset:
     """The canonical tables of one or many clients, ready to report on."""
 
@@ -224,9 +235,37 @@ class Dataset:
         basis: str = "incurred",
         hcc_threshold: Union[str, int, Decimal] = "50000.00",
         top_n: int = 10,
+        *,
+        specific_deductible: Union[str, int, Decimal, None] = None,
+        stop_loss_contract: Union[dict, str, "os.PathLike[str]", None] = None,
+        eligibility_counting: Optional[str] = None,
+        pseudonymize_key: Optional[str] = None,
+        min_cell: Union[int, bool, None] = None,
+        employer_facing: bool = False,
     ) -> Report:
-        """The report of one client for one period (``2025-Q1``, ``2025-YTD``, ``R12-2025-06``, ...)."""
-        return Report(self._inner.report(client, period, basis, str(hcc_threshold), top_n))
+        """The report of one client for one period (``2025-Q1``, ``2025-YTD``, ``R12-2025-06``, ...).
+
+        ``stop_loss_contract`` is the contract as a dict, JSON text or a path to
+        a JSON file; ``eligibility_counting`` is ``any_day`` (default),
+        ``first_of_month`` or ``mid_month``; ``pseudonymize_key`` replaces
+        claimant ids by HMAC-SHA256 pseudonyms (the key is never written);
+        ``min_cell`` (``True`` = 11) suppresses small breakdown groups;
+        ``employer_facing`` shows high-cost claimants' chapter only.
+        """
+        options = {"basis": basis, "hcc_threshold": str(hcc_threshold), "top_n": top_n}
+        if specific_deductible is not None:
+            options["specific_deductible"] = str(specific_deductible)
+        if stop_loss_contract is not None:
+            options["stop_loss_contract"] = _contract_object(stop_loss_contract)
+        if eligibility_counting is not None:
+            options["eligibility_counting"] = eligibility_counting
+        if pseudonymize_key is not None:
+            options["pseudonymize_key"] = pseudonymize_key
+        if min_cell is not None and min_cell is not False:
+            options["min_cell"] = min_cell
+        if employer_facing:
+            options["employer_facing"] = True
+        return Report(self._inner.report(client, period, json.dumps(options, default=str)))
 
     def sql(self, query: str):
         """DataFusion SQL over the canonical tables; returns a pyarrow Table."""

@@ -219,6 +219,15 @@ impl<'p> Columns<'p> {
     }
 }
 
+/// Whether a file gives `column` at all: a profile constant or mapping, or a
+/// header of that name. Used to tell a table's optional shapes apart.
+pub(crate) fn column_present(headers: &[String], profile: &MappingProfile, column: &str) -> bool {
+    let key = header_key(column);
+    profile.constants.contains_key(column)
+        || profile.columns.contains_key(column)
+        || headers.iter().any(|h| header_key(h) == key)
+}
+
 pub(crate) fn missing_column_error(column: &str, headers: &[String]) -> Error {
     let closest = closest_header(column, headers).unwrap_or("none");
     Error::mapping(format!(

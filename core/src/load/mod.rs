@@ -6,6 +6,7 @@
 
 mod claims;
 pub(crate) mod columns;
+mod spans;
 mod tables;
 
 use std::collections::{BTreeMap, HashMap};
@@ -68,6 +69,11 @@ pub(crate) trait TableRows: Default {
     fn push(&mut self, cols: &Columns, rec: &RawRecord, ctx: &mut RowContext) -> CellResult<()>;
     /// The date columns kept so far, in a fixed order.
     fn date_columns(&self) -> Vec<(&'static str, &[CellDate])>;
+    /// Checks kept row `i` once its dates are resolved (e.g. an end before
+    /// its start); an error rejects it.
+    fn check_resolved(&self, _i: usize, _days: &[Vec<i32>]) -> Option<CellError> {
+        None
+    }
     /// Builds the batches of the kept rows (`keep[i]`), given the resolved
     /// days of each date column; returns the batches and the moved count.
     fn finish(self, days: Vec<Vec<i32>>, keep: &[bool]) -> Result<(Vec<(Table, RecordBatch)>, u64)>;
@@ -89,13 +95,20 @@ pub(crate) fn load_text_table(
             )));
         }
     }
-    match table {
+    let present = |column: &str| columns::column_present(&text.headers, profile, column);
+    let pepm_budgets = !present("budget_medical") && <tables::PepmRates as tables::BudgetShape>::COLUMNS.iter().skip(3).any(|c| present(c));
+    let spans = !present("member_count") && (present("member_id") || present("start_date"));
+    match table.model_table() {
         Table::Claims => run::<claims::ClaimRows>(table, text, profile, options, source, keys),
-        Table::Budgets => run::<tables::BudgetRows>(table, text, profile, options, source, keys),
+        Table::Budgets if pepm_budgets => run::<tables::BudgetRows<tables::PepmRates>>(table, text, profile, options, source, keys),
+        Table::Budgets => run::<tables::BudgetRows<tables::Amounts>>(table, text, profile, options, source, keys),
+        Table::Enrollments if spans => run::<spans::SpanRows>(table, text, profile, options, source, keys),
         Table::Enrollments => run::<tables::EnrollmentRows>(table, text, profile, options, source, keys),
         Table::AdminFees => run::<tables::AdminFeeRows>(table, text, profile, options, source, keys),
         Table::Rebates => run::<tables::RebateRows>(table, text, profile, options, source, keys),
         Table::StopLossReimbursements => run::<tables::StopLossRows>(table, text, profile, options, source, keys),
+        Table::EligibilitySpans => run::<spans::SpanRows>(table, text, profile, options, source, keys),
+        Table::BudgetRates => run::<tables::BudgetRows<tables::PepmRates>>(table, text, profile, options, source, keys),
     }
 }
 
@@ -194,6 +207,14 @@ fn run<R: TableRows>(
         days_columns.push(days);
     }
     drop(date_cols);
+    for (i, &(record, line)) in origins.iter().enumerate() {
+        if keep[i] {
+            if let Some(e) = rows.check_resolved(i, &days_columns) {
+                keep[i] = false;
+                errors.push(RowError { record, line, column: e.column, value: e.value, reason: e.reason });
+            }
+        }
+    }
     let (batches, moved) = rows.finish(days_columns, &keep)?;
 
     errors.sort_by_key(|e| e.record);

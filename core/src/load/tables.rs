@@ -1,5 +1,5 @@
-//! Rows of the five small tables: budgets, enrollments, admin fees, rebates
-//! and stop-loss reimbursements.
+//! Rows of the five small tables: budgets (amounts or PEPM rates),
+//! enrollments, admin fees, rebates and stop-loss reimbursements.
 
 use std::sync::Arc;
 
@@ -52,8 +52,30 @@ fn claim_key(
     Ok(())
 }
 
-#[derive(Default)]
-pub(crate) struct BudgetRows {
+/// The two budget shapes: amounts per month, or PEPM rates per month that
+/// the report multiplies by that month's employee count.
+pub(crate) trait BudgetShape {
+    /// client_id, year, month, medical, pharmacy, admin, then the optional total.
+    const COLUMNS: &'static [&'static str];
+    const TABLE: Table;
+}
+
+pub(crate) struct Amounts;
+pub(crate) struct PepmRates;
+
+impl BudgetShape for Amounts {
+    const COLUMNS: &'static [&'static str] =
+        &["client_id", "year", "month", "budget_medical", "budget_pharmacy", "budget_admin", "total_budget"];
+    const TABLE: Table = Table::Budgets;
+}
+
+impl BudgetShape for PepmRates {
+    const COLUMNS: &'static [&'static str] =
+        &["client_id", "year", "month", "budget_medical_pepm", "budget_pharmacy_pepm", "budget_admin_pepm", "budget_pepm"];
+    const TABLE: Table = Table::BudgetRates;
+}
+
+pub(crate) struct BudgetRows<S> {
     client_id: Vec<String>,
     year: Vec<i32>,
     month: Vec<i32>,
@@ -61,29 +83,45 @@ pub(crate) struct BudgetRows {
     pharmacy: Vec<i128>,
     admin: Vec<i128>,
     total: Vec<i128>,
+    shape: std::marker::PhantomData<S>,
 }
 
-impl TableRows for BudgetRows {
-    const WANTED: &'static [&'static str] =
-        &["client_id", "year", "month", "budget_medical", "budget_pharmacy", "budget_admin", "total_budget"];
+impl<S> Default for BudgetRows<S> {
+    fn default() -> Self {
+        BudgetRows {
+            client_id: Vec::new(),
+            year: Vec::new(),
+            month: Vec::new(),
+            medical: Vec::new(),
+            pharmacy: Vec::new(),
+            admin: Vec::new(),
+            total: Vec::new(),
+            shape: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<S: BudgetShape> TableRows for BudgetRows<S> {
+    const WANTED: &'static [&'static str] = S::COLUMNS;
 
     fn check_columns(cols: &Columns) -> Result<()> {
-        require_all(cols, &["client_id", "year", "month", "budget_medical", "budget_pharmacy", "budget_admin"])
+        require_all(cols, &S::COLUMNS[..6])
     }
 
     fn push(&mut self, cols: &Columns, rec: &RawRecord, ctx: &mut RowContext) -> CellResult<()> {
+        let c = S::COLUMNS;
         let client = cols.text_required(rec, "client_id")?;
         let (year, month) = year_month(cols, rec)?;
-        let medical = cols.money_required(rec, "budget_medical")?;
-        let pharmacy = cols.money_required(rec, "budget_pharmacy")?;
-        let admin = cols.money_required(rec, "budget_admin")?;
+        let medical = cols.money_required(rec, c[3])?;
+        let pharmacy = cols.money_required(rec, c[4])?;
+        let admin = cols.money_required(rec, c[5])?;
         let sum = medical + pharmacy + admin;
-        if let Some(total) = cols.money_optional(rec, "total_budget")? {
+        if let Some(total) = cols.money_optional(rec, c[6])? {
             if total != sum {
                 return Err(Columns::cell_error(
-                    "total_budget",
-                    cols.raw(rec, "total_budget").unwrap_or(""),
-                    format!("differs from budget_medical + budget_pharmacy + budget_admin = {}", cents_to_decimal(sum)),
+                    c[6],
+                    cols.raw(rec, c[6]).unwrap_or(""),
+                    format!("differs from {} + {} + {} = {}", c[3], c[4], c[5], cents_to_decimal(sum)),
                 ));
             }
         }
@@ -105,7 +143,7 @@ impl TableRows for BudgetRows {
 
     fn finish(self, _days: Vec<Vec<i32>>, keep: &[bool]) -> Result<(Vec<(Table, RecordBatch)>, u64)> {
         let out = batch(
-            Table::Budgets,
+            S::TABLE,
             vec![
                 Arc::new(StringArray::from(kept(self.client_id, keep))),
                 Arc::new(Int32Array::from(kept(self.year, keep))),

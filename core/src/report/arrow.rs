@@ -52,13 +52,13 @@ fn batch(columns: Vec<Column>) -> Result<RecordBatch> {
 
 fn breakdown_columns(f: Vec<&BreakdownFigures>) -> Vec<Column> {
     vec![
-        Column::Decimal("medical", MONEY, f.iter().map(|r| some(&r.medical)).collect()),
-        Column::Decimal("pharmacy", MONEY, f.iter().map(|r| some(&r.pharmacy)).collect()),
-        Column::Decimal("total", MONEY, f.iter().map(|r| some(&r.total)).collect()),
+        Column::Decimal("medical", MONEY, f.iter().map(|r| r.medical).collect()),
+        Column::Decimal("pharmacy", MONEY, f.iter().map(|r| r.pharmacy).collect()),
+        Column::Decimal("total", MONEY, f.iter().map(|r| r.total).collect()),
         Column::Decimal("share_of_gross", RATIO, f.iter().map(|r| r.share_of_gross).collect()),
         Column::Decimal("pmpm", MONEY, f.iter().map(|r| r.pmpm).collect()),
-        Column::Count("claimant_count", f.iter().map(|r| Some(r.claimant_count)).collect()),
-        Column::Count("claim_count", f.iter().map(|r| Some(r.claim_count)).collect()),
+        Column::Count("claimant_count", f.iter().map(|r| r.claimant_count).collect()),
+        Column::Count("claim_count", f.iter().map(|r| r.claim_count).collect()),
     ]
 }
 

@@ -151,31 +151,45 @@ pub(crate) fn high_cost_claimants(
     ds: &Dataset,
     filter: &PeriodFilter,
     ranked: &[ClaimantTotal],
-    threshold: Decimal,
+    options: &super::ReportOptions,
     den: &Denominators,
     stop_loss: &StopLossLinks,
     terms: &BTreeMap<String, String>,
 ) -> Result<HighCostClaimants> {
+    let threshold = options.hcc_threshold;
+    let privacy = &options.privacy;
+    let deductible_for = |id: &str| match &options.stop_loss_contract {
+        Some(contract) => Some(contract.deductible_for(id)),
+        None => options.specific_deductible,
+    };
     let primary = primary_codes(ds, filter, threshold)?;
-    let claimants: Vec<HighCostClaimant> = ranked
+    let mut claimants: Vec<HighCostClaimant> = ranked
         .iter()
         .filter(|c| c.total >= threshold)
         .map(|c| {
             let code = primary.get(&c.claimant_id).cloned();
+            let chapter = icd::chapter_code(code.as_deref()).to_string();
+            let (code, layman_term) = if privacy.employer_facing {
+                (None, None)
+            } else {
+                (code.clone(), code.as_ref().and_then(|k| terms.get(k).cloned()))
+            };
             HighCostClaimant {
-                claimant_id: c.claimant_id.clone(),
+                claimant_id: privacy.claimant(&c.claimant_id),
                 medical: Num(c.medical),
                 pharmacy: Num(c.pharmacy),
                 total: Num(c.total),
                 claim_count: c.claim_count,
-                chapter: icd::chapter_code(code.as_deref()).to_string(),
-                layman_term: code.as_ref().and_then(|k| terms.get(k).cloned()),
+                chapter,
+                layman_term,
                 primary_icd: code,
                 stop_loss_reimbursed: Num::money(stop_loss.by_claimant.get(&c.claimant_id).copied().unwrap_or_default()),
-                excess_over_specific: None,
+                excess_over_specific: deductible_for(&c.claimant_id).map(|d| Num::money((c.total - d).max(Decimal::ZERO))),
             }
         })
         .collect();
+    // Ties in total order by the id as shown (the pseudonym when one is used).
+    claimants.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.claimant_id.as_bytes().cmp(b.claimant_id.as_bytes())));
     let total: Decimal = claimants.iter().map(|c| c.total.0).sum();
     let count = claimants.len() as i64;
     Ok(HighCostClaimants {

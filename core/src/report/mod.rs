@@ -4,10 +4,13 @@
 mod arrow;
 mod breakdowns;
 mod concentration;
+mod enrollment;
 mod high_cost;
 pub mod model;
 mod monthly;
+mod options;
 mod query;
+mod stop_loss;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -19,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::period::{month_index, month_label, MonthIndex, Period};
 use crate::rebates;
 pub use arrow::TABLE_NAMES;
+pub use options::{parse_min_cell, Basis, ReportOptions};
 pub use model::*;
 
 use breakdowns::{Denominators, PeriodFilter};
@@ -26,56 +30,6 @@ use query::{first_day, lit, run};
 
 pub const SCHEMA_VERSION: &str = "1";
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Which date puts a claim in a month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Basis {
-    /// claim_date (the default).
-    #[default]
-    Incurred,
-    /// paid_date.
-    Paid,
-}
-
-impl Basis {
-    pub fn parse(s: &str) -> Result<Basis> {
-        match s {
-            "incurred" => Ok(Basis::Incurred),
-            "paid" => Ok(Basis::Paid),
-            other => Err(Error::argument(format!("basis '{other}' is not known; expected incurred or paid"))),
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Basis::Incurred => "incurred",
-            Basis::Paid => "paid",
-        }
-    }
-
-    fn date_column(self) -> &'static str {
-        match self {
-            Basis::Incurred => "claim_date",
-            Basis::Paid => "paid_date",
-        }
-    }
-}
-
-/// Options of a report.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReportOptions {
-    pub basis: Basis,
-    /// Claimants whose signed period total is at least this are high-cost.
-    pub hcc_threshold: Decimal,
-    /// How many codes `top_diagnoses` lists.
-    pub top_n: usize,
-}
-
-impl Default for ReportOptions {
-    fn default() -> Self {
-        ReportOptions { basis: Basis::Incurred, hcc_threshold: Decimal::new(5_000_000, 2), top_n: 10 }
-    }
-}
 
 impl Dataset {
     /// The report of one client for one period.
@@ -110,8 +64,10 @@ fn claims_filter(client: &str, basis: Basis, first: MonthIndex, last: MonthIndex
     ))
 }
 
-/// The latest month of `year` with claim rows (by basis) or enrollment rows.
-fn latest_month(ds: &Dataset, client: &str, basis: Basis, year: i32) -> Result<Option<u32>> {
+/// The latest month of `year` with claim rows (by basis) or enrollment
+/// (monthly rows, or members counted from eligibility spans).
+fn latest_month(ds: &Dataset, client: &str, options: &ReportOptions, year: i32) -> Result<Option<u32>> {
+    let basis = options.basis;
     let f = claims_filter(client, basis, month_index(year, 1), month_index(year, 12));
     let mut latest: Option<u32> = None;
     let mut keep = |m: Option<i64>| {
@@ -124,10 +80,8 @@ fn latest_month(ds: &Dataset, client: &str, basis: Basis, year: i32) -> Result<O
         keep(r.int(0)?);
         Ok(())
     })?;
-    run(ds, &format!("SELECT MAX(month) FROM enrollments WHERE client_id = {} AND year = {year}", lit(client)))?.each(|r| {
-        keep(r.int(0)?);
-        Ok(())
-    })?;
+    let counts = enrollment::enrollment(ds, client, month_index(year, 1), month_index(year, 12), options.eligibility_counting)?;
+    keep(counts.by_month.keys().next_back().map(|m| i64::from(crate::period::month_key(*m))));
     Ok(latest)
 }
 
@@ -167,11 +121,12 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
     Period::validate_label(label)?;
     let client = choose_client(ds, client)?;
     let basis = options.basis;
-    let period = Period::parse(label, |year| latest_month(ds, &client, basis, year))?;
+    let period = Period::parse(label, |year| latest_month(ds, &client, options, year))?;
     let (first, last) = (period.first, period.last);
 
     let rebates = rebates_by_month(ds, &client)?;
-    let months = monthly::month_data(ds, &client, basis.date_column(), first - 24, last, &rebates)?;
+    let counts = enrollment::enrollment(ds, &client, first - 24, last, options.eligibility_counting)?;
+    let months = monthly::month_data(ds, &client, basis.date_column(), first - 24, last, &rebates, &counts.by_month)?;
     let filter = claims_filter(&client, basis, first, last);
     let ranked = high_cost::claimant_totals(ds, &filter)?;
 
@@ -184,7 +139,8 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
     let prior = figures(12, "prior period")?;
     let prior_base = figures(24, "period before the prior")?;
 
-    let mut warnings = current.warnings.clone();
+    let mut warnings = counts.warnings.clone();
+    warnings.extend(current.warnings.iter().cloned());
     let mut summary = current.summary.clone();
     let trend_of = |cur: &monthly::PeriodFigures, base: &monthly::PeriodFigures| {
         let base_ok = base.has_data;
@@ -230,10 +186,21 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
     let terms = breakdowns::layman_terms(ds, &filter)?;
     let stop_loss = high_cost::stop_loss_links(ds, &client, first, last)?;
     warnings.extend(stop_loss.warnings.iter().cloned());
-    let high_cost_claimants =
-        high_cost::high_cost_claimants(ds, &filter, &ranked, options.hcc_threshold, &den, &stop_loss, &terms)?;
+    let high_cost_claimants = high_cost::high_cost_claimants(ds, &filter, &ranked, options, &den, &stop_loss, &terms)?;
+    let stop_loss_section = match &options.stop_loss_contract {
+        Some(contract) => {
+            let (section, more) = stop_loss::section(ds, &client, contract, &options.privacy, options.eligibility_counting)?;
+            warnings.extend(more);
+            Some(section)
+        }
+        None => None,
+    };
+    let min_cell = options.privacy.min_cell;
+    let service_categories = breakdowns::service_categories(ds, &filter, &den, min_cell)?;
+    let diagnosis_groups = breakdowns::diagnosis_groups(ds, &filter, &den, min_cell)?;
+    let top_diagnoses = breakdowns::top_diagnoses(ds, &filter, options.top_n, &terms, min_cell)?;
+    let notes = notes(options, basis, counts.source, stop_loss_section.is_some());
 
-    let date_col = basis.date_column();
     Ok(Report {
         schema_version: SCHEMA_VERSION.to_string(),
         engine_version: ENGINE_VERSION.to_string(),
@@ -249,26 +216,58 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
             basis: basis.name().to_string(),
             hcc_threshold: Num::money(options.hcc_threshold),
             top_n: options.top_n,
-            specific_deductible: None,
+            specific_deductible: specific_deductible(options).map(Num::money),
+            stop_loss_contract: options.stop_loss_contract.as_ref().map(|c| format!("{} {}", c.start_label(), c.basis_label())),
+            eligibility_counting: (counts.source == enrollment::EnrollmentSource::Spans).then(|| options.eligibility_counting.name().to_string()),
+            pseudonymize: options.privacy.pseudonymize_key.is_some().then_some(true),
+            min_cell,
+            employer_facing: options.privacy.employer_facing.then_some(true),
         },
         lineage: ds.lineage(),
         trends: Trends { gross_pmpm: summary.trend_gross_pmpm, net_pmpm: summary.trend_net_pmpm, total_cost_pmpm: summary.trend_total_cost_pmpm },
         summary,
         prior: prior_summary,
         monthly: monthly::monthly_rows(&months, first, last),
-        service_categories: breakdowns::service_categories(ds, &filter, &den)?,
-        diagnosis_groups: breakdowns::diagnosis_groups(ds, &filter, &den)?,
-        top_diagnoses: breakdowns::top_diagnoses(ds, &filter, options.top_n, &terms)?,
+        service_categories,
+        diagnosis_groups,
+        top_diagnoses,
         high_cost_claimants,
         concentration: concentration::concentration(&ranked, current.gross),
-        stop_loss: None,
+        stop_loss: stop_loss_section,
         warnings,
-        notes: vec![
-            format!("Claims fall in a month by {date_col} ({} basis).", basis.name()),
-            "Member and employee months are the member_count and employee_count of the monthly enrollment rows.".to_string(),
-            "Rebates are credited across the months of their period, split evenly to the cent; leftover cents go to the earliest months.".to_string(),
-            "Ratios are taken from the period's exact sums and rounded once, half away from zero: money per member or employee to 2 decimals, ratios to 4.".to_string(),
-            "Stop-loss reimbursements are credited in the month of their paid_date; no stop-loss contract was given, so stop_loss and excess_over_specific are null.".to_string(),
-        ],
+        notes,
     })
+}
+
+/// The deductible of `excess_over_specific`: the contract's, else the option.
+fn specific_deductible(options: &ReportOptions) -> Option<rust_decimal::Decimal> {
+    options.stop_loss_contract.as_ref().map(|c| c.specific_deductible).or(options.specific_deductible)
+}
+
+fn notes(options: &ReportOptions, basis: Basis, source: enrollment::EnrollmentSource, contract: bool) -> Vec<String> {
+    let mut notes = vec![format!("Claims fall in a month by {} ({} basis).", basis.date_column(), basis.name())];
+    notes.push(match source {
+        enrollment::EnrollmentSource::Rows => "Member and employee months are the member_count and employee_count of the monthly enrollment rows.".to_string(),
+        enrollment::EnrollmentSource::Spans => options.eligibility_counting.note(),
+    });
+    notes.push("Rebates are credited across the months of their period, split evenly to the cent; leftover cents go to the earliest months.".to_string());
+    notes.push("Ratios are taken from the period's exact sums and rounded once, half away from zero: money per member or employee to 2 decimals, ratios to 4.".to_string());
+    notes.push(match (contract, specific_deductible(options).is_some()) {
+        (true, _) => "Stop-loss reimbursements are credited in the month of their paid_date. The stop_loss section covers claims incurred and paid inside the contract windows; received counts reimbursements paid in the paid window, linked by claimant_id or claim_id; excess_over_specific uses each claimant's laser, else the specific deductible.".to_string(),
+        (false, true) => "Stop-loss reimbursements are credited in the month of their paid_date; no stop-loss contract was given, so stop_loss is null; excess_over_specific uses the specific_deductible option.".to_string(),
+        (false, false) => "Stop-loss reimbursements are credited in the month of their paid_date; no stop-loss contract was given, so stop_loss and excess_over_specific are null.".to_string(),
+    });
+    if options.privacy.pseudonymize_key.is_some() {
+        notes.push("Claimant ids are pseudonyms: the first 12 hex characters of HMAC-SHA256 with the caller's key.".to_string());
+    }
+    if let Some(n) = options.privacy.min_cell {
+        notes.push(format!(
+            "Breakdown groups with fewer than {n} claimants are suppressed (figures null, suppressed: true) and folded into \"{}\", together with the next smallest groups while the fold itself has fewer than {n} claimants; top_diagnoses lists only codes with at least {n} claimants.",
+            crate::privacy::SUPPRESSED_GROUP
+        ));
+    }
+    if options.privacy.employer_facing {
+        notes.push("Employer-facing: high-cost claimants show the diagnosis chapter only (primary_icd and layman_term are null).".to_string());
+    }
+    notes
 }

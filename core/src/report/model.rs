@@ -60,6 +60,19 @@ pub struct ReportOptionsUsed {
     pub hcc_threshold: Num,
     pub top_n: usize,
     pub specific_deductible: Option<Num>,
+    /// The contract's start month and basis (the contract is in `stop_loss`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_loss_contract: Option<String>,
+    /// Present when member months come from eligibility spans.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligibility_counting: Option<String>,
+    /// Present (true) when claimant ids are pseudonyms; the key never is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pseudonymize: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_cell: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employer_facing: Option<bool>,
 }
 
 /// The monthly figures of metrics.md, in its table order.
@@ -127,13 +140,17 @@ pub struct Trends {
 /// The figures every breakdown row carries (metrics.md, "Breakdowns").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BreakdownFigures {
-    pub medical: Num,
-    pub pharmacy: Num,
-    pub total: Num,
+    pub medical: Option<Num>,
+    pub pharmacy: Option<Num>,
+    pub total: Option<Num>,
     pub share_of_gross: Option<Num>,
     pub pmpm: Option<Num>,
-    pub claimant_count: i64,
-    pub claim_count: i64,
+    pub claimant_count: Option<i64>,
+    pub claim_count: Option<i64>,
+    /// Present only when min_cell is on: true for a group whose figures are
+    /// withheld (and folded into "Other (suppressed)").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -190,6 +207,83 @@ pub struct ConcentrationRow {
     pub share: Option<Num>,
 }
 
+/// The contract as applied: its months and windows spelled out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContractUsed {
+    pub start_month: String,
+    pub end_month: String,
+    pub basis: String,
+    /// Null for a paid contract (any incurred date).
+    pub incurred_start: Option<String>,
+    pub incurred_end: Option<String>,
+    pub paid_start: String,
+    pub paid_end: String,
+    pub specific_deductible: Num,
+    pub lasers: Vec<Laser>,
+    pub aggregate_attachment: Option<Num>,
+    pub aggregate_factor: Option<Num>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Laser {
+    pub claimant_id: String,
+    pub specific_deductible: Num,
+}
+
+/// One claimant's specific stop-loss position for the contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StopLossClaimant {
+    pub claimant_id: String,
+    /// Claims incurred and paid inside the contract windows.
+    pub eligible_total: Num,
+    /// The deductible that applies: the laser, else the specific deductible.
+    pub deductible: Num,
+    pub lasered: bool,
+    /// How much of the deductible the eligible claims used (0..deductible).
+    pub deductible_used: Num,
+    /// max(0, eligible_total - deductible).
+    pub expected_specific: Num,
+    /// Reimbursements paid in the paid window linked to the claimant.
+    pub received: Num,
+    /// expected_specific - received.
+    pub outstanding: Num,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpecificSummary {
+    /// Claimants whose eligible claims exceed their deductible.
+    pub claimants_over_deductible: i64,
+    pub expected_specific: Num,
+    pub received: Num,
+    /// Reimbursements in the paid window that link to no claimant.
+    pub unlinked_received: Num,
+    /// expected_specific - received (claimant-linked).
+    pub outstanding: Num,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AggregateSummary {
+    /// Every claimant's eligible claims.
+    pub eligible_claims: Num,
+    pub specific_excess: Num,
+    /// eligible_claims - specific_excess.
+    pub aggregate_claims: Num,
+    /// Medical + pharmacy budgets of the contract months (null when a month lacks a budget).
+    pub expected_claims: Option<Num>,
+    pub attachment_point: Option<Num>,
+    /// aggregate_claims / attachment_point.
+    pub aggregate_ratio: Option<Num>,
+}
+
+/// The report's `stop_loss` section (a contract was given).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StopLossSection {
+    pub contract: ContractUsed,
+    pub claimants: Vec<StopLossClaimant>,
+    pub specific: SpecificSummary,
+    pub aggregate: AggregateSummary,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     pub code: String,
@@ -217,7 +311,7 @@ pub struct Report {
     pub top_diagnoses: Vec<TopDiagnosis>,
     pub high_cost_claimants: HighCostClaimants,
     pub concentration: Vec<ConcentrationRow>,
-    pub stop_loss: Option<serde_json::Value>,
+    pub stop_loss: Option<StopLossSection>,
     pub warnings: Vec<Warning>,
     pub notes: Vec<String>,
 }

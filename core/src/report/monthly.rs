@@ -27,6 +27,8 @@ pub(crate) struct MonthData {
     pub budget: Option<[Decimal; 4]>,
     /// (members, employees) when the month has an enrollment row.
     pub enrollment: Option<(i64, i64)>,
+    /// The month has a PEPM budget rate but no employee count to price it.
+    pub unpriced_budget_rate: bool,
 }
 
 /// The months `first..=last` of a client, read with a handful of grouped queries.
@@ -37,6 +39,7 @@ pub(crate) fn month_data(
     first: MonthIndex,
     last: MonthIndex,
     rebates: &BTreeMap<MonthIndex, Decimal>,
+    enrollment: &BTreeMap<MonthIndex, (i64, i64)>,
 ) -> Result<BTreeMap<MonthIndex, MonthData>> {
     let mut months: BTreeMap<MonthIndex, MonthData> = (first..=last).map(|m| (m, MonthData::default())).collect();
     let c = lit(client);
@@ -66,13 +69,23 @@ pub(crate) fn month_data(
         }
         Ok(())
     })?;
+    for (month, data) in months.iter_mut() {
+        data.enrollment = enrollment.get(month).copied();
+    }
+    // PEPM budgets: each rate x that month's employee count (exact cents).
     run(ds, &format!(
-        "SELECT year * 100 + month, SUM(member_count), SUM(employee_count) \
-         FROM enrollments WHERE client_id = {c} AND year * 100 + month BETWEEN {k1} AND {k2} GROUP BY 1"
+        "SELECT year * 100 + month, budget_medical_pepm, budget_pharmacy_pepm, budget_admin_pepm, budget_pepm \
+         FROM budget_rates WHERE client_id = {c} AND year * 100 + month BETWEEN {k1} AND {k2}"
     ))?
     .each(|r| {
         if let Some(m) = months.get_mut(&r.month(0)?) {
-            m.enrollment = Some((r.count(1)?, r.count(2)?));
+            match m.enrollment {
+                Some((_, employees)) => {
+                    let e = Decimal::from(employees);
+                    m.budget = Some([r.money(1)? * e, r.money(2)? * e, r.money(3)? * e, r.money(4)? * e]);
+                }
+                None => m.unpriced_budget_rate = true,
+            }
         }
         Ok(())
     })?;
@@ -209,6 +222,15 @@ pub(crate) fn period_figures(
     };
     let missing_enrollment = with_claims(|d| d.enrollment.is_none());
     let missing_budget = with_claims(|d| d.budget.is_none());
+    let unpriced: Vec<MonthIndex> = span.iter().filter(|(_, d)| d.unpriced_budget_rate).map(|(m, _)| **m).collect();
+    if !unpriced.is_empty() {
+        let named = months_named(&unpriced);
+        warnings.push(warning(
+            "pepm_budget_without_enrollment",
+            format!("{what}: {} {} a PEPM budget rate but no employee count; the budget of those months is null", named.join(", "), if named.len() == 1 { "has" } else { "have" }),
+            Some(named),
+        ));
+    }
     let enrollment_ok = missing_enrollment.is_empty();
     let budget_ok = missing_budget.is_empty();
     if !enrollment_ok {

@@ -85,7 +85,7 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "\nService categories");
     for c in &r.service_categories {
-        let _ = writeln!(out, "  {:<30}{:>16}  {:>7}", c.name, grouped(&c.figures.total), ratio(&c.figures.share_of_gross));
+        let _ = writeln!(out, "  {:<30}{:>16}  {:>7}", c.name, c.figures.total.as_ref().map_or("suppressed".into(), grouped), ratio(&c.figures.share_of_gross));
     }
     let h = &r.high_cost_claimants;
     let _ = writeln!(out, "\nHigh-cost claimants (>= ${}): {} totalling ${}", grouped(&h.threshold), h.count, grouped(&h.total));

@@ -1,0 +1,192 @@
+//! The options of a report, built in Rust or read from one JSON object (the
+//! form every door passes through, so they all mean the same thing).
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::eligibility::EligibilityCounting;
+use crate::error::{Error, Result};
+use crate::privacy::{Privacy, DEFAULT_MIN_CELL};
+use crate::stop_loss::StopLossContract;
+
+/// Which date puts a claim in a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Basis {
+    /// claim_date (the default).
+    #[default]
+    Incurred,
+    /// paid_date.
+    Paid,
+}
+
+impl Basis {
+    pub fn parse(s: &str) -> Result<Basis> {
+        match s {
+            "incurred" => Ok(Basis::Incurred),
+            "paid" => Ok(Basis::Paid),
+            other => Err(Error::argument(format!("basis '{other}' is not known; expected incurred or paid"))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::Incurred => "incurred",
+            Basis::Paid => "paid",
+        }
+    }
+
+    pub(crate) fn date_column(self) -> &'static str {
+        match self {
+            Basis::Incurred => "claim_date",
+            Basis::Paid => "paid_date",
+        }
+    }
+}
+
+/// Options of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportOptions {
+    pub basis: Basis,
+    /// Claimants whose signed period total is at least this are high-cost.
+    pub hcc_threshold: Decimal,
+    /// How many codes `top_diagnoses` lists.
+    pub top_n: usize,
+    /// Deductible for `excess_over_specific` without a contract (a
+    /// contract's own deductible and lasers win).
+    pub specific_deductible: Option<Decimal>,
+    /// Adds the `stop_loss` section.
+    pub stop_loss_contract: Option<StopLossContract>,
+    /// How eligibility spans count toward a month (when spans are loaded).
+    pub eligibility_counting: EligibilityCounting,
+    pub privacy: Privacy,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            basis: Basis::Incurred,
+            hcc_threshold: Decimal::new(5_000_000, 2),
+            top_n: 10,
+            specific_deductible: None,
+            stop_loss_contract: None,
+            eligibility_counting: EligibilityCounting::AnyDay,
+            privacy: Privacy::default(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptionsDoc {
+    basis: Option<String>,
+    hcc_threshold: Option<Box<RawValue>>,
+    top_n: Option<usize>,
+    specific_deductible: Option<Box<RawValue>>,
+    stop_loss_contract: Option<Box<RawValue>>,
+    eligibility_counting: Option<String>,
+    pseudonymize_key: Option<String>,
+    min_cell: Option<Box<RawValue>>,
+    employer_facing: Option<bool>,
+}
+
+fn options_error(message: impl std::fmt::Display) -> Error {
+    Error::argument(format!("report options: {message}"))
+}
+
+/// A JSON number or string as text; None for null.
+fn scalar_text(raw: &RawValue) -> Result<Option<String>> {
+    let text = raw.get().trim();
+    match text {
+        "null" => Ok(None),
+        t if t.starts_with('"') => serde_json::from_str::<String>(t).map(Some).map_err(options_error),
+        t => Ok(Some(t.to_string())),
+    }
+}
+
+fn money_field(raw: &Option<Box<RawValue>>, name: &str) -> Result<Option<Decimal>> {
+    let Some(text) = raw.as_deref().map(scalar_text).transpose()?.flatten() else { return Ok(None) };
+    crate::money::parse_money_option(&text).map(Some).map_err(|reason| options_error(format!("{name} '{text}' {reason}")))
+}
+
+impl ReportOptions {
+    /// Reads options from a JSON object; absent keys keep their defaults.
+    ///
+    /// Keys: `basis` ("incurred" | "paid"), `hcc_threshold`, `top_n`,
+    /// `specific_deductible`, `stop_loss_contract` (the contract object),
+    /// `eligibility_counting` ("any_day" | "first_of_month" | "mid_month"),
+    /// `pseudonymize_key`, `min_cell` (a number, or true for 11),
+    /// `employer_facing`. Amounts may be numbers or strings; they are read
+    /// exactly, never through a float.
+    ///
+    /// ```
+    /// let o = claimscope::ReportOptions::from_json(r#"{"basis": "paid", "hcc_threshold": "25000", "min_cell": true}"#).unwrap();
+    /// assert_eq!(o.hcc_threshold.to_string(), "25000.00");
+    /// assert_eq!(o.privacy.min_cell, Some(11));
+    /// ```
+    pub fn from_json(text: &str) -> Result<ReportOptions> {
+        let doc: OptionsDoc = serde_json::from_str(text).map_err(options_error)?;
+        let mut out = ReportOptions::default();
+        if let Some(b) = &doc.basis {
+            out.basis = Basis::parse(b)?;
+        }
+        if let Some(t) = money_field(&doc.hcc_threshold, "hcc_threshold")? {
+            out.hcc_threshold = t;
+        }
+        if let Some(n) = doc.top_n {
+            out.top_n = n;
+        }
+        out.specific_deductible = money_field(&doc.specific_deductible, "specific_deductible")?;
+        if let Some(raw) = &doc.stop_loss_contract {
+            if raw.get().trim() != "null" {
+                out.stop_loss_contract = Some(StopLossContract::from_json(raw.get())?);
+            }
+        }
+        if let Some(c) = &doc.eligibility_counting {
+            out.eligibility_counting = EligibilityCounting::parse(c)?;
+        }
+        out.privacy.pseudonymize_key = doc.pseudonymize_key.clone();
+        out.privacy.min_cell = match doc.min_cell.as_deref().map(|r| r.get().trim()) {
+            None | Some("null") | Some("false") => None,
+            Some("true") => Some(DEFAULT_MIN_CELL),
+            Some(other) => Some(parse_min_cell(other.trim_matches('"'))?),
+        };
+        out.privacy.employer_facing = doc.employer_facing.unwrap_or(false);
+        Ok(out)
+    }
+}
+
+/// A min_cell value: a whole number >= 1.
+pub fn parse_min_cell(text: &str) -> Result<i64> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| options_error(format!("min_cell '{text}' is not a whole number >= 1")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_options_read_exactly_and_reject_unknown_keys() {
+        let o = ReportOptions::from_json(
+            r#"{"basis": "paid", "hcc_threshold": 25000.5, "top_n": 3, "specific_deductible": "100,000",
+                "stop_loss_contract": {"start_month": "2025-01", "specific_deductible": 100000},
+                "eligibility_counting": "mid_month", "pseudonymize_key": "k", "min_cell": 5, "employer_facing": true}"#,
+        )
+        .unwrap();
+        assert_eq!(o.basis, Basis::Paid);
+        assert_eq!(o.hcc_threshold.to_string(), "25000.50");
+        assert_eq!(o.top_n, 3);
+        assert_eq!(o.specific_deductible.map(|d| d.to_string()), Some("100000.00".into()));
+        assert!(o.stop_loss_contract.is_some());
+        assert_eq!(o.eligibility_counting, EligibilityCounting::MidMonth);
+        assert_eq!(o.privacy.min_cell, Some(5));
+        assert!(o.privacy.employer_facing);
+        assert_eq!(ReportOptions::from_json("{}").unwrap(), ReportOptions::default());
+        for bad in [r#"{"hcc": 1}"#, r#"{"min_cell": 0}"#, r#"{"basis": "cash"}"#, r#"{"hcc_threshold": "1.001"}"#, "[]"] {
+            assert!(matches!(ReportOptions::from_json(bad), Err(Error::Argument { .. })), "{bad}");
+        }
+    }
+}
