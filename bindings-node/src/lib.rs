@@ -36,7 +36,7 @@ pub struct ReportOptions {
     pub top_n: Option<u32>,
     /// Deductible for `excess_over_specific` without a contract, as a decimal string.
     pub specific_deductible: Option<String>,
-    /// A stop-loss contract: the object, or its JSON text (see the README).
+    /// A stop-loss contract: the object, or its JSON text (text or string amounts keep exact digits; JS numbers are floats).
     pub stop_loss_contract: Option<serde_json::Value>,
     /// `any_day` (default), `first_of_month` or `mid_month`, for eligibility spans.
     pub eligibility_counting: Option<String>,
