@@ -42,8 +42,8 @@ pub struct ReportOptions {
     pub eligibility_counting: Option<String>,
     /// Replace claimant ids by HMAC-SHA256 pseudonyms made with this key (never written out).
     pub pseudonymize_key: Option<String>,
-    /// Suppress breakdown groups with fewer claimants than this (11 is usual).
-    pub min_cell: Option<u32>,
+    /// Suppress breakdown groups with fewer claimants than this; `true` means 11.
+    pub min_cell: Option<Either<u32, bool>>,
     /// High-cost claimants show the diagnosis chapter only.
     pub employer_facing: Option<bool>,
 }
@@ -79,7 +79,10 @@ fn core_report_options(options: Option<ReportOptions>) -> claimscope::Result<Cor
     put("stop_loss_contract", contract);
     put("eligibility_counting", o.eligibility_counting.map(Into::into));
     put("pseudonymize_key", o.pseudonymize_key.map(Into::into));
-    put("min_cell", o.min_cell.map(Into::into));
+    put("min_cell", o.min_cell.map(|m| match m {
+        Either::A(n) => n.into(),
+        Either::B(flag) => flag.into(),
+    }));
     put("employer_facing", o.employer_facing.map(Into::into));
     CoreReportOptions::from_json(&serde_json::Value::Object(doc).to_string())
 }

@@ -130,6 +130,17 @@ pub fn parse_money_option(raw: &str) -> Result<Decimal, String> {
     parse_cents(raw).map(cents_to_decimal)
 }
 
+/// A JSON scalar as written: a number's own digits or a string's text, so
+/// amounts in option documents never pass through a float. None for null.
+pub(crate) fn json_scalar_text(raw: &serde_json::value::RawValue) -> Result<Option<String>, String> {
+    let text = raw.get().trim();
+    match text {
+        "null" => Ok(None),
+        t if t.starts_with('"') => serde_json::from_str::<String>(t).map(Some).map_err(|e| e.to_string()),
+        t => Ok(Some(t.to_string())),
+    }
+}
+
 /// Exact decimal from a plain string; used by tests and options.
 pub fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap_or_default()

@@ -82,16 +82,8 @@ fn contract_error(message: impl std::fmt::Display) -> Error {
     Error::argument(format!("stop-loss contract: {message}"))
 }
 
-/// A JSON number or string as its text; None for JSON null.
 fn number_text(raw: &RawValue) -> Result<Option<String>> {
-    let text = raw.get().trim();
-    if text == "null" {
-        return Ok(None);
-    }
-    if text.starts_with('"') {
-        return serde_json::from_str::<String>(text).map(Some).map_err(contract_error);
-    }
-    Ok(Some(text.to_string()))
+    money::json_scalar_text(raw).map_err(contract_error)
 }
 
 /// A non-negative amount of money, exact to the cent.

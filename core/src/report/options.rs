@@ -94,18 +94,8 @@ fn options_error(message: impl std::fmt::Display) -> Error {
     Error::argument(format!("report options: {message}"))
 }
 
-/// A JSON number or string as text; None for null.
-fn scalar_text(raw: &RawValue) -> Result<Option<String>> {
-    let text = raw.get().trim();
-    match text {
-        "null" => Ok(None),
-        t if t.starts_with('"') => serde_json::from_str::<String>(t).map(Some).map_err(options_error),
-        t => Ok(Some(t.to_string())),
-    }
-}
-
 fn money_field(raw: &Option<Box<RawValue>>, name: &str) -> Result<Option<Decimal>> {
-    let Some(text) = raw.as_deref().map(scalar_text).transpose()?.flatten() else { return Ok(None) };
+    let Some(text) = raw.as_deref().map(crate::money::json_scalar_text).transpose().map_err(options_error)?.flatten() else { return Ok(None) };
     crate::money::parse_money_option(&text).map(Some).map_err(|reason| options_error(format!("{name} '{text}' {reason}")))
 }
 
