@@ -158,10 +158,6 @@ pub(crate) fn high_cost_claimants(
 ) -> Result<HighCostClaimants> {
     let threshold = options.hcc_threshold;
     let privacy = &options.privacy;
-    let deductible_for = |id: &str| match &options.stop_loss_contract {
-        Some(contract) => Some(contract.deductible_for(id)),
-        None => options.specific_deductible,
-    };
     let primary = primary_codes(ds, filter, threshold)?;
     let mut claimants: Vec<HighCostClaimant> = ranked
         .iter()
@@ -184,7 +180,7 @@ pub(crate) fn high_cost_claimants(
                 layman_term,
                 primary_icd: code,
                 stop_loss_reimbursed: Num::money(stop_loss.by_claimant.get(&c.claimant_id).copied().unwrap_or_default()),
-                excess_over_specific: deductible_for(&c.claimant_id).map(|d| Num::money((c.total - d).max(Decimal::ZERO))),
+                excess_over_specific: options.deductible_for(&c.claimant_id).map(|d| Num::money((c.total - d).max(Decimal::ZERO))),
             }
         })
         .collect();

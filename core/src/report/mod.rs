@@ -216,7 +216,7 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
             basis: basis.name().to_string(),
             hcc_threshold: Num::money(options.hcc_threshold),
             top_n: options.top_n,
-            specific_deductible: specific_deductible(options).map(Num::money),
+            specific_deductible: options.specific_deductible().map(Num::money),
             stop_loss_contract: options.stop_loss_contract.as_ref().map(|c| format!("{} {}", c.start_label(), c.basis_label())),
             eligibility_counting: (counts.source == enrollment::EnrollmentSource::Spans).then(|| options.eligibility_counting.name().to_string()),
             pseudonymize: options.privacy.pseudonymize_key.is_some().then_some(true),
@@ -239,11 +239,6 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
     })
 }
 
-/// The deductible of `excess_over_specific`: the contract's, else the option.
-fn specific_deductible(options: &ReportOptions) -> Option<rust_decimal::Decimal> {
-    options.stop_loss_contract.as_ref().map(|c| c.specific_deductible).or(options.specific_deductible)
-}
-
 fn notes(options: &ReportOptions, basis: Basis, source: enrollment::EnrollmentSource, contract: bool) -> Vec<String> {
     let mut notes = vec![format!("Claims fall in a month by {} ({} basis).", basis.date_column(), basis.name())];
     notes.push(match source {
@@ -252,7 +247,7 @@ fn notes(options: &ReportOptions, basis: Basis, source: enrollment::EnrollmentSo
     });
     notes.push("Rebates are credited across the months of their period, split evenly to the cent; leftover cents go to the earliest months.".to_string());
     notes.push("Ratios are taken from the period's exact sums and rounded once, half away from zero: money per member or employee to 2 decimals, ratios to 4.".to_string());
-    notes.push(match (contract, specific_deductible(options).is_some()) {
+    notes.push(match (contract, options.specific_deductible().is_some()) {
         (true, _) => "Stop-loss reimbursements are credited in the month of their paid_date. The stop_loss section covers claims incurred and paid inside the contract windows; received counts reimbursements paid in the paid window, linked by claimant_id or claim_id; excess_over_specific uses each claimant's laser, else the specific deductible.".to_string(),
         (false, true) => "Stop-loss reimbursements are credited in the month of their paid_date; no stop-loss contract was given, so stop_loss is null; excess_over_specific uses the specific_deductible option.".to_string(),
         (false, false) => "Stop-loss reimbursements are credited in the month of their paid_date; no stop-loss contract was given, so stop_loss and excess_over_specific are null.".to_string(),

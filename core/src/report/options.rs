@@ -100,6 +100,19 @@ fn money_field(raw: &Option<Box<RawValue>>, name: &str) -> Result<Option<Decimal
 }
 
 impl ReportOptions {
+    /// The deductible `excess_over_specific` uses: the contract's, else the option.
+    pub fn specific_deductible(&self) -> Option<Decimal> {
+        self.stop_loss_contract.as_ref().map(|c| c.specific_deductible).or(self.specific_deductible)
+    }
+
+    /// One claimant's deductible: the contract's laser or deductible, else the option.
+    pub fn deductible_for(&self, claimant_id: &str) -> Option<Decimal> {
+        match &self.stop_loss_contract {
+            Some(contract) => Some(contract.deductible_for(claimant_id)),
+            None => self.specific_deductible,
+        }
+    }
+
     /// Reads options from a JSON object; absent keys keep their defaults.
     ///
     /// Keys: `basis` ("incurred" | "paid"), `hcc_threshold`, `top_n`,
