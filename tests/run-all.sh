@@ -2,8 +2,10 @@
 # Every test of the project: Rust unit, integration and golden tests, the
 # CLI's end-to-end tests, the Python door (wheel built with maturin,
 # installed into a fresh venv, pytest), the Node door (napi-rs package packed,
-# installed into an empty project, node:test and tsc), and the check of the golden reports
-# against the independent Python reference. Run from anywhere:
+# installed into an empty project, node:test and tsc), the printed report
+# checked with poppler (pdftoppm, pdftotext) and headless Chromium (needs
+# Debian's poppler-utils and chromium; .ci/run installs them), and the check
+# of the golden reports against the independent Python reference. Run from anywhere:
 #   bash tests/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,11 @@ python3 -m venv "$work/venv"
 
 echo "== Node door"
 bash bindings-node/test.sh
+
+echo "== Printed report: poppler and headless Chromium"
+cargo build --locked -q -p claimscope-cli
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+python3 tests/print/check_print.py "$target_dir/debug/claimscope" "${CLAIMSCOPE_PRINT_OUT:-$root/target/print}"
 
 echo "== Golden reports against the independent reference"
 python3 tests/reference/check_golden.py

@@ -48,6 +48,15 @@ pub struct ReportOptions {
     pub employer_facing: Option<bool>,
 }
 
+/// How the report is printed (`reportHtml`, `reportPdf`).
+#[napi(object)]
+pub struct PrintOptions {
+    /// `letter` (default) or `a4`.
+    pub paper: Option<String>,
+    /// Printed in the page header when given; never read from the clock.
+    pub run_date: Option<String>,
+}
+
 type Job<T> = AsyncTask<DatasetTask<Box<dyn FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send>, T>>;
 
 fn job<T: Into<tasks::Output> + Send + 'static>(
@@ -55,6 +64,11 @@ fn job<T: Into<tasks::Output> + Send + 'static>(
     work: impl FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send + 'static,
 ) -> Job<T> {
     AsyncTask::new(DatasetTask::new(dataset.clone(), Box::new(work) as Box<dyn FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send>))
+}
+
+fn core_print_options(print: Option<PrintOptions>) -> claimscope::Result<claimscope::print::PrintOptions> {
+    let print = print.unwrap_or(PrintOptions { paper: None, run_date: None });
+    claimscope::print::PrintOptions::new(print.paper.as_deref().unwrap_or("letter"), print.run_date)
 }
 
 fn core_report_options(options: Option<ReportOptions>) -> claimscope::Result<CoreReportOptions> {
@@ -156,6 +170,26 @@ impl Dataset {
         job(&self.inner, move |ds| {
             let json = ds.report(client.as_deref(), &period, &core_report_options(options)?)?.to_json()?;
             Ok(serde_json::Value::String(json))
+        })
+    }
+
+    /// The printed report as a self-contained HTML document (two pages).
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn report_html(&self, client: Option<String>, period: String, options: Option<ReportOptions>, print: Option<PrintOptions>) -> Job<serde_json::Value> {
+        job(&self.inner, move |ds| {
+            let print = core_print_options(print)?;
+            let report = ds.report(client.as_deref(), &period, &core_report_options(options)?)?;
+            Ok(serde_json::Value::String(claimscope::print::html(&report, &print)?))
+        })
+    }
+
+    /// The printed report as a 2-page PDF.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn report_pdf(&self, client: Option<String>, period: String, options: Option<ReportOptions>, print: Option<PrintOptions>) -> Job<Vec<u8>> {
+        job(&self.inner, move |ds| {
+            let print = core_print_options(print)?;
+            let report = ds.report(client.as_deref(), &period, &core_report_options(options)?)?;
+            claimscope::print::pdf(&report, &print)
         })
     }
 

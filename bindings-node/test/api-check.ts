@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   })
   const outstanding: number | undefined = report.stop_loss?.specific.outstanding
   const ipc: Buffer = await ds.sql('SELECT 1')
+  const html: string = await ds.reportHtml(null, '2025', null, { paper: 'a4', runDate: '2026-01-15' })
+  const pdf: Buffer = await ds.reportPdf('ACME', '2025', { basis: 'paid' })
   const profile: MappingProfile = suggestMapping(['Member ID'], [['M1']], 'claims')
-  console.log(n, label, json.length, ipc.length, profile.table, outstanding)
+  console.log(n, label, json.length, ipc.length, html.length, pdf.length, profile.table, outstanding)
 }
 void main

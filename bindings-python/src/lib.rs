@@ -7,8 +7,10 @@ mod errors;
 
 use std::sync::Mutex;
 
+use claimscope::print::PrintOptions;
 use claimscope::{Dataset, LoadOptions, MappingProfile, ReportOptions, Table};
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 use arrow::{import_stream, PyArrowTable};
 use errors::{to_py_err, ClaimscopeError};
@@ -117,6 +119,21 @@ struct PyReport {
 impl PyReport {
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         self.inner.to_json().map_err(|e| to_py_err(py, e))
+    }
+
+    /// The printed report as a self-contained HTML document.
+    #[pyo3(signature = (paper="letter", run_date=None))]
+    fn to_html(&self, py: Python<'_>, paper: &str, run_date: Option<String>) -> PyResult<String> {
+        let options = PrintOptions::new(paper, run_date).map_err(|e| to_py_err(py, e))?;
+        py.detach(|| claimscope::print::html(&self.inner, &options)).map_err(|e| to_py_err(py, e))
+    }
+
+    /// The printed report as a 2-page PDF.
+    #[pyo3(signature = (paper="letter", run_date=None))]
+    fn to_pdf<'py>(&self, py: Python<'py>, paper: &str, run_date: Option<String>) -> PyResult<Bound<'py, PyBytes>> {
+        let options = PrintOptions::new(paper, run_date).map_err(|e| to_py_err(py, e))?;
+        let bytes = py.detach(|| claimscope::print::pdf(&self.inner, &options)).map_err(|e| to_py_err(py, e))?;
+        Ok(PyBytes::new(py, &bytes))
     }
 
     /// One of the report's tables, shared with Python without copying.

@@ -179,3 +179,23 @@ def test_privacy_and_contract_options_from_python_values():
     with pytest.raises(claimscope.ArgumentError):
         ds.report("ACME", "2025", stop_loss_contract={"start_month": "2025-13", "specific_deductible": 1})
 
+
+
+def test_printed_report_is_the_recorded_bytes():
+    """to_html / to_pdf print the same bytes as the CLI and every other door
+    (tests/golden/print/sample-2025.json holds their sha256)."""
+    import hashlib
+
+    with open(os.path.join(GOLDEN, "print", "sample-2025.json")) as f:
+        recorded = json.load(f)
+    report = claimscope.Dataset.demo().report(None, "2025")
+    html = report.to_html()
+    assert hashlib.sha256(html.encode()).hexdigest() == recorded["html_letter_sha256"]
+    assert '<script type="application/json" id="claimscope-report">' in html
+    pdf = report.to_pdf()
+    assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF-")
+    assert hashlib.sha256(pdf).hexdigest() == recorded["pdf_letter_sha256"]
+    a4 = report.to_pdf(paper="a4", run_date="2026-01-15")
+    assert hashlib.sha256(a4).hexdigest() == recorded["pdf_a4_run_date_2026_01_15_sha256"]
+    with pytest.raises(claimscope.ClaimscopeError, match="paper 'legal' is not known"):
+        report.to_pdf(paper="legal")

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use claimscope::print::{Paper, PrintOptions};
 use claimscope::report::text;
 use claimscope::{Basis, Dataset, EligibilityCounting, Error, LoadOptions, LoadSummary, MappingProfile, Privacy, ReportOptions, StopLossContract, Table};
 
@@ -19,6 +20,16 @@ struct Cli {
 enum Format {
     Json,
     Table,
+    /// A self-contained 2-page HTML report (inline SVG charts).
+    Html,
+    /// A 2-page PDF report (vector charts, embedded font); needs --out on a terminal.
+    Pdf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PaperArg {
+    Letter,
+    A4,
 }
 
 #[derive(Subcommand)]
@@ -116,6 +127,12 @@ struct ReportArgs {
     format: Format,
     #[arg(long)]
     out: Option<String>,
+    /// Paper of the html and pdf formats.
+    #[arg(long, value_enum, default_value = "letter")]
+    paper: PaperArg,
+    /// Run date printed in the html/pdf header (never read from the clock).
+    #[arg(long)]
+    run_date: Option<String>,
     /// Load the good rows of each file and report on them (rejects go to stderr).
     #[arg(long)]
     lenient: bool,
@@ -221,12 +238,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn write_output(text: &str, out: Option<&str>) -> Result<(), Error> {
+fn write_output(bytes: &[u8], out: Option<&str>) -> Result<(), Error> {
     match out {
-        Some(path) => std::fs::write(path, text).map_err(|e| Error::Io { path: path.to_string(), message: e.to_string() }),
+        Some(path) => std::fs::write(path, bytes).map_err(|e| Error::Io { path: path.to_string(), message: e.to_string() }),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| Error::Io { path: "stdout".into(), message: e.to_string() })
+            stdout.write_all(bytes).and_then(|_| stdout.flush()).map_err(|e| Error::Io { path: "stdout".into(), message: e.to_string() })
         }
     }
 }
@@ -274,6 +291,9 @@ fn load_one(ds: &mut Dataset, table: Table, path: &str, profiles: &[MappingProfi
 fn report(args: ReportArgs) -> Result<(), Error> {
     let options = report_options(&args)?;
     claimscope::Period::validate_label(&args.period)?;
+    if matches!(args.format, Format::Pdf) && args.out.is_none() && std::io::stdout().is_terminal() {
+        return Err(Error::Argument { message: "--format pdf writes binary data: give --out report.pdf (or pipe it)".into() });
+    }
     let ds = if args.demo {
         claimscope::demo::dataset()?
     } else {
@@ -308,11 +328,20 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         ds
     };
     let report = ds.report(args.client.as_deref(), &args.period, &options)?;
-    let text = match args.format {
-        Format::Json => report.to_json()?,
-        Format::Table => text::render(&report),
+    let print = PrintOptions {
+        paper: match args.paper {
+            PaperArg::Letter => Paper::Letter,
+            PaperArg::A4 => Paper::A4,
+        },
+        run_date: args.run_date.clone(),
     };
-    write_output(&text, args.out.as_deref())
+    let bytes = match args.format {
+        Format::Json => report.to_json()?.into_bytes(),
+        Format::Table => text::render(&report).into_bytes(),
+        Format::Html => claimscope::print::html(&report, &print)?.into_bytes(),
+        Format::Pdf => claimscope::print::pdf(&report, &print)?,
+    };
+    write_output(&bytes, args.out.as_deref())
 }
 
 fn validate(table: &str, file: &str, mapping: Option<String>, lenient: bool, client: Option<String>) -> Result<(), Error> {
@@ -322,7 +351,7 @@ fn validate(table: &str, file: &str, mapping: Option<String>, lenient: bool, cli
     let summary = ds.load_path(table, file, &options)?;
     let mut text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Engine { message: e.to_string() })?;
     text.push('\n');
-    write_output(&text, None)?;
+    write_output(text.as_bytes(), None)?;
     // Strict mode failed above with exit 3; lenient mode lists its rejects.
     for e in &summary.errors {
         eprintln!("{file}: {e}");
@@ -337,5 +366,5 @@ fn suggest(file: &str, table: Option<String>) -> Result<(), Error> {
     for decision in &profile.needs_decision {
         eprintln!("{file}: {decision}");
     }
-    write_output(&profile.to_json(), None)
+    write_output(profile.to_json().as_bytes(), None)
 }

@@ -122,3 +122,22 @@ fn contract_spans_and_privacy_flags_print_the_golden_bytes() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("claims.csv: stop-loss contract"), "{}", String::from_utf8_lossy(&bad.stderr));
 }
+
+#[test]
+fn html_and_pdf_are_the_cores_bytes_on_stdout_and_in_files() {
+    let report = claimscope::demo::dataset().unwrap().report(None, "2025", &Default::default()).unwrap();
+    let options = claimscope::print::PrintOptions::default();
+    let pdf = run(bin().args(["report", "--demo", "--period", "2025", "--format", "pdf"]));
+    assert!(pdf.status.success(), "{}", String::from_utf8_lossy(&pdf.stderr));
+    assert_eq!(pdf.stdout, claimscope::print::pdf(&report, &options).unwrap());
+    let path = std::env::temp_dir().join(format!("claimscope-cli-{}.html", std::process::id()));
+    let html = run(bin().args(["report", "--demo", "--period", "2025", "--format", "html", "--out"]).arg(&path));
+    assert!(html.status.success() && html.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), claimscope::print::html(&report, &options).unwrap());
+    let _ = std::fs::remove_file(path);
+    let a4 = run(bin().args(["report", "--demo", "--period", "2025", "--format", "pdf", "--paper", "a4", "--run-date", "2026-01-15"]));
+    let a4_options = claimscope::print::PrintOptions::new("a4", Some("2026-01-15".into())).unwrap();
+    assert_eq!(a4.stdout, claimscope::print::pdf(&report, &a4_options).unwrap());
+    let bad = run(bin().args(["report", "--demo", "--period", "2025", "--format", "pdf", "--paper", "legal"]));
+    assert_eq!(bad.status.code(), Some(2));
+}

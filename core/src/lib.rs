@@ -17,6 +17,8 @@ pub mod mapping;
 pub mod money;
 pub mod period;
 pub mod privacy;
+pub mod present;
+pub mod print;
 pub mod rebates;
 pub mod report;
 pub mod source;

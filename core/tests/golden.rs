@@ -1,56 +1,19 @@
 //! The golden reports of tests/golden, byte for byte, through the Rust API.
 
+mod common;
+
 use claimscope::{Dataset, LoadOptions, ReportOptions, Table};
-
-const FILES: [(Table, &str); 7] = [
-    (Table::Claims, "claims.csv"),
-    (Table::Budgets, "budgets.csv"),
-    (Table::Enrollments, "enrollment.csv"),
-    (Table::AdminFees, "admin_fees.csv"),
-    (Table::Rebates, "rebates.csv"),
-    (Table::StopLossReimbursements, "stop_loss.csv"),
-    (Table::Enrollments, "eligibility.csv"),
-];
-
-/// A case's report options: basis and threshold, its `options` object, and
-/// its `contract` file (relative to the case folder) as `stop_loss_contract`.
-fn case_options(case: &serde_json::Value, dir: &std::path::Path) -> ReportOptions {
-    let mut doc = serde_json::Map::new();
-    doc.insert("basis".into(), case["basis"].clone());
-    doc.insert("hcc_threshold".into(), case["hcc_threshold"].clone());
-    if let Some(extra) = case.get("options").and_then(|o| o.as_object()) {
-        doc.extend(extra.clone());
-    }
-    let mut text = serde_json::Value::Object(doc).to_string();
-    if let Some(file) = case.get("contract").and_then(|c| c.as_str()) {
-        // Spliced as text so the contract's numbers keep their exact digits.
-        let contract = std::fs::read_to_string(dir.join(file)).unwrap();
-        text = format!("{},\"stop_loss_contract\":{}}}", &text[..text.len() - 1], contract.trim());
-    }
-    ReportOptions::from_json(&text).unwrap()
-}
-
-fn golden_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden")
-}
+use common::{case_dataset, case_options, cases, golden_dir};
 
 #[test]
 fn golden_reports_match_byte_for_byte() {
     let root = golden_dir();
-    let cases: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root.join("cases.json")).unwrap()).unwrap();
     let update = std::env::var("CLAIMSCOPE_UPDATE_GOLDEN").is_ok();
     let mut checked = 0;
-    for case in cases.as_array().unwrap() {
+    for case in &cases() {
         let name = case["name"].as_str().unwrap();
         let dir = root.join(case["dir"].as_str().unwrap());
-        let mut ds = Dataset::new();
-        for (table, file) in FILES {
-            let path = dir.join(file);
-            if path.exists() {
-                let bytes = std::fs::read(&path).unwrap();
-                ds.load_csv_bytes(table, file, &bytes, &LoadOptions::default()).unwrap();
-            }
-        }
+        let ds = case_dataset(case);
         let options = case_options(case, &dir);
         let report = ds.report(case["client"].as_str(), case["period"].as_str().unwrap(), &options).unwrap();
         let json = report.to_json().unwrap();

@@ -5,34 +5,14 @@
 use std::fmt::Write;
 
 use super::model::{Num, Report};
-
-/// `1234567.50` -> `1,234,567.50`; negative keeps its sign in front.
-fn grouped(n: &Num) -> String {
-    let s = n.to_string();
-    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
-    let (int, frac) = digits.split_once('.').map_or((digits, None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
+use crate::present::{self, grouped};
 
 fn money(n: &Option<Num>) -> String {
-    n.as_ref().map_or("n/a".to_string(), |v| match grouped(v).strip_prefix('-') {
-        Some(positive) => format!("-${positive}"),
-        None => format!("${}", grouped(v)),
-    })
+    present::money(n.as_ref())
 }
 
 fn ratio(n: &Option<Num>) -> String {
-    n.as_ref().map_or("n/a".to_string(), |v| v.to_string())
+    present::ratio(n.as_ref())
 }
 
 /// Renders the report as text.
@@ -99,17 +79,4 @@ pub fn render(r: &Report) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::money::dec;
-
-    #[test]
-    fn groups_thousands_keeping_digits() {
-        assert_eq!(grouped(&Num(dec("1234567.50"))), "1,234,567.50");
-        assert_eq!(grouped(&Num(dec("-1000.00"))), "-1,000.00");
-        assert_eq!(grouped(&Num(dec("999.99"))), "999.99");
-    }
 }
