@@ -35,5 +35,10 @@ cargo build --locked -q -p claimscope-cli
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 python3 tests/print/check_print.py "$target_dir/debug/claimscope" "${CLAIMSCOPE_PRINT_OUT:-$root/target/print}"
 
+echo "== Peers smoke: claimscope, DuckDB, Polars and pandas agree on a small plan"
+"$work/venv/bin/pip" install -q duckdb
+CLAIMSCOPE_BENCH_DIR="$work/bench" "$work/venv/bin/python" benches/peers/compare.py \
+    --claimscope "$target_dir/debug/claimscope" --members 5000 --runs 1 --plan "$work/bench/plan-5000x24"
+
 echo "== Golden reports against the independent reference"
 python3 tests/reference/check_golden.py

@@ -80,16 +80,6 @@ class Record:
     def __init__(self, data: Mapping[str, Any]):
         self._data = dict(data)
 
-    def to_html(self, paper: str = "letter", run_date: Optional[str] = None) -> str:
-        """The printed report as one self-contained HTML file (inline SVG
-        charts, no network), two pages of ``paper`` (``"letter"`` or ``"a4"``)."""
-        return self._inner.to_html(paper, run_date)
-
-    def to_pdf(self, paper: str = "letter", run_date: Optional[str] = None) -> bytes:
-        """The printed report as a 2-page PDF (vector charts, embedded font).
-        The same inputs give the same bytes; ``run_date`` is printed only if given."""
-        return self._inner.to_pdf(paper, run_date)
-
     def __getattr__(self, name: str) -> Any:
         try:
             return _wrap(self._data[name])

@@ -198,7 +198,9 @@ fn draw_ranked_bars(bars: &[Bar], width: u32, height: u32, color: RGBColor) -> R
                 bar.set_margin(2, 2, 0, 0);
                 chart.draw_series(std::iter::once(bar)).map_err(drawing_error)?;
             }
-            let name = super::canvas::fit(&b.label, 6.0, max_width);
+            // Control characters are not allowed in SVG text.
+            let clean: String = b.label.chars().filter(|c| !c.is_control()).collect();
+            let name = super::canvas::fit(&clean, 6.0, max_width);
             let named = EmptyElement::at((0.0, SegmentValue::CenterOf(k))) + Text::new(name, (-8, 0), name_style.clone());
             chart.draw_series(std::iter::once(named)).map_err(drawing_error)?;
             let style = font(6.0).pos(Pos::new(HPos::Left, VPos::Center));
