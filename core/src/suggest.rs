@@ -235,7 +235,7 @@ pub fn suggest_mapping(headers: &[String], sample_rows: &[Vec<String>], table: O
 /// Reads a CSV file's header and first 200 records, then suggests.
 pub fn suggest_from_csv(bytes: &[u8], table: Option<Table>, source_name: &str) -> Result<MappingProfile> {
     let text = source::read_csv(bytes, None, None, source_name)?;
-    let sample: Vec<Vec<String>> = text.records.iter().take(200).map(|r| r.fields.clone()).collect();
+    let sample: Vec<Vec<String>> = text.records.iter().take(200).map(|r| r.fields.iter().map(str::to_string).collect()).collect();
     let mut profile = suggest_mapping(&text.headers, &sample, table);
     if text.delimiter != "," {
         profile.delimiter = Some(text.delimiter.clone());

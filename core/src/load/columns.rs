@@ -136,7 +136,7 @@ impl<'p> Columns<'p> {
     pub fn raw<'r>(&'r self, rec: &'r RawRecord, column: &str) -> Option<&'r str> {
         let value = match self.sources.get(column)? {
             Source::Constant(v) => v.as_str(),
-            Source::Header(i) => rec.fields.get(*i).map(String::as_str).unwrap_or(""),
+            Source::Header(i) => rec.fields.get(*i).unwrap_or(""),
         };
         Some(self.profile.map_value(column, value))
     }

@@ -155,7 +155,7 @@ fn run<R: TableRows>(
                     record: rec.record,
                     line: rec.line,
                     column: "record".into(),
-                    value: rec.fields.join(&text.delimiter),
+                    value: rec.fields.iter().collect::<Vec<_>>().join(&text.delimiter),
                     reason: format!("has {} fields; the header has {width}", rec.fields.len()),
                 });
                 continue;
