@@ -9,6 +9,11 @@ use claimscope::print::{Paper, PrintOptions};
 use claimscope::report::text;
 use claimscope::{Basis, Dataset, EligibilityCounting, Error, LoadOptions, LoadSummary, MappingProfile, Privacy, ReportOptions, StopLossContract, Table};
 
+/// mimalloc rather than the system allocator: the loader's many small
+/// allocations spend far less time in malloc/free (benches/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "claimscope", version, about = "Cost analytics for self-funded employer health plans")]
 struct Cli {
