@@ -4,17 +4,9 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+use claimscope::generate::PLAN_FILES;
 use claimscope::{Dataset, LoadOptions, ReportOptions, Table};
 use claimscope_benches::{plan, sizes};
-
-const FILES: [(Table, &str); 6] = [
-    (Table::Claims, "claims.csv"),
-    (Table::Budgets, "budgets.csv"),
-    (Table::Enrollments, "enrollment.csv"),
-    (Table::AdminFees, "admin_fees.csv"),
-    (Table::Rebates, "rebates.csv"),
-    (Table::StopLossReimbursements, "stop_loss.csv"),
-];
 
 fn lines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count().saturating_sub(1)
@@ -44,7 +36,7 @@ fn report(c: &mut Criterion) {
         let dir = plan(members).expect("generate the plan");
         let mut ds = Dataset::new();
         let mut claim_lines = 0;
-        for (table, file) in FILES {
+        for (table, file) in PLAN_FILES {
             let bytes = std::fs::read(dir.join(file)).expect("read plan file");
             if table == Table::Claims {
                 claim_lines = lines(&bytes);

@@ -17,6 +17,7 @@ use rand_distr::{Distribution, LogNormal, Poisson};
 
 use crate::error::{Error, Result};
 use crate::period::{month_index, month_of, year_of, MonthIndex};
+use crate::table::Table;
 
 /// Real codes across the chapters, with descriptions and plain names.
 const DIAGNOSES: &[(&str, &str, &str)] = &[
@@ -68,6 +69,16 @@ const CATEGORIES: &[(&str, &str, f64, f64, u32)] = &[
     ("Preventive", "Wellness Exam", 5.3, 0.3, 10),
 ];
 
+/// The files a generated plan has, with the canonical table each loads into.
+pub const PLAN_FILES: [(Table, &str); 6] = [
+    (Table::Claims, "claims.csv"),
+    (Table::Budgets, "budgets.csv"),
+    (Table::Enrollments, "enrollment.csv"),
+    (Table::AdminFees, "admin_fees.csv"),
+    (Table::Rebates, "rebates.csv"),
+    (Table::StopLossReimbursements, "stop_loss.csv"),
+];
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct PlanSpec {
@@ -116,12 +127,11 @@ impl PlanSpec {
         Ok(PlanSpec { members, months, seed, clients, start: period.first })
     }
 
-    /// Writes claims.csv, budgets.csv, enrollment.csv, admin_fees.csv,
-    /// rebates.csv and stop_loss.csv into `out`; returns their paths.
+    /// Writes the files of [`PLAN_FILES`] into `out`; returns their paths.
     pub fn write(&self, out: &str) -> Result<Vec<String>> {
         std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
         let path = |name: &str| format!("{}/{name}", out.trim_end_matches('/'));
-        let names = ["claims.csv", "budgets.csv", "enrollment.csv", "admin_fees.csv", "rebates.csv", "stop_loss.csv"];
+        let names = PLAN_FILES.map(|(_, name)| name);
         let open = |name: &str| -> Result<BufWriter<File>> {
             let p = path(name);
             Ok(BufWriter::with_capacity(1 << 20, File::create(&p).map_err(io(&p))?))

@@ -210,12 +210,17 @@ impl Column {
     }
 }
 
+/// The height of one table row (header included) at this font size.
+pub fn row_height(size: f64) -> f64 {
+    size * 1.55
+}
+
 /// Draws a table with a header row, light bands on every other row and a
 /// bold last row when `total_row` is set. Left-aligned cells are names (cut
 /// to fit); right-aligned cells are figures (shrunk to fit, never cut).
 /// Returns the y below the table.
 pub fn table(c: &mut Canvas, x: f64, y: f64, columns: &[Column], rows: &[Vec<String>], size: f64, total_row: bool) -> f64 {
-    let row_h = size * 1.55;
+    let row_h = row_height(size);
     let width: f64 = columns.iter().map(|col| col.width).sum();
     let pad = 2.5;
     let mut cx = x;

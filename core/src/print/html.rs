@@ -2,7 +2,7 @@
 //! the report document itself as embedded JSON so the file is its own data.
 
 use super::canvas::escape;
-use super::layout::Paper;
+use super::layout::{self, Paper};
 use crate::error::Result;
 use crate::report::Report;
 
@@ -10,7 +10,7 @@ pub fn document(report: &Report, paper: Paper, pages: &[String; 2]) -> Result<St
     let (w, h) = paper.size();
     // `</` cannot end the script element early once written as `<\/` (still valid JSON).
     let json = report.to_json()?.replace("</", "<\\/");
-    let title = escape(&format!("Health plan cost report — client {} — {}", report.client_id, report.period.label));
+    let title = escape(&layout::title(report));
     let mut out = String::with_capacity(pages[0].len() + pages[1].len() + json.len() + 2048);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");

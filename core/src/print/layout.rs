@@ -68,6 +68,13 @@ impl Page {
     }
 }
 
+pub const HEADING: &str = "Health plan cost report";
+
+/// The document's title (HTML <title>, PDF Title).
+pub fn title(r: &Report) -> String {
+    format!("{HEADING} — client {} — {}", r.client_id, r.period.label)
+}
+
 /// `2025-01` -> `Jan 25`.
 pub fn month_short(month: &str) -> String {
     const NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -81,7 +88,7 @@ pub fn month_short(month: &str) -> String {
 /// The header of each page; returns the y below it.
 pub fn header(c: &mut Canvas, page: &Page, r: &Report, number: u32) -> f64 {
     let right = page.width - MARGIN;
-    c.text(MARGIN, MARGIN + 12.0, Font { size: 15.0, bold: true, color: ACCENT }, Align::Start, "Health plan cost report");
+    c.text(MARGIN, MARGIN + 12.0, Font { size: 15.0, bold: true, color: ACCENT }, Align::Start, HEADING);
     c.text(right, MARGIN + 4.0, Font::muted(6.5), Align::End, &format!("page {number} of 2"));
     let who = format!(
         "Client {} · period {} ({} to {}) · {} basis",

@@ -56,6 +56,5 @@ pub fn html(report: &Report, options: &PrintOptions) -> Result<String> {
 
 /// A 2-page PDF of the chosen paper with DejaVu Sans embedded.
 pub fn pdf(report: &Report, options: &PrintOptions) -> Result<Vec<u8>> {
-    let title = format!("Health plan cost report — client {} — {}", report.client_id, report.period.label);
-    pdf::document(&pages(report, options)?, options.paper, &title)
+    pdf::document(&pages(report, options)?, options.paper, &layout::title(report))
 }

@@ -4,7 +4,7 @@
 
 use rust_decimal::prelude::ToPrimitive;
 
-use super::canvas::{table, Align, Canvas, Column, Font, MUTED};
+use super::canvas::{row_height, table, Align, Canvas, Column, Font, MUTED};
 use super::charts::{self, Bar};
 use super::layout::{header, section_title, Page, MARGIN};
 use crate::error::Result;
@@ -16,6 +16,7 @@ const MAX_BARS: usize = 10;
 const MAX_CLAIMANTS: usize = 15;
 const MAX_LINEAGE: usize = 12;
 const SMALL: f64 = 5.8;
+const LINEAGE_SIZE: f64 = 5.2;
 
 fn bar(label: String, f: &BreakdownFigures) -> Bar {
     match f.total {
@@ -151,7 +152,7 @@ fn stop_loss(c: &mut Canvas, x: f64, y: f64, width: f64, r: &Report) -> f64 {
 }
 
 fn lineage_height(r: &Report) -> f64 {
-    24.0 + (r.lineage.len().min(MAX_LINEAGE) + 1) as f64 * 5.2 * 1.55
+    24.0 + (r.lineage.len().min(MAX_LINEAGE) + 1) as f64 * row_height(LINEAGE_SIZE)
 }
 
 fn lineage(c: &mut Canvas, page: &Page, y: f64, r: &Report) {
@@ -172,7 +173,7 @@ fn lineage(c: &mut Canvas, page: &Page, y: f64, r: &Report) {
         .map(|l| {
             vec![
                 l.table.clone(),
-                super::canvas::fit_end(&l.source, 5.2, 106.0 * unit - 5.0),
+                super::canvas::fit_end(&l.source, LINEAGE_SIZE, 106.0 * unit - 5.0),
                 l.sha256.clone(),
                 count(Some(l.records_read as i64)),
                 count(Some(l.accepted as i64)),
@@ -180,7 +181,7 @@ fn lineage(c: &mut Canvas, page: &Page, y: f64, r: &Report) {
             ]
         })
         .collect();
-    let end = table(c, MARGIN, y + 4.0, &columns, &rows, 5.2, false);
+    let end = table(c, MARGIN, y + 4.0, &columns, &rows, LINEAGE_SIZE, false);
     if r.lineage.len() > rows.len() {
         let rest = r.lineage.len() - rows.len();
         c.text(MARGIN, end + 7.0, Font::muted(SMALL), Align::Start, &format!("{rest} more input files are listed in the JSON report's lineage."));

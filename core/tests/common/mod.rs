@@ -3,17 +3,13 @@
 
 #![allow(dead_code)]
 
+use claimscope::generate::PLAN_FILES;
 use claimscope::{Dataset, LoadOptions, ReportOptions, Table};
 
-pub const FILES: [(Table, &str); 7] = [
-    (Table::Claims, "claims.csv"),
-    (Table::Budgets, "budgets.csv"),
-    (Table::Enrollments, "enrollment.csv"),
-    (Table::AdminFees, "admin_fees.csv"),
-    (Table::Rebates, "rebates.csv"),
-    (Table::StopLossReimbursements, "stop_loss.csv"),
-    (Table::Enrollments, "eligibility.csv"),
-];
+/// A generated plan's files, and the eligibility spans some cases add.
+pub fn files() -> impl Iterator<Item = (Table, &'static str)> {
+    PLAN_FILES.into_iter().chain([(Table::Enrollments, "eligibility.csv")])
+}
 
 /// A case's report options: basis and threshold, its `options` object, and
 /// its `contract` file (relative to the case folder) as `stop_loss_contract`.
@@ -44,11 +40,11 @@ pub fn cases() -> Vec<serde_json::Value> {
     cases.as_array().unwrap().clone()
 }
 
-/// The dataset of a case: each of FILES present in its folder.
+/// The dataset of a case: each of `files()` present in its folder.
 pub fn case_dataset(case: &serde_json::Value) -> Dataset {
     let dir = golden_dir().join(case["dir"].as_str().unwrap());
     let mut ds = Dataset::new();
-    for (table, file) in FILES {
+    for (table, file) in files() {
         let path = dir.join(file);
         if path.exists() {
             let bytes = std::fs::read(&path).unwrap();
