@@ -1,4 +1,5 @@
-//! The `claimscope` command line: report, validate, mapping suggest, generate.
+//! The `claimscope` command line: report, validate, mapping suggest, generate,
+//! reconcile, generate-recon.
 //! Parsing arguments and printing only; every figure comes from the core.
 
 use std::io::{IsTerminal, Write};
@@ -63,6 +64,54 @@ enum Command {
     },
     /// Write a synthetic plan as canonical CSV files.
     Generate(GenerateArgs),
+    /// Match what was expected (left) against what arrived (right), row by row.
+    Reconcile(ReconcileArgs),
+    /// Write two messy exports to reconcile (POS sales, rewards redemptions) and truth.csv.
+    GenerateRecon {
+        #[arg(long)]
+        rows: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReconcileFormat {
+    Json,
+    Table,
+    /// One line per matched pair, unmatched row and rejected row.
+    Csv,
+}
+
+#[derive(clap::Args)]
+struct ReconcileArgs {
+    /// The expected side (CSV).
+    #[arg(long)]
+    left: String,
+    /// The received side (CSV).
+    #[arg(long)]
+    right: String,
+    /// Rules as JSON (keys, date, amount, fuzzy, min_score).
+    #[arg(long, conflicts_with = "preset", required_unless_present = "preset")]
+    rules: Option<String>,
+    /// stop-loss, rebates, admin-invoice or pos-rewards.
+    #[arg(long)]
+    preset: Option<String>,
+    /// Header renames, JSON: {"left": {"<file header>": "<rules column>"}, "right": {...}}.
+    #[arg(long)]
+    mapping: Option<String>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: ReconcileFormat,
+    #[arg(long)]
+    out: Option<String>,
+    /// Reconcile the readable rows and list unreadable ones as rejected.
+    #[arg(long)]
+    lenient: bool,
+    /// A truth.csv from generate-recon: print precision and recall to stderr.
+    #[arg(long)]
+    truth: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -228,6 +277,12 @@ fn main() -> ExitCode {
         Command::Report(args) => report(args),
         Command::Validate { table, file, mapping, lenient, client } => validate(&table, &file, mapping, lenient, client),
         Command::Mapping { command: MappingCommand::Suggest { file, table } } => suggest(&file, table),
+        Command::Reconcile(args) => reconcile(args),
+        Command::GenerateRecon { rows, seed, out } => claimscope::reconcile::generate::write(rows, seed, &out).map(|written| {
+            for path in written {
+                println!("{path}");
+            }
+        }),
         Command::Generate(a) => claimscope::generate::PlanSpec::new(a.members, a.months, a.seed, a.clients, &a.start).and_then(|spec| spec.write(&a.out)).map(|written| {
             for path in written {
                 println!("{path}");
@@ -347,6 +402,35 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         Format::Pdf => claimscope::print::pdf(&report, &print)?,
     };
     write_output(&bytes, args.out.as_deref())
+}
+
+fn read_bytes(path: &str) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::Io { path: path.to_string(), message: e.to_string() })
+}
+
+fn reconcile(args: ReconcileArgs) -> Result<(), Error> {
+    use claimscope::reconcile::{self, Input, Options, Rules};
+    let rules = match (&args.rules, &args.preset) {
+        (Some(path), _) => Rules::from_json(&read_text(path)?).map_err(|e| Error::Argument { message: format!("{path}: {e}") })?,
+        (None, Some(name)) => Rules::preset(name)?,
+        (None, None) => return Err(Error::Argument { message: "reconcile needs --rules FILE or --preset NAME".into() }),
+    };
+    let mut options = Options { lenient: args.lenient, ..Options::default() };
+    if let Some(path) = &args.mapping {
+        options = options.with_mapping_json(&read_text(path)?)?;
+    }
+    let (left, right) = (read_bytes(&args.left)?, read_bytes(&args.right)?);
+    let result = reconcile::reconcile_csv(Input { name: &args.left, bytes: &left }, Input { name: &args.right, bytes: &right }, &rules, &options)?;
+    if let Some(path) = &args.truth {
+        let e = reconcile::generate::evaluate(&result, &read_bytes(path)?)?;
+        eprintln!("precision {} recall {} ({} correct of {} matched; {} true pairs)", e.precision, e.recall, e.correct, e.matched, e.true_pairs);
+    }
+    let text = match args.format {
+        ReconcileFormat::Json => result.to_json()?,
+        ReconcileFormat::Table => reconcile::to_table(&result),
+        ReconcileFormat::Csv => reconcile::to_csv(&result)?,
+    };
+    write_output(text.as_bytes(), args.out.as_deref())
 }
 
 fn validate(table: &str, file: &str, mapping: Option<String>, lenient: bool, client: Option<String>) -> Result<(), Error> {

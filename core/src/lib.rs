@@ -20,6 +20,7 @@ pub mod privacy;
 pub mod present;
 pub mod print;
 pub mod rebates;
+pub mod reconcile;
 pub mod report;
 pub mod source;
 pub mod stop_loss;

@@ -65,7 +65,7 @@ fn strip_thousands(s: &str) -> Option<String> {
             return None;
         }
     }
-    if int_part.is_empty() && frac_part.map_or(true, str::is_empty) {
+    if int_part.is_empty() && frac_part.is_none_or(str::is_empty) {
         return None;
     }
     let groups: Vec<&str> = int_part.split(',').collect();

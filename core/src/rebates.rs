@@ -6,7 +6,7 @@ use crate::period::{month_index, MonthIndex};
 
 /// The months of a rebate period: `YYYY-MM`, `YYYY-Qn` or `YYYY`.
 pub fn rebate_months(period: &str) -> Result<Vec<MonthIndex>, String> {
-    let bad = || format!("is not a rebate period; expected YYYY-MM, YYYY-Qn or YYYY (e.g. 2025-03, 2025-Q1, 2025)");
+    let bad = || "is not a rebate period; expected YYYY-MM, YYYY-Qn or YYYY (e.g. 2025-03, 2025-Q1, 2025)".to_string();
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let p = period.trim();
     let (year_text, rest) = match p.split_once('-') {

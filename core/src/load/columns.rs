@@ -237,6 +237,6 @@ pub(crate) fn missing_column_error(column: &str, headers: &[String]) -> Error {
     ))
 }
 
-fn quoted_list(items: &[&str]) -> String {
+pub(crate) fn quoted_list(items: &[&str]) -> String {
     items.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", ")
 }
