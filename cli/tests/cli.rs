@@ -141,3 +141,64 @@ fn html_and_pdf_are_the_cores_bytes_on_stdout_and_in_files() {
     let bad = run(bin().args(["report", "--demo", "--period", "2025", "--format", "pdf", "--paper", "legal"]));
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn reconcile_prints_the_golden_json_and_csv_table_forms() {
+    let dir = repo().join("tests/reconcile/pos-small");
+    let reconcile = |extra: &[&str]| run(bin().current_dir(&dir).args(["reconcile", "--left", "left.csv", "--right", "right.csv", "--preset", "pos-rewards"]).args(extra));
+    let out = reconcile(&[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(dir.join("expected.json")).unwrap());
+    let csv = String::from_utf8(reconcile(&["--format", "csv"]).stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 5, "{csv}");
+    assert!(lines[0].starts_with("class,left_record,left_id,left_date,left_amount,right_record"));
+    assert!(lines[1].starts_with("matched,1,T1,2025-03-01,100.00,1,R1,2025-03-02,96.80,0.7921,-3.20,1,"), "{}", lines[1]);
+    assert!(lines[3].starts_with("unmatched_left,3,T3,2025-03-05,40.00,3,R3,2025-03-13,38.54,0.5235,,,closest right record 3"), "{}", lines[3]);
+    let table = String::from_utf8(reconcile(&["--format", "table"]).stdout).unwrap();
+    assert!(table.contains("matched pairs               2") && table.contains("record 3 T3: closest right record 3"), "{table}");
+    // Rules file and preset are exclusive; an unknown preset is a bad argument.
+    assert_eq!(reconcile(&["--rules", "x.json"]).status.code(), Some(2));
+    let out = run(bin().current_dir(&dir).args(["reconcile", "--left", "left.csv", "--right", "right.csv", "--preset", "payroll"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use one of stop-loss, rebates, admin-invoice, pos-rewards"));
+}
+
+#[test]
+fn reconcile_mapping_renames_headers_and_bad_rows_exit_3() {
+    let dir = std::env::temp_dir().join(format!("claimscope-recon-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("l.csv"), "Claimant,Expected\nC1,100.00\nC2,oops\n").unwrap();
+    std::fs::write(dir.join("r.csv"), "claimant_id,amount\nC1,100.00\n").unwrap();
+    std::fs::write(dir.join("m.json"), r#"{"left": {"Claimant": "claimant_id", "Expected": "expected_amount"}}"#).unwrap();
+    let base = ["reconcile", "--left", "l.csv", "--right", "r.csv", "--preset", "stop-loss", "--mapping", "m.json", "--format", "table"];
+    let out = run(bin().current_dir(&dir).args(base));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("l.csv: record 2 (line 3), column expected_amount: 'oops'"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(bin().current_dir(&dir).args(base).arg("--lenient"));
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("matched pairs               1") && table.contains("rejected left               1"), "{table}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn generate_recon_writes_exports_that_reconcile_with_high_precision() {
+    let dir = std::env::temp_dir().join(format!("claimscope-genrecon-{}", std::process::id()));
+    let out = run(bin().args(["generate-recon", "--rows", "2000", "--seed", "9", "--out"]).arg(&dir));
+    assert!(out.status.success());
+    let out = run(bin().current_dir(&dir).args([
+        "reconcile", "--left", "pos_transactions.csv", "--right", "rewards_redemptions.csv", "--preset", "pos-rewards", "--truth", "truth.csv", "--format", "csv", "--out", "out.csv",
+    ]));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    let precision: f64 = stderr.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let recall: f64 = stderr.split_whitespace().nth(3).unwrap().parse().unwrap();
+    assert!(precision >= 0.99 && recall >= 0.99, "{stderr}");
+    // One CSV line per matched pair, unmatched row and rejected row.
+    let lines = std::fs::read_to_string(dir.join("out.csv")).unwrap().lines().count();
+    let rows = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap().lines().count() - 1;
+    let matched = std::fs::read_to_string(dir.join("out.csv")).unwrap().lines().filter(|l| l.starts_with("matched,")).count();
+    assert_eq!(lines - 1, rows("pos_transactions.csv") + rows("rewards_redemptions.csv") - matched);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -232,10 +232,13 @@ impl<'a> Matcher<'a> {
     }
 
     /// The probe of a row into the other side; `widen` looks further for
-    /// near misses (three times the tolerances and a week more).
+    /// near misses: three times the date tolerance and a week more, and any
+    /// amount within a key (or, without keys, three times the allowance and
+    /// a tenth of the amount more).
     fn probe<'r>(&self, row: &'r Row, widen: bool) -> Option<Probe<'r>> {
         let t = self.tolerance_days();
-        let cents = row.cents.map(|c| {
+        let any_amount = widen && !self.rules.keys.is_empty();
+        let cents = row.cents.filter(|_| !any_amount).map(|c| {
             let allowed = self.scorer.allowance.cents_ceiling(c);
             let reach = if widen { allowed.saturating_mul(3).saturating_add(c.saturating_abs() / 10).saturating_add(100) } else { allowed };
             (c.saturating_sub(reach), c.saturating_add(reach))
@@ -440,7 +443,7 @@ impl<'a> Matcher<'a> {
         if self.rules.date.is_some() {
             within.push(format!("a date within {} days", self.tolerance_days().saturating_mul(3).saturating_add(7)));
         }
-        if self.rules.amount.is_some() {
+        if self.rules.amount.is_some() && self.rules.keys.is_empty() {
             within.push("an amount near it".to_string());
         }
         if within.is_empty() {

@@ -233,7 +233,11 @@ pub(crate) fn read_side(table: TextTable, source: &str, rules: &Rules, which: Wh
         }
         slash_order = evidence
             .resolve(&table.headers[c])
-            .map_err(|e| Error::mapping(format!("{} file: {e} (in the rules: \"{}_format\")", which.name(), which.name())))?;
+            .map_err(|e| {
+                let side = which.name();
+                let e = e.replace("\"date_format\" in the mapping profile", &format!("\"{side}_format\" in the rules' date"));
+                Error::mapping(format!("{side} file: {e}"))
+            })?;
     }
     let reader = Reader { rules, columns: &columns, headers: &table.headers, date_format, slash_order };
     let mut rows = Vec::with_capacity(table.records.len());
