@@ -75,3 +75,32 @@ export interface ClaimscopeError extends Error {
   record: number | null; line: number | null; column: string | null; value: string | null
   reason: string | null; errors: RowError[]; label?: string; path?: string
 }
+
+/** A row of a reconciliation input. */
+export interface ReconcileRow { record: number; line: number; id?: string; date?: string; amount?: number }
+
+/** One rule part of a pair: both values, the part's score, whether it passed. */
+export interface ReconcileReason { rule: 'key' | 'date' | 'amount' | 'fuzzy'; columns: string; passed: boolean; score?: number; detail: string }
+
+/** Amount totals of a reconciliation (present when the rules compare amounts). */
+export interface ReconcileAmounts { matched_left: number; matched_right: number; difference: number; unmatched_left: number; unmatched_right: number }
+
+/** A reconciliation (reconciliation.md; numbers as JS numbers, `reconcileText` for exact digits). */
+export interface Reconciliation {
+  engine_version: string
+  rules: Record<string, unknown>
+  left: LoadSummary
+  right: LoadSummary
+  summary: {
+    left_records: number; right_records: number; matched: number; unmatched_left: number; unmatched_right: number
+    rejected_left: number; rejected_right: number; match_rate_left: number | null; match_rate_right: number | null
+    amounts?: ReconcileAmounts
+    by_month?: Array<{ month: string; matched: number; unmatched_left: number; unmatched_right: number; amounts?: ReconcileAmounts }>
+  }
+  matched: Array<{
+    left: ReconcileRow; right: ReconcileRow; score: number
+    amount_difference?: number; date_difference_days?: number; reasons: ReconcileReason[]
+  }>
+  unmatched_left: Array<{ row: ReconcileRow; why: string; near_miss?: { row: ReconcileRow; score: number; reasons: ReconcileReason[] } }>
+  unmatched_right: Array<{ row: ReconcileRow; why: string; near_miss?: { row: ReconcileRow; score: number; reasons: ReconcileReason[] } }>
+}

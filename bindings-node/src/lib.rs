@@ -57,6 +57,24 @@ pub struct PrintOptions {
     pub run_date: Option<String>,
 }
 
+/// Options of a reconciliation (`reconcile`, `reconcileText`).
+#[napi(object)]
+pub struct ReconcileOptions {
+    /// Rules: the object, or its JSON text (give rules or a preset).
+    pub rules: Option<serde_json::Value>,
+    /// `stop-loss`, `rebates`, `admin-invoice` or `pos-rewards`.
+    pub preset: Option<String>,
+    /// Header renames `{left: {"<file header>": "<rules column>"}, right: {...}}`: the object or its JSON text.
+    pub mapping: Option<serde_json::Value>,
+    /// List unreadable rows as rejected instead of failing.
+    pub lenient: Option<bool>,
+    /// Names of Buffer inputs in the result (default `left.csv`, `right.csv`).
+    pub left_name: Option<String>,
+    pub right_name: Option<String>,
+    /// `json` (default), `csv` or `table` (for `reconcileText`).
+    pub format: Option<String>,
+}
+
 type Job<T> = AsyncTask<DatasetTask<Box<dyn FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send>, T>>;
 
 fn job<T: Into<tasks::Output> + Send + 'static>(
@@ -198,6 +216,62 @@ impl Dataset {
     pub fn sql(&self, query: String) -> Job<Vec<u8>> {
         job(&self.inner, move |ds| ds.sql_ipc(&query))
     }
+}
+
+/// JSON text of a value given as an object or as text.
+fn json_text(value: Option<serde_json::Value>) -> Option<String> {
+    value.map(|v| match v {
+        serde_json::Value::String(text) => text,
+        other => other.to_string(),
+    })
+}
+
+/// (name, bytes) of a path or a Buffer.
+fn reconcile_input(source: Either<String, Vec<u8>>, default_name: Option<String>, fallback: &str) -> claimscope::Result<(String, Vec<u8>)> {
+    match source {
+        Either::A(path) => std::fs::read(&path).map(|bytes| (path.clone(), bytes)).map_err(|e| claimscope::Error::Io { path, message: e.to_string() }),
+        Either::B(bytes) => Ok((default_name.unwrap_or_else(|| fallback.to_string()), bytes)),
+    }
+}
+
+fn reconcile_job<T: Into<tasks::Output> + Send + 'static>(
+    left: Either<String, Buffer>,
+    right: Either<String, Buffer>,
+    options: ReconcileOptions,
+    finish: impl FnOnce(claimscope::reconcile::Reconciliation, &str) -> claimscope::Result<T> + Send + 'static,
+) -> Job<T> {
+    use claimscope::reconcile::{reconcile_csv, Input, Options, Rules};
+    let owned = |s: Either<String, Buffer>| match s {
+        Either::A(path) => Either::A(path),
+        Either::B(buffer) => Either::B(buffer.to_vec()),
+    };
+    let (left, right) = (owned(left), owned(right));
+    // Reconciliation needs no dataset; the task runs it off the event loop all the same.
+    let unused = Arc::new(Mutex::new(claimscope::Dataset::new()));
+    job(&unused, move |_| {
+        let rules = Rules::from_choice(json_text(options.rules).as_deref(), options.preset.as_deref())?;
+        let mut core = Options { lenient: options.lenient.unwrap_or(false), ..Options::default() };
+        if let Some(mapping) = json_text(options.mapping) {
+            core = core.with_mapping_json(&mapping)?;
+        }
+        let (left_name, left) = reconcile_input(left, options.left_name, "left.csv")?;
+        let (right_name, right) = reconcile_input(right, options.right_name, "right.csv")?;
+        let result = reconcile_csv(Input { name: &left_name, bytes: &left }, Input { name: &right_name, bytes: &right }, &rules, &core)?;
+        finish(result, options.format.as_deref().unwrap_or("json"))
+    })
+}
+
+/// Matches what was expected (left) against what arrived (right): paths or
+/// Buffers of CSV. Resolves to the result object (numbers as JS numbers).
+#[napi(ts_return_type = "Promise<Reconciliation>")]
+pub fn reconcile(left: Either<String, Buffer>, right: Either<String, Buffer>, options: ReconcileOptions) -> Job<String> {
+    reconcile_job(left, right, options, |result, _| result.to_json())
+}
+
+/// The reconciliation as text: `json` (byte-identical to the CLI's), `csv` or `table`.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn reconcile_text(left: Either<String, Buffer>, right: Either<String, Buffer>, options: ReconcileOptions) -> Job<serde_json::Value> {
+    reconcile_job(left, right, options, |result, format| result.render(format).map(serde_json::Value::String))
 }
 
 /// Proposes a mapping profile from headers and sample rows.

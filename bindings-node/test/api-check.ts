@@ -1,5 +1,5 @@
 // Type-checked with `tsc --noEmit` against the installed package's index.d.ts.
-import { Dataset, suggestMapping, type LoadSummary, type Report, type MappingProfile } from 'claimscope'
+import { Dataset, suggestMapping, reconcile, reconcileText, type LoadSummary, type Report, type MappingProfile, type Reconciliation } from 'claimscope'
 
 async function main(): Promise<void> {
   const ds = new Dataset()
@@ -16,6 +16,9 @@ async function main(): Promise<void> {
   const html: string = await ds.reportHtml(null, '2025', null, { paper: 'a4', runDate: '2026-01-15' })
   const pdf: Buffer = await ds.reportPdf('ACME', '2025', { basis: 'paid' })
   const profile: MappingProfile = suggestMapping(['Member ID'], [['M1']], 'claims')
-  console.log(n, label, json.length, ipc.length, html.length, pdf.length, profile.table, outstanding)
+  const recon: Reconciliation = await reconcile('left.csv', Buffer.from('a\n1\n'), { preset: 'stop-loss', lenient: true, rightName: 'r.csv' })
+  const why: string | undefined = recon.unmatched_left[0]?.why
+  const csv: string = await reconcileText('l.csv', 'r.csv', { rules: { amount: { left: 'a', right: 'a', tolerance: '1.00' } }, format: 'csv' })
+  console.log(n, label, json.length, ipc.length, html.length, pdf.length, profile.table, outstanding, why, csv.length)
 }
 void main

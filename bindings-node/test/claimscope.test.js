@@ -4,7 +4,7 @@ const test = require('node:test')
 const assert = require('node:assert')
 const fs = require('node:fs')
 const path = require('node:path')
-const { Dataset } = require('claimscope')
+const { Dataset, reconcile, reconcileText } = require('claimscope')
 
 const REPO = process.env.CLAIMSCOPE_REPO || path.join(__dirname, '..', '..')
 const GOLDEN = path.join(REPO, 'tests', 'golden')
@@ -135,6 +135,8 @@ test('the ESM entry exports the same API', async () => {
   const m = await import('claimscope')
   assert.strictEqual(typeof m.Dataset, 'function')
   assert.strictEqual(typeof m.suggestMapping, 'function')
+  assert.strictEqual(typeof m.reconcile, 'function')
+  assert.strictEqual(typeof m.reconcileText, 'function')
 })
 
 test('reportHtml and reportPdf print the recorded bytes of every door', async () => {
@@ -152,4 +154,31 @@ test('reportHtml and reportPdf print the recorded bytes of every door', async ()
   const a4 = await ds.reportPdf(null, '2025', null, { paper: 'a4', runDate: '2026-01-15' })
   assert.strictEqual(sha(a4), recorded.pdf_a4_run_date_2026_01_15_sha256)
   await assert.rejects(ds.reportPdf(null, '2025', null, { paper: 'legal' }), /paper 'legal' is not known/)
+})
+
+const RECON = path.join(REPO, 'tests', 'reconcile', 'pos-small')
+
+test('reconcileText from Buffers is the golden JSON; reconcile gives the object', async () => {
+  const left = fs.readFileSync(path.join(RECON, 'left.csv'))
+  const right = fs.readFileSync(path.join(RECON, 'right.csv'))
+  const json = await reconcileText(left, right, { preset: 'pos-rewards' })
+  assert.strictEqual(json, fs.readFileSync(path.join(RECON, 'expected.json'), 'utf8'))
+  // Worked by hand in core/tests/reconcile.rs: T1/R1 0.7921 and T2/R2 0.8427 match.
+  const r = await reconcile(path.join(RECON, 'left.csv'), path.join(RECON, 'right.csv'), { preset: 'pos-rewards' })
+  assert.deepStrictEqual(r.matched.map((m) => [m.left.id, m.right.id, m.score]), [['T1', 'R1', 0.7921], ['T2', 'R2', 0.8427]])
+  assert.match(r.unmatched_left[0].why, /^closest right record 3: date: right is 8 days later/)
+  const csv = await reconcileText(left, right, { preset: 'pos-rewards', format: 'csv' })
+  assert.strictEqual(csv.split('\n')[3].slice(0, 16), 'unmatched_left,3')
+})
+
+test('reconcile takes rules as an object, renames headers and rejects bad rows with their record', async () => {
+  const left = Buffer.from('Claimant,Expected\nC1,100.00\nC2,oops\n')
+  const right = Buffer.from('claimant_id,amount\nC1,100.50\n')
+  const rules = { keys: [{ left: 'claimant_id', right: 'claimant_id' }], amount: { left: 'expected_amount', right: 'amount', tolerance: '1.00' } }
+  const mapping = { left: { Claimant: 'claimant_id', Expected: 'expected_amount' } }
+  await assert.rejects(reconcile(left, right, { rules, mapping }), (e) => e.code === 'input' && e.record === 2 && e.column === 'expected_amount')
+  const r = await reconcile(left, right, { rules, mapping, lenient: true })
+  assert.strictEqual(r.matched[0].score, 0.75)
+  assert.strictEqual(r.summary.rejected_left, 1)
+  await assert.rejects(reconcile(left, right, {}), (e) => e.code === 'argument')
 })

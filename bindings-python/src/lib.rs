@@ -150,12 +150,54 @@ fn suggest_mapping(py: Python<'_>, headers: Vec<String>, sample_rows: Vec<Vec<St
     Ok(claimscope::suggest::suggest_mapping(&headers, &sample_rows, table).to_json())
 }
 
+/// A reconciliation result held by Python (rendered on request).
+#[pyclass(name = "_Reconciliation", module = "claimscope._claimscope", frozen)]
+struct PyReconciliation {
+    inner: claimscope::reconcile::Reconciliation,
+}
+
+#[pymethods]
+impl PyReconciliation {
+    /// `json`, `csv` or `table` text.
+    fn render(&self, py: Python<'_>, format: &str) -> PyResult<String> {
+        py.detach(|| self.inner.render(format)).map_err(|e| to_py_err(py, e))
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (left_name, left, right_name, right, rules_json=None, preset=None, mapping_json=None, lenient=false))]
+#[allow(clippy::too_many_arguments)]
+fn reconcile(
+    py: Python<'_>,
+    left_name: &str,
+    left: &[u8],
+    right_name: &str,
+    right: &[u8],
+    rules_json: Option<&str>,
+    preset: Option<&str>,
+    mapping_json: Option<&str>,
+    lenient: bool,
+) -> PyResult<PyReconciliation> {
+    use claimscope::reconcile::{reconcile_csv, Input, Options, Rules};
+    let result = py.detach(|| {
+        let rules = Rules::from_choice(rules_json, preset)?;
+        let mut options = Options { lenient, ..Options::default() };
+        if let Some(mapping) = mapping_json {
+            options = options.with_mapping_json(mapping)?;
+        }
+        reconcile_csv(Input { name: left_name, bytes: left }, Input { name: right_name, bytes: right }, &rules, &options)
+    });
+    result.map(|inner| PyReconciliation { inner }).map_err(|e| to_py_err(py, e))
+}
+
 #[pymodule]
 fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDataset>()?;
     m.add_class::<PyReport>()?;
     m.add_class::<PyArrowTable>()?;
+    m.add_class::<PyReconciliation>()?;
     m.add_function(wrap_pyfunction!(suggest_mapping, m)?)?;
+    m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TABLE_NAMES", claimscope::report::TABLE_NAMES.to_vec())?;
     errors::register(m)

@@ -199,3 +199,42 @@ def test_printed_report_is_the_recorded_bytes():
     assert hashlib.sha256(a4).hexdigest() == recorded["pdf_a4_run_date_2026_01_15_sha256"]
     with pytest.raises(claimscope.ClaimscopeError, match="paper 'legal' is not known"):
         report.to_pdf(paper="legal")
+
+
+RECON = os.path.join(REPO, "tests", "reconcile", "pos-small")
+
+
+def test_reconcile_golden_from_bytes_and_decimals():
+    with open(os.path.join(RECON, "left.csv"), "rb") as f:
+        left = f.read()
+    with open(os.path.join(RECON, "right.csv"), "rb") as f:
+        right = f.read()
+    result = claimscope.reconcile(left, right, preset="pos-rewards")
+    with open(os.path.join(RECON, "expected.json"), encoding="utf-8") as f:
+        assert result.to_json() == f.read()
+    # Worked by hand in core/tests/reconcile.rs: T1/R1 and T2/R2 match, T3/R3 are 8 days apart.
+    assert [(m.left.id, m.right.id) for m in result.matched] == [("T1", "R1"), ("T2", "R2")]
+    assert result.summary.amounts.difference == Decimal("-10.75")
+    assert result.unmatched_left[0].why.startswith("closest right record 3: date: right is 8 days later")
+    frame = result.to_pandas()
+    assert list(frame["class"]) == ["matched", "matched", "unmatched_left", "unmatched_right"]
+    assert "matched pairs" in result.to_table()
+
+
+def test_reconcile_paths_rules_dict_mapping_and_errors(tmp_path):
+    (tmp_path / "l.csv").write_text("Claimant,Expected\nC1,100.00\nC2,oops\n")
+    (tmp_path / "r.csv").write_text("claimant_id,amount\nC1,100.50\n")
+    rules = {"keys": [{"left": "claimant_id", "right": "claimant_id"}],
+             "amount": {"left": "expected_amount", "right": "amount", "tolerance": "1.00"}}
+    mapping = {"left": {"Claimant": "claimant_id", "Expected": "expected_amount"}}
+    with pytest.raises(claimscope.InputError) as err:
+        claimscope.reconcile(tmp_path / "l.csv", tmp_path / "r.csv", rules=rules, mapping=mapping)
+    assert "column expected_amount: 'oops'" in str(err.value)
+    result = claimscope.reconcile(tmp_path / "l.csv", tmp_path / "r.csv", rules=rules, mapping=mapping, lenient=True)
+    # 0.50 of 1.00 allowed scores 1 - 0.50 / 2.00 = 0.75.
+    assert result.matched[0].score == Decimal("0.75")
+    assert (result.summary.matched, result.summary.rejected_left) == (1, 1)
+    with pytest.raises(claimscope.ArgumentError):
+        claimscope.reconcile(tmp_path / "l.csv", tmp_path / "r.csv")
+    with pytest.raises(claimscope.ArgumentError):
+        claimscope.reconcile(tmp_path / "l.csv", tmp_path / "r.csv", preset="payroll")

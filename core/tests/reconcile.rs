@@ -118,7 +118,7 @@ fn ties_go_to_the_earlier_left_row_then_the_earlier_right_row() {
     let out = run("k,a\nx,5.00\nx,5.00\n", "k,a\nx,5.00\n", &r);
     assert_eq!(pairs(&out), vec![(1, 1)]);
     let why = &out.unmatched_left[0].why;
-    assert!(why.starts_with("its best match was taken: right record 1 is matched to left record 1 with score 1"), "{why}");
+    assert_eq!(why, "its best match was taken: right record 1 is matched to left record 1 with score 1, the same score; ties go to the earlier row (a duplicate?)");
     let out = run("k,a\nx,5.00\n", "k,a\nx,5.00\nx,5.00\n", &r);
     assert_eq!(pairs(&out), vec![(1, 1)]);
     assert_eq!(unmatched(&out.unmatched_right), vec![2]);

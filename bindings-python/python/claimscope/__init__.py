@@ -9,6 +9,8 @@ exact (``decimal.Decimal``), reports are byte-identical to the CLI's JSON.
 >>> report = ds.report("ACME", "2025-Q1")
 >>> report.summary.loss_ratio                       # Decimal('0.9732')
 >>> report.to_pandas("monthly")
+>>> result = claimscope.reconcile("expected.csv", "received.csv", preset="stop-loss")
+>>> result.summary.match_rate_left
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ TABLES = ("claims", "budgets", "enrollments", "admin_fees", "rebates", "stop_los
 REPORT_TABLES = tuple(_claimscope.TABLE_NAMES)
 
 __all__ = [
-    "Dataset", "Report", "LoadSummary", "RowError", "Record", "suggest_mapping",
+    "Dataset", "Report", "LoadSummary", "RowError", "Record", "suggest_mapping", "reconcile", "Reconciliation",
     "ClaimscopeError", "InputError", "MappingError", "PeriodError", "ArgumentError", "EngineError", "IoError",
     "TABLES", "REPORT_TABLES",
 ]
@@ -289,3 +291,78 @@ def suggest_mapping(headers: Sequence[str], sample_rows: Sequence[Sequence[str]]
     """Propose a mapping profile from a carrier export's headers and sample
     rows, with a confidence per column and ``needs_decision`` lines."""
     return json.loads(_claimscope.suggest_mapping(list(headers), [list(r) for r in sample_rows], table))
+
+
+class Reconciliation:
+    """A reconciliation (reconciliation.md): ``summary``, ``matched``,
+    ``unmatched_left``, ``unmatched_right`` and the ``left`` / ``right`` load
+    summaries as attributes; amounts are ``decimal.Decimal``."""
+
+    def __init__(self, inner: Any):
+        self._inner = inner
+        self._json = inner.render("json")
+        self._data = json.loads(self._json, parse_float=Decimal)
+
+    def to_json(self) -> str:
+        """The JSON document, byte-identical to ``claimscope reconcile --format json``."""
+        return self._json
+
+    def to_csv(self) -> str:
+        """One line per matched pair, unmatched row and rejected row, with its reason."""
+        return self._inner.render("csv")
+
+    def to_table(self) -> str:
+        """The summary, by month, and every unmatched row with its reason, as text."""
+        return self._inner.render("table")
+
+    def to_pandas(self):
+        """The CSV form as a pandas DataFrame (amounts as text, to keep their digits)."""
+        import io
+        import pandas
+        return pandas.read_csv(io.StringIO(self.to_csv()), dtype=str, keep_default_na=False)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return _wrap(self._data[name])
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def to_dict(self) -> dict:
+        return json.loads(self._json, parse_float=Decimal)
+
+    def __repr__(self) -> str:
+        s = self._data["summary"]
+        return "Reconciliation(matched=%d, unmatched_left=%d, unmatched_right=%d)" % (s["matched"], s["unmatched_left"], s["unmatched_right"])
+
+
+def _reconcile_input(source: Any, default_name: str):
+    """(name, bytes) of a path or of CSV bytes."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return default_name, bytes(source)
+    path = os.fspath(source)
+    with open(path, "rb") as f:
+        return path, f.read()
+
+
+def reconcile(
+    left: Union[str, os.PathLike, bytes],
+    right: Union[str, os.PathLike, bytes],
+    *,
+    rules: Union[None, str, os.PathLike, Mapping[str, Any]] = None,
+    preset: Optional[str] = None,
+    mapping: Union[None, str, os.PathLike, Mapping[str, Any]] = None,
+    lenient: bool = False,
+) -> Reconciliation:
+    """Match what was expected (``left``) against what arrived (``right``).
+
+    ``left`` / ``right``: CSV paths or bytes. Give ``rules`` (a dict, JSON
+    text or a path) or a ``preset`` (``stop-loss``, ``rebates``,
+    ``admin-invoice``, ``pos-rewards``). ``mapping`` renames headers:
+    ``{"left": {"Sale Date": "date"}, "right": {...}}``. ``lenient`` lists
+    unreadable rows as rejected instead of raising ``InputError``."""
+    left_name, left_bytes = _reconcile_input(left, "left.csv")
+    right_name, right_bytes = _reconcile_input(right, "right.csv")
+    inner = _claimscope.reconcile(
+        left_name, left_bytes, right_name, right_bytes, _mapping_json(rules), preset, _mapping_json(mapping), lenient
+    )
+    return Reconciliation(inner)

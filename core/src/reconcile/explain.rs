@@ -1,7 +1,6 @@
 //! Words for a pair: each rule part with both values, its score and whether
 //! it passed; and the row references the result shows.
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::names::Similarity;
@@ -9,6 +8,7 @@ use super::rows::{normalize_key, Row, Side};
 use super::score::Scorer;
 use crate::dates::from_days;
 use crate::money::cents_to_decimal;
+use crate::report::model::Num;
 
 /// A row as the result names it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,7 +22,7 @@ pub struct RowRef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount: Option<Decimal>,
+    pub amount: Option<Num>,
 }
 
 /// One rule part of a pair.
@@ -55,7 +55,7 @@ pub(crate) fn row_ref(side: &Side, row: &Row) -> RowRef {
         line: rec.line,
         id: side.columns.id.map(|c| side.cell(row, c).trim().to_string()),
         date: row.day.map(iso),
-        amount: row.cents.map(cents_to_decimal),
+        amount: row.cents.map(|c| Num::money(cents_to_decimal(c))),
     }
 }
 

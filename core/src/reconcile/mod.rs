@@ -16,11 +16,11 @@ pub mod rules;
 mod summary;
 mod score;
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::money::cents_to_decimal;
+use crate::report::model::Num;
 use crate::source::{read_csv, TextTable};
 use crate::summary::LoadSummary;
 use blocking::{Index, Mode, Probe};
@@ -41,7 +41,7 @@ pub struct Match {
     pub score: f64,
     /// right - left.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount_difference: Option<Decimal>,
+    pub amount_difference: Option<Num>,
     /// right - left, in days.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_difference_days: Option<i64>,
@@ -85,6 +85,16 @@ impl Reconciliation {
         let mut text = serde_json::to_string_pretty(self).map_err(Error::engine)?;
         text.push('\n');
         Ok(text)
+    }
+
+    /// The result as `json`, `csv` or `table` text.
+    pub fn render(&self, format: &str) -> Result<String> {
+        match format.trim().to_ascii_lowercase().as_str() {
+            "json" => self.to_json(),
+            "csv" => render::csv(self),
+            "table" => Ok(render::table(self)),
+            other => Err(Error::argument(format!("unknown reconciliation format '{other}'; use json, csv or table"))),
+        }
     }
 }
 
@@ -360,7 +370,7 @@ impl<'a> Matcher<'a> {
             left: explain::row_ref(self.left, l),
             right: explain::row_ref(self.right, r),
             score: explain::shown(score),
-            amount_difference: l.cents.zip(r.cents).map(|(a, b)| cents_to_decimal(b - a)),
+            amount_difference: l.cents.zip(r.cents).map(|(a, b)| Num::money(cents_to_decimal(b - a))),
             date_difference_days: l.day.zip(r.day).map(|(a, b)| i64::from(b) - i64::from(a)),
             reasons: explain::reasons(&self.scorer, similarity, (self.left, l), (self.right, r)),
         }
@@ -401,7 +411,12 @@ impl<'a> Matcher<'a> {
         };
         if let Some(p) = lost {
             let other = if which == Which::Left { p.right } else { p.left } as usize;
-            let why = format!("its best match was taken: {} (this pair scored {})", taken_by(other), explain::shown(p.score));
+            let tie = partners_of_other[other].is_some_and(|(_, score)| score == p.score);
+            let why = if tie {
+                format!("its best match was taken: {}, the same score; ties go to the earlier row (a duplicate?)", taken_by(other))
+            } else {
+                format!("its best match was taken: {} (this pair scored {})", taken_by(other), explain::shown(p.score))
+            };
             return Unmatched { row: this_ref, why, near_miss: Some(near_miss(other, p.score, similarity)) };
         }
         let Some(probe) = self.probe(row, true) else {

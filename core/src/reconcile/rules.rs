@@ -31,6 +31,11 @@ fn exact_decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<
     .transpose()
 }
 
+/// An exact decimal written as a JSON number with its digits.
+fn exact_number<S: serde::Serializer>(value: &Option<Decimal>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    value.map(crate::report::model::Num).serialize(s)
+}
+
 /// The same column on both sides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,9 +90,9 @@ pub enum AmountSource {
 pub struct AmountRule {
     pub left: AmountSource,
     pub right: HeaderSpec,
-    #[serde(default, deserialize_with = "exact_decimal", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "exact_decimal", serialize_with = "exact_number", skip_serializing_if = "Option::is_none")]
     pub tolerance: Option<Decimal>,
-    #[serde(default, deserialize_with = "exact_decimal", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "exact_decimal", serialize_with = "exact_number", skip_serializing_if = "Option::is_none")]
     pub tolerance_pct: Option<Decimal>,
     #[serde(default = "one")]
     pub weight: f64,
@@ -151,6 +156,16 @@ impl Rules {
             }
         };
         Rules::from_json(text)
+    }
+
+    /// The rules a door was given: JSON rules or a preset name, exactly one.
+    pub fn from_choice(rules_json: Option<&str>, preset: Option<&str>) -> Result<Rules> {
+        match (rules_json, preset) {
+            (Some(json), None) => Rules::from_json(json),
+            (None, Some(name)) => Rules::preset(name),
+            (Some(_), Some(_)) => Err(Error::argument("give reconciliation rules or a preset, not both")),
+            (None, None) => Err(Error::argument(format!("reconciliation needs rules (JSON) or a preset ({})", PRESETS.join(", ")))),
+        }
     }
 
     pub fn to_json(&self) -> String {

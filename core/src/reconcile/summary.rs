@@ -7,16 +7,17 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::money::{cents_to_decimal, divide_round};
+use crate::report::model::Num;
 
 /// Amount totals of a set of rows (present when the rules compare amounts).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Amounts {
-    pub matched_left: Decimal,
-    pub matched_right: Decimal,
+    pub matched_left: Num,
+    pub matched_right: Num,
     /// matched_right - matched_left.
-    pub difference: Decimal,
-    pub unmatched_left: Decimal,
-    pub unmatched_right: Decimal,
+    pub difference: Num,
+    pub unmatched_left: Num,
+    pub unmatched_right: Num,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,8 +42,8 @@ pub struct Summary {
     pub rejected_left: u64,
     pub rejected_right: u64,
     /// matched / left_records and matched / right_records, 4 decimals.
-    pub match_rate_left: Option<Decimal>,
-    pub match_rate_right: Option<Decimal>,
+    pub match_rate_left: Option<Num>,
+    pub match_rate_right: Option<Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amounts: Option<Amounts>,
     /// Present when the rules compare dates.
@@ -61,13 +62,8 @@ struct Tally {
 impl Tally {
     fn amounts(&self) -> Amounts {
         let [ml, mr, ul, ur] = self.cents;
-        Amounts {
-            matched_left: cents_to_decimal(ml),
-            matched_right: cents_to_decimal(mr),
-            difference: cents_to_decimal(mr - ml),
-            unmatched_left: cents_to_decimal(ul),
-            unmatched_right: cents_to_decimal(ur),
-        }
+        let money = |cents: i128| Num::money(cents_to_decimal(cents));
+        Amounts { matched_left: money(ml), matched_right: money(mr), difference: money(mr - ml), unmatched_left: money(ul), unmatched_right: money(ur) }
     }
 }
 
@@ -86,8 +82,8 @@ pub(crate) struct Totals {
     pub has_amounts: bool,
 }
 
-fn rate(part: u64, whole: u64) -> Option<Decimal> {
-    divide_round(Decimal::from(part), Decimal::from(whole), 4)
+fn rate(part: u64, whole: u64) -> Option<Num> {
+    divide_round(Decimal::from(part), Decimal::from(whole), 4).map(Num)
 }
 
 impl Entry {
