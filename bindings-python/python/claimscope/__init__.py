@@ -114,18 +114,34 @@ def _pyarrow():
     return pyarrow
 
 
-class Report:
-    """A report document (interfaces.md). Attributes follow its keys; money
-    and ratios are ``decimal.Decimal`` with the JSON's exact digits."""
+class _Document:
+    """A JSON document of the engine: attributes follow its keys; money and
+    ratios are ``decimal.Decimal`` with the JSON's exact digits."""
+
+    def __init__(self, json_text: str):
+        self._json = json_text
+        self._data = json.loads(json_text, parse_float=Decimal)
+
+    def to_json(self) -> str:
+        """The JSON document, byte-identical to the CLI's ``--format json``."""
+        return self._json
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return _wrap(self.__dict__["_data"][name])
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def to_dict(self) -> dict:
+        return json.loads(self._json, parse_float=Decimal)
+
+
+class Report(_Document):
+    """A report document (interfaces.md)."""
 
     def __init__(self, inner: Any):
         self._inner = inner
-        self._json = inner.to_json()
-        self._data = json.loads(self._json, parse_float=Decimal)
-
-    def to_json(self) -> str:
-        """The JSON document, byte-identical to ``claimscope report --format json``."""
-        return self._json
+        super().__init__(inner.to_json())
 
     def to_html(self, paper: str = "letter", run_date: Optional[str] = None) -> str:
         """The printed report as one self-contained HTML file (inline SVG
@@ -136,15 +152,6 @@ class Report:
         """The printed report as a 2-page PDF (vector charts, embedded font).
         The same inputs give the same bytes; ``run_date`` is printed only if given."""
         return self._inner.to_pdf(paper, run_date)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return _wrap(self._data[name])
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def to_dict(self) -> dict:
-        return json.loads(self._json, parse_float=Decimal)
 
     def to_arrow(self, table: str = "monthly"):
         """One of the report's tables (``REPORT_TABLES``) as a pyarrow Table (Decimal128 money)."""
@@ -293,19 +300,14 @@ def suggest_mapping(headers: Sequence[str], sample_rows: Sequence[Sequence[str]]
     return json.loads(_claimscope.suggest_mapping(list(headers), [list(r) for r in sample_rows], table))
 
 
-class Reconciliation:
+class Reconciliation(_Document):
     """A reconciliation (reconciliation.md): ``summary``, ``matched``,
     ``unmatched_left``, ``unmatched_right`` and the ``left`` / ``right`` load
-    summaries as attributes; amounts are ``decimal.Decimal``."""
+    summaries as attributes."""
 
     def __init__(self, inner: Any):
         self._inner = inner
-        self._json = inner.render("json")
-        self._data = json.loads(self._json, parse_float=Decimal)
-
-    def to_json(self) -> str:
-        """The JSON document, byte-identical to ``claimscope reconcile --format json``."""
-        return self._json
+        super().__init__(inner.render("json"))
 
     def to_csv(self) -> str:
         """One line per matched pair, unmatched row and rejected row, with its reason."""
@@ -320,15 +322,6 @@ class Reconciliation:
         import io
         import pandas
         return pandas.read_csv(io.StringIO(self.to_csv()), dtype=str, keep_default_na=False)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return _wrap(self._data[name])
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def to_dict(self) -> dict:
-        return json.loads(self._json, parse_float=Decimal)
 
     def __repr__(self) -> str:
         s = self._data["summary"]

@@ -19,6 +19,10 @@ pub(crate) enum Mode {
     All,
 }
 
+/// A wider date window is scanned once and filtered by amount instead of
+/// searched day by day.
+const MAX_DAYS_SEARCHED_ONE_BY_ONE: i64 = 366;
+
 /// Rows on each side of a name-sorted neighbourhood.
 const NAME_WINDOW: usize = 10;
 
@@ -100,7 +104,8 @@ impl<'r> Index<'r> {
                 };
                 let first = *days.start();
                 let last = *days.end();
-                if by_amount && probe.cents.is_some() {
+                let amount_range = by_amount && probe.cents.is_some();
+                if amount_range && i64::from(last) - i64::from(first) <= MAX_DAYS_SEARCHED_ONE_BY_ONE {
                     // One range search per day of the window.
                     let mut day = first;
                     loop {
@@ -115,7 +120,12 @@ impl<'r> Index<'r> {
                 } else {
                     let from = group.partition_point(|&i| self.sort_key(i) < (first, i128::MIN));
                     let to = group.partition_point(|&i| self.sort_key(i) <= (last, i128::MAX));
-                    out.extend_from_slice(&group[from..to.max(from)]);
+                    let window = &group[from..to.max(from)];
+                    if amount_range {
+                        out.extend(window.iter().filter(|&&i| (lo_c..=hi_c).contains(&self.sort_key(i).1)));
+                    } else {
+                        out.extend_from_slice(window);
+                    }
                 }
                 out.sort_unstable();
             }
@@ -157,6 +167,9 @@ mod tests {
         assert_eq!(out, vec![0, 1, 3]);
         index.candidates(&probe("c", 11, 9, None), &mut out);
         assert!(out.is_empty());
+        // A window of years is scanned once and filtered by amount.
+        index.candidates(&probe("a", 11, u32::MAX, Some((900, 1100))), &mut out);
+        assert_eq!(out, vec![0, 1, 2]);
         let by_day = Index::new(&rows, Mode::DayAmount { by_day: true, by_amount: false }, v);
         by_day.candidates(&probe("a", 13, 0, Some((0, 1))), &mut out);
         assert_eq!(out, vec![2]);

@@ -312,20 +312,18 @@ impl<'a> Matcher<'a> {
                 .filter_map(|li| left_partner[li].map(|(ri, score)| self.matched(li, ri as usize, score, &mut similarity)))
                 .collect()
         });
-        let unmatched_left = in_chunks(nl, |range| {
-            let mut similarity = Similarity::new(self.vocabulary);
-            range
-                .filter(|&li| left_partner[li].is_none())
-                .map(|li| self.unmatched(Which::Left, li, left_lost[li], (&left_partner, &right_partner), &mut similarity))
-                .collect()
-        });
-        let unmatched_right = in_chunks(nr, |range| {
-            let mut similarity = Similarity::new(self.vocabulary);
-            range
-                .filter(|&ri| right_partner[ri].is_none())
-                .map(|ri| self.unmatched(Which::Right, ri, right_lost[ri], (&left_partner, &right_partner), &mut similarity))
-                .collect()
-        });
+        let unmatched_of = |which: Which, lost: &[Option<Pair>]| {
+            let partners = if which == Which::Left { &left_partner } else { &right_partner };
+            in_chunks(partners.len(), |range| {
+                let mut similarity = Similarity::new(self.vocabulary);
+                range
+                    .filter(|&i| partners[i].is_none())
+                    .map(|i| self.unmatched(which, i, lost[i], (&left_partner, &right_partner), &mut similarity))
+                    .collect()
+            })
+        };
+        let unmatched_left = unmatched_of(Which::Left, &left_lost);
+        let unmatched_right = unmatched_of(Which::Right, &right_lost);
 
         let month = |row: &Row| row.day.map(crate::dates::month_key_of_days);
         let entries = (0..nl)
