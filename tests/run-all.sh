@@ -2,7 +2,10 @@
 # Every test of the project: Rust unit, integration and golden tests, the
 # CLI's end-to-end tests, the Python door (wheel built with maturin,
 # installed into a fresh venv, pytest), the Node door (napi-rs package packed,
-# installed into an empty project, node:test and tsc), the printed report
+# installed into an empty project, node:test and tsc), the browser door (the
+# wasm module against the golden files in Node, the preview page in headless
+# Chromium with playwright-core; needs clang, binaryen and the wasm32 target,
+# which .ci/run installs), the printed report
 # checked with poppler (pdftoppm, pdftotext) and headless Chromium (needs
 # Debian's poppler-utils and chromium; .ci/run installs them), and the check
 # of the golden reports against the independent Python reference. Run from anywhere:
@@ -29,6 +32,14 @@ python3 -m venv "$work/venv"
 
 echo "== Node door"
 bash bindings-node/test.sh
+
+echo "== Browser door: the wasm module in Node and the preview page in headless Chromium"
+bindgen_version=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' bindings-wasm/Cargo.toml)
+if [ "$("$cache/tools/bin/wasm-bindgen" --version 2>/dev/null | cut -d' ' -f2)" != "$bindgen_version" ]; then
+  cargo install -q wasm-bindgen-cli --version "$bindgen_version" --root "$cache/tools"
+fi
+WASM_BINDGEN="$cache/tools/bin/wasm-bindgen" bash bindings-wasm/build.sh
+(cd bindings-wasm && npm ci --no-audit --no-fund --loglevel=error && CLAIMSCOPE_REPO="$root" node --test test/)
 
 echo "== Printed report: poppler and headless Chromium"
 cargo build --locked -q -p claimscope-cli

@@ -41,11 +41,14 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
     static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = OnceLock::new();
     RUNTIME
         .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
-                .thread_name("claimscope")
-                .build()
-                .map_err(|e| e.to_string())
+            #[cfg(not(target_arch = "wasm32"))]
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            #[cfg(not(target_arch = "wasm32"))]
+            builder.worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get())).thread_name("claimscope");
+            // The browser has one thread: queries run on the caller's.
+            #[cfg(target_arch = "wasm32")]
+            let mut builder = tokio::runtime::Builder::new_current_thread();
+            builder.build().map_err(|e| e.to_string())
         })
         .as_ref()
         .map_err(|e| Error::engine(format!("cannot start the query runtime: {e}")))
@@ -114,6 +117,7 @@ impl Dataset {
     }
 
     /// Loads Parquet bytes.
+    #[cfg(feature = "parquet")]
     pub fn load_parquet_bytes(&mut self, table: Table, source: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<LoadSummary> {
         use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
         let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
@@ -143,8 +147,12 @@ impl Dataset {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let lower = path.to_ascii_lowercase();
         if lower.ends_with(".parquet") {
-            self.load_parquet_bytes(table, path, bytes, options)
-        } else if lower.ends_with(".arrow") || lower.ends_with(".ipc") || lower.ends_with(".feather") {
+            #[cfg(feature = "parquet")]
+            return self.load_parquet_bytes(table, path, bytes, options);
+            #[cfg(not(feature = "parquet"))]
+            return Err(Error::argument(format!("{path}: this build reads no Parquet (the claimscope crate's \"parquet\" feature is off)")));
+        }
+        if lower.ends_with(".arrow") || lower.ends_with(".ipc") || lower.ends_with(".feather") {
             self.load_ipc_bytes(table, path, &bytes, options)
         } else {
             self.load_csv_bytes(table, path, &bytes, options)
