@@ -24,6 +24,18 @@ fn parse_json(text: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(text)
 }
 
+/// Options given as JSON text or as an object (then serialised); none when
+/// undefined or null. Text keeps exact digits; JS numbers are floats.
+fn json_text(value: &JsValue) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Some(text));
+    }
+    js_sys::JSON::stringify(value).map(|s| Some(String::from(s)))
+}
+
 /// Text or bytes from JS: a string is UTF-8 text, a Uint8Array its bytes.
 fn input_bytes(data: &JsValue) -> Result<Vec<u8>, JsValue> {
     if let Some(text) = data.as_string() {
@@ -74,13 +86,15 @@ impl Dataset {
     }
 
     /// The report document as a JS object (numbers as JS numbers).
-    pub fn report(&self, client: Option<String>, period: &str, options_json: Option<String>) -> Result<JsValue, JsValue> {
-        parse_json(&self.report_json(client, period, options_json)?)
+    pub fn report(&self, client: Option<String>, period: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        parse_json(&self.report_json(client, period, options)?)
     }
 
     /// The report document as JSON text, byte-identical to the CLI's.
+    /// `options`: the report options (snake_case keys) as an object or JSON text.
     #[wasm_bindgen(js_name = reportJson)]
-    pub fn report_json(&self, client: Option<String>, period: &str, options_json: Option<String>) -> Result<String, JsValue> {
+    pub fn report_json(&self, client: Option<String>, period: &str, options: JsValue) -> Result<String, JsValue> {
+        let options_json = json_text(&options)?;
         let run = || -> claimscope::Result<String> {
             let options = match options_json {
                 Some(text) => ReportOptions::from_json(&text)?,
