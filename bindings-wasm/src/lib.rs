@@ -5,18 +5,35 @@
 use claimscope::{LoadOptions, MappingProfile, ReportOptions, Table};
 use wasm_bindgen::prelude::*;
 
-/// A JS Error carrying the core error's `code` and, for input errors, the
-/// rejected records (record, line, column, value, reason).
+/// A JS Error with the fields the Node door gives: `code`, the first
+/// rejected record's `record`, `line`, `column`, `value`, `reason`, and every
+/// rejected record in `errors`.
 fn js_error(e: claimscope::Error) -> JsValue {
     let error = js_sys::Error::new(&e.to_string());
     let set = |key: &str, value: &JsValue| {
         let _ = js_sys::Reflect::set(&error, &JsValue::from_str(key), value);
     };
     set("code", &JsValue::from_str(e.code()));
-    if let claimscope::Error::Input { errors, .. } = &e {
-        let rows = serde_json::to_string(errors).unwrap_or_else(|_| "[]".into());
-        set("errors", &js_sys::JSON::parse(&rows).unwrap_or(JsValue::NULL));
-    }
+    let rows = match &e {
+        claimscope::Error::Input { errors, .. } => errors.as_slice(),
+        _ => &[],
+    };
+    let first = rows.first();
+    set("record", &first.map_or(JsValue::NULL, |r| JsValue::from_f64(r.record as f64)));
+    set("line", &first.map_or(JsValue::NULL, |r| JsValue::from_f64(r.line as f64)));
+    set("column", &first.map_or(JsValue::NULL, |r| JsValue::from_str(&r.column)));
+    set("value", &first.map_or(JsValue::NULL, |r| JsValue::from_str(&r.value)));
+    let reason = match &e {
+        claimscope::Error::Input { .. } => first.map(|r| r.reason.clone()),
+        claimscope::Error::Mapping { message }
+        | claimscope::Error::Argument { message }
+        | claimscope::Error::Engine { message }
+        | claimscope::Error::Period { message, .. }
+        | claimscope::Error::Io { message, .. } => Some(message.clone()),
+    };
+    set("reason", &reason.map_or(JsValue::NULL, |r| JsValue::from_str(&r)));
+    let rows = serde_json::to_string(rows).unwrap_or_else(|_| "[]".into());
+    set("errors", &js_sys::JSON::parse(&rows).unwrap_or(JsValue::NULL));
     error.into()
 }
 

@@ -50,6 +50,8 @@ test('text input, the load summary and errors with record and column', () => {
     assert.strictEqual(e.code, 'input')
     assert.strictEqual(e.errors[0].record, 1)
     assert.strictEqual(e.errors[0].column, 'claim_date')
+    assert.deepStrictEqual([e.record, e.line, e.column, e.value], [1, 2, 'claim_date', '2025-02-30'])
+    assert.match(e.reason, /day 30 does not exist/)
     return true
   })
   assert.throws(() => ds.reportJson('A', '2025-13'), (e) => e.code === 'period')
