@@ -196,9 +196,14 @@ impl Rules {
         }
         if let Some(a) = &self.amount {
             weight("amount", a.weight)?;
-            for (name, v) in [("tolerance", a.tolerance), ("tolerance_pct", a.tolerance_pct)] {
+            // Never rounded: a tolerance is money to the cent, a percent has at
+            // most 20 decimals (the exact allowance arithmetic's reach).
+            for (name, v, decimals) in [("tolerance", a.tolerance, 2), ("tolerance_pct", a.tolerance_pct, 20)] {
                 if v.is_some_and(|v| v.is_sign_negative()) {
                     return Err(Error::argument(format!("amount {name} is negative; it must be 0 or more")));
+                }
+                if let Some(v) = v.filter(|v| v.normalize().scale() > decimals) {
+                    return Err(Error::argument(format!("amount {name} {v} has more than {decimals} decimals; it is never rounded")));
                 }
             }
             if let AmountSource::Product { product } = &a.left {
@@ -246,6 +251,9 @@ mod tests {
         assert!(e(r#"{"keys": [], "min_score": 1.5, "date": {"left": "d", "right": "d"}}"#).contains("min_score is 1.5"));
         assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance": "-1"}}"#).contains("negative"));
         assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance": "x"}}"#).contains("'x' is not a decimal"));
+        assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance": "0.005"}}"#).contains("tolerance 0.005 has more than 2 decimals"));
+        assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance_pct": "1.000000000000000000001"}}"#).contains("more than 20 decimals"));
+        assert!(Rules::from_json(r#"{"amount": {"left": "a", "right": "b", "tolerance": "1.500", "tolerance_pct": "2.90"}}"#).is_ok());
         assert!(e(r#"{"date": {"left": "d", "right": "d", "tolerance": 2}}"#).contains("unknown field `tolerance`"));
         assert!(e(r#"{"amount": {"left": {"product": ["rate"]}, "right": "b"}}"#).contains("at least two columns"));
     }
