@@ -168,12 +168,13 @@ class Report(_Document):
         return "Report(client_id=%r, period=%r)" % (self._data["client_id"], self._data["period"]["label"])
 
 
-def _mapping_json(mapping: Union[None, str, os.PathLike, Mapping[str, Any]]) -> Optional[str]:
-    if mapping is None:
+def _json_document(doc: Union[None, str, os.PathLike, Mapping[str, Any]]) -> Optional[str]:
+    """A mapping profile or reconciliation rules given as a dict, JSON text or a path, as JSON text."""
+    if doc is None:
         return None
-    if isinstance(mapping, Mapping):
-        return json.dumps(mapping)
-    text = os.fspath(mapping)
+    if isinstance(doc, Mapping):
+        return json.dumps(doc)
+    text = os.fspath(doc)
     if text.lstrip().startswith("{"):
         return text
     with open(text, encoding="utf-8") as f:
@@ -238,7 +239,7 @@ class Dataset:
         ``name`` is the source name used in lineage (defaults to the path,
         or the table name).
         """
-        m = _mapping_json(mapping)
+        m = _json_document(mapping)
         if isinstance(source, (str, os.PathLike)):
             text = self._inner.load_path(table, os.fspath(source), m, lenient, client_id)
         elif isinstance(source, (bytes, bytearray, memoryview)):
@@ -356,6 +357,6 @@ def reconcile(
     left_name, left_bytes = _reconcile_input(left, "left.csv")
     right_name, right_bytes = _reconcile_input(right, "right.csv")
     inner = _claimscope.reconcile(
-        left_name, left_bytes, right_name, right_bytes, _mapping_json(rules), preset, _mapping_json(mapping), lenient
+        left_name, left_bytes, right_name, right_bytes, _json_document(rules), preset, _json_document(mapping), lenient
     )
     return Reconciliation(inner)

@@ -8,6 +8,7 @@ use super::charts::{self, MonthBar};
 use super::layout::{header, legend, month_short, section_title, Page, MARGIN, MAX_MONTH_ROWS};
 use crate::error::Result;
 use crate::present::{amount, count, money, ratio};
+use crate::report::model::MonthlyFigures;
 use crate::report::{Num, Report};
 
 /// One KPI tile: its name, the figure, and a line of context.
@@ -79,6 +80,21 @@ fn monthly_chart(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> Result<f64>
     Ok(y + 6.0 + height)
 }
 
+/// The table's cells of one month's figures, or of the period's sums.
+fn figure_cells(label: &str, f: &MonthlyFigures) -> Vec<String> {
+    vec![
+        label.to_string(),
+        amount(Some(&f.medical_claims)),
+        amount(Some(&f.pharmacy_claims)),
+        amount(Some(&f.net_claims)),
+        amount(Some(&f.admin_fees)),
+        amount(Some(&f.total_cost)),
+        amount(f.total_budget.as_ref()),
+        amount(f.variance.as_ref()),
+        count(f.member_months),
+    ]
+}
+
 fn monthly_table(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> f64 {
     section_title(c, y, "Monthly figures (USD)");
     let month_w = 40.0;
@@ -96,35 +112,9 @@ fn monthly_table(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> f64 {
         Column::new("Members", members_w, Align::End),
     ];
     let skipped = r.monthly.len().saturating_sub(MAX_MONTH_ROWS);
-    let mut rows: Vec<Vec<String>> = r.monthly[skipped..]
-        .iter()
-        .map(|m| {
-            let f = &m.figures;
-            vec![
-                m.month.clone(),
-                amount(Some(&f.medical_claims)),
-                amount(Some(&f.pharmacy_claims)),
-                amount(Some(&f.net_claims)),
-                amount(Some(&f.admin_fees)),
-                amount(Some(&f.total_cost)),
-                amount(f.total_budget.as_ref()),
-                amount(f.variance.as_ref()),
-                count(f.member_months),
-            ]
-        })
-        .collect();
+    let mut rows: Vec<Vec<String>> = r.monthly[skipped..].iter().map(|m| figure_cells(&m.month, &m.figures)).collect();
     let s = &r.summary.sums;
-    rows.push(vec![
-        "Period".to_string(),
-        amount(Some(&s.medical_claims)),
-        amount(Some(&s.pharmacy_claims)),
-        amount(Some(&s.net_claims)),
-        amount(Some(&s.admin_fees)),
-        amount(Some(&s.total_cost)),
-        amount(s.total_budget.as_ref()),
-        amount(s.variance.as_ref()),
-        count(s.member_months),
-    ]);
+    rows.push(figure_cells("Period", s));
     let mut end = table(c, MARGIN, y + 5.0, &columns, &rows, 6.3, true);
     let mut foot = format!(
         "Net claims = medical + pharmacy - rebates ({}) - stop-loss reimbursements ({}). Variance = budget - total cost.",

@@ -45,7 +45,7 @@ pub fn shown(score: f64) -> f64 {
 }
 
 pub(crate) fn iso(day: i32) -> String {
-    from_days(day).format("%Y-%m-%d").to_string()
+    from_days(day).to_string()
 }
 
 pub(crate) fn row_ref(side: &Side, row: &Row) -> RowRef {

@@ -17,7 +17,8 @@ use rust_decimal::Decimal;
 use super::names;
 use super::Reconciliation;
 use crate::error::{Error, Result};
-use crate::money::{cents_to_decimal, div_round_half_away};
+use crate::generate::money;
+use crate::money::div_round_half_away;
 
 pub const LEFT_FILE: &str = "pos_transactions.csv";
 pub const RIGHT_FILE: &str = "rewards_redemptions.csv";
@@ -101,9 +102,6 @@ fn us_date(day: i64) -> String {
     crate::dates::from_days(day as i32).format("%m/%d/%Y").to_string()
 }
 
-fn money(cents: i64) -> String {
-    cents_to_decimal(cents as i128).to_string()
-}
 
 fn csv_writer(dir: &str, name: &str) -> Result<(String, csv::Writer<BufWriter<File>>)> {
     let path = format!("{}/{name}", dir.trim_end_matches('/'));

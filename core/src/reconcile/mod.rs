@@ -213,13 +213,8 @@ fn in_chunks<T: Send>(n: usize, work: impl Fn(std::ops::Range<usize>) -> Vec<T> 
             let work = &work;
             s.spawn(move || work(t * size..((t + 1) * size).min(n)))
         }).collect();
-        // A worker panicking is a bug; its chunk is then done again here so
-        // the result stays whole.
-        handles
-            .into_iter()
-            .enumerate()
-            .flat_map(|(t, h)| h.join().unwrap_or_else(|_| work(t * size..((t + 1) * size).min(n))))
-            .collect()
+        // A worker's panic goes on in the caller, as it would on one thread.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
 }
 
@@ -400,10 +395,14 @@ impl<'a> Matcher<'a> {
         };
         let taken_by = |other: usize| -> String {
             match partners_of_other[other] {
-                Some((partner, score)) => {
-                    let partner_ref = explain::row_ref(side, &side.rows[partner as usize]);
-                    format!("{} record {} is matched to {} record {} with score {}", other_name, explain::row_ref(other_side, &other_side.rows[other]).record, which.name(), partner_ref.record, explain::shown(score))
-                }
+                Some((partner, score)) => format!(
+                    "{} record {} is matched to {} record {} with score {}",
+                    other_name,
+                    other_side.record(&other_side.rows[other]).record,
+                    which.name(),
+                    side.record(&side.rows[partner as usize]).record,
+                    explain::shown(score)
+                ),
                 None => String::new(),
             }
         };

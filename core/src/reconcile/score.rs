@@ -133,7 +133,12 @@ impl<'r> Scorer<'r> {
         if self.weight_sum == 0.0 {
             return PairScore { total: 1.0, all_passed: true };
         }
-        let (mut sum, mut all_passed) = self.numeric_parts(left, right);
+        let (sum, all_passed) = self.numeric_parts(left, right);
+        self.with_names(sum, all_passed, left, right, similarity)
+    }
+
+    /// Adds the name parts to the date and amount parts' sum.
+    fn with_names(&self, mut sum: f64, mut all_passed: bool, left: &Row, right: &Row, similarity: &mut Similarity) -> PairScore {
         for (i, rule) in self.rules.fuzzy.iter().enumerate() {
             let p = self.fuzzy(i, left, right, similarity);
             sum += rule.weight * p.score;
@@ -153,7 +158,7 @@ impl<'r> Scorer<'r> {
         if !passed || (sum + names_weight) / self.weight_sum < self.rules.min_score {
             return None;
         }
-        let s = self.score(left, right, similarity);
+        let s = self.with_names(sum, passed, left, right, similarity);
         (s.all_passed && s.total >= self.rules.min_score).then_some(s.total)
     }
 }
