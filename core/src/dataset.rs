@@ -13,7 +13,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::error::{Error, Result};
 use crate::load::{self, ExistingKeys, LoadOptions};
-use crate::source;
+use crate::source::{self, Input};
 use crate::summary::LoadSummary;
 use crate::table::Table;
 
@@ -100,14 +100,14 @@ impl Dataset {
     /// Loads CSV bytes (any accepted encoding and delimiter) into `table`.
     /// `source` is the name used in the summary and the report's lineage.
     pub fn load_csv_bytes(&mut self, table: Table, source: &str, bytes: &[u8], options: &LoadOptions) -> Result<LoadSummary> {
-        let profile = options.mapping.as_ref();
-        let text = source::read_csv(
-            bytes,
-            profile.and_then(|p| p.encoding.as_deref()),
-            profile.and_then(|p| p.delimiter.as_deref()),
-            source,
-        )?;
-        self.load_text(table, source, text, options)
+        let out = load::load_csv(table.model_table(), Input::Bytes(bytes), options, source, &self.keys)?;
+        self.add(table, out)
+    }
+
+    /// Loads a CSV file, reading it a block at a time.
+    pub fn load_csv_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
+        let out = load::load_csv(table.model_table(), Input::Path(path), options, path, &self.keys)?;
+        self.add(table, out)
     }
 
     /// Loads Arrow record batches (any column types; cells are checked as text).
@@ -144,24 +144,29 @@ impl Dataset {
 
     /// Loads a file by its extension: `.parquet`, `.arrow`/`.ipc`/`.feather`, else CSV.
     pub fn load_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let lower = path.to_ascii_lowercase();
+        let is_ipc = [".arrow", ".ipc", ".feather"].iter().any(|ext| lower.ends_with(ext));
+        if !is_ipc && !lower.ends_with(".parquet") {
+            return self.load_csv_path(table, path, options);
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         if lower.ends_with(".parquet") {
             #[cfg(feature = "parquet")]
             return self.load_parquet_bytes(table, path, bytes, options);
             #[cfg(not(feature = "parquet"))]
             return Err(Error::argument(format!("{path}: this build reads no Parquet (the claimscope crate's \"parquet\" feature is off)")));
         }
-        if lower.ends_with(".arrow") || lower.ends_with(".ipc") || lower.ends_with(".feather") {
-            self.load_ipc_bytes(table, path, &bytes, options)
-        } else {
-            self.load_csv_bytes(table, path, &bytes, options)
-        }
+        self.load_ipc_bytes(table, path, &bytes, options)
     }
 
     fn load_text(&mut self, table: Table, source: &str, text: source::TextTable, options: &LoadOptions) -> Result<LoadSummary> {
+        let out = load::load_text_table(table.model_table(), text, options, source, &self.keys)?;
+        self.add(table, out)
+    }
+
+    /// Keeps a load's batches and lineage.
+    fn add(&mut self, table: Table, out: load::LoadOutput) -> Result<LoadSummary> {
         let table = table.model_table();
-        let out = load::load_text_table(table, text, options, source, &self.keys)?;
         for (t, batch) in out.batches {
             if batch.num_rows() > 0 {
                 self.batches.entry(t).or_default().push(batch);

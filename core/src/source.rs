@@ -1,7 +1,9 @@
 //! Turning input bytes (or Arrow batches) into header + string records:
 //! encoding, delimiter, quoting. Knows nothing of canonical tables.
 
-use std::borrow::Cow;
+mod blocks;
+
+pub use blocks::{Block, CsvBlocks, Input};
 
 use datafusion::arrow::array::{Array, ArrayRef};
 use datafusion::arrow::compute::{cast_with_options, CastOptions};
@@ -42,45 +44,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Decodes bytes: a BOM decides (UTF-8, UTF-16); otherwise UTF-8 when the
-/// bytes are valid UTF-8, else Windows-1252. A declared encoding wins.
-pub fn decode<'a>(bytes: &'a [u8], declared: Option<&str>) -> Result<(Cow<'a, str>, &'static str)> {
-    if let Some(label) = declared {
-        let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
-            .ok_or_else(|| Error::mapping(format!("unknown encoding '{label}'; use utf-8 or windows-1252")))?;
-        let (text, used, had_errors) = enc.decode(bytes);
-        if had_errors {
-            return Err(Error::mapping(format!(
-                "the file is not valid {}; remove \"encoding\" from the profile to detect it",
-                used.name()
-            )));
-        }
-        return Ok((text, used.name()));
-    }
-    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        if had_errors {
-            return Err(Error::mapping(format!("the file starts with a {} byte-order mark but is not valid {}", enc.name(), enc.name())));
-        }
-        return Ok((text, enc.name()));
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok((Cow::Borrowed(s), "UTF-8")),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            Ok((text, "windows-1252"))
-        }
-    }
-}
-
 const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b'\t', b'|', b';'];
 
 /// Picks the delimiter that splits the header line into the most fields
 /// (outside quotes); comma when none appears.
-pub fn detect_delimiter(text: &str) -> u8 {
+pub fn detect_delimiter(text: impl AsRef<[u8]>) -> u8 {
     let mut counts = [0usize; 4];
     let mut in_quotes = false;
-    for b in text.bytes() {
+    for &b in text.as_ref() {
         match b {
             b'"' => in_quotes = !in_quotes,
             b'\n' | b'\r' if !in_quotes => break,
@@ -113,98 +84,115 @@ pub fn parse_delimiter(declared: &str) -> Result<u8> {
     }
 }
 
-fn delimiter_name(d: u8) -> String {
+pub(crate) fn delimiter_name(d: u8) -> String {
     match d {
         b'\t' => "tab".to_string(),
         other => (other as char).to_string(),
     }
 }
 
-/// A copy of the reader's record sized to its cells (the reader's own buffer
-/// has grown to the longest record so far).
-fn compact(row: &csv::StringRecord) -> csv::StringRecord {
-    let mut copy = csv::StringRecord::with_capacity(row.as_slice().len(), row.len());
-    for cell in row {
-        copy.push_field(cell);
-    }
-    copy
-}
-
-/// Reads CSV bytes into a text table. Quoted fields with delimiters and
+/// Reads CSV bytes into a text table (every record in memory; the loaders
+/// read big files block by block instead). Quoted fields with delimiters and
 /// newlines are data; a record with the wrong number of fields is kept so
 /// the loader can reject it with its record number.
 pub fn read_csv(bytes: &[u8], encoding: Option<&str>, delimiter: Option<&str>, source_name: &str) -> Result<TextTable> {
-    let sha256 = sha256_hex(bytes);
-    let (text, encoding_name) = decode(bytes, encoding)?;
-    let delim = match delimiter {
-        Some(d) => parse_delimiter(d)?,
-        None => detect_delimiter(&text),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    let mut records = Vec::new();
-    let mut record_errors = Vec::new();
-    let mut empty_rows = Vec::new();
-    let mut headers: Option<Vec<String>> = None;
-    let mut record_no = 0u64;
-    let mut row = csv::StringRecord::new();
-    // The csv crate counts records, not the newlines inside quoted fields:
-    // physical lines are counted from byte offsets instead.
-    let bytes_of_text = text.as_bytes();
-    let (mut counted_to, mut line_at) = (0usize, 1u64);
-    let mut physical_line = |byte: usize| {
-        // A record's reported start may sit on the previous line's '\n'.
-        let mut end = byte.min(bytes_of_text.len());
-        while end < bytes_of_text.len() && matches!(bytes_of_text[end], b'\r' | b'\n') {
-            end += 1;
-        }
-        if end > counted_to {
-            line_at += bytes_of_text[counted_to..end].iter().filter(|b| **b == b'\n').count() as u64;
-            counted_to = end;
-        }
-        line_at
-    };
-    loop {
-        let start = reader.position().byte() as usize;
-        match reader.read_record(&mut row) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = physical_line(row.position().map_or(start, |p| p.byte() as usize));
-                if headers.is_none() {
-                    headers = Some(row.iter().map(|h| h.trim().to_string()).collect());
-                    continue;
-                }
-                if row.iter().all(|f| f.trim().is_empty()) {
-                    empty_rows.push(line);
-                    continue;
-                }
-                record_no += 1;
-                records.push(RawRecord { record: record_no, line, fields: compact(&row) });
-            }
-            Err(e) => {
-                let line = physical_line(start);
-                if headers.is_none() {
-                    return Err(Error::input_file(source_name, format!("the header cannot be read: {e}")));
-                }
-                record_no += 1;
-                let raw = RawRecord { record: record_no, line, fields: csv::StringRecord::new() };
-                record_errors.push((raw, format!("is not a valid CSV record ({e})")));
-            }
-        }
+    let mut blocks = CsvBlocks::open(Input::Bytes(bytes), encoding, delimiter, source_name)?;
+    let (mut records, mut record_errors, mut empty_rows) = (Vec::new(), Vec::new(), Vec::new());
+    while let Some(block) = blocks.next_block()? {
+        records.extend(block.records);
+        record_errors.extend(block.record_errors);
+        empty_rows.extend(block.empty_rows);
     }
-    let headers = headers.ok_or_else(|| Error::input_file(source_name, "the file is empty: no header row"))?;
     Ok(TextTable {
-        headers,
+        headers: blocks.headers().to_vec(),
         records,
-        sha256,
-        encoding: encoding_name.to_string(),
-        delimiter: delimiter_name(delim),
+        sha256: blocks.sha256(),
+        encoding: blocks.encoding().to_string(),
+        delimiter: delimiter_name(blocks.delimiter()),
         record_errors,
         empty_rows,
     })
+}
+
+/// Records to load, block by block, and what the load summary says of them.
+pub(crate) trait RecordSource {
+    fn headers(&self) -> &[String];
+    fn next_block(&mut self) -> Result<Option<Block>>;
+    /// The input's sha256; complete once every block was read.
+    fn sha256(&self) -> String;
+    /// The input's sha256 before its blocks are read (a second pass over a file).
+    fn sha256_up_front(&mut self) -> Result<String>;
+    fn encoding(&self) -> String;
+    fn delimiter_name(&self) -> String;
+    /// See `CsvBlocks::needs_windows_1252`.
+    fn needs_windows_1252(&self) -> bool;
+}
+
+impl RecordSource for CsvBlocks<'_> {
+    fn headers(&self) -> &[String] {
+        CsvBlocks::headers(self)
+    }
+    fn next_block(&mut self) -> Result<Option<Block>> {
+        CsvBlocks::next_block(self)
+    }
+    fn sha256(&self) -> String {
+        CsvBlocks::sha256(self)
+    }
+    fn sha256_up_front(&mut self) -> Result<String> {
+        CsvBlocks::sha256_up_front(self)
+    }
+    fn encoding(&self) -> String {
+        CsvBlocks::encoding(self).to_string()
+    }
+    fn delimiter_name(&self) -> String {
+        delimiter_name(self.delimiter())
+    }
+    fn needs_windows_1252(&self) -> bool {
+        CsvBlocks::needs_windows_1252(self)
+    }
+}
+
+/// A text table already in memory, as one block.
+pub(crate) struct OneBlock {
+    table: TextTable,
+    taken: bool,
+}
+
+impl From<TextTable> for OneBlock {
+    fn from(table: TextTable) -> Self {
+        OneBlock { table, taken: false }
+    }
+}
+
+impl RecordSource for OneBlock {
+    fn headers(&self) -> &[String] {
+        &self.table.headers
+    }
+    fn next_block(&mut self) -> Result<Option<Block>> {
+        if std::mem::replace(&mut self.taken, true) {
+            return Ok(None);
+        }
+        Ok(Some(Block {
+            records: std::mem::take(&mut self.table.records),
+            record_errors: std::mem::take(&mut self.table.record_errors),
+            empty_rows: std::mem::take(&mut self.table.empty_rows),
+        }))
+    }
+    fn sha256(&self) -> String {
+        self.table.sha256.clone()
+    }
+    fn sha256_up_front(&mut self) -> Result<String> {
+        Ok(self.table.sha256.clone())
+    }
+    fn encoding(&self) -> String {
+        self.table.encoding.clone()
+    }
+    fn delimiter_name(&self) -> String {
+        self.table.delimiter.clone()
+    }
+    fn needs_windows_1252(&self) -> bool {
+        false
+    }
 }
 
 /// Arrow batches as a text table: every column is formatted as text (dates
@@ -274,11 +262,11 @@ mod tests {
 
     #[test]
     fn decodes_bom_and_windows_1252() {
-        let (t, e) = decode(b"\xEF\xBB\xBFa,b", None).unwrap();
-        assert_eq!((t.as_ref(), e), ("a,b", "UTF-8"));
+        let t = read_csv(b"\xEF\xBB\xBFa,b\n1,2", None, None, "t").unwrap();
+        assert_eq!((t.headers.join("|"), t.encoding.as_str()), ("a|b".to_string(), "UTF-8"));
         // 0xE9 is 'é' in Windows-1252 and invalid alone in UTF-8.
-        let (t, e) = decode(b"Jos\xE9", None).unwrap();
-        assert_eq!((t.as_ref(), e), ("José", "windows-1252"));
+        let t = read_csv(b"name\nJos\xE9", None, None, "t").unwrap();
+        assert_eq!((&t.records[0].fields[0], t.encoding.as_str()), ("José", "windows-1252"));
     }
 
     #[test]

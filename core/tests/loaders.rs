@@ -2,6 +2,7 @@
 //! file; every kind of broken row is rejected with its record, line, column,
 //! value and reason; strict and lenient modes; counts always add up.
 
+use claimscope::arrow::array::Array;
 use claimscope::arrow::util::pretty::pretty_format_batches;
 use claimscope::{Dataset, Error, LoadOptions, LoadSummary, MappingProfile, Table};
 
@@ -242,4 +243,60 @@ fn a_client_option_fills_files_without_a_client_column_only() {
     assert_eq!(ds.clients().unwrap(), vec!["ACME".to_string(), "BETA".to_string()]);
     let e = Dataset::new().load_csv_bytes(Table::Claims, "c.csv", b"claimant_id,claim_date,medical_amount\nP1,2025-01-05,1.00\n", &LoadOptions::default()).unwrap_err();
     assert!(e.to_string().contains("required column client_id is missing"), "{e}");
+}
+
+/// A file of many read blocks (over 4 MiB), loaded from a path on every
+/// core: counts, the rejects' record numbers and lines, the admin rows moved,
+/// slash dates met only in the last block, and the sums, all worked out from
+/// how the file was written.
+#[test]
+fn a_file_of_many_blocks_loads_like_one() {
+    let rows = 130_000u64;
+    let mut csv = String::from(CLAIMS_HEADER);
+    let (mut medical_cents, mut bad, mut admin) = (0i64, Vec::new(), 0u64);
+    for i in 1..=rows {
+        let cents = (i % 9_973) as i64 + 100;
+        // Every 7,001st row has a bad amount; every 5,003rd is an admin row;
+        // the last 10 rows write their dates month-first with slashes
+        // (12/25 proves the order: there is no month 25).
+        let amount = if i % 7_001 == 0 { "12.3.4".to_string() } else { format!("{}.{:02}", cents / 100, cents % 100) };
+        let claim_type = if i % 5_003 == 0 { "admin" } else { "medical" };
+        let date = if i > rows - 10 { "12/25/2025".to_string() } else { format!("2025-{:02}-15", i % 12 + 1) };
+        csv.push_str(&format!("C1,CL-{i},M-{},{date},{date},{claim_type},{amount},0.00,{amount}\n", i % 1_000));
+        if i % 7_001 == 0 {
+            bad.push(i);
+        } else if claim_type == "admin" {
+            admin += 1;
+        } else {
+            medical_cents += cents;
+        }
+    }
+    assert!(csv.len() > 8 << 20, "the file must span several blocks");
+    let path = std::env::temp_dir().join(format!("claimscope-many-blocks-{}.csv", std::process::id()));
+    std::fs::write(&path, &csv).unwrap();
+    let mut ds = Dataset::new();
+    let options = LoadOptions { lenient: true, ..LoadOptions::default() };
+    let s = ds.load_path(Table::Claims, path.to_str().unwrap(), &options).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert_counts(&s);
+    assert_eq!((s.records_read, s.records_rejected, s.records_moved), (rows, bad.len() as u64, admin));
+    let rejected: Vec<(u64, u64)> = s.errors.iter().map(|e| (e.record, e.line)).collect();
+    assert_eq!(rejected, bad.iter().map(|&r| (r, r + 1)).collect::<Vec<_>>());
+    assert_eq!(s.errors[0].column, "medical_amount");
+    let total = sql_text(&ds, "SELECT CAST(SUM(medical_amount) AS VARCHAR) AS s, COUNT(*) AS n FROM claims");
+    let expected = format!("{}.{:02}", medical_cents / 100, medical_cents % 100);
+    assert!(total.contains(&expected) && total.contains(&(rows - bad.len() as u64 - admin).to_string()), "{total} vs {expected}");
+    // Rows keep the file's order; the slash dates read month-first.
+    let last = sql_text(&ds, "SELECT claim_id, claim_date FROM claims ORDER BY claim_date DESC, claim_id LIMIT 1");
+    assert!(last.contains("2025-12-25"), "{last}");
+    let ids: Vec<String> = ds
+        .batches(Table::Claims)
+        .iter()
+        .flat_map(|b| {
+            let a = b.column_by_name("claim_id").unwrap().as_any().downcast_ref::<claimscope::arrow::array::StringArray>().unwrap().clone();
+            (0..a.len()).map(move |i| a.value(i).to_string()).collect::<Vec<_>>()
+        })
+        .collect();
+    let numbers: Vec<u64> = ids.iter().map(|id| id[3..].parse().unwrap()).collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "claims keep the file's order");
 }

@@ -78,6 +78,10 @@ impl TableRows for ClaimRows {
         "total_amount",
     ];
 
+    fn needs_file_hash(cols: &Columns) -> bool {
+        !cols.has("claim_id")
+    }
+
     fn check_columns(cols: &Columns) -> Result<()> {
         for c in ["client_id", "claimant_id", "claim_date"] {
             cols.require(c)?;

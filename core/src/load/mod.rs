@@ -1,8 +1,9 @@
 //! Loading a text table into canonical Arrow batches: the row pipeline shared
-//! by every table. Phase 1 checks every cell of every record; phase 2 reads
-//! the file's slash dates in one order for the whole file; phase 3 builds the
-//! arrays from the records that passed. Nothing is dropped without a
-//! RowError, and `read = accepted + rejected + moved`.
+//! by every table, block by block (on every core where rows are independent).
+//! Phase 1 checks every cell of every record; phase 2 reads the file's slash
+//! dates in one order for the whole file (blocks with slash dates wait for
+//! it); phase 3 builds the arrays from the records that passed. Nothing is
+//! dropped without a RowError, and `read = accepted + rejected + moved`.
 
 mod claims;
 pub(crate) mod columns;
@@ -13,10 +14,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use datafusion::arrow::record_batch::RecordBatch;
 
-use crate::dates::{self, CellDate, SlashEvidence};
+use crate::dates::{self, CellDate, SlashEvidence, SlashOrder};
 use crate::error::{Error, Result};
 use crate::mapping::MappingProfile;
-use crate::source::{RawRecord, TextTable};
+use crate::source::{Block, CsvBlocks, Input, OneBlock, RawRecord, RecordSource, TextTable};
 use crate::summary::{LoadSummary, RowError};
 use crate::table::Table;
 use columns::{CellError, CellResult, Columns};
@@ -60,9 +61,17 @@ pub(crate) struct RowContext<'a> {
 }
 
 /// The per-table part of the pipeline.
-pub(crate) trait TableRows: Default {
+pub(crate) trait TableRows: Default + Send {
     /// Canonical columns (plus `amount` for claims) this table reads.
     const WANTED: &'static [&'static str];
+    /// Rows check keys seen in earlier rows (duplicate months): blocks are
+    /// then read one after another, in order.
+    const SHARES_KEYS: bool = false;
+    /// Whether rows need the file's sha256 before the file is read through
+    /// (generated claim ids).
+    fn needs_file_hash(_cols: &Columns) -> bool {
+        false
+    }
     /// Checks that the columns needed are present.
     fn check_columns(cols: &Columns) -> Result<()>;
     /// Checks one record and keeps its values; an error rejects it.
@@ -79,13 +88,29 @@ pub(crate) trait TableRows: Default {
     fn finish(self, days: Vec<Vec<i32>>, keep: &[bool]) -> Result<(Vec<(Table, RecordBatch)>, u64)>;
 }
 
-pub(crate) fn load_text_table(
-    table: Table,
-    text: TextTable,
-    options: &LoadOptions,
-    source: &str,
-    keys: &ExistingKeys,
-) -> Result<LoadOutput> {
+/// Loads a CSV input block by block. A file read as UTF-8 that turns out to
+/// be Windows-1252 after non-ASCII UTF-8 records is read again as such.
+pub(crate) fn load_csv(table: Table, input: Input, options: &LoadOptions, source: &str, keys: &ExistingKeys) -> Result<LoadOutput> {
+    let profile = options.mapping.as_ref();
+    let delimiter = profile.and_then(|p| p.delimiter.as_deref());
+    let mut encoding = profile.and_then(|p| p.encoding.as_deref());
+    loop {
+        let blocks = CsvBlocks::open(input, encoding, delimiter, source)?;
+        if let Some(out) = load_records(table, blocks, options, source, keys)? {
+            return Ok(out);
+        }
+        encoding = Some("windows-1252");
+    }
+}
+
+/// Loads a table of strings already in memory (Arrow batches as text).
+pub(crate) fn load_text_table(table: Table, text: TextTable, options: &LoadOptions, source: &str, keys: &ExistingKeys) -> Result<LoadOutput> {
+    load_records(table, OneBlock::from(text), options, source, keys)?
+        .ok_or_else(|| Error::engine("a text table asked to be read again"))
+}
+
+/// None when the input must be read again as Windows-1252.
+fn load_records(table: Table, records: impl RecordSource, options: &LoadOptions, source: &str, keys: &ExistingKeys) -> Result<Option<LoadOutput>> {
     let default_profile = MappingProfile::default();
     let profile = options.mapping.as_ref().unwrap_or(&default_profile);
     if let Some(profile_table) = profile.table {
@@ -95,94 +120,277 @@ pub(crate) fn load_text_table(
             )));
         }
     }
-    let present = |column: &str| columns::column_present(&text.headers, profile, column);
+    let headers = records.headers().to_vec();
+    let present = |column: &str| columns::column_present(&headers, profile, column);
     let pepm_budgets = !present("budget_medical") && <tables::PepmRates as tables::BudgetShape>::COLUMNS.iter().skip(3).any(|c| present(c));
     let spans = !present("member_count") && (present("member_id") || present("start_date"));
+    let load = Load { table, profile, options, source, keys };
     match table.model_table() {
-        Table::Claims => run::<claims::ClaimRows>(table, text, profile, options, source, keys),
-        Table::Budgets if pepm_budgets => run::<tables::BudgetRows<tables::PepmRates>>(table, text, profile, options, source, keys),
-        Table::Budgets => run::<tables::BudgetRows<tables::Amounts>>(table, text, profile, options, source, keys),
-        Table::Enrollments if spans => run::<spans::SpanRows>(table, text, profile, options, source, keys),
-        Table::Enrollments => run::<tables::EnrollmentRows>(table, text, profile, options, source, keys),
-        Table::AdminFees => run::<tables::AdminFeeRows>(table, text, profile, options, source, keys),
-        Table::Rebates => run::<tables::RebateRows>(table, text, profile, options, source, keys),
-        Table::StopLossReimbursements => run::<tables::StopLossRows>(table, text, profile, options, source, keys),
-        Table::EligibilitySpans => run::<spans::SpanRows>(table, text, profile, options, source, keys),
-        Table::BudgetRates => run::<tables::BudgetRows<tables::PepmRates>>(table, text, profile, options, source, keys),
+        Table::Claims => load.run::<claims::ClaimRows>(records),
+        Table::Budgets if pepm_budgets => load.run::<tables::BudgetRows<tables::PepmRates>>(records),
+        Table::Budgets => load.run::<tables::BudgetRows<tables::Amounts>>(records),
+        Table::Enrollments if spans => load.run::<spans::SpanRows>(records),
+        Table::Enrollments => load.run::<tables::EnrollmentRows>(records),
+        Table::AdminFees => load.run::<tables::AdminFeeRows>(records),
+        Table::Rebates => load.run::<tables::RebateRows>(records),
+        Table::StopLossReimbursements => load.run::<tables::StopLossRows>(records),
+        Table::EligibilitySpans => load.run::<spans::SpanRows>(records),
+        Table::BudgetRates => load.run::<tables::BudgetRows<tables::PepmRates>>(records),
     }
 }
 
-fn run<R: TableRows>(
+/// One load's fixed inputs.
+struct Load<'a> {
     table: Table,
-    text: TextTable,
-    profile: &MappingProfile,
-    options: &LoadOptions,
-    source: &str,
-    keys: &ExistingKeys,
-) -> Result<LoadOutput> {
-    let mut fallbacks = BTreeMap::new();
-    if let Some(client) = &options.client_id {
-        fallbacks.insert("client_id".to_string(), client.clone());
-    }
-    let cols = Columns::resolve(&text.headers, profile, R::WANTED, &fallbacks)?;
-    R::check_columns(&cols)?;
+    profile: &'a MappingProfile,
+    options: &'a LoadOptions,
+    source: &'a str,
+    keys: &'a ExistingKeys,
+}
 
-    let mut keys = keys.clone();
-    let mut warnings = Vec::new();
-    let unused = cols.unused_headers();
-    if !unused.is_empty() {
-        warnings.push(format!("columns not loaded (no canonical column uses them): {}", unused.join(", ")));
-    }
-    if !text.empty_rows.is_empty() {
-        let lines: Vec<String> = text.empty_rows.iter().map(u64::to_string).collect();
-        warnings.push(format!("{} empty rows skipped (lines {})", lines.len(), lines.join(", ")));
-    }
+/// What one block became: its batches, or its rows waiting for the file's
+/// slash-date order.
+enum BlockOutcome<R> {
+    Done(BlockDone),
+    Pending(PendingBlock<R>),
+}
 
+#[derive(Default)]
+struct BlockDone {
+    batches: Vec<(Table, RecordBatch)>,
+    moved: u64,
+    errors: Vec<RowError>,
+}
+
+struct PendingBlock<R> {
+    rows: R,
+    /// (record, line) of each kept row.
+    origins: Vec<(u64, u64)>,
+    /// The block's records, for the values of dates rejected later.
+    records: Vec<RawRecord>,
+    errors: Vec<RowError>,
+}
+
+/// A block's outcome with what it counted.
+struct BlockResult<R> {
+    index: usize,
+    outcome: BlockOutcome<R>,
+    read: u64,
+    empty_rows: Vec<u64>,
+    warnings: Vec<String>,
+}
+
+impl Load<'_> {
+    fn run<R: TableRows>(&self, mut records: impl RecordSource) -> Result<Option<LoadOutput>> {
+        let mut fallbacks = BTreeMap::new();
+        if let Some(client) = &self.options.client_id {
+            fallbacks.insert("client_id".to_string(), client.clone());
+        }
+        let cols = Columns::resolve(records.headers(), self.profile, R::WANTED, &fallbacks)?;
+        R::check_columns(&cols)?;
+        let sha8 = if R::needs_file_hash(&cols) { records.sha256_up_front()?.get(..8).unwrap_or("").to_string() } else { String::new() };
+        // The cells of a record with the wrong width, as one value.
+        let joiner = match records.delimiter_name().as_str() {
+            "tab" => "\t".to_string(),
+            other => other.to_string(),
+        };
+        let workers = if R::SHARES_KEYS { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+
+        let block_rows = |(index, block): (usize, Block), keys: &mut ExistingKeys| -> Result<BlockResult<R>> {
+            let mut warnings = Vec::new();
+            let mut ctx = RowContext { sha8: &sha8, source: self.source, keys, warnings: &mut warnings };
+            let read = (block.records.len() + block.record_errors.len()) as u64;
+            let outcome = read_block::<R>(&cols, block.records, block.record_errors, &joiner, &mut ctx)?;
+            Ok(BlockResult { index, outcome, read, empty_rows: block.empty_rows, warnings })
+        };
+        let mut keys = self.keys.clone();
+        let mut results = if workers <= 1 {
+            let mut results = Vec::new();
+            let mut index = 0;
+            while let Some(block) = records.next_block()? {
+                results.push(block_rows((index, block), &mut keys)?);
+                index += 1;
+            }
+            results
+        } else {
+            in_parallel(&mut records, workers, |block| block_rows(block, &mut self.keys.clone()))?
+        };
+        if records.needs_windows_1252() {
+            return Ok(None);
+        }
+        results.sort_by_key(|r| r.index);
+
+        // One slash-date order for the whole file, from the blocks that have slash dates.
+        let mut evidence = SlashEvidence::default();
+        let mut names = Vec::new();
+        for result in &results {
+            if let BlockOutcome::Pending(p) = &result.outcome {
+                for (name, cells) in p.rows.date_columns() {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                    for cell in cells {
+                        if let CellDate::Slash { first, second, year } = *cell {
+                            evidence.observe(first, second, year);
+                        }
+                    }
+                }
+            }
+        }
+        let order = if names.is_empty() { None } else { Some(evidence.resolve(&names.join("/")).map_err(Error::mapping)?) };
+
+        let mut warnings = Vec::new();
+        let unused = cols.unused_headers();
+        if !unused.is_empty() {
+            warnings.push(format!("columns not loaded (no canonical column uses them): {}", unused.join(", ")));
+        }
+        let empty_rows: Vec<String> = results.iter().flat_map(|r| r.empty_rows.iter().map(u64::to_string)).collect();
+        if !empty_rows.is_empty() {
+            warnings.push(format!("{} empty rows skipped (lines {})", empty_rows.len(), empty_rows.join(", ")));
+        }
+        let (mut batches, mut errors, mut read, mut moved) = (Vec::new(), Vec::new(), 0u64, 0u64);
+        for result in results {
+            warnings.extend(result.warnings);
+            read += result.read;
+            let done = match result.outcome {
+                BlockOutcome::Done(done) => done,
+                BlockOutcome::Pending(pending) => finish_block(pending, order, &cols)?,
+            };
+            batches.extend(done.batches);
+            errors.extend(done.errors);
+            moved += done.moved;
+        }
+        errors.sort_by_key(|e| e.record);
+        let rejected = errors.len() as u64;
+        let mut summary = LoadSummary {
+            table: self.table.name().to_string(),
+            source: self.source.to_string(),
+            sha256: records.sha256(),
+            records_read: read,
+            records_accepted: read.saturating_sub(rejected + moved),
+            records_rejected: rejected,
+            records_moved: moved,
+            encoding: records.encoding().to_string(),
+            delimiter: records.delimiter_name(),
+            errors,
+            warnings,
+        };
+        if !self.options.lenient && summary.records_rejected > 0 {
+            summary.errors.truncate(STRICT_ERROR_LIMIT);
+            return Err(Error::Input {
+                source_name: self.source.to_string(),
+                errors: summary.errors.clone(),
+                summary: Some(Box::new(summary)),
+            });
+        }
+        Ok(Some(LoadOutput { batches, summary, keys }))
+    }
+}
+
+/// Reads blocks on this thread and checks them on `workers` threads; the
+/// results come back in any order, with their block index.
+fn in_parallel<R: Send>(
+    records: &mut impl RecordSource,
+    workers: usize,
+    check: impl Fn((usize, Block)) -> Result<BlockResult<R>> + Sync,
+) -> Result<Vec<BlockResult<R>>> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Block)>(workers);
+    let receiver = std::sync::Mutex::new(receiver);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut results = Vec::new();
+                    loop {
+                        let next = receiver.lock().map_err(|_| Error::engine("a loader thread stopped"))?.recv();
+                        let Ok(block) = next else { return Ok(results) };
+                        results.push(check(block)?);
+                    }
+                })
+            })
+            .collect();
+        let mut index = 0;
+        let mut read_error = None;
+        loop {
+            match records.next_block() {
+                Ok(Some(block)) => {
+                    // A closed channel means a worker failed; its error is reported below.
+                    if sender.send((index, block)).is_err() {
+                        break;
+                    }
+                    index += 1;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(sender);
+        let mut results = Vec::new();
+        for handle in handles {
+            match handle.join() {
+                Ok(Ok(part)) => results.extend(part),
+                Ok(Err(e)) => return Err(e),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        match read_error {
+            Some(e) => Err(e),
+            None => Ok(results),
+        }
+    })
+}
+
+/// Phase 1 for one block: every cell of every record checked; the block is
+/// finished at once unless it has slash dates, which wait for the file's order.
+fn read_block<R: TableRows>(
+    cols: &Columns,
+    records: Vec<RawRecord>,
+    record_errors: Vec<(RawRecord, String)>,
+    joiner: &str,
+    ctx: &mut RowContext,
+) -> Result<BlockOutcome<R>> {
     let mut rows = R::default();
     let mut origins: Vec<(u64, u64)> = Vec::new();
-    let mut errors: Vec<RowError> = text
-        .record_errors
-        .iter()
-        .map(|(r, reason)| RowError { record: r.record, line: r.line, column: "record".into(), value: String::new(), reason: reason.clone() })
+    let mut errors: Vec<RowError> = record_errors
+        .into_iter()
+        .map(|(r, reason)| RowError { record: r.record, line: r.line, column: "record".into(), value: String::new(), reason })
         .collect();
-    let sha8 = text.sha256.get(..8).unwrap_or("").to_string();
-    let width = text.headers.len();
-    {
-        let mut ctx = RowContext { sha8: &sha8, source, keys: &mut keys, warnings: &mut warnings };
-        for rec in &text.records {
-            if rec.fields.len() != width {
-                errors.push(RowError {
-                    record: rec.record,
-                    line: rec.line,
-                    column: "record".into(),
-                    value: rec.fields.iter().collect::<Vec<_>>().join(&text.delimiter),
-                    reason: format!("has {} fields; the header has {width}", rec.fields.len()),
-                });
-                continue;
-            }
-            match rows.push(&cols, rec, &mut ctx) {
-                Ok(()) => origins.push((rec.record, rec.line)),
-                Err(e) => errors.push(row_error(rec, e)),
-            }
+    let width = cols.headers.len();
+    for rec in &records {
+        if rec.fields.len() != width {
+            errors.push(RowError {
+                record: rec.record,
+                line: rec.line,
+                column: "record".into(),
+                value: rec.fields.iter().collect::<Vec<_>>().join(joiner),
+                reason: format!("has {} fields; the header has {width}", rec.fields.len()),
+            });
+            continue;
+        }
+        match rows.push(cols, rec, ctx) {
+            Ok(()) => origins.push((rec.record, rec.line)),
+            Err(e) => errors.push(row_error(rec, e)),
         }
     }
+    let has_slash = rows.date_columns().iter().any(|(_, c)| c.iter().any(|d| matches!(d, CellDate::Slash { .. })));
+    let pending = PendingBlock { rows, origins, records: if has_slash { records } else { Vec::new() }, errors };
+    if has_slash {
+        Ok(BlockOutcome::Pending(pending))
+    } else {
+        finish_block(pending, None, cols).map(BlockOutcome::Done)
+    }
+}
 
-    // Phase 2: one slash-date order for the whole file.
+/// Phases 2 and 3 for one block: dates resolved in the file's order, checks
+/// that need them, then the arrays of the rows that passed.
+fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>, cols: &Columns) -> Result<BlockDone> {
+    let PendingBlock { rows, origins, records, mut errors } = block;
     let mut keep = vec![true; origins.len()];
-    let mut evidence = SlashEvidence::default();
-    let date_cols = rows.date_columns();
-    for (_, cells) in &date_cols {
-        for cell in cells.iter() {
-            if let CellDate::Slash { first, second, year } = *cell {
-                evidence.observe(first, second, year);
-            }
-        }
-    }
-    let has_slash = date_cols.iter().any(|(_, c)| c.iter().any(|d| matches!(d, CellDate::Slash { .. })));
-    let names: Vec<&str> = date_cols.iter().map(|(n, _)| *n).collect();
-    let order = if has_slash { Some(evidence.resolve(&names.join("/")).map_err(Error::mapping)?) } else { None };
     let mut days_columns = Vec::new();
-    for (column, cells) in &date_cols {
+    for (column, cells) in rows.date_columns() {
         let mut days = Vec::with_capacity(cells.len());
         for (i, cell) in cells.iter().enumerate() {
             let day = match (*cell, order) {
@@ -197,7 +405,7 @@ fn run<R: TableRows>(
                     if keep[i] {
                         keep[i] = false;
                         let (record, line) = origins[i];
-                        let rec = text.records.binary_search_by_key(&record, |r| r.record).ok().map(|at| &text.records[at]);
+                        let rec = records.binary_search_by_key(&record, |r| r.record).ok().map(|at| &records[at]);
                         let value = rec.and_then(|r| cols.raw(r, column)).unwrap_or("").to_string();
                         errors.push(RowError { record, line, column: column.to_string(), value, reason });
                     }
@@ -206,7 +414,6 @@ fn run<R: TableRows>(
         }
         days_columns.push(days);
     }
-    drop(date_cols);
     for (i, &(record, line)) in origins.iter().enumerate() {
         if keep[i] {
             if let Some(e) = rows.check_resolved(i, &days_columns) {
@@ -216,33 +423,7 @@ fn run<R: TableRows>(
         }
     }
     let (batches, moved) = rows.finish(days_columns, &keep)?;
-
-    errors.sort_by_key(|e| e.record);
-    let read = text.records.len() as u64 + text.record_errors.len() as u64;
-    let rejected = errors.len() as u64;
-    let accepted = read.saturating_sub(rejected + moved);
-    let mut summary = LoadSummary {
-        table: table.name().to_string(),
-        source: source.to_string(),
-        sha256: text.sha256.clone(),
-        records_read: read,
-        records_accepted: accepted,
-        records_rejected: rejected,
-        records_moved: moved,
-        encoding: text.encoding.clone(),
-        delimiter: text.delimiter.clone(),
-        errors,
-        warnings,
-    };
-    if !options.lenient && summary.records_rejected > 0 {
-        summary.errors.truncate(STRICT_ERROR_LIMIT);
-        return Err(Error::Input {
-            source_name: source.to_string(),
-            errors: summary.errors.clone(),
-            summary: Some(Box::new(summary)),
-        });
-    }
-    Ok(LoadOutput { batches, summary, keys })
+    Ok(BlockDone { batches, moved, errors })
 }
 
 fn row_error(rec: &RawRecord, e: CellError) -> RowError {

@@ -54,7 +54,7 @@ fn claim_key(
 
 /// The two budget shapes: amounts per month, or PEPM rates per month that
 /// the report multiplies by that month's employee count.
-pub(crate) trait BudgetShape {
+pub(crate) trait BudgetShape: Send {
     /// client_id, year, month, medical, pharmacy, admin, then the optional total.
     const COLUMNS: &'static [&'static str];
     const TABLE: Table;
@@ -103,6 +103,7 @@ impl<S> Default for BudgetRows<S> {
 
 impl<S: BudgetShape> TableRows for BudgetRows<S> {
     const WANTED: &'static [&'static str] = S::COLUMNS;
+    const SHARES_KEYS: bool = true;
 
     fn check_columns(cols: &Columns) -> Result<()> {
         require_all(cols, &S::COLUMNS[..6])
@@ -169,6 +170,7 @@ pub(crate) struct EnrollmentRows {
 
 impl TableRows for EnrollmentRows {
     const WANTED: &'static [&'static str] = &["client_id", "year", "month", "member_count", "employee_count"];
+    const SHARES_KEYS: bool = true;
 
     fn check_columns(cols: &Columns) -> Result<()> {
         require_all(cols, Self::WANTED)

@@ -1,0 +1,536 @@
+//! Cutting a CSV byte stream into blocks of whole records, decoded to text,
+//! numbered, with their physical lines: a big file is read a few MiB at a
+//! time and never sits in memory whole.
+
+use std::io::Read;
+
+use encoding_rs::Encoding;
+use sha2::{Digest, Sha256};
+
+use super::{detect_delimiter, parse_delimiter, RawRecord};
+use crate::error::{Error, Result};
+
+/// Bytes read from the input for one block (about 25,000 claim lines).
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// Where CSV bytes come from. A path is opened again only to restart.
+#[derive(Clone, Copy)]
+pub enum Input<'a> {
+    Bytes(&'a [u8]),
+    Path(&'a str),
+}
+
+impl<'a> Input<'a> {
+    fn open(&self) -> Result<Box<dyn Read + 'a>> {
+        match *self {
+            Input::Bytes(bytes) => Ok(Box::new(bytes)),
+            Input::Path(path) => Ok(Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)),
+        }
+    }
+
+    fn read_all(&self) -> Result<Vec<u8>> {
+        match *self {
+            Input::Bytes(bytes) => Ok(bytes.to_vec()),
+            Input::Path(path) => std::fs::read(path).map_err(|e| Error::io(path, e)),
+        }
+    }
+}
+
+/// How record bytes become text.
+#[derive(Clone, Copy)]
+enum Decoding {
+    /// UTF-8 while the records are; the whole file is Windows-1252 once one
+    /// is not (see `CsvBlocks::needs_windows_1252`).
+    Detect,
+    /// UTF-8 required (declared, a BOM, or text decoded up front).
+    Utf8,
+    /// A single-byte encoding: each record decodes on its own.
+    SingleByte(&'static Encoding),
+}
+
+/// The records of one block, in file order.
+#[derive(Default)]
+pub struct Block {
+    pub records: Vec<RawRecord>,
+    /// Records that are not valid CSV or text, with the reason.
+    pub record_errors: Vec<(RawRecord, String)>,
+    /// Lines of rows whose every field is empty (Excel leaves them).
+    pub empty_rows: Vec<u64>,
+}
+
+/// A CSV file read block by block: its header, then `next_block` until None.
+pub struct CsvBlocks<'a> {
+    origin: Input<'a>,
+    input: Box<dyn Read + 'a>,
+    source_name: String,
+    hasher: Sha256,
+    /// The digest when the bytes were hashed before decoding (UTF-16, ...).
+    digest: Option<String>,
+    pending: Vec<u8>,
+    eof: bool,
+    decoding: Decoding,
+    encoding: &'static str,
+    delimiter: u8,
+    headers: Option<Vec<String>>,
+    record_no: u64,
+    /// Physical line of `pending[0]`.
+    line_of_pending: u64,
+    /// A non-ASCII record was read as UTF-8 (before any invalid one).
+    read_non_ascii_utf8: bool,
+    /// Detect mode met invalid UTF-8 after non-ASCII UTF-8 records.
+    mixed: bool,
+    row: csv::ByteRecord,
+    /// The block read with the header, handed out first.
+    held: Option<Block>,
+    header_error: Option<String>,
+    block_bytes: usize,
+    /// The failure of a file that must be UTF-8 and is not, and where.
+    not_utf8: Option<String>,
+    fatal: Option<String>,
+}
+
+impl<'a> CsvBlocks<'a> {
+    /// Opens `input` and reads its header. `encoding` and `delimiter` are the
+    /// mapping profile's, when it declares them.
+    pub fn open(input: Input<'a>, encoding: Option<&str>, delimiter: Option<&str>, source_name: &str) -> Result<Self> {
+        Self::open_with_block_bytes(input, encoding, delimiter, source_name, BLOCK_BYTES)
+    }
+
+    /// `open` with another block size (tests cut files at every byte).
+    pub(crate) fn open_with_block_bytes(
+        input: Input<'a>,
+        encoding: Option<&str>,
+        delimiter: Option<&str>,
+        source_name: &str,
+        block_bytes: usize,
+    ) -> Result<Self> {
+        let declared = match encoding {
+            Some(label) => Some(
+                Encoding::for_label(label.trim().as_bytes())
+                    .ok_or_else(|| Error::mapping(format!("unknown encoding '{label}'; use utf-8 or windows-1252")))?,
+            ),
+            None => None,
+        };
+        let mut blocks = CsvBlocks {
+            origin: input,
+            input: input.open()?,
+            source_name: source_name.to_string(),
+            hasher: Sha256::new(),
+            digest: None,
+            pending: Vec::new(),
+            eof: false,
+            decoding: Decoding::Detect,
+            encoding: "UTF-8",
+            delimiter: b',',
+            headers: None,
+            record_no: 0,
+            line_of_pending: 1,
+            read_non_ascii_utf8: false,
+            mixed: false,
+            row: csv::ByteRecord::new(),
+            held: None,
+            header_error: None,
+            block_bytes: block_bytes.max(1),
+            not_utf8: None,
+            fatal: None,
+        };
+        blocks.fill()?;
+        // A byte-order mark wins over a declared encoding.
+        let whole_text = match (Encoding::for_bom(&blocks.pending), declared) {
+            (Some((enc, bom_len)), _) if enc == encoding_rs::UTF_8 => {
+                blocks.require_utf8(format!("the file starts with a {0} byte-order mark but is not valid {0}", enc.name()));
+                blocks.pending.drain(..bom_len);
+                None
+            }
+            (Some((enc, _)), _) => Some((enc, true)),
+            (None, Some(enc)) if enc == encoding_rs::UTF_8 => {
+                blocks.require_utf8(format!("the file is not valid {}; remove \"encoding\" from the profile to detect it", enc.name()));
+                None
+            }
+            (None, Some(enc)) if enc.is_single_byte() => {
+                blocks.decoding = Decoding::SingleByte(enc);
+                blocks.encoding = enc.name();
+                None
+            }
+            (None, Some(enc)) => Some((enc, false)),
+            (None, None) => {
+                if let Input::Bytes(bytes) = input {
+                    // All in memory already: decide for the whole file now.
+                    if std::str::from_utf8(bytes).is_ok() {
+                        blocks.decoding = Decoding::Utf8;
+                    } else {
+                        blocks.decoding = Decoding::SingleByte(encoding_rs::WINDOWS_1252);
+                        blocks.encoding = encoding_rs::WINDOWS_1252.name();
+                    }
+                }
+                None
+            }
+        };
+        if let Some((enc, from_bom)) = whole_text {
+            blocks.decode_whole(input, enc, from_bom)?;
+        }
+        blocks.delimiter = match delimiter {
+            Some(d) => parse_delimiter(d)?,
+            None => detect_delimiter(&blocks.pending),
+        };
+        // The header is the first record; the rest of its block is held.
+        let mut first = Block::default();
+        while blocks.headers.is_none() {
+            match blocks.next_block()? {
+                Some(block) => first = block,
+                None => return Err(Error::input_file(source_name, "the file is empty: no header row")),
+            }
+            if let Some(reason) = blocks.header_error.take() {
+                return Err(Error::input_file(source_name, format!("the header cannot be read: it {reason}")));
+            }
+        }
+        blocks.held = Some(first);
+        Ok(blocks)
+    }
+
+    /// Encodings that are neither UTF-8 nor single-byte (UTF-16, ...) are
+    /// decoded whole, then read as UTF-8 text; the digest is of the bytes.
+    fn decode_whole(&mut self, input: Input<'a>, enc: &'static Encoding, from_bom: bool) -> Result<()> {
+        let bytes = input.read_all()?;
+        self.digest = Some(super::sha256_hex(&bytes));
+        let (text, had_errors) = if from_bom {
+            let bom_len = Encoding::for_bom(&bytes).map_or(0, |(_, n)| n);
+            enc.decode_without_bom_handling(&bytes[bom_len..])
+        } else {
+            let (text, _, had_errors) = enc.decode(&bytes);
+            (text, had_errors)
+        };
+        if had_errors {
+            return Err(if from_bom {
+                Error::mapping(format!("the file starts with a {} byte-order mark but is not valid {}", enc.name(), enc.name()))
+            } else {
+                Error::mapping(format!("the file is not valid {}; remove \"encoding\" from the profile to detect it", enc.name()))
+            });
+        }
+        self.pending = text.into_owned().into_bytes();
+        self.input = Box::new(std::io::empty());
+        self.eof = true;
+        self.decoding = Decoding::Utf8;
+        self.encoding = enc.name();
+        Ok(())
+    }
+
+    fn require_utf8(&mut self, failure: String) {
+        self.decoding = Decoding::Utf8;
+        self.not_utf8 = Some(failure);
+    }
+
+    pub fn headers(&self) -> &[String] {
+        self.headers.as_deref().unwrap_or(&[])
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The encoding the records were read in.
+    pub fn encoding(&self) -> &'static str {
+        self.encoding
+    }
+
+    /// After the last block: true when the file turned out not to be UTF-8
+    /// after records with non-ASCII UTF-8 were read as UTF-8. The whole file
+    /// is Windows-1252 then, and must be read again as such.
+    pub fn needs_windows_1252(&self) -> bool {
+        self.mixed
+    }
+
+    /// The sha256 of the input's bytes; complete once every block was read.
+    pub fn sha256(&self) -> String {
+        match &self.digest {
+            Some(d) => d.clone(),
+            None => self.hasher.clone().finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
+
+    /// The sha256 before the blocks are read: the bytes in memory hashed
+    /// now, or the file read through once more.
+    pub fn sha256_up_front(&mut self) -> Result<String> {
+        if let Some(d) = &self.digest {
+            return Ok(d.clone());
+        }
+        let mut hasher = Sha256::new();
+        let mut input = self.origin.open()?;
+        let mut buffer = vec![0u8; 1 << 16];
+        loop {
+            match input.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => hasher.update(&buffer[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(&self.source_name, e)),
+            }
+        }
+        let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        self.digest = Some(digest.clone());
+        Ok(digest)
+    }
+
+    /// Reads up to one block's worth of bytes more.
+    fn fill(&mut self) -> Result<()> {
+        let start = self.pending.len();
+        self.pending.resize(start + self.block_bytes, 0);
+        let mut filled = start;
+        while filled < self.pending.len() {
+            match self.input.read(&mut self.pending[filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(&self.source_name, e)),
+            }
+        }
+        self.pending.truncate(filled);
+        if self.digest.is_none() {
+            self.hasher.update(&self.pending[start..]);
+        }
+        Ok(())
+    }
+
+    /// The next block of whole records, or None at the end of the input.
+    pub fn next_block(&mut self) -> Result<Option<Block>> {
+        if let Some(block) = self.held.take() {
+            return Ok(Some(block));
+        }
+        loop {
+            if self.pending.len() < self.block_bytes && !self.eof {
+                self.fill()?;
+            }
+            if self.pending.is_empty() && self.eof {
+                return Ok(None);
+            }
+            let (block, consumed) = self.parse_pending();
+            if let Some(message) = self.fatal.take() {
+                return Err(Error::mapping(message));
+            }
+            if consumed == 0 && !self.eof {
+                // One record longer than a block: read more and try again.
+                self.fill()?;
+                continue;
+            }
+            self.line_of_pending += self.pending[..consumed].iter().filter(|b| **b == b'\n').count() as u64;
+            self.pending.drain(..consumed);
+            return Ok(Some(block));
+        }
+    }
+
+    /// Parses the whole records at the front of `pending`; returns them and
+    /// how many bytes they took. Before the end of the input, the record that
+    /// reaches the end of `pending` may be cut and waits for more bytes.
+    fn parse_pending(&mut self) -> (Block, usize) {
+        let mut block = Block::default();
+        let bytes = std::mem::take(&mut self.pending);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(&bytes[..]);
+        let mut lines = LineCounter { bytes: &bytes, counted_to: 0, line: self.line_of_pending };
+        let mut row = std::mem::take(&mut self.row);
+        let consumed = loop {
+            let start = reader.position().byte() as usize;
+            match reader.read_byte_record(&mut row) {
+                Ok(false) => break bytes.len(),
+                Ok(true) => {
+                    if !self.eof && reader.position().byte() as usize >= bytes.len() {
+                        break start;
+                    }
+                    let line = lines.line_of(row.position().map_or(start, |p| p.byte() as usize));
+                    self.take_record(&row, line, &mut block);
+                }
+                Err(e) if self.headers.is_none() => {
+                    self.header_error = Some(format!("is not valid CSV ({e})"));
+                    break bytes.len();
+                }
+                Err(e) => {
+                    let line = lines.line_of(start);
+                    self.record_no += 1;
+                    let raw = RawRecord { record: self.record_no, line, fields: csv::StringRecord::new() };
+                    block.record_errors.push((raw, format!("is not a valid CSV record ({e})")));
+                }
+            }
+        };
+        self.row = row;
+        self.pending = bytes;
+        (block, consumed)
+    }
+
+    fn take_record(&mut self, row: &csv::ByteRecord, line: u64, block: &mut Block) {
+        let fields = match self.decode(row) {
+            Ok(fields) => fields,
+            Err(_) if self.not_utf8.is_some() => {
+                let failure = self.not_utf8.as_deref().unwrap_or_default();
+                self.fatal = Some(format!("{failure} (record {}, line {line})", self.record_no + 1));
+                return;
+            }
+            Err(reason) if self.headers.is_none() => {
+                self.header_error = Some(reason);
+                return;
+            }
+            Err(reason) => {
+                self.record_no += 1;
+                let raw = RawRecord { record: self.record_no, line, fields: csv::StringRecord::new() };
+                block.record_errors.push((raw, reason));
+                return;
+            }
+        };
+        if self.headers.is_none() {
+            self.headers = Some(fields.iter().map(|h| h.trim().to_string()).collect());
+            return;
+        }
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            block.empty_rows.push(line);
+            return;
+        }
+        self.record_no += 1;
+        block.records.push(RawRecord { record: self.record_no, line, fields });
+    }
+
+    /// The record as text, sized to its cells (the reader's buffer has grown
+    /// to the longest record so far).
+    fn decode(&mut self, row: &csv::ByteRecord) -> std::result::Result<csv::StringRecord, String> {
+        let ascii = row.as_slice().is_ascii();
+        if let Decoding::Detect = self.decoding {
+            if !ascii {
+                if std::str::from_utf8(row.as_slice()).is_ok() {
+                    self.read_non_ascii_utf8 = true;
+                } else {
+                    self.mixed = self.read_non_ascii_utf8;
+                    self.decoding = Decoding::SingleByte(encoding_rs::WINDOWS_1252);
+                    self.encoding = encoding_rs::WINDOWS_1252.name();
+                }
+            }
+        }
+        match self.decoding {
+            Decoding::SingleByte(enc) if !ascii => {
+                let mut fields = csv::StringRecord::with_capacity(row.as_slice().len() * 2, row.len());
+                for cell in row {
+                    fields.push_field(&enc.decode_without_bom_handling(cell).0);
+                }
+                Ok(fields)
+            }
+            _ => {
+                let mut copy = csv::ByteRecord::with_capacity(row.as_slice().len(), row.len());
+                for cell in row {
+                    copy.push_field(cell);
+                }
+                csv::StringRecord::from_byte_record(copy)
+                    .map_err(|e| format!("is not valid UTF-8 text ({})", e.utf8_error()))
+            }
+        }
+    }
+}
+
+/// Physical lines from byte offsets: the csv reader counts records, not
+/// the newlines inside quoted fields.
+struct LineCounter<'b> {
+    bytes: &'b [u8],
+    counted_to: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_of(&mut self, byte: usize) -> u64 {
+        // A record's reported start may sit on the previous line's '\n'.
+        let mut end = byte.min(self.bytes.len());
+        while end < self.bytes.len() && matches!(self.bytes[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        if end > self.counted_to {
+            self.line += self.bytes[self.counted_to..end].iter().filter(|b| **b == b'\n').count() as u64;
+            self.counted_to = end;
+        }
+        self.line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every record with its number, line and cells, and the file's facts.
+    fn read_all(bytes: &[u8], block_bytes: usize) -> Result<(Vec<String>, Vec<(u64, u64, Vec<String>)>, Vec<u64>, String, String)> {
+        let mut blocks = CsvBlocks::open_with_block_bytes(Input::Bytes(bytes), None, None, "t", block_bytes)?;
+        let (mut records, mut empty) = (Vec::new(), Vec::new());
+        while let Some(block) = blocks.next_block()? {
+            records.extend(block.records.into_iter().map(|r| (r.record, r.line, r.fields.iter().map(str::to_string).collect())));
+            empty.extend(block.empty_rows);
+        }
+        Ok((blocks.headers().to_vec(), records, empty, blocks.sha256(), blocks.encoding().to_string()))
+    }
+
+    #[test]
+    fn records_cut_at_any_byte_read_the_same() {
+        let text = "a,b\r\n1,\"x,\r\ny\"\r\n\r\n,\r\n2,\"q\"\"\"\n3,é\n4";
+        let whole = read_all(text.as_bytes(), 1 << 20).unwrap();
+        // Worked out by hand: record 1 spans lines 2-3 (the quoted newline is
+        // data), line 4 is blank, line 5 has only empty cells.
+        let expected: Vec<(u64, u64, Vec<String>)> = vec![
+            (1, 2, vec!["1".into(), "x,\r\ny".into()]),
+            (2, 6, vec!["2".into(), "q\"".into()]),
+            (3, 7, vec!["3".into(), "é".into()]),
+            (4, 8, vec!["4".into()]),
+        ];
+        assert_eq!(whole.1, expected);
+        assert_eq!(whole.2, vec![5]);
+        assert_eq!(whole.3, crate::source::sha256_hex(text.as_bytes()));
+        for block_bytes in 1..text.len() + 2 {
+            assert_eq!(read_all(text.as_bytes(), block_bytes).unwrap(), whole, "block of {block_bytes} bytes");
+        }
+    }
+
+    #[test]
+    fn a_file_not_utf8_after_non_ascii_utf8_asks_to_be_read_again() {
+        let dir = std::env::temp_dir().join(format!("claimscope-blocks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("mixed.csv");
+        // 'é' as UTF-8 (C3 A9) on the first row, then 0xE9 alone (Windows-1252).
+        std::fs::write(&path, b"name\nJos\xC3\xA9\nJos\xE9\n").unwrap();
+        let path = path.to_string_lossy().to_string();
+        let mut blocks = CsvBlocks::open_with_block_bytes(Input::Path(&path), None, None, "t", 4).unwrap();
+        while blocks.next_block().unwrap().is_some() {}
+        assert!(blocks.needs_windows_1252());
+        let mut again = CsvBlocks::open(Input::Path(&path), Some("windows-1252"), None, "t").unwrap();
+        let block = again.next_block().unwrap().unwrap();
+        let names: Vec<&str> = block.records.iter().map(|r| &r.fields[0]).collect();
+        assert_eq!(names, ["JosÃ©", "José"]);
+        assert_eq!(again.encoding(), "windows-1252");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn declared_utf8_that_is_not_fails_naming_the_record() {
+        // Undeclared, the same bytes are a Windows-1252 file.
+        let read = read_all(b"a\nok\nbad\xE9\n", 3).unwrap();
+        assert_eq!((read.1[1].2[0].as_str(), read.4.as_str()), ("badé", "windows-1252"));
+        let declared = CsvBlocks::open(Input::Bytes(b"a\nbad\xE9\n"), Some("utf-8"), None, "t")
+            .and_then(|mut b| b.next_block().map(|_| ()))
+            .unwrap_err()
+            .to_string();
+        assert!(declared.contains("not valid UTF-8") && declared.contains("record 1, line 2"), "{declared}");
+    }
+
+    proptest! {
+        #[test]
+        fn block_size_never_changes_what_is_read(
+            cells in proptest::collection::vec(proptest::collection::vec("[a-c,\"\r\n é]{0,6}", 1..4), 1..12),
+            block_bytes in 1usize..40,
+        ) {
+            let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            for row in &cells {
+                writer.write_record(row).unwrap();
+            }
+            let bytes = writer.into_inner().unwrap();
+            let whole = read_all(&bytes, 1 << 20).map_err(|e| e.to_string());
+            let cut = read_all(&bytes, block_bytes).map_err(|e| e.to_string());
+            prop_assert_eq!(cut, whole);
+        }
+    }
+}
