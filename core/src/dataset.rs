@@ -90,8 +90,13 @@ impl Dataset {
     }
 
     fn register(&mut self, table: Table) -> Result<()> {
-        let batches = self.batches.get(&table).cloned().unwrap_or_default();
-        let mem = MemTable::try_new(table.schema(), vec![batches])?;
+        // Batches dealt to one partition a core, so queries scan on every core.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut partitions = vec![Vec::new(); cores];
+        for (i, batch) in self.batches.get(&table).into_iter().flatten().enumerate() {
+            partitions[i % cores].push(batch.clone());
+        }
+        let mem = MemTable::try_new(table.schema(), partitions)?;
         self.ctx.deregister_table(table.name())?;
         self.ctx.register_table(table.name(), Arc::new(mem))?;
         Ok(())

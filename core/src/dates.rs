@@ -8,8 +8,8 @@ const EXPECTED: &str = "expected YYYY-MM-DD, MM/DD/YYYY, YYYYMMDD or the profile
 
 /// Days since 1970-01-01, the Date32 representation.
 pub fn to_days(date: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    (date - epoch).num_days() as i32
+    // 1970-01-01 is day 719,163 counted from 0001-01-01 (day 1).
+    date.num_days_from_ce() - 719_163
 }
 
 pub fn from_days(days: i32) -> NaiveDate {
@@ -46,6 +46,14 @@ pub fn parse_auto(raw: &str) -> Result<CellDate, String> {
     }
     // A database export's midnight timestamp is a date; any other time of
     // day would be cut off, so it is rejected.
+    match iso_days(s) {
+        Some(days) => days.map(CellDate::Exact),
+        None => parse_any_form(s),
+    }
+}
+
+/// Every accepted form of a trimmed, non-blank cell.
+fn parse_any_form(s: &str) -> Result<CellDate, String> {
     let s = match s.split_once([' ', 'T']) {
         Some((date, time)) if is_midnight(time) => date,
         Some(_) => return Err(format!("has a time of day; {EXPECTED}")),
@@ -73,6 +81,18 @@ pub fn parse_auto(raw: &str) -> Result<CellDate, String> {
         return ymd(n(0..4) as i32, n(4..6), n(6..8)).map(CellDate::Exact);
     }
     Err(format!("is not a date; {EXPECTED}"))
+}
+
+/// `YYYY-MM-DD`, the common form, read without splitting; None for any
+/// other shape.
+fn iso_days(s: &str) -> Option<Result<i32, String>> {
+    let b = s.as_bytes();
+    let digit_at = |i: usize| b[i].is_ascii_digit();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || ![0, 1, 2, 3, 5, 6, 8, 9].into_iter().all(digit_at) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    Some(ymd(n(0..4) as i32, n(5..7), n(8..10)))
 }
 
 fn is_midnight(time: &str) -> bool {
@@ -156,6 +176,25 @@ pub fn resolve_slash(first: u32, second: u32, year: i32, order: SlashOrder) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The ISO shortcut agrees with the general path wherever it answers.
+        #[test]
+        fn the_iso_form_reads_as_the_general_path_does(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}") {
+            let fast = iso_days(&s).map(|r| r.map(CellDate::Exact));
+            prop_assert!(fast.is_some());
+            prop_assert_eq!(fast.unwrap_or(Err(String::new())), parse_any_form(&s));
+        }
+    }
+
+    #[test]
+    fn days_count_from_the_unix_epoch() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(to_days(date(1970, 1, 1)), 0);
+        assert_eq!(to_days(date(2025, 1, 31)), 20_119);
+        assert_eq!(to_days(date(1969, 12, 31)), -1);
+    }
 
     fn days(y: i32, m: u32, d: u32) -> i32 {
         to_days(NaiveDate::from_ymd_opt(y, m, d).unwrap())

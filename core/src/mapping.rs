@@ -109,15 +109,21 @@ impl MappingProfile {
 
     /// Applies the column's value map to a trimmed cell.
     pub fn map_value<'a>(&'a self, column: &str, value: &'a str) -> &'a str {
-        if let Some(map) = self.value_maps.get(column) {
-            let v = value.trim();
-            if let Some(mapped) = map.get(v) {
-                return mapped;
-            }
-            if let Some((_, mapped)) = map.iter().find(|(k, _)| k.trim().eq_ignore_ascii_case(v)) {
-                return mapped;
-            }
+        match self.value_maps.get(column) {
+            Some(map) => map_value_with(map, value),
+            None => value,
         }
-        value
+    }
+}
+
+/// Applies one column's value map: keys match trimmed, then case-insensitively.
+pub(crate) fn map_value_with<'a>(map: &'a BTreeMap<String, String>, value: &'a str) -> &'a str {
+    let v = value.trim();
+    if let Some(mapped) = map.get(v) {
+        return mapped;
+    }
+    match map.iter().find(|(k, _)| k.trim().eq_ignore_ascii_case(v)) {
+        Some((_, mapped)) => mapped,
+        None => value,
     }
 }

@@ -18,6 +18,14 @@ pub fn parse_cents(raw: &str) -> Result<i128, String> {
     if s.is_empty() {
         return Err("is blank; an amount is required".into());
     }
+    match plain_cents(s) {
+        Some(cents) => Ok(cents),
+        None => parse_any_form(s),
+    }
+}
+
+/// Every accepted form of a trimmed, non-blank cell.
+fn parse_any_form(s: &str) -> Result<i128, String> {
     let (negative_paren, s) = match s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
         Some(inner) => (true, inner.trim()),
         None => (false, s),
@@ -44,6 +52,29 @@ pub fn parse_cents(raw: &str) -> Result<i128, String> {
         return Err("is too large for a money column (at most 16 digits before the decimal point)".into());
     }
     Ok(if negative_count == 1 { -cents } else { cents })
+}
+
+/// The common form read without the general path: `-?d{1,16}(.d{1,2})?`.
+/// None sends any other text through the general path.
+fn plain_cents(s: &str) -> Option<i128> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (digits, ""),
+    };
+    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 16 || fraction.len() > 2 || (digits.contains('.') && fraction.is_empty()) {
+        return None;
+    }
+    if !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let number = |t: &str| t.bytes().fold(0i128, |n, b| n * 10 + i128::from(b - b'0'));
+    let cents = number(whole) * 100 + number(fraction) * if fraction.len() == 1 { 10 } else { 1 };
+    Some(if negative { -cents } else { cents })
 }
 
 fn strip_sign(s: &str) -> (bool, &str) {
@@ -149,6 +180,17 @@ pub fn dec(s: &str) -> Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The common-form shortcut agrees with the general path wherever it answers.
+        #[test]
+        fn the_plain_form_reads_as_the_general_path_does(s in "-?[0-9]{0,18}(\\.[0-9]{0,3})?") {
+            if let Some(cents) = plain_cents(&s) {
+                prop_assert_eq!(Ok(cents), parse_any_form(&s));
+            }
+        }
+    }
 
     #[test]
     fn accepts_every_cell_form_of_the_data_model() {

@@ -1,48 +1,99 @@
 //! Claims rows: the two amount shapes, the total check, claim_type derived or
 //! mapped, ICD codes normalised, admin rows moved to admin_fees.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Date32Array, Decimal128Array, Int32Array, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, StringArray, StringBuilder};
+use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::columns::{CellResult, Columns};
-use super::{kept, RowContext, TableRows};
+use super::columns::{CellResult, Col, Columns};
+use super::{RowContext, TableRows};
 use crate::dates::{self, CellDate};
 use crate::error::Result;
 use crate::mapping::AMOUNT_COLUMN;
 use crate::source::RawRecord;
 use crate::table::{Table, MONEY_PRECISION, MONEY_SCALE};
 
+/// Claims rows as Arrow builders (no string per cell), block by block.
 #[derive(Default)]
 pub(crate) struct ClaimRows {
-    client_id: Vec<String>,
-    claim_id: Vec<String>,
-    claimant_id: Vec<String>,
+    at: Option<ClaimCols>,
+    client_id: StringBuilder,
+    claim_id: StringBuilder,
+    claimant_id: StringBuilder,
     claim_date: Vec<CellDate>,
     paid_date: Vec<CellDate>,
     claim_type: Vec<&'static str>,
-    service_type: Vec<Option<String>>,
-    service_category: Vec<Option<String>>,
-    icd_code: Vec<Option<String>>,
-    medical_desc: Vec<Option<String>>,
-    layman_term: Vec<Option<String>>,
+    service_type: StringBuilder,
+    service_category: StringBuilder,
+    icd_code: StringBuilder,
+    medical_desc: StringBuilder,
+    layman_term: StringBuilder,
     medical: Vec<i128>,
     pharmacy: Vec<i128>,
     total: Vec<i128>,
 }
 
+/// The claims columns, looked up once per block.
+#[derive(Clone, Copy)]
+struct ClaimCols {
+    client_id: Col,
+    claim_id: Col,
+    claimant_id: Col,
+    claim_date: Col,
+    paid_date: Col,
+    claim_type: Col,
+    service_type: Col,
+    service_category: Col,
+    icd_code: Col,
+    medical_desc: Col,
+    layman_term: Col,
+    amount: Col,
+    medical: Col,
+    pharmacy: Col,
+    total: Col,
+}
+
+impl ClaimCols {
+    fn find(cols: &Columns) -> Self {
+        ClaimCols {
+            client_id: cols.col("client_id"),
+            claim_id: cols.col("claim_id"),
+            claimant_id: cols.col("claimant_id"),
+            claim_date: cols.col("claim_date"),
+            paid_date: cols.col("paid_date"),
+            claim_type: cols.col("claim_type"),
+            service_type: cols.col("service_type"),
+            service_category: cols.col("service_category"),
+            icd_code: cols.col("icd_code"),
+            medical_desc: cols.col("medical_desc"),
+            layman_term: cols.col("layman_term"),
+            amount: cols.col(AMOUNT_COLUMN),
+            medical: cols.col("medical_amount"),
+            pharmacy: cols.col("pharmacy_amount"),
+            total: cols.col("total_amount"),
+        }
+    }
+}
+
 const ADMIN: &str = "admin";
 
 /// ICD-10-CM as stored: trimmed, dots removed, upper-case; empty -> None.
-pub fn normalize_icd(raw: &str) -> Option<String> {
-    let code: String = raw.trim().chars().filter(|c| *c != '.').flat_map(char::to_uppercase).collect();
-    let code = code.trim().to_string();
-    (!code.is_empty()).then_some(code)
+/// The cell is borrowed when it is already in stored form.
+fn normalized_icd(raw: &str) -> Option<Cow<'_, str>> {
+    let trimmed = raw.trim();
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+        return Some(Cow::Borrowed(trimmed));
+    }
+    let code: String = trimmed.chars().filter(|c| *c != '.').flat_map(char::to_uppercase).collect();
+    let code = code.trim();
+    (!code.is_empty()).then(|| Cow::Owned(code.to_string()))
 }
 
-fn parse_claim_type(cols: &Columns, rec: &RawRecord) -> CellResult<Option<&'static str>> {
-    let Some(raw) = cols.raw(rec, "claim_type") else { return Ok(None) };
+fn parse_claim_type(cols: &Columns, rec: &RawRecord, column: Col) -> CellResult<Option<&'static str>> {
+    let Some(raw) = cols.raw(rec, column) else { return Ok(None) };
     let v = raw.trim();
     if v.is_empty() {
         return Ok(None);
@@ -86,7 +137,7 @@ impl TableRows for ClaimRows {
         for c in ["client_id", "claimant_id", "claim_date"] {
             cols.require(c)?;
         }
-        let any_amount = [AMOUNT_COLUMN, "medical_amount", "pharmacy_amount", "total_amount"].iter().any(|c| cols.has(c));
+        let any_amount = [AMOUNT_COLUMN, "medical_amount", "pharmacy_amount", "total_amount"].iter().any(|c| cols.has(*c));
         if !any_amount {
             cols.require("total_amount")?;
         }
@@ -97,23 +148,24 @@ impl TableRows for ClaimRows {
     }
 
     fn push(&mut self, cols: &Columns, rec: &RawRecord, ctx: &mut RowContext) -> CellResult<()> {
-        let client_id = cols.text_required(rec, "client_id")?;
-        let claimant_id = cols.text_required(rec, "claimant_id")?;
-        let claim_date = cols.date_required(rec, "claim_date")?;
-        let paid_date = cols.date(rec, "paid_date")?.unwrap_or(claim_date);
-        let given_type = parse_claim_type(cols, rec)?;
+        let at = *self.at.get_or_insert_with(|| ClaimCols::find(cols));
+        let client_id = cols.text_str_required(rec, at.client_id)?;
+        let claimant_id = cols.text_str_required(rec, at.claimant_id)?;
+        let claim_date = cols.date_required(rec, at.claim_date)?;
+        let paid_date = cols.date(rec, at.paid_date)?.unwrap_or(claim_date);
+        let given_type = parse_claim_type(cols, rec, at.claim_type)?;
 
-        let (claim_type, medical, pharmacy, total) = if cols.has(AMOUNT_COLUMN) {
-            let amount = cols.money_required(rec, AMOUNT_COLUMN)?;
-            let total_given = cols.money_optional(rec, "total_amount")?;
+        let (claim_type, medical, pharmacy, total) = if cols.has(at.amount) {
+            let amount = cols.money_required(rec, at.amount)?;
+            let total_given = cols.money_optional(rec, at.total)?;
             let claim_type = given_type.ok_or_else(|| {
-                Columns::cell_error("claim_type", cols.raw(rec, "claim_type").unwrap_or(""), "is blank; the one-amount shape needs a claim type")
+                Columns::cell_error("claim_type", cols.raw(rec, at.claim_type).unwrap_or(""), "is blank; the one-amount shape needs a claim type")
             })?;
             if let Some(t) = total_given {
                 if t != amount {
                     return Err(Columns::cell_error(
                         "total_amount",
-                        cols.raw(rec, "total_amount").unwrap_or(""),
+                        cols.raw(rec, at.total).unwrap_or(""),
                         format!("differs from amount {}", crate::money::cents_to_decimal(amount)),
                     ));
                 }
@@ -124,9 +176,9 @@ impl TableRows for ClaimRows {
                 _ => (claim_type, 0, 0, amount),
             }
         } else {
-            let medical = cols.money(rec, "medical_amount")?;
-            let pharmacy = cols.money(rec, "pharmacy_amount")?;
-            let total_given = cols.money_optional(rec, "total_amount")?;
+            let medical = cols.money(rec, at.medical)?;
+            let pharmacy = cols.money(rec, at.pharmacy)?;
+            let total_given = cols.money_optional(rec, at.total)?;
             let (medical, pharmacy) = match (medical, pharmacy, total_given) {
                 // Only a total column: it goes where the type says.
                 (None, None, Some(t)) => match given_type {
@@ -144,7 +196,7 @@ impl TableRows for ClaimRows {
                 if t != sum {
                     return Err(Columns::cell_error(
                         "total_amount",
-                        cols.raw(rec, "total_amount").unwrap_or(""),
+                        cols.raw(rec, at.total).unwrap_or(""),
                         format!(
                             "differs from medical_amount + pharmacy_amount = {}",
                             crate::money::cents_to_decimal(sum)
@@ -160,18 +212,20 @@ impl TableRows for ClaimRows {
             }
         };
 
-        let claim_id = cols.text(rec, "claim_id").unwrap_or_else(|| format!("{}-{}", ctx.sha8, rec.record));
-        self.client_id.push(client_id);
-        self.claim_id.push(claim_id);
-        self.claimant_id.push(claimant_id);
+        self.client_id.append_value(client_id);
+        match cols.text_str(rec, at.claim_id) {
+            Some(id) => self.claim_id.append_value(id),
+            None => self.claim_id.append_value(format!("{}-{}", ctx.sha8, rec.record)),
+        }
+        self.claimant_id.append_value(claimant_id);
         self.claim_date.push(claim_date);
         self.paid_date.push(paid_date);
         self.claim_type.push(claim_type);
-        self.service_type.push(cols.text(rec, "service_type"));
-        self.service_category.push(cols.text(rec, "service_category"));
-        self.icd_code.push(cols.raw(rec, "icd_code").and_then(normalize_icd));
-        self.medical_desc.push(cols.text(rec, "medical_desc"));
-        self.layman_term.push(cols.text(rec, "layman_term"));
+        self.service_type.append_option(cols.text_str(rec, at.service_type));
+        self.service_category.append_option(cols.text_str(rec, at.service_category));
+        self.icd_code.append_option(cols.raw(rec, at.icd_code).and_then(normalized_icd));
+        self.medical_desc.append_option(cols.text_str(rec, at.medical_desc));
+        self.layman_term.append_option(cols.text_str(rec, at.layman_term));
         self.medical.push(medical);
         self.pharmacy.push(pharmacy);
         self.total.push(total);
@@ -182,73 +236,89 @@ impl TableRows for ClaimRows {
         vec![("claim_date", &self.claim_date), ("paid_date", &self.paid_date)]
     }
 
-    fn finish(self, days: Vec<Vec<i32>>, keep: &[bool]) -> Result<(Vec<(Table, RecordBatch)>, u64)> {
+    fn finish(mut self, days: Vec<Vec<i32>>, keep: &[bool]) -> Result<(Vec<(Table, RecordBatch)>, u64)> {
         let mut days = days.into_iter();
         let claim_days = days.next().unwrap_or_default();
         let paid_days = days.next().unwrap_or_default();
         let is_admin: Vec<bool> = self.claim_type.iter().map(|t| *t == ADMIN).collect();
-        let keep_claim: Vec<bool> = keep.iter().zip(&is_admin).map(|(k, a)| *k && !a).collect();
-        let keep_admin: Vec<bool> = keep.iter().zip(&is_admin).map(|(k, a)| *k && *a).collect();
-        let moved = keep_admin.iter().filter(|k| **k).count() as u64;
+        let keep_claim: BooleanArray = keep.iter().zip(&is_admin).map(|(k, a)| Some(*k && !a)).collect();
+        let keep_admin: BooleanArray = keep.iter().zip(&is_admin).map(|(k, a)| Some(*k && *a)).collect();
+        let moved = keep_admin.true_count() as u64;
 
-        let admin = if moved > 0 {
-            let month_keys: Vec<i32> = kept(claim_days.clone(), &keep_admin).into_iter().map(dates::month_key_of_days).collect();
-            let fee_types: Vec<Option<String>> = kept(self.service_type.clone(), &keep_admin)
-                .into_iter()
-                .map(|t| Some(t.unwrap_or_else(|| ADMIN.to_string())))
-                .collect();
-            Some(RecordBatch::try_new(
-                Table::AdminFees.schema(),
-                vec![
-                    Arc::new(StringArray::from(kept(self.client_id.clone(), &keep_admin))) as ArrayRef,
-                    Arc::new(Int32Array::from(month_keys.iter().map(|k| k / 100).collect::<Vec<_>>())),
-                    Arc::new(Int32Array::from(month_keys.iter().map(|k| k % 100).collect::<Vec<_>>())),
-                    money_array(kept(self.total.clone(), &keep_admin))?,
-                    Arc::new(StringArray::from(fee_types)),
-                ],
-            )?)
-        } else {
-            None
-        };
-
-        let k = &keep_claim;
-        let claims = RecordBatch::try_new(
+        let claim_days = Arc::new(Date32Array::from(claim_days)) as ArrayRef;
+        let all = RecordBatch::try_new(
             Table::Claims.schema(),
             vec![
-                Arc::new(StringArray::from(kept(self.client_id, k))) as ArrayRef,
-                Arc::new(StringArray::from(kept(self.claim_id, k))),
-                Arc::new(StringArray::from(kept(self.claimant_id, k))),
-                Arc::new(Date32Array::from(kept(claim_days, k))),
-                Arc::new(Date32Array::from(kept(paid_days, k))),
-                Arc::new(StringArray::from(kept(self.claim_type, k))),
-                Arc::new(StringArray::from(kept(self.service_type, k))),
-                Arc::new(StringArray::from(kept(self.service_category, k))),
-                Arc::new(StringArray::from(kept(self.icd_code, k))),
-                Arc::new(StringArray::from(kept(self.medical_desc, k))),
-                Arc::new(StringArray::from(kept(self.layman_term, k))),
-                money_array(kept(self.medical, k))?,
-                money_array(kept(self.pharmacy, k))?,
-                money_array(kept(self.total, k))?,
+                fitted(self.client_id.finish()),
+                fitted(self.claim_id.finish()),
+                fitted(self.claimant_id.finish()),
+                claim_days.clone(),
+                Arc::new(Date32Array::from(paid_days)),
+                Arc::new(StringArray::from(self.claim_type)),
+                fitted(self.service_type.finish()),
+                fitted(self.service_category.finish()),
+                fitted(self.icd_code.finish()),
+                fitted(self.medical_desc.finish()),
+                fitted(self.layman_term.finish()),
+                money_array(self.medical)?,
+                money_array(self.pharmacy)?,
+                money_array(self.total)?,
             ],
         )?;
-        let mut out = vec![(Table::Claims, claims)];
-        if let Some(a) = admin {
-            out.push((Table::AdminFees, a));
+        let mut out = Vec::new();
+        if moved > 0 {
+            let admin = filter_record_batch(&all, &keep_admin)?;
+            let month_keys: Vec<i32> = as_date32(admin.column(3))?.values().iter().map(|d| dates::month_key_of_days(*d)).collect();
+            let fee_types: StringArray = as_string(admin.column(6))?.iter().map(|t| Some(t.unwrap_or(ADMIN))).collect();
+            out.push((
+                Table::AdminFees,
+                RecordBatch::try_new(
+                    Table::AdminFees.schema(),
+                    vec![
+                        admin.column(0).clone(),
+                        Arc::new(Int32Array::from(month_keys.iter().map(|k| k / 100).collect::<Vec<_>>())),
+                        Arc::new(Int32Array::from(month_keys.iter().map(|k| k % 100).collect::<Vec<_>>())),
+                        admin.column(13).clone(),
+                        Arc::new(fee_types),
+                    ],
+                )?,
+            ));
         }
+        let claims = if keep_claim.true_count() == all.num_rows() { all } else { filter_record_batch(&all, &keep_claim)? };
+        out.insert(0, (Table::Claims, claims));
         Ok((out, moved))
     }
 }
 
-pub(crate) fn money_array(cents: Vec<i128>) -> Result<ArrayRef> {
+/// A builder's array without the spare capacity its doubling left (up to
+/// half of the memory a loaded table would keep).
+fn fitted(mut array: StringArray) -> ArrayRef {
+    array.shrink_to_fit();
+    Arc::new(array)
+}
+
+fn as_date32(array: &ArrayRef) -> Result<&Date32Array> {
+    array.as_any().downcast_ref().ok_or_else(|| crate::error::Error::engine("claim_date is not a Date32 column"))
+}
+
+fn as_string(array: &ArrayRef) -> Result<&StringArray> {
+    array.as_any().downcast_ref().ok_or_else(|| crate::error::Error::engine("service_type is not a Utf8 column"))
+}
+
+pub(crate) fn money_array(mut cents: Vec<i128>) -> Result<ArrayRef> {
+    cents.shrink_to_fit();
     Ok(Arc::new(Decimal128Array::from(cents).with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_icd;
+    fn normalize_icd(raw: &str) -> Option<String> {
+        super::normalized_icd(raw).map(|c| c.into_owned())
+    }
 
     #[test]
     fn icd_codes_are_stored_without_dot_upper_case() {
+        assert_eq!(normalize_icd("E119"), Some("E119".to_string()));
         assert_eq!(normalize_icd(" e11.9 "), Some("E119".to_string()));
         assert_eq!(normalize_icd("Z00.00"), Some("Z0000".to_string()));
         assert_eq!(normalize_icd("  "), None);

@@ -25,11 +25,50 @@ enum Source {
     Constant(String),
 }
 
+/// One canonical column as found, with the profile's rules for it.
+pub(crate) struct Slot<'p> {
+    name: String,
+    source: Source,
+    value_map: Option<&'p BTreeMap<String, String>>,
+    blank_as_zero: bool,
+    date_format: Option<&'p str>,
+}
+
 /// Where every canonical column of one file comes from.
 pub(crate) struct Columns<'p> {
-    profile: &'p MappingProfile,
-    sources: BTreeMap<String, Source>,
+    slots: Vec<Slot<'p>>,
     pub headers: Vec<String>,
+}
+
+/// A canonical column looked up once, read by position in every record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Col {
+    name: &'static str,
+    slot: Option<usize>,
+}
+
+/// A column named by its canonical name or by a `Col` found before.
+pub(crate) trait ColumnRef: Copy {
+    fn name(&self) -> &str;
+    fn slot<'c, 'p>(&self, cols: &'c Columns<'p>) -> Option<&'c Slot<'p>>;
+}
+
+impl ColumnRef for &str {
+    fn name(&self) -> &str {
+        self
+    }
+    fn slot<'c, 'p>(&self, cols: &'c Columns<'p>) -> Option<&'c Slot<'p>> {
+        cols.slots.iter().find(|s| s.name == *self)
+    }
+}
+
+impl ColumnRef for Col {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn slot<'c, 'p>(&self, cols: &'c Columns<'p>) -> Option<&'c Slot<'p>> {
+        cols.slots.get(self.slot?)
+    }
 }
 
 /// How two header spellings compare: trimmed, case-insensitive, and with
@@ -63,10 +102,10 @@ impl<'p> Columns<'p> {
         wanted: &[&str],
         fallbacks: &BTreeMap<String, String>,
     ) -> Result<Self> {
-        let mut sources = BTreeMap::new();
+        let mut sources = Vec::new();
         for &column in wanted {
             if let Some(value) = profile.constants.get(column) {
-                sources.insert(column.to_string(), Source::Constant(value.clone()));
+                sources.push((column, Source::Constant(value.clone())));
                 continue;
             }
             let find = |name: &str| {
@@ -79,9 +118,7 @@ impl<'p> Columns<'p> {
                 Some(spec) => {
                     let accepted = spec.headers();
                     match accepted.iter().find_map(|h| find(h)) {
-                        Some(i) => {
-                            sources.insert(column.to_string(), Source::Header(i));
-                        }
+                        Some(i) => sources.push((column, Source::Header(i))),
                         None => {
                             let closest = closest_header(accepted[0], headers).unwrap_or("none");
                             return Err(Error::mapping(format!(
@@ -94,18 +131,33 @@ impl<'p> Columns<'p> {
                 }
                 None => {
                     if let Some(i) = find(column) {
-                        sources.insert(column.to_string(), Source::Header(i));
+                        sources.push((column, Source::Header(i)));
                     } else if let Some(value) = fallbacks.get(column) {
-                        sources.insert(column.to_string(), Source::Constant(value.clone()));
+                        sources.push((column, Source::Constant(value.clone())));
                     }
                 }
             }
         }
-        Ok(Columns { profile, sources, headers: headers.to_vec() })
+        let slots = sources
+            .into_iter()
+            .map(|(column, source)| Slot {
+                name: column.to_string(),
+                source,
+                value_map: profile.value_maps.get(column),
+                blank_as_zero: profile.blank_as_zero.iter().any(|c| c == column),
+                date_format: profile.date_format_for(column),
+            })
+            .collect();
+        Ok(Columns { slots, headers: headers.to_vec() })
     }
 
-    pub fn has(&self, column: &str) -> bool {
-        self.sources.contains_key(column)
+    /// The column, looked up once for reading many records.
+    pub fn col(&self, name: &'static str) -> Col {
+        Col { name, slot: self.slots.iter().position(|s| s.name == name) }
+    }
+
+    pub fn has(&self, column: impl ColumnRef) -> bool {
+        column.slot(self).is_some()
     }
 
     /// Errors for required columns that are absent: one error naming the
@@ -120,9 +172,9 @@ impl<'p> Columns<'p> {
     /// Headers of the file that no canonical column uses.
     pub fn unused_headers(&self) -> Vec<String> {
         let used: Vec<usize> = self
-            .sources
-            .values()
-            .filter_map(|s| if let Source::Header(i) = s { Some(*i) } else { None })
+            .slots
+            .iter()
+            .filter_map(|s| if let Source::Header(i) = s.source { Some(i) } else { None })
             .collect();
         self.headers
             .iter()
@@ -133,12 +185,16 @@ impl<'p> Columns<'p> {
     }
 
     /// The cell as found (after the value map), or None when the column is absent.
-    pub fn raw<'r>(&'r self, rec: &'r RawRecord, column: &str) -> Option<&'r str> {
-        let value = match self.sources.get(column)? {
+    pub fn raw<'r>(&'r self, rec: &'r RawRecord, column: impl ColumnRef) -> Option<&'r str> {
+        let slot = column.slot(self)?;
+        let value = match &slot.source {
             Source::Constant(v) => v.as_str(),
             Source::Header(i) => rec.fields.get(*i).unwrap_or(""),
         };
-        Some(self.profile.map_value(column, value))
+        Some(match slot.value_map {
+            Some(map) => crate::mapping::map_value_with(map, value),
+            None => value,
+        })
     }
 
     fn err(column: &str, value: &str, reason: impl Into<String>) -> CellError {
@@ -146,32 +202,42 @@ impl<'p> Columns<'p> {
     }
 
     /// Trimmed text; None for an absent column or a blank cell.
-    pub fn text(&self, rec: &RawRecord, column: &str) -> Option<String> {
-        let v = self.raw(rec, column)?.trim();
-        (!v.is_empty()).then(|| v.to_string())
+    pub fn text(&self, rec: &RawRecord, column: impl ColumnRef) -> Option<String> {
+        self.text_str(rec, column).map(str::to_string)
     }
 
-    pub fn text_required(&self, rec: &RawRecord, column: &str) -> CellResult<String> {
-        self.text(rec, column)
-            .ok_or_else(|| Self::err(column, self.raw(rec, column).unwrap_or(""), "is blank; a value is required"))
+    /// `text` without a copy.
+    pub fn text_str<'r>(&'r self, rec: &'r RawRecord, column: impl ColumnRef) -> Option<&'r str> {
+        let v = self.raw(rec, column)?.trim();
+        (!v.is_empty()).then_some(v)
+    }
+
+    pub fn text_required(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<String> {
+        self.text_str_required(rec, column).map(str::to_string)
+    }
+
+    /// `text_required` without a copy.
+    pub fn text_str_required<'r>(&'r self, rec: &'r RawRecord, column: impl ColumnRef) -> CellResult<&'r str> {
+        self.text_str(rec, column)
+            .ok_or_else(|| Self::err(column.name(), self.raw(rec, column).unwrap_or(""), "is blank; a value is required"))
     }
 
     /// Money in cents. A blank cell is an error unless the profile lists the
     /// column in `blank_as_zero`; an absent column is None.
-    pub fn money(&self, rec: &RawRecord, column: &str) -> CellResult<Option<i128>> {
+    pub fn money(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<Option<i128>> {
         let Some(raw) = self.raw(rec, column) else { return Ok(None) };
-        if raw.trim().is_empty() && self.profile.blank_as_zero.iter().any(|c| c == column) {
+        if raw.trim().is_empty() && column.slot(self).is_some_and(|s| s.blank_as_zero) {
             return Ok(Some(0));
         }
-        money::parse_cents(raw).map(Some).map_err(|reason| Self::err(column, raw, reason))
+        money::parse_cents(raw).map(Some).map_err(|reason| Self::err(column.name(), raw, reason))
     }
 
-    pub fn money_required(&self, rec: &RawRecord, column: &str) -> CellResult<i128> {
-        self.money(rec, column)?.ok_or_else(|| Self::err(column, "", "is missing"))
+    pub fn money_required(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<i128> {
+        self.money(rec, column)?.ok_or_else(|| Self::err(column.name(), "", "is missing"))
     }
 
     /// Money where blank means "not given" (e.g. an optional total to check).
-    pub fn money_optional(&self, rec: &RawRecord, column: &str) -> CellResult<Option<i128>> {
+    pub fn money_optional(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<Option<i128>> {
         match self.raw(rec, column) {
             Some(raw) if raw.trim().is_empty() => Ok(None),
             _ => self.money(rec, column),
@@ -197,21 +263,21 @@ impl<'p> Columns<'p> {
     }
 
     /// A date cell (slash dates are resolved later for the whole file).
-    pub fn date(&self, rec: &RawRecord, column: &str) -> CellResult<Option<CellDate>> {
+    pub fn date(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<Option<CellDate>> {
         let Some(raw) = self.raw(rec, column) else { return Ok(None) };
         if raw.trim().is_empty() {
             return Ok(None);
         }
-        let parsed = match self.profile.date_format_for(column) {
+        let parsed = match column.slot(self).and_then(|s| s.date_format) {
             Some(format) => dates::parse_with_format(raw, format).map(CellDate::Exact),
             None => dates::parse_auto(raw),
         };
-        parsed.map(Some).map_err(|reason| Self::err(column, raw, reason))
+        parsed.map(Some).map_err(|reason| Self::err(column.name(), raw, reason))
     }
 
-    pub fn date_required(&self, rec: &RawRecord, column: &str) -> CellResult<CellDate> {
+    pub fn date_required(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<CellDate> {
         self.date(rec, column)?
-            .ok_or_else(|| Self::err(column, self.raw(rec, column).unwrap_or(""), "is blank; a date is required"))
+            .ok_or_else(|| Self::err(column.name(), self.raw(rec, column).unwrap_or(""), "is blank; a date is required"))
     }
 
     pub fn cell_error(column: &str, value: &str, reason: impl Into<String>) -> CellError {

@@ -74,11 +74,15 @@ pub(crate) fn stop_loss_links(ds: &Dataset, client: &str, first: MonthIndex, las
     let (from, to) = (first_day(first), first_day(last + 1));
     let mut by_claimant: BTreeMap<String, Decimal> = BTreeMap::new();
     let (mut not_found, mut mismatch, mut ambiguous) = (Vec::new(), Vec::new(), Vec::new());
+    // Only the claims a reimbursement names are grouped by claim_id (a
+    // semi-join), not the millions of claims of a large plan.
     run(ds, &format!(
         "SELECT s.claimant_id, s.claim_id, s.amount, m.claimant_id, m.n, month_key(s.paid_date) \
          FROM stop_loss_reimbursements s LEFT JOIN \
            (SELECT claim_id, MIN(claimant_id) AS claimant_id, COUNT(DISTINCT claimant_id) AS n \
-            FROM claims WHERE client_id = {c} GROUP BY claim_id) m ON s.claim_id = m.claim_id \
+            FROM claims WHERE client_id = {c} \
+              AND claim_id IN (SELECT claim_id FROM stop_loss_reimbursements WHERE client_id = {c}) \
+            GROUP BY claim_id) m ON s.claim_id = m.claim_id \
          WHERE s.client_id = {c} AND s.paid_date >= {from} AND s.paid_date < {to}"
     ))?
     .each(|r| {
