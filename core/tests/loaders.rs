@@ -300,3 +300,21 @@ fn a_file_of_many_blocks_loads_like_one() {
     let numbers: Vec<u64> = ids.iter().map(|id| id[3..].parse().unwrap()).collect();
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "claims keep the file's order");
 }
+
+/// A file read from a path as UTF-8 until a later record proves it
+/// Windows-1252: read again whole, so the early record's bytes (C3 A9) are
+/// two Windows-1252 characters, as if the file had been judged at once.
+#[test]
+fn a_path_that_proves_windows_1252_late_is_read_again_as_such() {
+    let mut csv = CLAIMS_HEADER.as_bytes().to_vec();
+    csv.extend_from_slice(b"C1,CL-1,M-Jos\xC3\xA9,2025-01-02,2025-01-02,medical,1.00,0.00,1.00\n");
+    csv.extend_from_slice(b"C1,CL-2,M-Jos\xE9,2025-01-02,2025-01-02,medical,2.00,0.00,2.00\n");
+    let path = std::env::temp_dir().join(format!("claimscope-late-1252-{}.csv", std::process::id()));
+    std::fs::write(&path, &csv).unwrap();
+    let mut ds = Dataset::new();
+    let s = ds.load_path(Table::Claims, path.to_str().unwrap(), &LoadOptions::default()).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert_eq!((s.encoding.as_str(), s.records_read, s.records_accepted), ("windows-1252", 2, 2));
+    let ids = sql_text(&ds, "SELECT claimant_id FROM claims ORDER BY claim_id");
+    assert!(ids.contains("M-JosÃ©") && ids.contains("M-José"), "{ids}");
+}
