@@ -40,7 +40,11 @@ pub struct TextTable {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex(&Sha256::digest(bytes))
+}
+
+/// A digest as lower-case hex, the form load summaries show.
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -235,7 +239,7 @@ pub fn read_batches(batches: &[RecordBatch], source_name: &str) -> Result<TextTa
             records.push(RawRecord { record: record_no, line: record_no, fields });
         }
     }
-    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = hex(&hasher.finalize());
     Ok(TextTable {
         headers,
         records,

@@ -244,7 +244,7 @@ impl<'a> CsvBlocks<'a> {
     pub fn sha256(&self) -> String {
         match &self.digest {
             Some(d) => d.clone(),
-            None => self.hasher.clone().finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            None => super::hex(&self.hasher.clone().finalize()),
         }
     }
 
@@ -255,17 +255,8 @@ impl<'a> CsvBlocks<'a> {
             return Ok(d.clone());
         }
         let mut hasher = Sha256::new();
-        let mut input = self.origin.open()?;
-        let mut buffer = vec![0u8; 1 << 16];
-        loop {
-            match input.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(n) => hasher.update(&buffer[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io(&self.source_name, e)),
-            }
-        }
-        let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        std::io::copy(&mut self.origin.open()?, &mut hasher).map_err(|e| Error::io(&self.source_name, e))?;
+        let digest = super::hex(&hasher.finalize());
         self.digest = Some(digest.clone());
         Ok(digest)
     }
@@ -273,20 +264,9 @@ impl<'a> CsvBlocks<'a> {
     /// Reads up to one block's worth of bytes more.
     fn fill(&mut self) -> Result<()> {
         let start = self.pending.len();
-        self.pending.resize(start + self.block_bytes, 0);
-        let mut filled = start;
-        while filled < self.pending.len() {
-            match self.input.read(&mut self.pending[filled..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io(&self.source_name, e)),
-            }
-        }
-        self.pending.truncate(filled);
+        let want = self.block_bytes as u64;
+        let read = (&mut self.input).take(want).read_to_end(&mut self.pending).map_err(|e| Error::io(&self.source_name, e))?;
+        self.eof = (read as u64) < want;
         if self.digest.is_none() {
             self.hasher.update(&self.pending[start..]);
         }
