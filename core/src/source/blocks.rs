@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 /// Bytes read from the input for one block (about 25,000 claim lines).
 const BLOCK_BYTES: usize = 4 << 20;
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Where CSV bytes come from. A path is opened again only to restart.
 #[derive(Clone, Copy)]
@@ -306,22 +307,28 @@ impl<'a> CsvBlocks<'a> {
     fn parse_pending(&mut self) -> (Block, usize) {
         let mut block = Block::default();
         let bytes = std::mem::take(&mut self.pending);
+        // A csv reader drops a UTF-8 BOM at the start of its input: right for
+        // the header, but past it a BOM starts a record and is data. An empty
+        // line in front (csv skips it) keeps it.
+        let mid_file = self.headers.is_some();
+        let lead: &[u8] = if mid_file && bytes.starts_with(UTF8_BOM) { b"\n" } else { b"" };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .flexible(true)
             .has_headers(false)
-            .from_reader(&bytes[..]);
+            .from_reader(lead.chain(&bytes[..]));
+        let offset = |position: &csv::Position| position.byte().saturating_sub(lead.len() as u64) as usize;
         let mut lines = LineCounter { bytes: &bytes, counted_to: 0, line: self.line_of_pending };
         let mut row = std::mem::take(&mut self.row);
         let consumed = loop {
-            let start = reader.position().byte() as usize;
+            let start = offset(reader.position());
             match reader.read_byte_record(&mut row) {
                 Ok(false) => break bytes.len(),
                 Ok(true) => {
-                    if !self.eof && reader.position().byte() as usize >= bytes.len() {
+                    if !self.eof && offset(reader.position()) >= bytes.len() {
                         break start;
                     }
-                    let line = lines.line_of(row.position().map_or(start, |p| p.byte() as usize));
+                    let line = lines.line_of(row.position().map_or(start, offset));
                     self.take_record(&row, line, &mut block);
                 }
                 Err(e) if self.headers.is_none() => {
@@ -448,7 +455,7 @@ mod tests {
 
     #[test]
     fn records_cut_at_any_byte_read_the_same() {
-        let text = "a,b\r\n1,\"x,\r\ny\"\r\n\r\n,\r\n2,\"q\"\"\"\n3,é\n4";
+        let text = "a,b\r\n1,\"x,\r\ny\"\r\n\r\n,\r\n2,\"q\"\"\"\n3,é\n4\n\u{feff}5";
         let whole = read_all(text.as_bytes(), 1 << 20).unwrap();
         // Worked out by hand: record 1 spans lines 2-3 (the quoted newline is
         // data), line 4 is blank, line 5 has only empty cells.
@@ -457,6 +464,8 @@ mod tests {
             (2, 6, vec!["2".into(), "q\"".into()]),
             (3, 7, vec!["3".into(), "é".into()]),
             (4, 8, vec!["4".into()]),
+            // A U+FEFF that starts a record is data, wherever a block starts.
+            (5, 9, vec!["\u{feff}5".into()]),
         ];
         assert_eq!(whole.1, expected);
         assert_eq!(whole.2, vec![5]);
@@ -500,7 +509,7 @@ mod tests {
     proptest! {
         #[test]
         fn block_size_never_changes_what_is_read(
-            cells in proptest::collection::vec(proptest::collection::vec("[a-c,\"\r\n é]{0,6}", 1..4), 1..12),
+            cells in proptest::collection::vec(proptest::collection::vec("[a-c,\"\r\n é\u{feff}]{0,6}", 1..4), 1..12),
             block_bytes in 1usize..40,
         ) {
             let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
