@@ -76,6 +76,8 @@ pub struct CsvBlocks<'a> {
     record_no: u64,
     /// Physical line of `pending[0]`.
     line_of_pending: u64,
+    /// Bytes after the file's byte-order mark were parsed already.
+    consumed_any: bool,
     /// A non-ASCII record was read as UTF-8 (before any invalid one).
     read_non_ascii_utf8: bool,
     /// Detect mode met invalid UTF-8 after non-ASCII UTF-8 records.
@@ -126,6 +128,7 @@ impl<'a> CsvBlocks<'a> {
             headers: None,
             record_no: 0,
             line_of_pending: 1,
+            consumed_any: false,
             read_non_ascii_utf8: false,
             mixed: false,
             row: csv::ByteRecord::new(),
@@ -136,6 +139,10 @@ impl<'a> CsvBlocks<'a> {
             fatal: None,
         };
         blocks.fill()?;
+        // A byte-order mark is up to three bytes (tiny test blocks may hold fewer).
+        while blocks.pending.len() < UTF8_BOM.len() && !blocks.eof {
+            blocks.fill()?;
+        }
         // A byte-order mark wins over a declared encoding.
         let whole_text = match (Encoding::for_bom(&blocks.pending), declared) {
             (Some((enc, bom_len)), _) if enc == encoding_rs::UTF_8 => {
@@ -297,6 +304,7 @@ impl<'a> CsvBlocks<'a> {
             }
             self.line_of_pending += self.pending[..consumed].iter().filter(|b| **b == b'\n').count() as u64;
             self.pending.drain(..consumed);
+            self.consumed_any |= consumed > 0;
             return Ok(Some(block));
         }
     }
@@ -307,11 +315,10 @@ impl<'a> CsvBlocks<'a> {
     fn parse_pending(&mut self) -> (Block, usize) {
         let mut block = Block::default();
         let bytes = std::mem::take(&mut self.pending);
-        // A csv reader drops a UTF-8 BOM at the start of its input: right for
-        // the header, but past it a BOM starts a record and is data. An empty
+        // A csv reader drops a UTF-8 BOM at the start of its input: as it
+        // would at the start of the file, but past it a BOM is data. An empty
         // line in front (csv skips it) keeps it.
-        let mid_file = self.headers.is_some();
-        let lead: &[u8] = if mid_file && bytes.starts_with(UTF8_BOM) { b"\n" } else { b"" };
+        let lead: &[u8] = if self.consumed_any && bytes.starts_with(UTF8_BOM) { b"\n" } else { b"" };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .flexible(true)
