@@ -13,6 +13,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::error::{Error, Result};
 use crate::load::{self, ExistingKeys, LoadOptions};
+use crate::report::ClaimKeys;
 use crate::source::{self, Input};
 use crate::summary::LoadSummary;
 use crate::table::Table;
@@ -35,6 +36,9 @@ pub struct Dataset {
     batches: BTreeMap<Table, Vec<RecordBatch>>,
     lineage: Vec<(Table, LineageEntry)>,
     keys: ExistingKeys,
+    /// The claims' grouping columns as integer keys, made by the first
+    /// report after a claims load.
+    claim_keys: OnceLock<Arc<ClaimKeys>>,
 }
 
 fn runtime() -> Result<&'static tokio::runtime::Runtime> {
@@ -80,7 +84,7 @@ impl Dataset {
     pub fn new() -> Self {
         let ctx = SessionContext::new();
         crate::udf::register(&ctx);
-        let mut ds = Dataset { ctx, batches: BTreeMap::new(), lineage: Vec::new(), keys: ExistingKeys::default() };
+        let mut ds = Dataset { ctx, batches: BTreeMap::new(), lineage: Vec::new(), keys: ExistingKeys::default(), claim_keys: OnceLock::new() };
         for table in Table::STORED {
             ds.batches.insert(table, Vec::new());
             // Registering an empty MemTable with a valid schema cannot fail.
@@ -180,6 +184,7 @@ impl Dataset {
         for t in Table::STORED {
             self.register(t)?;
         }
+        self.claim_keys = OnceLock::new();
         self.keys = out.keys;
         let s = &out.summary;
         self.lineage.push((
@@ -244,11 +249,27 @@ impl Dataset {
             for b in batches {
                 if let Some(col) = b.column_by_name("client_id") {
                     let arr = datafusion::common::cast::as_string_array(col)?;
-                    clients.extend(arr.iter().flatten().map(str::to_string));
+                    // Rows of one client come in runs: compare before copying.
+                    let mut last: Option<&str> = None;
+                    for id in arr.iter().flatten() {
+                        if last != Some(id) && !clients.contains(id) {
+                            clients.insert(id.to_string());
+                        }
+                        last = Some(id);
+                    }
                 }
             }
         }
         Ok(clients.into_iter().collect())
+    }
+
+    /// The claims' grouping columns as integer keys (made once per load).
+    pub(crate) fn claim_keys(&self) -> Result<Arc<ClaimKeys>> {
+        if let Some(keys) = self.claim_keys.get() {
+            return Ok(keys.clone());
+        }
+        let keys = ClaimKeys::build(self.batches(Table::Claims))?;
+        Ok(self.claim_keys.get_or_init(|| keys).clone())
     }
 
     pub(crate) fn context(&self) -> &SessionContext {

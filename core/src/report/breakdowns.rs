@@ -6,17 +6,12 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::model::{BreakdownFigures, DiagnosisGroup, Num, ServiceCategory, TopDiagnosis};
-use super::query::{lit, run};
-use crate::dataset::Dataset;
+use super::claim_scan::{to_decimal, ClaimScan, Dimension};
 use crate::error::Result;
 use crate::icd;
 use crate::money::divide_round;
 use crate::privacy::{groups_to_suppress, GroupSize, SUPPRESSED_GROUP};
 
-pub(crate) const UNCATEGORIZED: &str = "Uncategorized";
-
-/// The claims of one client in one period, as a SQL filter.
-pub(crate) struct PeriodFilter(pub String);
 
 /// One breakdown row before it is named: medical, pharmacy, total, counts.
 struct Group {
@@ -28,25 +23,22 @@ struct Group {
     claim_count: i64,
 }
 
-fn groups(ds: &Dataset, key_sql: &str, filter: &PeriodFilter) -> Result<Vec<Group>> {
-    let mut out = Vec::new();
-    run(ds, &format!(
-        "SELECT {key_sql}, SUM(medical_amount), SUM(pharmacy_amount), SUM(total_amount), \
-         COUNT(DISTINCT claimant_id), COUNT(*) FROM claims WHERE {} GROUP BY 1",
-        filter.0
-    ))?
-    .each(|r| {
-        out.push(Group {
-            key: r.text(0)?.unwrap_or_default(),
-            medical: r.money(1)?,
-            pharmacy: r.money(2)?,
-            total: r.money(3)?,
-            claimant_count: r.count(4)?,
-            claim_count: r.count(5)?,
-        });
-        Ok(())
-    })?;
-    // total desc, then name by code point
+/// The period's groups of a dimension: total desc, then name by code point.
+fn groups(claims: &ClaimScan, dimension: Dimension) -> Result<Vec<Group>> {
+    let mut out = claims
+        .groups(dimension)
+        .into_iter()
+        .map(|g| {
+            Ok(Group {
+                key: g.key,
+                medical: to_decimal(g.sums.medical)?,
+                pharmacy: to_decimal(g.sums.pharmacy)?,
+                total: to_decimal(g.sums.total)?,
+                claimant_count: g.sums.claimant_count,
+                claim_count: g.sums.claim_count,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     out.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.as_bytes().cmp(b.key.as_bytes())));
     Ok(out)
 }
@@ -101,19 +93,13 @@ impl Group {
 /// The groups in report order with how each is shown. With min_cell, small
 /// groups are suppressed (see `privacy::groups_to_suppress`) and listed by
 /// name after the kept ones, then their fold "Other (suppressed)".
-fn with_min_cell(ds: &Dataset, key_sql: &str, filter: &PeriodFilter, min_cell: Option<i64>) -> Result<Vec<(Group, Shown)>> {
-    let all = groups(ds, key_sql, filter)?;
+fn with_min_cell(claims: &ClaimScan, dimension: Dimension, min_cell: Option<i64>) -> Result<Vec<(Group, Shown)>> {
+    let all = groups(claims, dimension)?;
     let Some(min_cell) = min_cell else { return Ok(all.into_iter().map(|g| (g, Shown::Plain)).collect()) };
     let sizes: Vec<GroupSize> = all.iter().map(|g| GroupSize { name: &g.key, claimants: g.claimant_count, total: g.total }).collect();
     let distinct = |set: &[usize]| -> Result<i64> {
-        let names: Vec<String> = set.iter().map(|&i| lit(&all[i].key)).collect();
-        let mut n = 0;
-        run(ds, &format!("SELECT COUNT(DISTINCT claimant_id) FROM claims WHERE {} AND {key_sql} IN ({})", filter.0, names.join(", ")))?
-            .each(|r| {
-                n = r.count(0)?;
-                Ok(())
-            })?;
-        Ok(n)
+        let names: Vec<&str> = set.iter().map(|&i| all[i].key.as_str()).collect();
+        Ok(claims.distinct_claimants_in(dimension, &names))
     };
     let folded = groups_to_suppress(&sizes, min_cell, distinct)?;
     if folded.is_empty() {
@@ -139,16 +125,15 @@ fn with_min_cell(ds: &Dataset, key_sql: &str, filter: &PeriodFilter, min_cell: O
     Ok(kept)
 }
 
-pub(crate) fn service_categories(ds: &Dataset, filter: &PeriodFilter, den: &Denominators, min_cell: Option<i64>) -> Result<Vec<ServiceCategory>> {
-    let key = format!("COALESCE(NULLIF(service_category, ''), '{UNCATEGORIZED}')");
-    Ok(with_min_cell(ds, &key, filter, min_cell)?
+pub(crate) fn service_categories(claims: &ClaimScan, den: &Denominators, min_cell: Option<i64>) -> Result<Vec<ServiceCategory>> {
+    Ok(with_min_cell(claims, Dimension::Category, min_cell)?
         .into_iter()
         .map(|(g, shown)| ServiceCategory { figures: g.figures(den, shown), name: g.key })
         .collect())
 }
 
-pub(crate) fn diagnosis_groups(ds: &Dataset, filter: &PeriodFilter, den: &Denominators, min_cell: Option<i64>) -> Result<Vec<DiagnosisGroup>> {
-    Ok(with_min_cell(ds, "icd_chapter(icd_code)", filter, min_cell)?
+pub(crate) fn diagnosis_groups(claims: &ClaimScan, den: &Denominators, min_cell: Option<i64>) -> Result<Vec<DiagnosisGroup>> {
+    Ok(with_min_cell(claims, Dimension::Chapter, min_cell)?
         .into_iter()
         .map(|(g, shown)| {
             let name = if g.key == SUPPRESSED_GROUP { SUPPRESSED_GROUP } else { icd::chapter_name(&g.key) };
@@ -157,48 +142,18 @@ pub(crate) fn diagnosis_groups(ds: &Dataset, filter: &PeriodFilter, den: &Denomi
         .collect())
 }
 
-/// Each code's layman_term: its most frequent non-null term among the
-/// period's rows of the client; ties go to the smallest string.
-pub(crate) fn layman_terms(ds: &Dataset, filter: &PeriodFilter) -> Result<BTreeMap<String, String>> {
-    let mut best: BTreeMap<String, (i64, String)> = BTreeMap::new();
-    run(ds, &format!(
-        "SELECT icd_code, layman_term, COUNT(*) FROM claims \
-         WHERE {} AND icd_code IS NOT NULL AND layman_term IS NOT NULL GROUP BY 1, 2",
-        filter.0
-    ))?
-    .each(|r| {
-        let (Some(code), Some(term)) = (r.text(0)?, r.text(1)?) else { return Ok(()) };
-        let n = r.count(2)?;
-        let better = match best.get(&code) {
-            None => true,
-            Some((bn, bterm)) => n > *bn || (n == *bn && term.as_bytes() < bterm.as_bytes()),
-        };
-        if better {
-            best.insert(code, (n, term));
-        }
-        Ok(())
-    })?;
-    Ok(best.into_iter().map(|(code, (_, term))| (code, term)).collect())
-}
-
 /// The top codes by total; with min_cell, only codes with at least that many claimants.
 pub(crate) fn top_diagnoses(
-    ds: &Dataset,
-    filter: &PeriodFilter,
+    claims: &ClaimScan,
     top_n: usize,
     terms: &BTreeMap<String, String>,
     min_cell: Option<i64>,
 ) -> Result<Vec<TopDiagnosis>> {
-    let mut rows: Vec<(String, Decimal, i64)> = Vec::new();
-    run(ds, &format!(
-        "SELECT icd_code, SUM(total_amount), COUNT(DISTINCT claimant_id) FROM claims \
-         WHERE {} AND icd_code IS NOT NULL GROUP BY 1",
-        filter.0
-    ))?
-    .each(|r| {
-        rows.push((r.text(0)?.unwrap_or_default(), r.money(1)?, r.count(2)?));
-        Ok(())
-    })?;
+    let mut rows: Vec<(String, Decimal, i64)> = claims
+        .groups(Dimension::Code)
+        .into_iter()
+        .map(|g| Ok((g.key, to_decimal(g.sums.total)?, g.sums.claimant_count)))
+        .collect::<Result<_>>()?;
     rows.retain(|r| min_cell.is_none_or(|n| r.2 >= n));
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.as_bytes().cmp(b.0.as_bytes())));
     Ok(rows

@@ -29,7 +29,7 @@ mod tests {
     use crate::money::dec;
 
     fn claimant(id: &str, total: &str) -> ClaimantTotal {
-        ClaimantTotal { claimant_id: id.into(), medical: dec(total), pharmacy: Decimal::ZERO, total: dec(total), claim_count: 1 }
+        ClaimantTotal { key: 0, claimant_id: id.into(), medical: dec(total), pharmacy: Decimal::ZERO, total: dec(total), claim_count: 1 }
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::breakdowns::{Denominators, PeriodFilter};
+use super::breakdowns::Denominators;
+use super::claim_scan::{to_decimal, ClaimScan};
 use super::model::{HighCostClaimant, HighCostClaimants, Num, Warning};
 use super::monthly::warning;
 use super::query::{first_day, lit, run};
@@ -18,6 +19,8 @@ use crate::period::{month_label, MonthIndex};
 /// A claimant's period totals.
 #[derive(Debug, Clone)]
 pub(crate) struct ClaimantTotal {
+    /// The claimant's key in the claim scan.
+    pub key: u32,
     pub claimant_id: String,
     pub medical: Decimal,
     pub pharmacy: Decimal,
@@ -26,23 +29,20 @@ pub(crate) struct ClaimantTotal {
 }
 
 /// Every claimant of the period, ranked by total desc, then claimant_id.
-pub(crate) fn claimant_totals(ds: &Dataset, filter: &PeriodFilter) -> Result<Vec<ClaimantTotal>> {
-    let mut out = Vec::new();
-    run(ds, &format!(
-        "SELECT claimant_id, SUM(medical_amount), SUM(pharmacy_amount), SUM(total_amount), COUNT(*) \
-         FROM claims WHERE {} GROUP BY 1",
-        filter.0
-    ))?
-    .each(|r| {
-        out.push(ClaimantTotal {
-            claimant_id: r.text(0)?.unwrap_or_default(),
-            medical: r.money(1)?,
-            pharmacy: r.money(2)?,
-            total: r.money(3)?,
-            claim_count: r.count(4)?,
-        });
-        Ok(())
-    })?;
+pub(crate) fn claimant_totals(claims: &ClaimScan) -> Result<Vec<ClaimantTotal>> {
+    let mut out = claims
+        .claimants()
+        .map(|(key, id, sums)| {
+            Ok(ClaimantTotal {
+                key,
+                claimant_id: id.to_string(),
+                medical: to_decimal(sums.medical)?,
+                pharmacy: to_decimal(sums.pharmacy)?,
+                total: to_decimal(sums.total)?,
+                claim_count: sums.claim_count,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     out.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.claimant_id.as_bytes().cmp(b.claimant_id.as_bytes())));
     Ok(out)
 }
@@ -125,35 +125,11 @@ pub(crate) fn stop_loss_links(ds: &Dataset, client: &str, first: MonthIndex, las
     Ok(StopLossLinks { by_claimant, warnings })
 }
 
-/// Each high-cost claimant's primary_icd: the code with the largest summed
-/// total; ties go to the smallest code. Rows without a code are ignored.
-fn primary_codes(ds: &Dataset, filter: &PeriodFilter, threshold: Decimal) -> Result<BTreeMap<String, String>> {
-    let mut best: BTreeMap<String, (Decimal, String)> = BTreeMap::new();
-    run(ds, &format!(
-        "SELECT claimant_id, icd_code, SUM(total_amount) FROM claims \
-         WHERE {f} AND icd_code IS NOT NULL AND claimant_id IN \
-           (SELECT claimant_id FROM claims WHERE {f} GROUP BY claimant_id HAVING SUM(total_amount) >= {threshold}) \
-         GROUP BY 1, 2",
-        f = filter.0
-    ))?
-    .each(|r| {
-        let (Some(id), Some(code)) = (r.text(0)?, r.text(1)?) else { return Ok(()) };
-        let total = r.money(2)?;
-        let better = match best.get(&id) {
-            None => true,
-            Some((bt, bc)) => total > *bt || (total == *bt && code.as_bytes() < bc.as_bytes()),
-        };
-        if better {
-            best.insert(id, (total, code));
-        }
-        Ok(())
-    })?;
-    Ok(best.into_iter().map(|(id, (_, code))| (id, code)).collect())
-}
-
+/// The claimants whose period total reaches the threshold. A claimant's
+/// primary_icd is the code with the largest summed total (ties to the
+/// smallest code; rows without a code are ignored).
 pub(crate) fn high_cost_claimants(
-    ds: &Dataset,
-    filter: &PeriodFilter,
+    claims: &ClaimScan,
     ranked: &[ClaimantTotal],
     options: &super::ReportOptions,
     den: &Denominators,
@@ -162,12 +138,11 @@ pub(crate) fn high_cost_claimants(
 ) -> Result<HighCostClaimants> {
     let threshold = options.hcc_threshold;
     let privacy = &options.privacy;
-    let primary = primary_codes(ds, filter, threshold)?;
     let mut claimants: Vec<HighCostClaimant> = ranked
         .iter()
         .filter(|c| c.total >= threshold)
         .map(|c| {
-            let code = primary.get(&c.claimant_id).cloned();
+            let code = claims.primary_code(c.key).map(str::to_string);
             let chapter = icd::chapter_code(code.as_deref()).to_string();
             let (code, layman_term) = if privacy.employer_facing {
                 (None, None)

@@ -3,6 +3,8 @@
 
 mod arrow;
 mod breakdowns;
+mod claim_keys;
+mod claim_scan;
 mod concentration;
 mod enrollment;
 mod high_cost;
@@ -22,10 +24,12 @@ use crate::error::{Error, Result};
 use crate::period::{month_index, month_label, MonthIndex, Period};
 use crate::rebates;
 pub use arrow::TABLE_NAMES;
+pub(crate) use claim_keys::ClaimKeys;
 pub use options::{parse_min_cell, Basis, ReportOptions};
 pub use model::*;
 
-use breakdowns::{Denominators, PeriodFilter};
+use breakdowns::Denominators;
+use claim_scan::ClaimScan;
 use query::{first_day, lit, run};
 
 pub const SCHEMA_VERSION: &str = "1";
@@ -54,14 +58,15 @@ fn choose_client(ds: &Dataset, client: Option<&str>) -> Result<String> {
     }
 }
 
-fn claims_filter(client: &str, basis: Basis, first: MonthIndex, last: MonthIndex) -> PeriodFilter {
+/// The claims of one client in months `first..=last`, as a SQL filter.
+fn claims_filter(client: &str, basis: Basis, first: MonthIndex, last: MonthIndex) -> String {
     let d = basis.date_column();
-    PeriodFilter(format!(
+    format!(
         "client_id = {} AND {d} >= {} AND {d} < {}",
         lit(client),
         first_day(first),
         first_day(last + 1)
-    ))
+    )
 }
 
 /// The latest month of `year` with claim rows (by basis) or enrollment
@@ -76,7 +81,7 @@ fn latest_month(ds: &Dataset, client: &str, options: &ReportOptions, year: i32) 
             latest = Some(latest.map_or(month, |l| l.max(month)));
         }
     };
-    run(ds, &format!("SELECT MAX(month_key({})) FROM claims WHERE {}", basis.date_column(), f.0))?.each(|r| {
+    run(ds, &format!("SELECT MAX(month_key({})) FROM claims WHERE {}", basis.date_column(), f))?.each(|r| {
         keep(r.int(0)?);
         Ok(())
     })?;
@@ -100,15 +105,6 @@ fn rebates_by_month(ds: &Dataset, client: &str) -> Result<BTreeMap<MonthIndex, D
     Ok(by_month)
 }
 
-fn distinct_claimants(ds: &Dataset, filter: &PeriodFilter) -> Result<i64> {
-    let mut n = 0;
-    run(ds, &format!("SELECT COUNT(DISTINCT claimant_id) FROM claims WHERE {}", filter.0))?.each(|r| {
-        n = r.count(0)?;
-        Ok(())
-    })?;
-    Ok(n)
-}
-
 fn range_label(first: MonthIndex, last: MonthIndex) -> String {
     if first == last {
         month_label(first)
@@ -126,13 +122,12 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
 
     let rebates = rebates_by_month(ds, &client)?;
     let counts = enrollment::enrollment(ds, &client, first - 24, last, options.eligibility_counting)?;
-    let months = monthly::month_data(ds, &client, basis.date_column(), first - 24, last, &rebates, &counts.by_month)?;
-    let filter = claims_filter(&client, basis, first, last);
-    let ranked = high_cost::claimant_totals(ds, &filter)?;
+    let claims = ClaimScan::run(ds, &client, basis.date_column(), (first - 24, last), (first, last))?;
+    let months = monthly::month_data(ds, &client, Some(&claims), first - 24, last, &rebates, &counts.by_month)?;
+    let ranked = high_cost::claimant_totals(&claims)?;
 
     let figures = |shift: i32, what: &str| -> Result<monthly::PeriodFigures> {
-        let f = claims_filter(&client, basis, first - shift, last - shift);
-        let claimants = if shift == 0 { ranked.len() as i64 } else { distinct_claimants(ds, &f)? };
+        let claimants = if shift == 0 { ranked.len() as i64 } else { claims.distinct_claimants(first - shift, last - shift) };
         Ok(monthly::period_figures(&months, first - shift, last - shift, claimants, what))
     };
     let current = figures(0, "period")?;
@@ -183,10 +178,10 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
     };
 
     let den = Denominators { gross: current.gross, member_months: current.member_months };
-    let terms = breakdowns::layman_terms(ds, &filter)?;
+    let terms = claims.layman_terms();
     let stop_loss = high_cost::stop_loss_links(ds, &client, first, last)?;
     warnings.extend(stop_loss.warnings.iter().cloned());
-    let high_cost_claimants = high_cost::high_cost_claimants(ds, &filter, &ranked, options, &den, &stop_loss, &terms)?;
+    let high_cost_claimants = high_cost::high_cost_claimants(&claims, &ranked, options, &den, &stop_loss, &terms)?;
     let stop_loss_section = match &options.stop_loss_contract {
         Some(contract) => {
             let (section, more) = stop_loss::section(ds, &client, contract, &options.privacy, options.eligibility_counting)?;
@@ -196,9 +191,9 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
         None => None,
     };
     let min_cell = options.privacy.min_cell;
-    let service_categories = breakdowns::service_categories(ds, &filter, &den, min_cell)?;
-    let diagnosis_groups = breakdowns::diagnosis_groups(ds, &filter, &den, min_cell)?;
-    let top_diagnoses = breakdowns::top_diagnoses(ds, &filter, options.top_n, &terms, min_cell)?;
+    let service_categories = breakdowns::service_categories(&claims, &den, min_cell)?;
+    let diagnosis_groups = breakdowns::diagnosis_groups(&claims, &den, min_cell)?;
+    let top_diagnoses = breakdowns::top_diagnoses(&claims, options.top_n, &terms, min_cell)?;
     let notes = notes(options, basis, counts.source, stop_loss_section.is_some());
 
     Ok(Report {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::model::{MonthlyFigures, MonthlyRow, Num, Summary, Warning};
+use super::claim_scan::{to_decimal, ClaimScan};
 use super::query::{first_day, lit, run};
 use crate::dataset::Dataset;
 use crate::error::Result;
@@ -31,11 +32,13 @@ pub(crate) struct MonthData {
     pub unpriced_budget_rate: bool,
 }
 
-/// The months `first..=last` of a client, read with a handful of grouped queries.
+/// The months `first..=last` of a client: claims from the scan (none when
+/// only the other tables are wanted), the other tables read with a handful
+/// of grouped queries.
 pub(crate) fn month_data(
     ds: &Dataset,
     client: &str,
-    date_column: &str,
+    claims: Option<&ClaimScan>,
     first: MonthIndex,
     last: MonthIndex,
     rebates: &BTreeMap<MonthIndex, Decimal>,
@@ -46,19 +49,14 @@ pub(crate) fn month_data(
     let (from, to) = (first_day(first), first_day(last + 1));
     let (k1, k2) = (month_key(first), month_key(last));
 
-    run(ds, &format!(
-        "SELECT month_key({date_column}), SUM(medical_amount), SUM(pharmacy_amount), COUNT(*), COUNT(DISTINCT claimant_id) \
-         FROM claims WHERE client_id = {c} AND {date_column} >= {from} AND {date_column} < {to} GROUP BY 1"
-    ))?
-    .each(|r| {
-        if let Some(m) = months.get_mut(&r.month(0)?) {
-            m.medical = r.money(1)?;
-            m.pharmacy = r.money(2)?;
-            m.claim_count = r.count(3)?;
-            m.claimant_count = r.count(4)?;
+    for (month, sums) in claims.into_iter().flat_map(ClaimScan::months) {
+        if let Some(m) = months.get_mut(&month) {
+            m.medical = to_decimal(sums.medical)?;
+            m.pharmacy = to_decimal(sums.pharmacy)?;
+            m.claim_count = sums.claim_count;
+            m.claimant_count = sums.claimant_count;
         }
-        Ok(())
-    })?;
+    }
     run(ds, &format!(
         "SELECT year * 100 + month, SUM(budget_medical), SUM(budget_pharmacy), SUM(budget_admin), SUM(total_budget) \
          FROM budgets WHERE client_id = {c} AND year * 100 + month BETWEEN {k1} AND {k2} GROUP BY 1"

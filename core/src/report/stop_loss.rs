@@ -40,7 +40,7 @@ fn eligible_totals(ds: &Dataset, client: &str, contract: &StopLossContract) -> R
 fn expected_claims(ds: &Dataset, client: &str, contract: &StopLossContract, counting: EligibilityCounting) -> Result<std::result::Result<Decimal, Vec<String>>> {
     let (first, last) = contract.contract_months();
     let counts = enrollment(ds, client, first, last, counting)?;
-    let months = month_data(ds, client, "claim_date", first, last, &BTreeMap::new(), &counts.by_month)?;
+    let months = month_data(ds, client, None, first, last, &BTreeMap::new(), &counts.by_month)?;
     let missing: Vec<String> = months.iter().filter(|(_, d)| d.budget.is_none()).map(|(m, _)| month_label(*m)).collect();
     if !missing.is_empty() {
         return Ok(Err(missing));

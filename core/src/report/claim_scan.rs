@@ -1,0 +1,386 @@
+//! One pass over a client's claims for everything the report groups them by:
+//! months, claimants, service categories, diagnosis chapters and codes.
+//!
+//! DataFusion answered these with a dozen grouped queries, and its
+//! COUNT(DISTINCT claimant_id) keeps a hash set of strings per group: most of
+//! a warm report's time. Here claimant ids become integers once, rows are
+//! ordered by claimant (a counting sort), and a claimant counts once in a
+//! group when its first row there is seen. Sums are i128 cents of the stored
+//! Decimal128(18, 2) values: exact, the same digits as SQL SUM.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+use datafusion::arrow::array::{Array, Date32Array, Decimal128Array, RecordBatch};
+use datafusion::arrow::datatypes::DataType;
+
+use super::claim_keys::{ClaimKeys, KeyedColumn, NULL_KEY};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::icd;
+use crate::period::{month_of, year_of, MonthIndex};
+use crate::table::{Table, MONEY_PRECISION, MONEY_SCALE};
+
+/// A row outside the period (or a null code) has no group.
+const NONE: u32 = NULL_KEY;
+
+/// A breakdown dimension of the period's claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dimension {
+    /// `service_category`, null or empty as "Uncategorized".
+    Category,
+    /// The ICD-10-CM chapter of `icd_code` ("Unknown" without one).
+    Chapter,
+    /// `icd_code` itself (rows without one are left out).
+    Code,
+}
+
+/// Sums and counts of one group of claim rows.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sums {
+    pub medical: i128,
+    pub pharmacy: i128,
+    pub total: i128,
+    pub claim_count: i64,
+    pub claimant_count: i64,
+}
+
+impl Sums {
+    fn add(&mut self, medical: i128, pharmacy: i128, total: i128) {
+        self.medical += medical;
+        self.pharmacy += pharmacy;
+        self.total += total;
+        self.claim_count += 1;
+    }
+}
+
+/// A named group of the period's claims.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub key: String,
+    pub sums: Sums,
+}
+
+/// The client's claims of a window of months (by the basis date), with the
+/// breakdowns of a period inside it.
+pub(crate) struct ClaimScan {
+    keys: Arc<ClaimKeys>,
+    first: MonthIndex,
+    months: Vec<Sums>,
+    /// Indexed by claimant key; claim_count 0 for claimants not in the period.
+    claimant_sums: Vec<Sums>,
+    category_sums: Vec<Sums>,
+    code_sums: Vec<Sums>,
+    chapters: Vec<&'static str>,
+    chapter_sums: Vec<Sums>,
+    /// The chapter key of each code key, and of rows without a code.
+    code_chapter: Vec<u32>,
+    no_code_chapter: u32,
+    layman_counts: FxHashMap<(u32, u32), i64>,
+    /// Per row of the window: month offset and claimant; for rows of the
+    /// period also category, code and total (NONE / 0 outside it).
+    row_month: Vec<u32>,
+    row_claimant: Vec<u32>,
+    row_category: Vec<u32>,
+    row_code: Vec<u32>,
+    row_total: Vec<i64>,
+    /// Rows in claimant order: the rows of claimant c are
+    /// `by_claimant[starts[c]..starts[c + 1]]`.
+    by_claimant: Vec<u32>,
+    starts: Vec<u32>,
+}
+
+fn column<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> Result<&'b T> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<T>())
+        .ok_or_else(|| Error::engine(format!("the claims table has no column {name} of its canonical type")))
+}
+
+fn money_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b Decimal128Array> {
+    let array = column::<Decimal128Array>(batch, name)?;
+    match array.data_type() {
+        DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE) => Ok(array),
+        other => Err(Error::engine(format!("the claims column {name} is {other}, not the canonical money type"))),
+    }
+}
+
+/// A keyed column's keys of batch `b`.
+fn keys_of(column: &KeyedColumn, b: usize) -> &[u32] {
+    column.keys.get(b).map(Vec::as_slice).unwrap_or_default()
+}
+
+fn first_day(m: MonthIndex) -> Result<i32> {
+    chrono::NaiveDate::from_ymd_opt(year_of(m), month_of(m), 1)
+        .map(crate::dates::to_days)
+        .ok_or_else(|| Error::engine(format!("month {m} is out of the date range")))
+}
+
+pub(crate) fn to_decimal(cents: i128) -> Result<Decimal> {
+    Decimal::try_from_i128_with_scale(cents, MONEY_SCALE as u32)
+        .map_err(|_| Error::engine(format!("a sum of claims ({cents} cents) is too large for a decimal")))
+}
+
+impl ClaimScan {
+    /// Reads the claims of `client` whose `date_column` falls in months
+    /// `window.0..=window.1`; `period` lies inside the window.
+    pub fn run(ds: &Dataset, client: &str, date_column: &str, window: (MonthIndex, MonthIndex), period: (MonthIndex, MonthIndex)) -> Result<Self> {
+        let keys = ds.claim_keys()?;
+        let (first, last) = window;
+        let month_starts: Vec<i32> = (first..=last + 1).map(first_day).collect::<Result<_>>()?;
+        let (lo, hi) = (month_starts[0], month_starts[month_starts.len() - 1]);
+        // The month offset of each day of the window, looked up by day.
+        let month_of_day: Vec<u32> = month_starts.windows(2).enumerate().flat_map(|(m, w)| (w[0]..w[1]).map(move |_| m as u32)).collect();
+        let in_period = (period.0 - first)..=(period.1 - first);
+        let mut chapters: Vec<&'static str> = Vec::new();
+        let mut chapter_key = |chapter: &'static str| match chapters.iter().position(|c| *c == chapter) {
+            Some(k) => k as u32,
+            None => {
+                chapters.push(chapter);
+                (chapters.len() - 1) as u32
+            }
+        };
+        let code_chapter: Vec<u32> = keys.code_chapter.iter().map(|c| chapter_key(c)).collect();
+        let no_code_chapter = chapter_key(icd::chapter_code(None));
+        let mut scan = ClaimScan {
+            first,
+            months: vec![Sums::default(); month_starts.len() - 1],
+            claimant_sums: vec![Sums::default(); keys.claimant.values.len()],
+            category_sums: vec![Sums::default(); keys.category.values.len()],
+            code_sums: vec![Sums::default(); keys.code.values.len()],
+            chapter_sums: vec![Sums::default(); chapters.len()],
+            chapters,
+            code_chapter,
+            no_code_chapter,
+            layman_counts: FxHashMap::default(),
+            row_month: Vec::new(),
+            row_claimant: Vec::new(),
+            row_category: Vec::new(),
+            row_code: Vec::new(),
+            row_total: Vec::new(),
+            by_claimant: Vec::new(),
+            starts: Vec::new(),
+            keys: keys.clone(),
+        };
+        let Some(client_key) = keys.client.values.iter().position(|c| c == client).map(|k| k as u32) else {
+            scan.order_by_claimant();
+            return Ok(scan);
+        };
+        for (b, batch) in ds.batches(Table::Claims).iter().enumerate() {
+            let dates = column::<Date32Array>(batch, date_column)?;
+            let (medical, pharmacy, total) =
+                (money_column(batch, "medical_amount")?, money_column(batch, "pharmacy_amount")?, money_column(batch, "total_amount")?);
+            let (clients, claimants, categories, codes, terms) =
+                (keys_of(&keys.client, b), keys_of(&keys.claimant, b), keys_of(&keys.category, b), keys_of(&keys.code, b), keys_of(&keys.term, b));
+            if [clients, claimants, categories, codes, terms].iter().any(|k| k.len() != batch.num_rows()) {
+                return Err(Error::engine("the claims keys do not match the loaded claims"));
+            }
+            for i in 0..batch.num_rows() {
+                let day = dates.value(i);
+                if day < lo || day >= hi || clients[i] != client_key {
+                    continue;
+                }
+                let month = month_of_day[(day - lo) as usize] as usize;
+                let (m, p, t) = (medical.value(i), pharmacy.value(i), total.value(i));
+                scan.months[month].add(m, p, 0);
+                let claimant = claimants[i];
+                scan.row_month.push(month as u32);
+                scan.row_claimant.push(claimant);
+                if !in_period.contains(&(month as i32)) {
+                    scan.row_category.push(NONE);
+                    scan.row_code.push(NONE);
+                    scan.row_total.push(0);
+                    continue;
+                }
+                scan.claimant_sums[claimant as usize].add(m, p, t);
+                let category = categories[i];
+                scan.category_sums[category as usize].add(m, p, t);
+                let code = codes[i];
+                let chapter = if code == NONE {
+                    scan.no_code_chapter
+                } else {
+                    scan.code_sums[code as usize].add(m, p, t);
+                    if terms[i] != NULL_KEY {
+                        *scan.layman_counts.entry((code, terms[i])).or_default() += 1;
+                    }
+                    scan.code_chapter[code as usize]
+                };
+                scan.chapter_sums[chapter as usize].add(m, p, t);
+                scan.row_category.push(category);
+                scan.row_code.push(code);
+                // Decimal128(18, 2) values always fit in i64.
+                scan.row_total.push(i64::try_from(t).map_err(|_| Error::engine(format!("claim amount {t} (cents) is out of range")))?);
+            }
+        }
+        scan.order_by_claimant();
+        scan.count_claimants();
+        Ok(scan)
+    }
+
+    /// A counting sort of the rows by claimant key.
+    fn order_by_claimant(&mut self) {
+        let mut starts = vec![0u32; self.claimant_sums.len() + 1];
+        for c in &self.row_claimant {
+            starts[*c as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut order = vec![0u32; self.row_claimant.len()];
+        for (row, c) in self.row_claimant.iter().enumerate() {
+            order[next[*c as usize] as usize] = row as u32;
+            next[*c as usize] += 1;
+        }
+        self.by_claimant = order;
+        self.starts = starts;
+    }
+
+    fn rows_of(&self, claimant: usize) -> impl Iterator<Item = usize> + '_ {
+        let (from, to) = (self.starts[claimant] as usize, self.starts[claimant + 1] as usize);
+        self.by_claimant[from..to].iter().map(|r| *r as usize)
+    }
+
+    /// Distinct claimants of each month and each period group: a claimant
+    /// counts in a group at its first row there ("stamped" with its key).
+    fn count_claimants(&mut self) {
+        let mut months = vec![0i64; self.months.len()];
+        let mut categories = vec![0i64; self.category_sums.len()];
+        let mut chapters = vec![0i64; self.chapter_sums.len()];
+        let mut codes = vec![0i64; self.code_sums.len()];
+        let mut month_seen = vec![NONE; months.len()];
+        let mut category_seen = vec![NONE; categories.len()];
+        let mut chapter_seen = vec![NONE; chapters.len()];
+        let mut code_seen = vec![NONE; codes.len()];
+        let count_once = |counts: &mut [i64], seen: &mut [u32], group: u32, stamp: u32| {
+            if group != NONE && seen[group as usize] != stamp {
+                seen[group as usize] = stamp;
+                counts[group as usize] += 1;
+            }
+        };
+        for c in 0..self.claimant_sums.len() {
+            let stamp = c as u32;
+            for row in self.rows_of(c) {
+                count_once(&mut months, &mut month_seen, self.row_month[row], stamp);
+                if self.row_category[row] == NONE {
+                    continue;
+                }
+                count_once(&mut categories, &mut category_seen, self.row_category[row], stamp);
+                count_once(&mut chapters, &mut chapter_seen, self.group_of_row(Dimension::Chapter, row), stamp);
+                count_once(&mut codes, &mut code_seen, self.row_code[row], stamp);
+            }
+        }
+        for (sums, counts) in [
+            (&mut self.months, months),
+            (&mut self.category_sums, categories),
+            (&mut self.chapter_sums, chapters),
+            (&mut self.code_sums, codes),
+        ] {
+            for (s, n) in sums.iter_mut().zip(counts) {
+                s.claimant_count = n;
+            }
+        }
+    }
+
+    /// Claim sums and distinct claimants of each month of the window.
+    pub fn months(&self) -> impl Iterator<Item = (MonthIndex, &Sums)> {
+        self.months.iter().enumerate().map(|(i, s)| (self.first + i as i32, s))
+    }
+
+    /// Distinct claimants with a row in months `from..=to` of the window.
+    pub fn distinct_claimants(&self, from: MonthIndex, to: MonthIndex) -> i64 {
+        let (from, to) = (from - self.first, to - self.first);
+        (0..self.claimant_sums.len())
+            .filter(|&c| self.rows_of(c).any(|row| (from..=to).contains(&(self.row_month[row] as i32))))
+            .count() as i64
+    }
+
+    /// Every claimant of the period with its sums.
+    pub fn claimants(&self) -> impl Iterator<Item = (u32, &str, &Sums)> + '_ {
+        self.keys.claimant.values.iter().zip(&self.claimant_sums).enumerate().filter(|(_, (_, s))| s.claim_count > 0).map(|(k, (id, s))| (k as u32, id.as_str(), s))
+    }
+
+    /// The period's groups of a dimension, in first-seen order.
+    pub fn groups(&self, dimension: Dimension) -> Vec<Group> {
+        let sums = match dimension {
+            Dimension::Category => &self.category_sums,
+            Dimension::Chapter => &self.chapter_sums,
+            Dimension::Code => &self.code_sums,
+        };
+        let names = self.names(dimension);
+        names.iter().zip(sums).filter(|(_, s)| s.claim_count > 0).map(|(key, sums)| Group { key: key.to_string(), sums: sums.clone() }).collect()
+    }
+
+    fn names(&self, dimension: Dimension) -> Vec<&str> {
+        match dimension {
+            Dimension::Category => self.keys.category.values.iter().map(String::as_str).collect(),
+            Dimension::Chapter => self.chapters.clone(),
+            Dimension::Code => self.keys.code.values.iter().map(String::as_str).collect(),
+        }
+    }
+
+    fn group_of_row(&self, dimension: Dimension, row: usize) -> u32 {
+        let code = self.row_code[row];
+        match dimension {
+            Dimension::Category => self.row_category[row],
+            Dimension::Code => code,
+            Dimension::Chapter if self.row_category[row] == NONE => NONE,
+            Dimension::Chapter if code == NONE => self.no_code_chapter,
+            Dimension::Chapter => self.code_chapter[code as usize],
+        }
+    }
+
+    /// Distinct claimants of the period in any of the named groups.
+    pub fn distinct_claimants_in(&self, dimension: Dimension, groups: &[&str]) -> i64 {
+        let wanted: Vec<bool> = self.names(dimension).iter().map(|n| groups.contains(n)).collect();
+        (0..self.claimant_sums.len())
+            .filter(|&c| {
+                self.rows_of(c).any(|row| {
+                    let g = self.group_of_row(dimension, row);
+                    g != NONE && wanted[g as usize]
+                })
+            })
+            .count() as i64
+    }
+
+    /// Each code's most frequent layman_term in the period; ties go to the
+    /// smallest string.
+    pub fn layman_terms(&self) -> std::collections::BTreeMap<String, String> {
+        let mut best: FxHashMap<u32, (i64, &str)> = FxHashMap::default();
+        for ((code, term), n) in &self.layman_counts {
+            let term = self.keys.term.values[*term as usize].as_str();
+            let better = match best.get(code) {
+                None => true,
+                Some((bn, bterm)) => *n > *bn || (*n == *bn && term.as_bytes() < bterm.as_bytes()),
+            };
+            if better {
+                best.insert(*code, (*n, term));
+            }
+        }
+        best.into_iter().map(|(code, (_, term))| (self.keys.code.values[code as usize].clone(), term.to_string())).collect()
+    }
+
+    /// A claimant's primary code in the period: the code with the largest
+    /// summed total, ties to the smallest code; None without coded rows.
+    pub fn primary_code(&self, claimant: u32) -> Option<&str> {
+        let claimant = claimant as usize;
+        let mut totals: Vec<(u32, i128)> = Vec::new();
+        for row in self.rows_of(claimant) {
+            let code = self.row_code[row];
+            if self.row_category[row] == NONE || code == NONE {
+                continue;
+            }
+            match totals.iter_mut().find(|(k, _)| *k == code) {
+                Some((_, t)) => *t += i128::from(self.row_total[row]),
+                None => totals.push((code, i128::from(self.row_total[row]))),
+            }
+        }
+        totals
+            .into_iter()
+            .map(|(k, t)| (self.keys.code.values[k as usize].as_str(), t))
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.as_bytes().cmp(a.0.as_bytes())))
+            .map(|(code, _)| code)
+    }
+}
