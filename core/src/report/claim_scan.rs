@@ -384,3 +384,93 @@ impl ClaimScan {
             .map(|(code, _)| code)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::month_index;
+    use crate::LoadOptions;
+
+    /// Two clients; the window is 2024-12..2025-02, the period 2025-01..02.
+    const CLAIMS: &str = "\
+client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,service_category,icd_code,layman_term,medical_amount,pharmacy_amount,total_amount
+A,1,P1,2024-12-31,2025-01-02,medical,Office,E11.9,Diabetes,10.00,0.00,10.00
+A,2,P1,2025-01-01,2025-01-05,medical,Office,E11.9,Sugar,20.00,0.00,20.00
+A,3,P1,2025-01-15,2025-03-01,pharmacy,,E11.9,Sugar,0.00,5.50,5.50
+A,4,P2,2025-02-28,2025-03-01,medical,Office,,,100.00,0.00,100.00
+A,5,P2,2025-02-01,2025-02-01,medical,Uncategorized,I10,Diabetes,1.00,0.00,1.00
+A,6,P3,2025-03-01,2025-03-02,medical,Office,I10,,7.00,0.00,7.00
+B,7,P1,2025-01-20,2025-01-20,medical,Office,E11.9,Diabetes,999.00,0.00,999.00
+";
+
+    fn scan() -> ClaimScan {
+        let mut ds = Dataset::new();
+        ds.load_csv_bytes(Table::Claims, "claims.csv", CLAIMS.as_bytes(), &LoadOptions::default()).unwrap();
+        let (dec, jan, feb) = (month_index(2024, 12), month_index(2025, 1), month_index(2025, 2));
+        ClaimScan::run(&ds, "A", "claim_date", (dec, feb), (jan, feb)).unwrap()
+    }
+
+    fn group<'s>(groups: &'s [Group], key: &str) -> &'s Sums {
+        &groups.iter().find(|g| g.key == key).unwrap().sums
+    }
+
+    #[test]
+    fn months_count_rows_and_distinct_claimants_of_the_client() {
+        let s = scan();
+        // Dec: claim 1 (P1). Jan: claims 2, 3 (P1). Feb: claims 4, 5 (P2).
+        // Claim 6 is in March and claim 7 is client B's.
+        let got: Vec<(i128, i128, i64, i64)> = s.months().map(|(_, m)| (m.medical, m.pharmacy, m.claim_count, m.claimant_count)).collect();
+        assert_eq!(got, vec![(1000, 0, 1, 1), (2000, 550, 2, 1), (10100, 0, 2, 1)]);
+        assert_eq!(s.distinct_claimants(month_index(2024, 12), month_index(2025, 2)), 2);
+        assert_eq!(s.distinct_claimants(month_index(2024, 12), month_index(2024, 12)), 1);
+    }
+
+    #[test]
+    fn period_groups_merge_blank_categories_and_count_claimants_once() {
+        let s = scan();
+        let claimants: Vec<(&str, i128, i64)> = s.claimants().map(|(_, id, c)| (id, c.total, c.claim_count)).collect();
+        assert_eq!(claimants, vec![("P1", 2550, 2), ("P2", 10100, 2)]);
+        // Blank category and "Uncategorized" are one group: claims 3 and 5.
+        let categories = s.groups(Dimension::Category);
+        assert_eq!((group(&categories, "Office").total, group(&categories, "Office").claimant_count), (12000, 2));
+        assert_eq!((group(&categories, "Uncategorized").total, group(&categories, "Uncategorized").claimant_count), (650, 2));
+        // No code -> chapter Unknown (claim 4); E119 and I10 by chapter.
+        let chapters = s.groups(Dimension::Chapter);
+        assert_eq!(chapters.len(), 3);
+        assert_eq!((group(&chapters, "E00-E89").total, group(&chapters, "E00-E89").claim_count), (2550, 2));
+        assert_eq!(group(&chapters, "Unknown").total, 10000);
+        let codes = s.groups(Dimension::Code);
+        assert_eq!(codes.len(), 2);
+        assert_eq!(s.distinct_claimants_in(Dimension::Category, &["Uncategorized"]), 2);
+        assert_eq!(s.distinct_claimants_in(Dimension::Code, &["I10"]), 1);
+    }
+
+    #[test]
+    fn terms_and_primary_codes_follow_their_tie_rules() {
+        let s = scan();
+        // E119 in the period: "Sugar" twice (claims 2, 3); I10: "Diabetes" once.
+        let terms = s.layman_terms();
+        assert_eq!(terms.get("E119").map(String::as_str), Some("Sugar"));
+        assert_eq!(terms.get("I10").map(String::as_str), Some("Diabetes"));
+        let key = |id: &str| s.claimants().find(|(_, c, _)| *c == id).unwrap().0;
+        // P2: no code on the 100.00 row, so I10 (1.00) is primary.
+        assert_eq!(s.primary_code(key("P2")), Some("I10"));
+        assert_eq!(s.primary_code(key("P1")), Some("E119"));
+    }
+
+    #[test]
+    fn a_second_claims_load_is_keyed_again() {
+        let mut ds = Dataset::new();
+        let header = CLAIMS.lines().next().unwrap();
+        let jan = month_index(2025, 1);
+        let one = format!("{header}\nA,1,P1,2025-01-02,2025-01-02,medical,Office,,,1.00,0.00,1.00\n");
+        let two = format!("{header}\nA,2,P9,2025-01-03,2025-01-03,medical,Lab,,,2.00,0.00,2.00\n");
+        ds.load_csv_bytes(Table::Claims, "one.csv", one.as_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(ClaimScan::run(&ds, "A", "claim_date", (jan, jan), (jan, jan)).unwrap().claimants().count(), 1);
+        ds.load_csv_bytes(Table::Claims, "two.csv", two.as_bytes(), &LoadOptions::default()).unwrap();
+        let s = ClaimScan::run(&ds, "A", "claim_date", (jan, jan), (jan, jan)).unwrap();
+        let ids: Vec<&str> = s.claimants().map(|(_, id, _)| id).collect();
+        assert_eq!(ids, ["P1", "P9"]);
+        assert_eq!(s.groups(Dimension::Category).len(), 2);
+    }
+}
