@@ -5,13 +5,12 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::model::{BreakdownFigures, DiagnosisGroup, Num, ServiceCategory, TopDiagnosis};
 use super::claim_scan::{to_decimal, ClaimScan, Dimension};
+use super::model::{BreakdownFigures, DiagnosisGroup, Num, ServiceCategory, TopDiagnosis};
 use crate::error::Result;
 use crate::icd;
 use crate::money::divide_round;
 use crate::privacy::{groups_to_suppress, GroupSize, SUPPRESSED_GROUP};
-
 
 /// One breakdown row before it is named: medical, pharmacy, total, counts.
 struct Group {

@@ -58,7 +58,7 @@ impl Sums {
 
 /// A named group of the period's claims.
 #[derive(Debug, Clone)]
-pub(crate) struct Group {
+pub(crate) struct GroupSums {
     pub key: String,
     pub sums: Sums,
 }
@@ -303,14 +303,14 @@ impl ClaimScan {
     }
 
     /// The period's groups of a dimension, in first-seen order.
-    pub fn groups(&self, dimension: Dimension) -> Vec<Group> {
+    pub fn groups(&self, dimension: Dimension) -> Vec<GroupSums> {
         let sums = match dimension {
             Dimension::Category => &self.category_sums,
             Dimension::Chapter => &self.chapter_sums,
             Dimension::Code => &self.code_sums,
         };
         let names = self.names(dimension);
-        names.iter().zip(sums).filter(|(_, s)| s.claim_count > 0).map(|(key, sums)| Group { key: key.to_string(), sums: sums.clone() }).collect()
+        names.iter().zip(sums).filter(|(_, s)| s.claim_count > 0).map(|(key, sums)| GroupSums { key: key.to_string(), sums: sums.clone() }).collect()
     }
 
     fn names(&self, dimension: Dimension) -> Vec<&str> {
@@ -410,7 +410,7 @@ B,7,P1,2025-01-20,2025-01-20,medical,Office,E11.9,Diabetes,999.00,0.00,999.00
         ClaimScan::run(&ds, "A", "claim_date", (dec, feb), (jan, feb)).unwrap()
     }
 
-    fn group<'s>(groups: &'s [Group], key: &str) -> &'s Sums {
+    fn group<'s>(groups: &'s [GroupSums], key: &str) -> &'s Sums {
         &groups.iter().find(|g| g.key == key).unwrap().sums
     }
 
