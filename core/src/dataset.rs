@@ -178,13 +178,15 @@ impl Dataset {
         let table = table.model_table();
         for (t, batch) in out.batches {
             if batch.num_rows() > 0 {
+                if t == Table::Claims {
+                    self.claim_keys = OnceLock::new();
+                }
                 self.batches.entry(t).or_default().push(batch);
             }
         }
         for t in Table::STORED {
             self.register(t)?;
         }
-        self.claim_keys = OnceLock::new();
         self.keys = out.keys;
         let s = &out.summary;
         self.lineage.push((

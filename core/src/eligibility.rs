@@ -5,11 +5,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 
 use crate::dates::{from_days, to_days};
 use crate::error::{Error, Result};
-use crate::period::{month_index, month_of, year_of, MonthIndex};
+use crate::period::{date_in_month, month_index, MonthIndex};
 
 /// When a span counts for a month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,7 +73,7 @@ fn month_of_days(days: i32) -> MonthIndex {
 }
 
 fn day_of(m: MonthIndex, day: u32) -> i32 {
-    NaiveDate::from_ymd_opt(year_of(m), month_of(m), day).map_or(i32::MIN, to_days)
+    date_in_month(m, day).map_or(i32::MIN, to_days)
 }
 
 /// (members, employees) per month of `first..=last`, for the months where at
@@ -112,7 +112,7 @@ mod tests {
     use super::*;
 
     fn span(member: &str, subscriber: &str, start: &str, end: &str) -> Span {
-        let d = |s: &str| to_days(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        let d = |s: &str| to_days(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
         Span { member_id: member.into(), subscriber_id: subscriber.into(), start: d(start), end: d(end) }
     }
 

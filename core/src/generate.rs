@@ -16,7 +16,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, LogNormal, Poisson};
 
 use crate::error::{Error, Result};
-use crate::period::{month_index, month_of, year_of, MonthIndex};
+use crate::period::{date_in_month, month_index, month_of, year_of, MonthIndex};
 use crate::table::Table;
 
 /// Real codes across the chapters, with descriptions and plain names.
@@ -306,7 +306,7 @@ impl PlanSpec {
             }
             by_claim = !by_claim;
         }
-        let last_day = NaiveDate::from_ymd_opt(year_of(last), month_of(last), 10).unwrap_or_default();
+        let last_day = date_in_month(last, 10).unwrap_or_default();
         writeln!(stop_loss, "{client},NO-SUCH-CLAIM,,1500.00,{},Summit Re", day_string(last_day))?;
         Ok(())
     }
@@ -314,6 +314,6 @@ impl PlanSpec {
 
 fn days_in(year: i32, month: u32) -> u32 {
     let next = month_index(year, month) + 1;
-    let first_next = NaiveDate::from_ymd_opt(year_of(next), month_of(next), 1).unwrap_or_default();
+    let first_next = date_in_month(next, 1).unwrap_or_default();
     first_next.pred_opt().map_or(28, |d| d.day())
 }

@@ -20,6 +20,12 @@ pub fn month_of(m: MonthIndex) -> u32 {
     (m.rem_euclid(12) + 1) as u32
 }
 
+/// Day `day` of month `m`; None when the month has no such day or lies
+/// outside chrono's calendar.
+pub fn date_in_month(m: MonthIndex, day: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year_of(m), month_of(m), day)
+}
+
 /// `YYYY-MM`.
 pub fn month_label(m: MonthIndex) -> String {
     format!("{:04}-{:02}", year_of(m), month_of(m))
@@ -83,12 +89,12 @@ impl Period {
     }
 
     pub fn start_date(&self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(year_of(self.first), month_of(self.first), 1).unwrap_or_default()
+        date_in_month(self.first, 1).unwrap_or_default()
     }
 
     pub fn end_date(&self) -> NaiveDate {
         let next = self.last + 1;
-        let first_of_next = NaiveDate::from_ymd_opt(year_of(next), month_of(next), 1).unwrap_or_default();
+        let first_of_next = date_in_month(next, 1).unwrap_or_default();
         first_of_next.pred_opt().unwrap_or_default()
     }
 
@@ -177,6 +183,14 @@ fn parse_spec(label: &str) -> Result<Spec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_of_a_month_exist_or_not() {
+        // 2024 is a leap year, 2025 is not; month index 2025*12 + 1 is 2025-02.
+        assert_eq!(date_in_month(month_index(2024, 2), 29), NaiveDate::from_ymd_opt(2024, 2, 29));
+        assert_eq!(date_in_month(month_index(2025, 2), 29), None);
+        assert_eq!(date_in_month(2025 * 12 + 1, 1), NaiveDate::from_ymd_opt(2025, 2, 1));
+    }
 
     fn months(label: &str) -> (String, String) {
         let p = Period::parse(label, |_| Ok(Some(7))).unwrap();

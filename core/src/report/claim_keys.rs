@@ -48,13 +48,17 @@ fn strings<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b StringArray> {
         .ok_or_else(|| Error::engine(format!("the claims table has no text column {name}")))
 }
 
-/// Keys of one column over every batch; `value` names a cell (None: null key).
-fn key_column(batches: &[RecordBatch], name: &str, value: impl Fn(&StringArray, usize) -> Option<&str>) -> Result<KeyedColumn> {
+/// Keys of one column over every batch; `value` names a cell (None: null
+/// key). A `required` column must hold no null (its key would index nothing).
+fn key_column(batches: &[RecordBatch], name: &str, required: bool, value: impl Fn(&StringArray, usize) -> Option<&str>) -> Result<KeyedColumn> {
     let mut index: FxHashMap<&str, u32> = FxHashMap::default();
     let mut values: Vec<&str> = Vec::new();
     let mut keys = Vec::with_capacity(batches.len());
     for batch in batches {
         let array = strings(batch, name)?;
+        if required && array.null_count() > 0 {
+            return Err(Error::engine(format!("the claims column {name} holds nulls; it is required")));
+        }
         let batch_keys = (0..array.len())
             .map(|i| match value(array, i) {
                 None => NULL_KEY,
@@ -78,15 +82,15 @@ impl ClaimKeys {
     /// costly one) on a thread of its own.
     pub fn build(batches: &[RecordBatch]) -> Result<Arc<ClaimKeys>> {
         let others = || {
-            let client = key_column(batches, "client_id", cell)?;
-            let category = key_column(batches, "service_category", |a, i| {
+            let client = key_column(batches, "client_id", true, cell)?;
+            let category = key_column(batches, "service_category", false, |a, i| {
                 Some(cell(a, i).filter(|v| !v.is_empty()).unwrap_or(UNCATEGORIZED))
             })?;
-            let code = key_column(batches, "icd_code", cell)?;
-            let term = key_column(batches, "layman_term", cell)?;
+            let code = key_column(batches, "icd_code", false, cell)?;
+            let term = key_column(batches, "layman_term", false, cell)?;
             Ok::<_, Error>((client, category, code, term))
         };
-        let claimants = || key_column(batches, "claimant_id", cell);
+        let claimants = || key_column(batches, "claimant_id", true, cell);
         // The browser has one thread.
         #[cfg(target_arch = "wasm32")]
         let (claimant, others) = (claimants(), others());

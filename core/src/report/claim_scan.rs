@@ -20,7 +20,7 @@ use super::claim_keys::{ClaimKeys, KeyedColumn, NULL_KEY};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::icd;
-use crate::period::{month_of, year_of, MonthIndex};
+use crate::period::{date_in_month, MonthIndex};
 use crate::table::{Table, MONEY_PRECISION, MONEY_SCALE};
 
 /// A row outside the period (or a null code) has no group.
@@ -113,7 +113,7 @@ fn keys_of(column: &KeyedColumn, b: usize) -> &[u32] {
 }
 
 fn first_day(m: MonthIndex) -> Result<i32> {
-    chrono::NaiveDate::from_ymd_opt(year_of(m), month_of(m), 1)
+    date_in_month(m, 1)
         .map(crate::dates::to_days)
         .ok_or_else(|| Error::engine(format!("month {m} is out of the date range")))
 }
@@ -238,6 +238,11 @@ impl ClaimScan {
         self.starts = starts;
     }
 
+    /// Rows outside the period carry no category.
+    fn in_period(&self, row: usize) -> bool {
+        self.row_category[row] != NONE
+    }
+
     fn rows_of(&self, claimant: usize) -> impl Iterator<Item = usize> + '_ {
         let (from, to) = (self.starts[claimant] as usize, self.starts[claimant + 1] as usize);
         self.by_claimant[from..to].iter().map(|r| *r as usize)
@@ -264,7 +269,7 @@ impl ClaimScan {
             let stamp = c as u32;
             for row in self.rows_of(c) {
                 count_once(&mut months, &mut month_seen, self.row_month[row], stamp);
-                if self.row_category[row] == NONE {
+                if !self.in_period(row) {
                     continue;
                 }
                 count_once(&mut categories, &mut category_seen, self.row_category[row], stamp);
@@ -326,7 +331,7 @@ impl ClaimScan {
         match dimension {
             Dimension::Category => self.row_category[row],
             Dimension::Code => code,
-            Dimension::Chapter if self.row_category[row] == NONE => NONE,
+            Dimension::Chapter if !self.in_period(row) => NONE,
             Dimension::Chapter if code == NONE => self.no_code_chapter,
             Dimension::Chapter => self.code_chapter[code as usize],
         }
@@ -369,7 +374,7 @@ impl ClaimScan {
         let mut totals: Vec<(u32, i128)> = Vec::new();
         for row in self.rows_of(claimant) {
             let code = self.row_code[row];
-            if self.row_category[row] == NONE || code == NONE {
+            if !self.in_period(row) || code == NONE {
                 continue;
             }
             match totals.iter_mut().find(|(k, _)| *k == code) {
@@ -472,5 +477,15 @@ B,7,P1,2025-01-20,2025-01-20,medical,Office,E11.9,Diabetes,999.00,0.00,999.00
         let ids: Vec<&str> = s.claimants().map(|(_, id, _)| id).collect();
         assert_eq!(ids, ["P1", "P9"]);
         assert_eq!(s.groups(Dimension::Category).len(), 2);
+    }
+
+    #[test]
+    fn keys_are_kept_across_a_load_of_another_table() {
+        let mut ds = Dataset::new();
+        ds.load_csv_bytes(Table::Claims, "claims.csv", CLAIMS.as_bytes(), &LoadOptions::default()).unwrap();
+        let before = ds.claim_keys().unwrap();
+        let budgets = "client_id,year,month,budget_medical,budget_pharmacy,budget_admin,total_budget\nA,2025,1,1.00,0.00,0.00,1.00\n";
+        ds.load_csv_bytes(Table::Budgets, "budgets.csv", budgets.as_bytes(), &LoadOptions::default()).unwrap();
+        assert!(Arc::ptr_eq(&before, &ds.claim_keys().unwrap()));
     }
 }
