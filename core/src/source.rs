@@ -1,9 +1,11 @@
 //! Turning input bytes (or Arrow batches) into header + string records:
 //! encoding, delimiter, quoting. Knows nothing of canonical tables.
 
+mod block;
 mod blocks;
 
-pub use blocks::{Block, CsvBlocks, Input};
+pub use block::{Block, Record, RecordError};
+pub use blocks::{CsvBlocks, Input};
 
 use datafusion::arrow::array::{Array, ArrayRef};
 use datafusion::arrow::compute::{cast_with_options, CastOptions};
@@ -34,7 +36,7 @@ pub struct TextTable {
     pub encoding: String,
     pub delimiter: String,
     /// Problems of the file as a whole (csv syntax errors become row errors).
-    pub record_errors: Vec<(RawRecord, String)>,
+    pub record_errors: Vec<RecordError>,
     /// Rows whose every field is empty (Excel leaves them): skipped, reported.
     pub empty_rows: Vec<u64>,
 }
@@ -103,7 +105,7 @@ pub fn read_csv(bytes: &[u8], encoding: Option<&str>, delimiter: Option<&str>, s
     let mut blocks = CsvBlocks::open(Input::Bytes(bytes), encoding, delimiter, source_name)?;
     let (mut records, mut record_errors, mut empty_rows) = (Vec::new(), Vec::new(), Vec::new());
     while let Some(block) = blocks.next_block()? {
-        records.extend(block.records);
+        records.extend(block.records().map(|r| r.to_owned_record()));
         record_errors.extend(block.record_errors);
         empty_rows.extend(block.empty_rows);
     }
@@ -176,11 +178,12 @@ impl RecordSource for OneBlock {
         if std::mem::replace(&mut self.taken, true) {
             return Ok(None);
         }
-        Ok(Some(Block {
-            records: std::mem::take(&mut self.table.records),
-            record_errors: std::mem::take(&mut self.table.record_errors),
-            empty_rows: std::mem::take(&mut self.table.empty_rows),
-        }))
+        let records = std::mem::take(&mut self.table.records);
+        Ok(Some(Block::from_records(
+            &records,
+            std::mem::take(&mut self.table.record_errors),
+            std::mem::take(&mut self.table.empty_rows),
+        )))
     }
     fn sha256(&self) -> String {
         self.table.sha256.clone()

@@ -13,7 +13,7 @@ use super::{RowContext, TableRows};
 use crate::dates::{self, CellDate};
 use crate::error::Result;
 use crate::mapping::AMOUNT_COLUMN;
-use crate::source::RawRecord;
+use crate::source::Record;
 use crate::table::{Table, MONEY_PRECISION, MONEY_SCALE};
 
 /// Claims rows as Arrow builders (no string per cell), block by block.
@@ -92,7 +92,7 @@ fn normalized_icd(raw: &str) -> Option<Cow<'_, str>> {
     (!code.is_empty()).then(|| Cow::Owned(code.to_string()))
 }
 
-fn parse_claim_type(cols: &Columns, rec: &RawRecord, column: Col) -> CellResult<Option<&'static str>> {
+fn parse_claim_type(cols: &Columns, rec: &Record, column: Col) -> CellResult<Option<&'static str>> {
     let Some(raw) = cols.raw(rec, column) else { return Ok(None) };
     let v = raw.trim();
     if v.is_empty() {
@@ -147,7 +147,7 @@ impl TableRows for ClaimRows {
         Ok(())
     }
 
-    fn push(&mut self, cols: &Columns, rec: &RawRecord, ctx: &mut RowContext) -> CellResult<()> {
+    fn push(&mut self, cols: &Columns, rec: &Record, ctx: &mut RowContext) -> CellResult<()> {
         let at = *self.at.get_or_insert_with(|| ClaimCols::find(cols));
         let client_id = cols.text_str_required(rec, at.client_id)?;
         let claimant_id = cols.text_str_required(rec, at.claimant_id)?;

@@ -7,7 +7,7 @@ use crate::dates::{self, CellDate};
 use crate::error::{Error, Result};
 use crate::mapping::MappingProfile;
 use crate::money;
-use crate::source::RawRecord;
+use crate::source::Record;
 
 /// Why one cell was rejected.
 #[derive(Debug, Clone)]
@@ -185,11 +185,11 @@ impl<'p> Columns<'p> {
     }
 
     /// The cell as found (after the value map), or None when the column is absent.
-    pub fn raw<'r>(&'r self, rec: &'r RawRecord, column: impl ColumnRef) -> Option<&'r str> {
+    pub fn raw<'r>(&'r self, rec: &'r Record<'_>, column: impl ColumnRef) -> Option<&'r str> {
         let slot = column.slot(self)?;
         let value = match &slot.source {
             Source::Constant(v) => v.as_str(),
-            Source::Header(i) => rec.fields.get(*i).unwrap_or(""),
+            Source::Header(i) => rec.get(*i).unwrap_or(""),
         };
         Some(match slot.value_map {
             Some(map) => crate::mapping::map_value_with(map, value),
@@ -202,29 +202,29 @@ impl<'p> Columns<'p> {
     }
 
     /// Trimmed text; None for an absent column or a blank cell.
-    pub fn text(&self, rec: &RawRecord, column: impl ColumnRef) -> Option<String> {
+    pub fn text(&self, rec: &Record, column: impl ColumnRef) -> Option<String> {
         self.text_str(rec, column).map(str::to_string)
     }
 
     /// `text` without a copy.
-    pub fn text_str<'r>(&'r self, rec: &'r RawRecord, column: impl ColumnRef) -> Option<&'r str> {
+    pub fn text_str<'r>(&'r self, rec: &'r Record<'_>, column: impl ColumnRef) -> Option<&'r str> {
         let v = self.raw(rec, column)?.trim();
         (!v.is_empty()).then_some(v)
     }
 
-    pub fn text_required(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<String> {
+    pub fn text_required(&self, rec: &Record, column: impl ColumnRef) -> CellResult<String> {
         self.text_str_required(rec, column).map(str::to_string)
     }
 
     /// `text_required` without a copy.
-    pub fn text_str_required<'r>(&'r self, rec: &'r RawRecord, column: impl ColumnRef) -> CellResult<&'r str> {
+    pub fn text_str_required<'r>(&'r self, rec: &'r Record<'_>, column: impl ColumnRef) -> CellResult<&'r str> {
         self.text_str(rec, column)
             .ok_or_else(|| Self::err(column.name(), self.raw(rec, column).unwrap_or(""), "is blank; a value is required"))
     }
 
     /// Money in cents. A blank cell is an error unless the profile lists the
     /// column in `blank_as_zero`; an absent column is None.
-    pub fn money(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<Option<i128>> {
+    pub fn money(&self, rec: &Record, column: impl ColumnRef) -> CellResult<Option<i128>> {
         let Some(raw) = self.raw(rec, column) else { return Ok(None) };
         if raw.trim().is_empty() && column.slot(self).is_some_and(|s| s.blank_as_zero) {
             return Ok(Some(0));
@@ -232,12 +232,12 @@ impl<'p> Columns<'p> {
         money::parse_cents(raw).map(Some).map_err(|reason| Self::err(column.name(), raw, reason))
     }
 
-    pub fn money_required(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<i128> {
+    pub fn money_required(&self, rec: &Record, column: impl ColumnRef) -> CellResult<i128> {
         self.money(rec, column)?.ok_or_else(|| Self::err(column.name(), "", "is missing"))
     }
 
     /// Money where blank means "not given" (e.g. an optional total to check).
-    pub fn money_optional(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<Option<i128>> {
+    pub fn money_optional(&self, rec: &Record, column: impl ColumnRef) -> CellResult<Option<i128>> {
         match self.raw(rec, column) {
             Some(raw) if raw.trim().is_empty() => Ok(None),
             _ => self.money(rec, column),
@@ -245,7 +245,7 @@ impl<'p> Columns<'p> {
     }
 
     /// A whole number within `range` (no signs, decimals or separators).
-    pub fn integer(&self, rec: &RawRecord, column: &str, range: std::ops::RangeInclusive<i64>, what: &str) -> CellResult<i64> {
+    pub fn integer(&self, rec: &Record, column: &str, range: std::ops::RangeInclusive<i64>, what: &str) -> CellResult<i64> {
         let raw = self.raw(rec, column).unwrap_or("");
         let v = raw.trim();
         if v.is_empty() {
@@ -263,7 +263,7 @@ impl<'p> Columns<'p> {
     }
 
     /// A date cell (slash dates are resolved later for the whole file).
-    pub fn date(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<Option<CellDate>> {
+    pub fn date(&self, rec: &Record, column: impl ColumnRef) -> CellResult<Option<CellDate>> {
         let Some(raw) = self.raw(rec, column) else { return Ok(None) };
         if raw.trim().is_empty() {
             return Ok(None);
@@ -275,7 +275,7 @@ impl<'p> Columns<'p> {
         parsed.map(Some).map_err(|reason| Self::err(column.name(), raw, reason))
     }
 
-    pub fn date_required(&self, rec: &RawRecord, column: impl ColumnRef) -> CellResult<CellDate> {
+    pub fn date_required(&self, rec: &Record, column: impl ColumnRef) -> CellResult<CellDate> {
         self.date(rec, column)?
             .ok_or_else(|| Self::err(column.name(), self.raw(rec, column).unwrap_or(""), "is blank; a date is required"))
     }

@@ -17,7 +17,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use crate::dates::{self, CellDate, SlashEvidence, SlashOrder};
 use crate::error::{Error, Result};
 use crate::mapping::MappingProfile;
-use crate::source::{Block, CsvBlocks, Input, OneBlock, RawRecord, RecordSource, TextTable};
+use crate::source::{Block, CsvBlocks, Input, OneBlock, Record, RecordSource, TextTable};
 use crate::summary::{LoadSummary, RowError};
 use crate::table::Table;
 use columns::{CellError, CellResult, Columns};
@@ -75,7 +75,7 @@ pub(crate) trait TableRows: Default + Send {
     /// Checks that the columns needed are present.
     fn check_columns(cols: &Columns) -> Result<()>;
     /// Checks one record and keeps its values; an error rejects it.
-    fn push(&mut self, cols: &Columns, rec: &RawRecord, ctx: &mut RowContext) -> CellResult<()>;
+    fn push(&mut self, cols: &Columns, rec: &Record, ctx: &mut RowContext) -> CellResult<()>;
     /// The date columns kept so far, in a fixed order.
     fn date_columns(&self) -> Vec<(&'static str, &[CellDate])>;
     /// Checks kept row `i` once its dates are resolved (e.g. an end before
@@ -167,7 +167,7 @@ struct PendingBlock<R> {
     /// (record, line) of each kept row.
     origins: Vec<(u64, u64)>,
     /// The block's records, for the values of dates rejected later.
-    records: Vec<RawRecord>,
+    records: Block,
     errors: Vec<RowError>,
 }
 
@@ -196,12 +196,13 @@ impl Load<'_> {
         };
         let workers = if R::SHARES_KEYS { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
 
-        let block_rows = |(index, block): (usize, Block), keys: &mut ExistingKeys| -> Result<BlockResult<R>> {
+        let block_rows = |(index, mut block): (usize, Block), keys: &mut ExistingKeys| -> Result<BlockResult<R>> {
             let mut warnings = Vec::new();
             let mut ctx = RowContext { sha8: &sha8, source: self.source, keys, warnings: &mut warnings };
-            let read = (block.records.len() + block.record_errors.len()) as u64;
-            let outcome = read_block::<R>(&cols, block.records, block.record_errors, &joiner, &mut ctx)?;
-            Ok(BlockResult { index, outcome, read, empty_rows: block.empty_rows, warnings })
+            let read = (block.len() + block.record_errors.len()) as u64;
+            let empty_rows = std::mem::take(&mut block.empty_rows);
+            let outcome = read_block::<R>(&cols, block, &joiner, &mut ctx)?;
+            Ok(BlockResult { index, outcome, read, empty_rows, warnings })
         };
         let mut keys = self.keys.clone();
         let mut results = if workers <= 1 {
@@ -347,36 +348,35 @@ fn in_parallel<R: Send>(
 /// finished at once unless it has slash dates, which wait for the file's order.
 fn read_block<R: TableRows>(
     cols: &Columns,
-    records: Vec<RawRecord>,
-    record_errors: Vec<(RawRecord, String)>,
+    mut block: Block,
     joiner: &str,
     ctx: &mut RowContext,
 ) -> Result<BlockOutcome<R>> {
     let mut rows = R::default();
     let mut origins: Vec<(u64, u64)> = Vec::new();
-    let mut errors: Vec<RowError> = record_errors
+    let mut errors: Vec<RowError> = std::mem::take(&mut block.record_errors)
         .into_iter()
-        .map(|(r, reason)| RowError { record: r.record, line: r.line, column: "record".into(), value: String::new(), reason })
+        .map(|e| RowError { record: e.record, line: e.line, column: "record".into(), value: String::new(), reason: e.reason })
         .collect();
     let width = cols.headers.len();
-    for rec in &records {
-        if rec.fields.len() != width {
+    for rec in block.records() {
+        if rec.len() != width {
             errors.push(RowError {
                 record: rec.record,
                 line: rec.line,
                 column: "record".into(),
-                value: rec.fields.iter().collect::<Vec<_>>().join(joiner),
-                reason: format!("has {} fields; the header has {width}", rec.fields.len()),
+                value: rec.iter().collect::<Vec<_>>().join(joiner),
+                reason: format!("has {} fields; the header has {width}", rec.len()),
             });
             continue;
         }
-        match rows.push(cols, rec, ctx) {
+        match rows.push(cols, &rec, ctx) {
             Ok(()) => origins.push((rec.record, rec.line)),
-            Err(e) => errors.push(row_error(rec, e)),
+            Err(e) => errors.push(row_error(&rec, e)),
         }
     }
     let has_slash = rows.date_columns().iter().any(|(_, c)| c.iter().any(|d| matches!(d, CellDate::Slash { .. })));
-    let pending = PendingBlock { rows, origins, records: if has_slash { records } else { Vec::new() }, errors };
+    let pending = PendingBlock { rows, origins, records: if has_slash { block } else { Block::default() }, errors };
     if has_slash {
         Ok(BlockOutcome::Pending(pending))
     } else {
@@ -405,8 +405,7 @@ fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>,
                     if keep[i] {
                         keep[i] = false;
                         let (record, line) = origins[i];
-                        let rec = records.binary_search_by_key(&record, |r| r.record).ok().map(|at| &records[at]);
-                        let value = rec.and_then(|r| cols.raw(r, column)).unwrap_or("").to_string();
+                        let value = records.find(record).and_then(|r| cols.raw(&r, column).map(str::to_string)).unwrap_or_default();
                         errors.push(RowError { record, line, column: column.to_string(), value, reason });
                     }
                 }
@@ -426,7 +425,7 @@ fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>,
     Ok(BlockDone { batches, moved, errors })
 }
 
-fn row_error(rec: &RawRecord, e: CellError) -> RowError {
+fn row_error(rec: &Record, e: CellError) -> RowError {
     RowError { record: rec.record, line: rec.line, column: e.column, value: e.value, reason: e.reason }
 }
 

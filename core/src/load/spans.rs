@@ -11,7 +11,7 @@ use super::columns::{CellError, CellResult, Columns};
 use super::{kept, RowContext, TableRows};
 use crate::dates::{from_days, CellDate};
 use crate::error::Result;
-use crate::source::RawRecord;
+use crate::source::Record;
 use crate::table::Table;
 
 #[derive(Default)]
@@ -31,7 +31,7 @@ impl TableRows for SpanRows {
         Self::WANTED.iter().try_for_each(|c| cols.require(c))
     }
 
-    fn push(&mut self, cols: &Columns, rec: &RawRecord, _ctx: &mut RowContext) -> CellResult<()> {
+    fn push(&mut self, cols: &Columns, rec: &Record, _ctx: &mut RowContext) -> CellResult<()> {
         let client = cols.text_required(rec, "client_id")?;
         let member = cols.text_required(rec, "member_id")?;
         let subscriber = cols.text_required(rec, "subscriber_id")?;

@@ -12,7 +12,7 @@ use super::{kept, RowContext, TableRows};
 use crate::dates::CellDate;
 use crate::error::Result;
 use crate::money::cents_to_decimal;
-use crate::source::RawRecord;
+use crate::source::Record;
 use crate::table::Table;
 
 const YEARS: std::ops::RangeInclusive<i64> = 1900..=2999;
@@ -20,7 +20,7 @@ const YEAR_WHAT: &str = "a 4-digit year";
 const MONTH_WHAT: &str = "a month 1..12";
 const COUNT_WHAT: &str = "a whole number >= 0";
 
-fn year_month(cols: &Columns, rec: &RawRecord) -> CellResult<(i32, i32)> {
+fn year_month(cols: &Columns, rec: &Record) -> CellResult<(i32, i32)> {
     let year = cols.integer(rec, "year", YEARS, YEAR_WHAT)? as i32;
     let month = cols.integer(rec, "month", 1..=12, MONTH_WHAT)? as i32;
     Ok((year, month))
@@ -109,7 +109,7 @@ impl<S: BudgetShape> TableRows for BudgetRows<S> {
         require_all(cols, &S::COLUMNS[..6])
     }
 
-    fn push(&mut self, cols: &Columns, rec: &RawRecord, ctx: &mut RowContext) -> CellResult<()> {
+    fn push(&mut self, cols: &Columns, rec: &Record, ctx: &mut RowContext) -> CellResult<()> {
         let c = S::COLUMNS;
         let client = cols.text_required(rec, "client_id")?;
         let (year, month) = year_month(cols, rec)?;
@@ -176,7 +176,7 @@ impl TableRows for EnrollmentRows {
         require_all(cols, Self::WANTED)
     }
 
-    fn push(&mut self, cols: &Columns, rec: &RawRecord, ctx: &mut RowContext) -> CellResult<()> {
+    fn push(&mut self, cols: &Columns, rec: &Record, ctx: &mut RowContext) -> CellResult<()> {
         let client = cols.text_required(rec, "client_id")?;
         let (year, month) = year_month(cols, rec)?;
         let members = cols.integer(rec, "member_count", 0..=i64::MAX, COUNT_WHAT)?;
@@ -232,7 +232,7 @@ impl TableRows for AdminFeeRows {
         require_all(cols, &["client_id", "year", "month", "amount"])
     }
 
-    fn push(&mut self, cols: &Columns, rec: &RawRecord, _ctx: &mut RowContext) -> CellResult<()> {
+    fn push(&mut self, cols: &Columns, rec: &Record, _ctx: &mut RowContext) -> CellResult<()> {
         let client = cols.text_required(rec, "client_id")?;
         let (year, month) = year_month(cols, rec)?;
         let amount = cols.money_required(rec, "amount")?;
@@ -278,7 +278,7 @@ impl TableRows for RebateRows {
         require_all(cols, Self::WANTED)
     }
 
-    fn push(&mut self, cols: &Columns, rec: &RawRecord, _ctx: &mut RowContext) -> CellResult<()> {
+    fn push(&mut self, cols: &Columns, rec: &Record, _ctx: &mut RowContext) -> CellResult<()> {
         let client = cols.text_required(rec, "client_id")?;
         let period = cols.text_required(rec, "period")?;
         crate::rebates::rebate_months(&period).map_err(|reason| Columns::cell_error("period", &period, reason))?;
@@ -338,7 +338,7 @@ impl TableRows for StopLossRows {
         Ok(())
     }
 
-    fn push(&mut self, cols: &Columns, rec: &RawRecord, _ctx: &mut RowContext) -> CellResult<()> {
+    fn push(&mut self, cols: &Columns, rec: &Record, _ctx: &mut RowContext) -> CellResult<()> {
         let client = cols.text_required(rec, "client_id")?;
         let claim_id = cols.text(rec, "claim_id");
         let claimant_id = cols.text(rec, "claimant_id");

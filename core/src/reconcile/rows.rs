@@ -244,7 +244,7 @@ pub(crate) fn read_side(table: TextTable, source: &str, rules: &Rules, which: Wh
     let mut errors: Vec<RowError> = table
         .record_errors
         .iter()
-        .map(|(rec, reason)| RowError { record: rec.record, line: rec.line, column: String::new(), value: String::new(), reason: reason.clone() })
+        .map(|e| RowError { record: e.record, line: e.line, column: String::new(), value: String::new(), reason: e.reason.clone() })
         .collect();
     for (index, rec) in table.records.iter().enumerate() {
         if rec.fields.len() != table.headers.len() {

@@ -7,7 +7,8 @@ use std::io::Read;
 use encoding_rs::Encoding;
 use sha2::{Digest, Sha256};
 
-use super::{detect_delimiter, parse_delimiter, RawRecord};
+use super::block::{Block, BlockBuilder, RecordError};
+use super::{detect_delimiter, parse_delimiter};
 use crate::error::{Error, Result};
 
 /// Bytes read from the input for one block (about 25,000 claim lines).
@@ -47,16 +48,6 @@ enum Decoding {
     Utf8,
     /// A single-byte encoding: each record decodes on its own.
     SingleByte(&'static Encoding),
-}
-
-/// The records of one block, in file order.
-#[derive(Default)]
-pub struct Block {
-    pub records: Vec<RawRecord>,
-    /// Records that are not valid CSV or text, with the reason.
-    pub record_errors: Vec<(RawRecord, String)>,
-    /// Lines of rows whose every field is empty (Excel leaves them).
-    pub empty_rows: Vec<u64>,
 }
 
 /// A CSV file read block by block: its header, then `next_block` until None.
@@ -293,27 +284,29 @@ impl<'a> CsvBlocks<'a> {
             if self.pending.is_empty() && self.eof {
                 return Ok(None);
             }
-            let (block, consumed) = self.parse_pending();
+            let (block, consumed, line_after) = self.parse_pending();
             if let Some(message) = self.fatal.take() {
                 return Err(Error::mapping(message));
             }
+            let block = block.finish(&self.source_name)?;
             if consumed == 0 && !self.eof {
                 // One record longer than a block: read more and try again.
                 self.fill()?;
                 continue;
             }
-            self.line_of_pending += self.pending[..consumed].iter().filter(|b| **b == b'\n').count() as u64;
+            self.line_of_pending = line_after;
             self.pending.drain(..consumed);
             self.consumed_any |= consumed > 0;
             return Ok(Some(block));
         }
     }
 
-    /// Parses the whole records at the front of `pending`; returns them and
-    /// how many bytes they took. Before the end of the input, the record that
+    /// Parses the whole records at the front of `pending`; returns them, how
+    /// many bytes they took and the line after those bytes. Before the end of the input, the record that
     /// reaches the end of `pending` may be cut and waits for more bytes.
-    fn parse_pending(&mut self) -> (Block, usize) {
-        let mut block = Block::default();
+    fn parse_pending(&mut self) -> (BlockBuilder, usize, u64) {
+        // Sized for the bytes at hand: growing it by doubling copies and zeroes.
+        let mut block = BlockBuilder::with_capacity(self.pending.len());
         let bytes = std::mem::take(&mut self.pending);
         // A csv reader drops a UTF-8 BOM at the start of its input: as it
         // would at the start of the file, but past it a BOM is data. An empty
@@ -345,50 +338,46 @@ impl<'a> CsvBlocks<'a> {
                 Err(e) => {
                     let line = lines.line_of(start);
                     self.record_no += 1;
-                    let raw = RawRecord { record: self.record_no, line, fields: csv::StringRecord::new() };
-                    block.record_errors.push((raw, format!("is not a valid CSV record ({e})")));
+                    block.record_errors.push(RecordError { record: self.record_no, line, reason: format!("is not a valid CSV record ({e})") });
                 }
             }
         };
         self.row = row;
+        let line_after = lines.line_at(consumed);
         self.pending = bytes;
-        (block, consumed)
+        (block, consumed, line_after)
     }
 
-    fn take_record(&mut self, row: &csv::ByteRecord, line: u64, block: &mut Block) {
-        let fields = match self.decode(row) {
-            Ok(fields) => fields,
-            Err(_) if self.not_utf8.is_some() => {
-                let failure = self.not_utf8.as_deref().unwrap_or_default();
+    fn take_record(&mut self, row: &csv::ByteRecord, line: u64, block: &mut BlockBuilder) {
+        let mark = block.mark();
+        if let Err(reason) = self.decode_into(row, block) {
+            block.drop_since(mark);
+            if let Some(failure) = &self.not_utf8 {
                 self.fatal = Some(format!("{failure} (record {}, line {line})", self.record_no + 1));
-                return;
-            }
-            Err(reason) if self.headers.is_none() => {
+            } else if self.headers.is_none() {
                 self.header_error = Some(reason);
-                return;
-            }
-            Err(reason) => {
+            } else {
                 self.record_no += 1;
-                let raw = RawRecord { record: self.record_no, line, fields: csv::StringRecord::new() };
-                block.record_errors.push((raw, reason));
-                return;
+                block.record_errors.push(RecordError { record: self.record_no, line, reason });
             }
-        };
-        if self.headers.is_none() {
-            self.headers = Some(fields.iter().map(|h| h.trim().to_string()).collect());
             return;
         }
-        if fields.iter().all(|f| f.trim().is_empty()) {
+        if self.headers.is_none() {
+            self.headers = Some(block.cells_since(mark).map(|h| String::from_utf8_lossy(h).trim().to_string()).collect());
+            block.drop_since(mark);
+            return;
+        }
+        if block.cells_since(mark).all(is_blank) {
+            block.drop_since(mark);
             block.empty_rows.push(line);
             return;
         }
         self.record_no += 1;
-        block.records.push(RawRecord { record: self.record_no, line, fields });
+        block.keep_record(mark, self.record_no, line);
     }
 
-    /// The record as text, sized to its cells (the reader's buffer has grown
-    /// to the longest record so far).
-    fn decode(&mut self, row: &csv::ByteRecord) -> std::result::Result<csv::StringRecord, String> {
+    /// Appends the record's cells as UTF-8 text to the block.
+    fn decode_into(&mut self, row: &csv::ByteRecord, block: &mut BlockBuilder) -> std::result::Result<(), String> {
         let ascii = row.as_slice().is_ascii();
         if let Decoding::Detect = self.decoding {
             if !ascii {
@@ -403,22 +392,28 @@ impl<'a> CsvBlocks<'a> {
         }
         match self.decoding {
             Decoding::SingleByte(enc) if !ascii => {
-                let mut fields = csv::StringRecord::with_capacity(row.as_slice().len() * 2, row.len());
                 for cell in row {
-                    fields.push_field(&enc.decode_without_bom_handling(cell).0);
+                    block.push_cell(enc.decode_without_bom_handling(cell).0.as_bytes());
                 }
-                Ok(fields)
             }
             _ => {
-                let mut copy = csv::ByteRecord::with_capacity(row.as_slice().len(), row.len());
-                for cell in row {
-                    copy.push_field(cell);
+                if !ascii {
+                    // Cell by cell, as csv checks a record (a character cut by a delimiter is not text).
+                    csv::StringRecord::from_byte_record(row.clone())
+                        .map_err(|e| format!("is not valid UTF-8 text ({})", e.utf8_error()))?;
                 }
-                csv::StringRecord::from_byte_record(copy)
-                    .map_err(|e| format!("is not valid UTF-8 text ({})", e.utf8_error()))
+                for cell in row {
+                    block.push_cell(cell);
+                }
             }
         }
+        Ok(())
     }
+}
+
+/// A cell of only white space (as `str::trim` sees it).
+fn is_blank(cell: &[u8]) -> bool {
+    std::str::from_utf8(cell).is_ok_and(|text| text.trim().is_empty())
 }
 
 /// Physical lines from byte offsets: the csv reader counts records, not
@@ -436,10 +431,18 @@ impl LineCounter<'_> {
         while end < self.bytes.len() && matches!(self.bytes[end], b'\r' | b'\n') {
             end += 1;
         }
-        if end > self.counted_to {
-            self.line += self.bytes[self.counted_to..end].iter().filter(|b| **b == b'\n').count() as u64;
-            self.counted_to = end;
+        self.line_at(end)
+    }
+
+    /// The line of byte `end`.
+    fn line_at(&mut self, end: usize) -> u64 {
+        let end = end.min(self.bytes.len());
+        if end >= self.counted_to {
+            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.counted_to..end]).count() as u64;
+        } else {
+            self.line -= memchr::memchr_iter(b'\n', &self.bytes[end..self.counted_to]).count() as u64;
         }
+        self.counted_to = end;
         self.line
     }
 }
@@ -454,7 +457,7 @@ mod tests {
         let mut blocks = CsvBlocks::open_with_block_bytes(Input::Bytes(bytes), None, None, "t", block_bytes)?;
         let (mut records, mut empty) = (Vec::new(), Vec::new());
         while let Some(block) = blocks.next_block()? {
-            records.extend(block.records.into_iter().map(|r| (r.record, r.line, r.fields.iter().map(str::to_string).collect())));
+            records.extend(block.records().map(|r| (r.record, r.line, r.iter().map(str::to_string).collect())));
             empty.extend(block.empty_rows);
         }
         Ok((blocks.headers().to_vec(), records, empty, blocks.sha256(), blocks.encoding().to_string()))
@@ -495,7 +498,7 @@ mod tests {
         assert!(blocks.needs_windows_1252());
         let mut again = CsvBlocks::open(Input::Path(&path), Some("windows-1252"), None, "t").unwrap();
         let block = again.next_block().unwrap().unwrap();
-        let names: Vec<&str> = block.records.iter().map(|r| &r.fields[0]).collect();
+        let names: Vec<&str> = block.records().filter_map(|r| r.get(0)).collect();
         assert_eq!(names, ["JosÃ©", "José"]);
         assert_eq!(again.encoding(), "windows-1252");
         std::fs::remove_dir_all(&dir).ok();

@@ -1,0 +1,182 @@
+//! The records of one block, every cell in one buffer: a record is a view
+//! into it, not an allocation of its own (a record per allocation, made on
+//! the reader thread and freed on a worker, cost a quarter of a big load in
+//! allocator and page-zeroing time).
+
+use super::RawRecord;
+use crate::error::{Error, Result};
+
+/// A record that could not be read as CSV or text, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError {
+    pub record: u64,
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Where one record's cells are in the block's buffer.
+#[derive(Debug, Clone, Copy)]
+struct RecordAt {
+    record: u64,
+    line: u64,
+    first: usize,
+    len: usize,
+}
+
+/// The records of one block, in file order.
+#[derive(Debug, Default)]
+pub struct Block {
+    cells: csv::StringRecord,
+    records: Vec<RecordAt>,
+    /// Records that are not valid CSV or text, with the reason.
+    pub record_errors: Vec<RecordError>,
+    /// Lines of rows whose every field is empty (Excel leaves them).
+    pub empty_rows: Vec<u64>,
+}
+
+/// One data record: its number, physical line and cells.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'b> {
+    /// 1-based data record number (header excluded).
+    pub record: u64,
+    /// 1-based physical line the record starts on.
+    pub line: u64,
+    cells: &'b csv::StringRecord,
+    first: usize,
+    len: usize,
+}
+
+impl<'b> Record<'b> {
+    /// How many cells the record has.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Cell `i`, or None past the record's end.
+    pub fn get(&self, i: usize) -> Option<&'b str> {
+        if i < self.len {
+            self.cells.get(self.first + i)
+        } else {
+            None
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'b str> + 'b {
+        let record = *self;
+        (0..record.len).filter_map(move |i| record.get(i))
+    }
+
+    /// The record with cells of its own.
+    pub fn to_owned_record(&self) -> RawRecord {
+        RawRecord { record: self.record, line: self.line, fields: self.iter().collect() }
+    }
+}
+
+impl Block {
+    /// Records already read as text (an Arrow table, a test), as one block.
+    pub fn from_records(records: &[RawRecord], record_errors: Vec<RecordError>, empty_rows: Vec<u64>) -> Block {
+        let mut cells = csv::StringRecord::new();
+        let mut at = Vec::with_capacity(records.len());
+        for r in records {
+            let first = cells.len();
+            for cell in &r.fields {
+                cells.push_field(cell);
+            }
+            at.push(RecordAt { record: r.record, line: r.line, first, len: r.fields.len() });
+        }
+        Block { cells, records: at, record_errors, empty_rows }
+    }
+
+    /// How many records were read (errors not counted).
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    fn view(&self, at: &RecordAt) -> Record<'_> {
+        Record { record: at.record, line: at.line, cells: &self.cells, first: at.first, len: at.len }
+    }
+
+    pub fn records(&self) -> impl Iterator<Item = Record<'_>> + '_ {
+        self.records.iter().map(|at| self.view(at))
+    }
+
+    /// The record numbered `record` (records are in file order).
+    pub fn find(&self, record: u64) -> Option<Record<'_>> {
+        let i = self.records.binary_search_by_key(&record, |at| at.record).ok()?;
+        Some(self.view(&self.records[i]))
+    }
+}
+
+/// A block being read: cells as bytes until the block is whole.
+#[derive(Default)]
+pub(super) struct BlockBuilder {
+    cells: csv::ByteRecord,
+    records: Vec<RecordAt>,
+    pub record_errors: Vec<RecordError>,
+    pub empty_rows: Vec<u64>,
+}
+
+impl BlockBuilder {
+    /// Room for the cells of `bytes` bytes of records.
+    pub fn with_capacity(bytes: usize) -> Self {
+        BlockBuilder { cells: csv::ByteRecord::with_capacity(bytes, bytes / 8), ..Default::default() }
+    }
+
+    /// Cells pushed from here on belong to the next record.
+    pub fn mark(&self) -> usize {
+        self.cells.len()
+    }
+
+    pub fn push_cell(&mut self, cell: &[u8]) {
+        self.cells.push_field(cell);
+    }
+
+    /// The cells pushed since `mark`.
+    pub fn cells_since(&self, mark: usize) -> impl Iterator<Item = &[u8]> + '_ {
+        (mark..self.cells.len()).filter_map(|i| self.cells.get(i))
+    }
+
+    /// Drops the cells pushed since `mark`.
+    pub fn drop_since(&mut self, mark: usize) {
+        self.cells.truncate(mark);
+    }
+
+    /// The cells pushed since `mark` are record `record`, on `line`.
+    pub fn keep_record(&mut self, mark: usize, record: u64, line: u64) {
+        self.records.push(RecordAt { record, line, first: mark, len: self.cells.len() - mark });
+    }
+
+    /// The block, its cells checked as text once (each record's were when read).
+    pub fn finish(self, source_name: &str) -> Result<Block> {
+        let cells = csv::StringRecord::from_byte_record(self.cells)
+            .map_err(|e| Error::input_file(source_name, format!("a block of records is not valid text ({})", e.utf8_error())))?;
+        Ok(Block { cells, records: self.records, record_errors: self.record_errors, empty_rows: self.empty_rows })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_view_their_own_cells_only() {
+        let raw = |record, cells: &[&str]| RawRecord { record, line: record + 1, fields: cells.iter().copied().collect() };
+        let block = Block::from_records(&[raw(1, &["a", "b"]), raw(3, &["c"]), raw(4, &["d"]), raw(5, &[])], Vec::new(), vec![3]);
+        let views: Vec<(u64, u64, Vec<&str>)> = block.records().map(|r| (r.record, r.line, r.iter().collect())).collect();
+        assert_eq!(views, vec![(1, 2, vec!["a", "b"]), (3, 4, vec!["c"]), (4, 5, vec!["d"]), (5, 6, vec![])]);
+        let third = block.find(3).unwrap();
+        // Unbounded, cell 1 of record 3 would be record 4's "d".
+        assert_eq!((third.get(0), third.get(1), third.len()), (Some("c"), None, 1));
+        assert!(block.find(2).is_none() && block.find(6).is_none());
+        assert_eq!(block.find(5).map(|r| r.is_empty()), Some(true));
+        assert_eq!(third.to_owned_record().fields, csv::StringRecord::from(vec!["c"]));
+    }
+}
