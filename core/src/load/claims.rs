@@ -13,10 +13,12 @@ use super::{RowContext, TableRows};
 use crate::dates::{self, CellDate};
 use crate::error::Result;
 use crate::mapping::AMOUNT_COLUMN;
-use crate::source::Record;
+use crate::source::{Block, Record};
 use crate::table::{Table, MONEY_PRECISION, MONEY_SCALE};
 
-/// Claims rows as Arrow builders (no string per cell), block by block.
+/// Claims rows as Arrow builders (no string per cell), block by block, sized
+/// for the block up front: a builder grown by doubling keeps up to half its
+/// memory spare, which the allocator may not give back when it is shrunk.
 #[derive(Default)]
 pub(crate) struct ClaimRows {
     at: Option<ClaimCols>,
@@ -145,6 +147,31 @@ impl TableRows for ClaimRows {
             cols.require("claim_type")?;
         }
         Ok(())
+    }
+
+    fn for_block(cols: &Columns, block: &Block) -> Self {
+        let at = ClaimCols::find(cols);
+        let rows = block.len();
+        let text = |column: Col| StringBuilder::with_capacity(rows, cols.cell_bytes(block, column));
+        // Generated ids are the file's sha8, '-' and the record number.
+        let claim_id_bytes = if cols.has(at.claim_id) { cols.cell_bytes(block, at.claim_id) } else { rows * 16 };
+        ClaimRows {
+            at: Some(at),
+            client_id: text(at.client_id),
+            claim_id: StringBuilder::with_capacity(rows, claim_id_bytes),
+            claimant_id: text(at.claimant_id),
+            claim_date: Vec::with_capacity(rows),
+            paid_date: Vec::with_capacity(rows),
+            claim_type: Vec::with_capacity(rows),
+            service_type: text(at.service_type),
+            service_category: text(at.service_category),
+            icd_code: text(at.icd_code),
+            medical_desc: text(at.medical_desc),
+            layman_term: text(at.layman_term),
+            medical: Vec::with_capacity(rows),
+            pharmacy: Vec::with_capacity(rows),
+            total: Vec::with_capacity(rows),
+        }
     }
 
     fn push(&mut self, cols: &Columns, rec: &Record, ctx: &mut RowContext) -> CellResult<()> {

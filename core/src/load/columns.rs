@@ -7,7 +7,7 @@ use crate::dates::{self, CellDate};
 use crate::error::{Error, Result};
 use crate::mapping::MappingProfile;
 use crate::money;
-use crate::source::Record;
+use crate::source::{Block, Record};
 
 /// Why one cell was rejected.
 #[derive(Debug, Clone)]
@@ -195,6 +195,16 @@ impl<'p> Columns<'p> {
             Some(map) => crate::mapping::map_value_with(map, value),
             None => value,
         })
+    }
+
+    /// The bytes of a column's cells over a block as found (before trimming
+    /// or value maps): room enough for its text in most files.
+    pub fn cell_bytes(&self, block: &Block, column: impl ColumnRef) -> usize {
+        match column.slot(self).map(|s| &s.source) {
+            Some(Source::Header(i)) => block.records().map(|r| r.get(*i).map_or(0, str::len)).sum(),
+            Some(Source::Constant(v)) => v.len() * block.len(),
+            None => 0,
+        }
     }
 
     fn err(column: &str, value: &str, reason: impl Into<String>) -> CellError {

@@ -74,6 +74,10 @@ pub(crate) trait TableRows: Default + Send {
     }
     /// Checks that the columns needed are present.
     fn check_columns(cols: &Columns) -> Result<()>;
+    /// Empty rows with room for a block's records.
+    fn for_block(_cols: &Columns, _block: &Block) -> Self {
+        Self::default()
+    }
     /// Checks one record and keeps its values; an error rejects it.
     fn push(&mut self, cols: &Columns, rec: &Record, ctx: &mut RowContext) -> CellResult<()>;
     /// The date columns kept so far, in a fixed order.
@@ -352,7 +356,7 @@ fn read_block<R: TableRows>(
     joiner: &str,
     ctx: &mut RowContext,
 ) -> Result<BlockOutcome<R>> {
-    let mut rows = R::default();
+    let mut rows = R::for_block(cols, &block);
     let mut origins: Vec<(u64, u64)> = Vec::new();
     let mut errors: Vec<RowError> = std::mem::take(&mut block.record_errors)
         .into_iter()
