@@ -3,6 +3,7 @@
 
 mod block;
 mod blocks;
+mod feed;
 
 pub use block::{Block, Record, RecordError};
 pub use blocks::{CsvBlocks, Input};
@@ -132,6 +133,8 @@ pub(crate) trait RecordSource {
     fn delimiter_name(&self) -> String;
     /// See `CsvBlocks::needs_windows_1252`.
     fn needs_windows_1252(&self) -> bool;
+    /// A block read through, whose buffers the next blocks may reuse.
+    fn recycle(&mut self, _block: Block) {}
 }
 
 impl RecordSource for CsvBlocks<'_> {
@@ -155,6 +158,9 @@ impl RecordSource for CsvBlocks<'_> {
     }
     fn needs_windows_1252(&self) -> bool {
         CsvBlocks::needs_windows_1252(self)
+    }
+    fn recycle(&mut self, block: Block) {
+        CsvBlocks::recycle(self, block)
     }
 }
 

@@ -182,6 +182,8 @@ struct BlockResult<R> {
     read: u64,
     empty_rows: Vec<u64>,
     warnings: Vec<String>,
+    /// The block, read through, for its buffers to be filled again.
+    spent: Option<Block>,
 }
 
 impl Load<'_> {
@@ -205,15 +207,19 @@ impl Load<'_> {
             let mut ctx = RowContext { sha8: &sha8, source: self.source, keys, warnings: &mut warnings };
             let read = (block.len() + block.record_errors.len()) as u64;
             let empty_rows = std::mem::take(&mut block.empty_rows);
-            let outcome = read_block::<R>(&cols, block, &joiner, &mut ctx)?;
-            Ok(BlockResult { index, outcome, read, empty_rows, warnings })
+            let (outcome, spent) = read_block::<R>(&cols, block, &joiner, &mut ctx)?;
+            Ok(BlockResult { index, outcome, read, empty_rows, warnings, spent })
         };
         let mut keys = self.keys.clone();
         let mut results = if workers <= 1 {
             let mut results = Vec::new();
             let mut index = 0;
             while let Some(block) = records.next_block()? {
-                results.push(block_rows((index, block), &mut keys)?);
+                let mut result = block_rows((index, block), &mut keys)?;
+                if let Some(spent) = result.spent.take() {
+                    records.recycle(spent);
+                }
+                results.push(result);
                 index += 1;
             }
             results
@@ -293,7 +299,9 @@ impl Load<'_> {
 }
 
 /// Reads blocks on this thread and checks them on `workers` threads; the
-/// results come back in any order, with their block index.
+/// results come back in any order, with their block index. Blocks read
+/// through come back to be filled again (fresh buffers for every block, freed
+/// on another thread, kept the reading thread zeroing new pages).
 fn in_parallel<R: Send>(
     records: &mut impl RecordSource,
     workers: usize,
@@ -301,15 +309,23 @@ fn in_parallel<R: Send>(
 ) -> Result<Vec<BlockResult<R>>> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Block)>(workers);
     let receiver = std::sync::Mutex::new(receiver);
+    let (give_back, spent) = std::sync::mpsc::channel::<Block>();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                scope.spawn(|| {
+                let give_back = give_back.clone();
+                let (receiver, check) = (&receiver, &check);
+                scope.spawn(move || {
                     let mut results = Vec::new();
                     loop {
                         let next = receiver.lock().map_err(|_| Error::engine("a loader thread stopped"))?.recv();
                         let Ok(block) = next else { return Ok(results) };
-                        results.push(check(block)?);
+                        let mut result = check(block)?;
+                        if let Some(block) = result.spent.take() {
+                            // The reader may have finished: then nobody needs it.
+                            let _ = give_back.send(block);
+                        }
+                        results.push(result);
                     }
                 })
             })
@@ -317,6 +333,9 @@ fn in_parallel<R: Send>(
         let mut index = 0;
         let mut read_error = None;
         loop {
+            while let Ok(block) = spent.try_recv() {
+                records.recycle(block);
+            }
             match records.next_block() {
                 Ok(Some(block)) => {
                     // A closed channel means a worker failed; its error is reported below.
@@ -355,7 +374,7 @@ fn read_block<R: TableRows>(
     mut block: Block,
     joiner: &str,
     ctx: &mut RowContext,
-) -> Result<BlockOutcome<R>> {
+) -> Result<(BlockOutcome<R>, Option<Block>)> {
     let mut rows = R::for_block(cols, &block);
     let mut origins: Vec<(u64, u64)> = Vec::new();
     let mut errors: Vec<RowError> = std::mem::take(&mut block.record_errors)
@@ -380,11 +399,11 @@ fn read_block<R: TableRows>(
         }
     }
     let has_slash = rows.date_columns().iter().any(|(_, c)| c.iter().any(|d| matches!(d, CellDate::Slash { .. })));
-    let pending = PendingBlock { rows, origins, records: if has_slash { block } else { Block::default() }, errors };
     if has_slash {
-        Ok(BlockOutcome::Pending(pending))
+        Ok((BlockOutcome::Pending(PendingBlock { rows, origins, records: block, errors }), None))
     } else {
-        finish_block(pending, None, cols).map(BlockOutcome::Done)
+        let pending = PendingBlock { rows, origins, records: Block::default(), errors };
+        Ok((BlockOutcome::Done(finish_block(pending, None, cols)?), Some(block)))
     }
 }
 

@@ -130,6 +130,15 @@ impl BlockBuilder {
         BlockBuilder { cells: csv::ByteRecord::with_capacity(bytes, bytes / 8), ..Default::default() }
     }
 
+    /// An empty builder in the buffers of a block read through.
+    pub fn reusing(block: Block) -> Self {
+        let Block { cells, mut records, .. } = block;
+        let mut cells = cells.into_byte_record();
+        cells.clear();
+        records.clear();
+        BlockBuilder { cells, records, ..Default::default() }
+    }
+
     /// Cells pushed from here on belong to the next record.
     pub fn mark(&self) -> usize {
         self.cells.len()

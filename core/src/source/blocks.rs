@@ -8,6 +8,7 @@ use encoding_rs::Encoding;
 use sha2::{Digest, Sha256};
 
 use super::block::{Block, BlockBuilder, RecordError};
+use super::feed::Feed;
 use super::{detect_delimiter, parse_delimiter};
 use crate::error::{Error, Result};
 
@@ -23,7 +24,7 @@ pub enum Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    fn open(&self) -> Result<Box<dyn Read + 'a>> {
+    pub(super) fn open(&self) -> Result<Box<dyn Read + 'a>> {
         match *self {
             Input::Bytes(bytes) => Ok(Box::new(bytes)),
             Input::Path(path) => Ok(Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)),
@@ -53,10 +54,9 @@ enum Decoding {
 /// A CSV file read block by block: its header, then `next_block` until None.
 pub struct CsvBlocks<'a> {
     origin: Input<'a>,
-    input: Box<dyn Read + 'a>,
+    feed: Feed<'a>,
     source_name: String,
-    hasher: Sha256,
-    /// The digest when the bytes were hashed before decoding (UTF-16, ...).
+    /// The input's sha256: with its last chunk, or up front (UTF-16, ...).
     digest: Option<String>,
     pending: Vec<u8>,
     eof: bool,
@@ -78,6 +78,8 @@ pub struct CsvBlocks<'a> {
     held: Option<Block>,
     header_error: Option<String>,
     block_bytes: usize,
+    /// Blocks read through, whose buffers the next blocks fill.
+    spare: Vec<Block>,
     /// The failure of a file that must be UTF-8 and is not, and where.
     not_utf8: Option<String>,
     fatal: Option<String>,
@@ -107,9 +109,8 @@ impl<'a> CsvBlocks<'a> {
         };
         let mut blocks = CsvBlocks {
             origin: input,
-            input: input.open()?,
+            feed: Feed::open(input, block_bytes.max(1))?,
             source_name: source_name.to_string(),
-            hasher: Sha256::new(),
             digest: None,
             pending: Vec::new(),
             eof: false,
@@ -126,6 +127,7 @@ impl<'a> CsvBlocks<'a> {
             held: None,
             header_error: None,
             block_bytes: block_bytes.max(1),
+            spare: Vec::new(),
             not_utf8: None,
             fatal: None,
         };
@@ -207,7 +209,7 @@ impl<'a> CsvBlocks<'a> {
             });
         }
         self.pending = text.into_owned().into_bytes();
-        self.input = Box::new(std::io::empty());
+        self.feed = Feed::empty();
         self.eof = true;
         self.decoding = Decoding::Utf8;
         self.encoding = enc.name();
@@ -239,12 +241,9 @@ impl<'a> CsvBlocks<'a> {
         self.mixed
     }
 
-    /// The sha256 of the input's bytes; complete once every block was read.
+    /// The sha256 of the input's bytes, once every block was read.
     pub fn sha256(&self) -> String {
-        match &self.digest {
-            Some(d) => d.clone(),
-            None => super::hex(&self.hasher.clone().finalize()),
-        }
+        self.digest.clone().unwrap_or_default()
     }
 
     /// The sha256 before the blocks are read: the bytes in memory hashed
@@ -262,14 +261,19 @@ impl<'a> CsvBlocks<'a> {
 
     /// Reads up to one block's worth of bytes more.
     fn fill(&mut self) -> Result<()> {
-        let start = self.pending.len();
-        let want = self.block_bytes as u64;
-        let read = (&mut self.input).take(want).read_to_end(&mut self.pending).map_err(|e| Error::io(&self.source_name, e))?;
-        self.eof = (read as u64) < want;
+        let chunk = self.feed.read_into(&mut self.pending, &self.source_name)?;
+        self.eof = chunk.ended;
         if self.digest.is_none() {
-            self.hasher.update(&self.pending[start..]);
+            self.digest = chunk.digest.map(|d| super::hex(&d));
         }
         Ok(())
+    }
+
+    /// Keeps a block read through for its buffers (a few: the blocks in flight).
+    pub fn recycle(&mut self, block: Block) {
+        if self.spare.len() < 4 {
+            self.spare.push(block);
+        }
     }
 
     /// The next block of whole records, or None at the end of the input.
@@ -306,7 +310,10 @@ impl<'a> CsvBlocks<'a> {
     /// reaches the end of `pending` may be cut and waits for more bytes.
     fn parse_pending(&mut self) -> (BlockBuilder, usize, u64) {
         // Sized for the bytes at hand: growing it by doubling copies and zeroes.
-        let mut block = BlockBuilder::with_capacity(self.pending.len());
+        let mut block = match self.spare.pop() {
+            Some(spent) => BlockBuilder::reusing(spent),
+            None => BlockBuilder::with_capacity(self.pending.len()),
+        };
         let bytes = std::mem::take(&mut self.pending);
         // A csv reader drops a UTF-8 BOM at the start of its input: as it
         // would at the start of the file, but past it a BOM is data. An empty
@@ -501,6 +508,30 @@ mod tests {
         let names: Vec<&str> = block.records().filter_map(|r| r.get(0)).collect();
         assert_eq!(names, ["JosÃ©", "José"]);
         assert_eq!(again.encoding(), "windows-1252");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_file_read_on_its_own_thread_reads_and_hashes_as_bytes_do() {
+        let dir = std::env::temp_dir().join(format!("claimscope-feed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rows.csv");
+        let text: String = std::iter::once("a,b\n".to_string()).chain((0..500).map(|i| format!("{i},\"x\ny{i}\"\n"))).collect();
+        std::fs::write(&path, &text).unwrap();
+        let path = path.to_string_lossy().to_string();
+        for block_bytes in [7, 64, 1 << 20] {
+            let mut blocks = CsvBlocks::open_with_block_bytes(Input::Path(&path), None, None, "t", block_bytes).unwrap();
+            let mut records = Vec::new();
+            while let Some(block) = blocks.next_block().unwrap() {
+                records.extend(block.records().map(|r| (r.record, r.line, r.iter().map(str::to_string).collect::<Vec<_>>())));
+                // Buffers of a block read through are filled again.
+                blocks.recycle(block);
+            }
+            assert_eq!(blocks.sha256(), crate::source::sha256_hex(text.as_bytes()), "block of {block_bytes} bytes");
+            // Record i+1 starts on line 2i+2: each row holds a quoted newline.
+            let expected: Vec<(u64, u64, Vec<String>)> = (0..500).map(|i| (i + 1, 2 * i + 2, vec![i.to_string(), format!("x\ny{i}")])).collect();
+            assert_eq!(records, expected, "block of {block_bytes} bytes");
+        }
         std::fs::remove_dir_all(&dir).ok();
     }
 
