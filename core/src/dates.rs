@@ -40,7 +40,7 @@ pub fn parse_with_format(raw: &str, format: &str) -> Result<i32, String> {
 
 /// Parses a cell in one of the accepted forms.
 pub fn parse_auto(raw: &str) -> Result<CellDate, String> {
-    let s = raw.trim();
+    let s = crate::source::trim_cell(raw);
     if s.is_empty() {
         return Err("is blank; a date is required".into());
     }

@@ -14,7 +14,7 @@ const MAX_CENTS: i128 = 999_999_999_999_999_999;
 /// and `(12.00)` (negative). Rejects more than two decimals (no value is
 /// rounded or truncated), misplaced thousands separators and blanks.
 pub fn parse_cents(raw: &str) -> Result<i128, String> {
-    let s = raw.trim();
+    let s = crate::source::trim_cell(raw);
     if s.is_empty() {
         return Err("is blank; an amount is required".into());
     }

@@ -13,7 +13,7 @@ use super::{RowContext, TableRows};
 use crate::dates::{self, CellDate};
 use crate::error::Result;
 use crate::mapping::AMOUNT_COLUMN;
-use crate::source::{Block, Record};
+use crate::source::{trim_cell, Block, Record};
 use crate::table::{Table, MONEY_PRECISION, MONEY_SCALE};
 
 /// Claims rows as Arrow builders (no string per cell), block by block, sized
@@ -85,7 +85,7 @@ const ADMIN: &str = "admin";
 /// ICD-10-CM as stored: trimmed, dots removed, upper-case; empty -> None.
 /// The cell is borrowed when it is already in stored form.
 fn normalized_icd(raw: &str) -> Option<Cow<'_, str>> {
-    let trimmed = raw.trim();
+    let trimmed = trim_cell(raw);
     if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
         return Some(Cow::Borrowed(trimmed));
     }
@@ -96,7 +96,7 @@ fn normalized_icd(raw: &str) -> Option<Cow<'_, str>> {
 
 fn parse_claim_type(cols: &Columns, rec: &Record, column: Col) -> CellResult<Option<&'static str>> {
     let Some(raw) = cols.raw(rec, column) else { return Ok(None) };
-    let v = raw.trim();
+    let v = trim_cell(raw);
     if v.is_empty() {
         return Ok(None);
     }

@@ -7,7 +7,7 @@ use crate::dates::{self, CellDate};
 use crate::error::{Error, Result};
 use crate::mapping::MappingProfile;
 use crate::money;
-use crate::source::{Block, Record};
+use crate::source::{trim_cell, Block, Record};
 
 /// Why one cell was rejected.
 #[derive(Debug, Clone)]
@@ -218,7 +218,7 @@ impl<'p> Columns<'p> {
 
     /// `text` without a copy.
     pub fn text_str<'r>(&'r self, rec: &'r Record<'_>, column: impl ColumnRef) -> Option<&'r str> {
-        let v = self.raw(rec, column)?.trim();
+        let v = trim_cell(self.raw(rec, column)?);
         (!v.is_empty()).then_some(v)
     }
 
@@ -236,7 +236,7 @@ impl<'p> Columns<'p> {
     /// column in `blank_as_zero`; an absent column is None.
     pub fn money(&self, rec: &Record, column: impl ColumnRef) -> CellResult<Option<i128>> {
         let Some(raw) = self.raw(rec, column) else { return Ok(None) };
-        if raw.trim().is_empty() && column.slot(self).is_some_and(|s| s.blank_as_zero) {
+        if trim_cell(raw).is_empty() && column.slot(self).is_some_and(|s| s.blank_as_zero) {
             return Ok(Some(0));
         }
         money::parse_cents(raw).map(Some).map_err(|reason| Self::err(column.name(), raw, reason))
@@ -249,7 +249,7 @@ impl<'p> Columns<'p> {
     /// Money where blank means "not given" (e.g. an optional total to check).
     pub fn money_optional(&self, rec: &Record, column: impl ColumnRef) -> CellResult<Option<i128>> {
         match self.raw(rec, column) {
-            Some(raw) if raw.trim().is_empty() => Ok(None),
+            Some(raw) if trim_cell(raw).is_empty() => Ok(None),
             _ => self.money(rec, column),
         }
     }
@@ -275,7 +275,7 @@ impl<'p> Columns<'p> {
     /// A date cell (slash dates are resolved later for the whole file).
     pub fn date(&self, rec: &Record, column: impl ColumnRef) -> CellResult<Option<CellDate>> {
         let Some(raw) = self.raw(rec, column) else { return Ok(None) };
-        if raw.trim().is_empty() {
+        if trim_cell(raw).is_empty() {
             return Ok(None);
         }
         let parsed = match column.slot(self).and_then(|s| s.date_format) {
