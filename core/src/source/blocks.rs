@@ -292,12 +292,12 @@ impl<'a> CsvBlocks<'a> {
             if let Some(message) = self.fatal.take() {
                 return Err(Error::mapping(message));
             }
-            let block = block.finish(&self.source_name)?;
             if consumed == 0 && !self.eof {
                 // One record longer than a block: read more and try again.
                 self.fill()?;
                 continue;
             }
+            let block = block.finish(&self.source_name)?;
             self.line_of_pending = line_after;
             self.pending.drain(..consumed);
             self.consumed_any |= consumed > 0;
@@ -306,8 +306,9 @@ impl<'a> CsvBlocks<'a> {
     }
 
     /// Parses the whole records at the front of `pending`; returns them, how
-    /// many bytes they took and the line after those bytes. Before the end of the input, the record that
-    /// reaches the end of `pending` may be cut and waits for more bytes.
+    /// many bytes they took and the line after those bytes. Before the end of
+    /// the input, the record that reaches the end of `pending` may be cut and
+    /// waits for more bytes.
     fn parse_pending(&mut self) -> (BlockBuilder, usize, u64) {
         // Sized for the bytes at hand: growing it by doubling copies and zeroes.
         let mut block = match self.spare.pop() {
