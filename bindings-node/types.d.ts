@@ -73,7 +73,9 @@ export interface StopLossSection {
 export interface ClaimscopeError extends Error {
   code: 'input' | 'mapping' | 'period' | 'argument' | 'engine' | 'io'
   record: number | null; line: number | null; column: string | null; value: string | null
-  reason: string | null; errors: RowError[]; label?: string; path?: string
+  reason: string | null; errors: RowError[]
+  /** The period label (period errors), the file (io errors), the source name (input errors); else null. */
+  label: string | null; path: string | null; source: string | null
 }
 
 /** A row of a reconciliation input. */

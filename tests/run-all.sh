@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test of the project: Rust unit, integration and golden tests, the
+# Every test of the project: formatting, import circles and clippy, then
+# Rust unit, integration, doc and golden tests, the
 # CLI's end-to-end tests, the Python door (wheel built with maturin,
 # installed into a fresh venv, pytest), the Node door (napi-rs package packed,
 # installed into an empty project, node:test and tsc), the browser door (the
@@ -13,6 +14,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+
+echo "== Habits: rustfmt, the core's module graph without import circles, clippy"
+cargo fmt --all --check
+python3 tests/layout/module_cycles.py
+cargo clippy --locked --workspace --all-targets -- -D warnings
 
 echo "== Rust: engine and CLI"
 cargo test --locked

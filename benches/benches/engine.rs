@@ -2,9 +2,12 @@
 //! of the last year on loaded tables, at ~100k, ~1M and ~5M claim lines.
 //! `cargo bench -p claimscope-benches` (plans are generated on first use).
 
+// A benchmark that cannot set itself up stops there, like a failed test.
+#![allow(clippy::expect_used)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use claimscope::generate::PLAN_FILES;
+use claimscope::tools::generate::PLAN_FILES;
 use claimscope::{Dataset, LoadOptions, ReportOptions, Table};
 use claimscope_benches::{plan, sizes};
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use claimscope::generate::PlanSpec;
+use claimscope::tools::generate::PlanSpec;
 
 /// Generated plans live here (outside the clone; override with CLAIMSCOPE_BENCH_DIR).
 pub fn bench_dir() -> PathBuf {

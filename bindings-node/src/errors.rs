@@ -1,35 +1,23 @@
-//! The core's errors as JS `Error`s with `code` and the same fields as the
-//! Rust error (record, line, column, value, reason, errors).
+//! The core's errors as JS `Error`s: `code` names the variant, and the
+//! core's error fields (`Error::fields`: record, line, column, value,
+//! reason, errors, label, path, source) are its properties.
 
 use napi::{Env, JsValue};
 
 /// Rejects with a JS Error carrying the core error's fields.
 pub(crate) fn reject<T>(env: Env, e: &claimscope::Error) -> napi::Result<T> {
-    let mut obj = env.create_error(napi::Error::from_reason(e.to_string()))?;
-    obj.set("code", e.code())?;
-    let rows: Vec<serde_json::Value> = match e {
-        claimscope::Error::Input { errors, .. } => errors.iter().filter_map(|r| serde_json::to_value(r).ok()).collect(),
-        _ => Vec::new(),
-    };
-    let first = rows.first().cloned().unwrap_or(serde_json::Value::Null);
-    for field in ["record", "line", "column", "value"] {
-        obj.set(field, first.get(field).cloned().unwrap_or(serde_json::Value::Null))?;
-    }
-    let reason = match e {
-        claimscope::Error::Input { errors, .. } => errors.first().map(|r| r.reason.clone()),
-        claimscope::Error::Period { message, label } => {
-            obj.set("label", label.as_str())?;
-            Some(message.clone())
-        }
-        claimscope::Error::Io { message, path } => {
-            obj.set("path", path.as_str())?;
-            Some(message.clone())
-        }
-        claimscope::Error::Mapping { message } | claimscope::Error::Argument { message } | claimscope::Error::Engine { message } => {
-            Some(message.clone())
-        }
-    };
-    obj.set("reason", reason)?;
-    obj.set("errors", serde_json::Value::Array(rows))?;
+    let fields = e.fields();
+    let mut obj = env.create_error(napi::Error::from_reason(fields.message.clone()))?;
+    obj.set("code", fields.code)?;
+    obj.set("record", fields.record.map(|n| n as f64))?;
+    obj.set("line", fields.line.map(|n| n as f64))?;
+    obj.set("column", fields.column)?;
+    obj.set("value", fields.value)?;
+    obj.set("reason", fields.reason)?;
+    let errors: Vec<serde_json::Value> = fields.errors.iter().filter_map(|r| serde_json::to_value(r).ok()).collect();
+    obj.set("errors", serde_json::Value::Array(errors))?;
+    obj.set("label", fields.label)?;
+    obj.set("path", fields.path)?;
+    obj.set("source", fields.source)?;
     Err(napi::Error::from(obj.to_unknown()))
 }

@@ -6,7 +6,7 @@ pub mod tasks;
 
 use std::sync::{Arc, Mutex};
 
-use claimscope::{LoadOptions as CoreLoadOptions, MappingProfile, ReportOptions as CoreReportOptions, Table};
+use claimscope::{LoadOptions as CoreLoadOptions, ReportOptions as CoreReportOptions, Table};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi_derive::napi;
 
@@ -81,7 +81,10 @@ fn job<T: Into<tasks::Output> + Send + 'static>(
     dataset: &Shared,
     work: impl FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send + 'static,
 ) -> Job<T> {
-    AsyncTask::new(DatasetTask::new(dataset.clone(), Box::new(work) as Box<dyn FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send>))
+    AsyncTask::new(DatasetTask::new(
+        dataset.clone(),
+        Box::new(work) as Box<dyn FnOnce(&mut claimscope::Dataset) -> claimscope::Result<T> + Send>,
+    ))
 }
 
 fn core_print_options(print: Option<PrintOptions>) -> claimscope::Result<claimscope::print::PrintOptions> {
@@ -103,24 +106,25 @@ fn core_report_options(options: Option<ReportOptions>) -> claimscope::Result<Cor
     put("top_n", o.top_n.map(Into::into));
     put("specific_deductible", o.specific_deductible.map(Into::into));
     let contract = match o.stop_loss_contract {
-        Some(serde_json::Value::String(text)) => Some(serde_json::from_str(&text).map_err(|e| claimscope::Error::Argument {
-            message: format!("stopLossContract: not JSON ({e})"),
-        })?),
+        Some(serde_json::Value::String(text)) => Some(
+            serde_json::from_str(&text)
+                .map_err(|e| claimscope::Error::Argument { message: format!("stopLossContract: not JSON ({e})") })?,
+        ),
         other => other,
     };
     put("stop_loss_contract", contract);
     put("eligibility_counting", o.eligibility_counting.map(Into::into));
     put("pseudonymize_key", o.pseudonymize_key.map(Into::into));
-    put("min_cell", o.min_cell.map(|m| match m {
-        Either::A(n) => n.into(),
-        Either::B(flag) => flag.into(),
-    }));
+    put(
+        "min_cell",
+        o.min_cell.map(|m| match m {
+            Either::A(n) => n.into(),
+            Either::B(flag) => flag.into(),
+        }),
+    );
     put("employer_facing", o.employer_facing.map(Into::into));
     CoreReportOptions::from_json(&serde_json::Value::Object(doc).to_string())
 }
-
-const ARROW_FILE_MAGIC: &[u8] = b"ARROW1";
-const ARROW_STREAM_CONTINUATION: &[u8] = &[0xFF, 0xFF, 0xFF, 0xFF];
 
 /// The canonical tables of one or many clients, ready to report on.
 #[napi]
@@ -141,8 +145,8 @@ impl Dataset {
         Dataset { inner: Arc::new(Mutex::new(claimscope::Dataset::new())) }
     }
 
-    /// Loads a path (CSV, .parquet, .arrow) or a Buffer of CSV or Arrow IPC
-    /// into a canonical table; resolves to the load summary.
+    /// Loads a path (CSV, .parquet, .arrow) or a Buffer of CSV, Parquet or
+    /// Arrow IPC into a canonical table; resolves to the load summary.
     #[napi(ts_return_type = "Promise<LoadSummary>")]
     pub fn load(&self, table: String, source: Either<String, Buffer>, options: Option<LoadOptions>) -> Job<String> {
         let source = match source {
@@ -152,18 +156,12 @@ impl Dataset {
         job(&self.inner, move |ds| {
             let table = Table::parse(&table)?;
             let o = options.unwrap_or(LoadOptions { mapping: None, lenient: None, client_id: None, name: None });
-            let core = CoreLoadOptions {
-                mapping: o.mapping.as_deref().map(MappingProfile::from_json).transpose()?,
-                lenient: o.lenient.unwrap_or(false),
-                client_id: o.client_id,
-            };
+            let core =
+                CoreLoadOptions::from_mapping_json(o.mapping.as_deref(), o.lenient.unwrap_or(false), o.client_id)?;
             let name = o.name.unwrap_or_else(|| table.name().to_string());
             let summary = match source {
                 Either::A(path) => ds.load_path(table, &path, &core)?,
-                Either::B(bytes) if bytes.starts_with(ARROW_FILE_MAGIC) || bytes.starts_with(ARROW_STREAM_CONTINUATION) => {
-                    ds.load_ipc_bytes(table, &name, &bytes, &core)?
-                }
-                Either::B(bytes) => ds.load_csv_bytes(table, &name, &bytes, &core)?,
+                Either::B(bytes) => ds.load_bytes(table, &name, bytes, &core)?,
             };
             serde_json::to_string(&summary).map_err(|e| claimscope::Error::Engine { message: e.to_string() })
         })
@@ -172,7 +170,7 @@ impl Dataset {
     /// Loads the bundled sample plan.
     #[napi(ts_return_type = "Promise<null>")]
     pub fn load_demo(&self) -> Job<serde_json::Value> {
-        job(&self.inner, |ds| claimscope::demo::load(ds).map(|()| serde_json::Value::Null))
+        job(&self.inner, |ds| claimscope::tools::demo::load(ds).map(|()| serde_json::Value::Null))
     }
 
     /// The report document as a plain object (numbers as JS numbers; use
@@ -184,7 +182,12 @@ impl Dataset {
 
     /// The report document as JSON text, byte-identical to the CLI's.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn report_json(&self, client: Option<String>, period: String, options: Option<ReportOptions>) -> Job<serde_json::Value> {
+    pub fn report_json(
+        &self,
+        client: Option<String>,
+        period: String,
+        options: Option<ReportOptions>,
+    ) -> Job<serde_json::Value> {
         job(&self.inner, move |ds| {
             let json = ds.report(client.as_deref(), &period, &core_report_options(options)?)?.to_json()?;
             Ok(serde_json::Value::String(json))
@@ -193,7 +196,13 @@ impl Dataset {
 
     /// The printed report as a self-contained HTML document (two pages).
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn report_html(&self, client: Option<String>, period: String, options: Option<ReportOptions>, print: Option<PrintOptions>) -> Job<serde_json::Value> {
+    pub fn report_html(
+        &self,
+        client: Option<String>,
+        period: String,
+        options: Option<ReportOptions>,
+        print: Option<PrintOptions>,
+    ) -> Job<serde_json::Value> {
         job(&self.inner, move |ds| {
             let print = core_print_options(print)?;
             let report = ds.report(client.as_deref(), &period, &core_report_options(options)?)?;
@@ -203,7 +212,13 @@ impl Dataset {
 
     /// The printed report as a 2-page PDF.
     #[napi(ts_return_type = "Promise<Buffer>")]
-    pub fn report_pdf(&self, client: Option<String>, period: String, options: Option<ReportOptions>, print: Option<PrintOptions>) -> Job<Vec<u8>> {
+    pub fn report_pdf(
+        &self,
+        client: Option<String>,
+        period: String,
+        options: Option<ReportOptions>,
+        print: Option<PrintOptions>,
+    ) -> Job<Vec<u8>> {
         job(&self.inner, move |ds| {
             let print = core_print_options(print)?;
             let report = ds.report(client.as_deref(), &period, &core_report_options(options)?)?;
@@ -227,9 +242,15 @@ fn json_text(value: Option<serde_json::Value>) -> Option<String> {
 }
 
 /// (name, bytes) of a path or a Buffer.
-fn reconcile_input(source: Either<String, Vec<u8>>, default_name: Option<String>, fallback: &str) -> claimscope::Result<(String, Vec<u8>)> {
+fn reconcile_input(
+    source: Either<String, Vec<u8>>,
+    default_name: Option<String>,
+    fallback: &str,
+) -> claimscope::Result<(String, Vec<u8>)> {
     match source {
-        Either::A(path) => std::fs::read(&path).map(|bytes| (path.clone(), bytes)).map_err(|e| claimscope::Error::Io { path, message: e.to_string() }),
+        Either::A(path) => std::fs::read(&path)
+            .map(|bytes| (path.clone(), bytes))
+            .map_err(|e| claimscope::Error::Io { path, message: e.to_string() }),
         Either::B(bytes) => Ok((default_name.unwrap_or_else(|| fallback.to_string()), bytes)),
     }
 }
@@ -240,7 +261,7 @@ fn reconcile_job<T: Into<tasks::Output> + Send + 'static>(
     options: ReconcileOptions,
     finish: impl FnOnce(claimscope::reconcile::Reconciliation, &str) -> claimscope::Result<T> + Send + 'static,
 ) -> Job<T> {
-    use claimscope::reconcile::{reconcile_csv, Input, Options, Rules};
+    use claimscope::reconcile::{reconcile_csv, CsvFile, Options, Rules};
     let owned = |s: Either<String, Buffer>| match s {
         Either::A(path) => Either::A(path),
         Either::B(buffer) => Either::B(buffer.to_vec()),
@@ -256,7 +277,12 @@ fn reconcile_job<T: Into<tasks::Output> + Send + 'static>(
         }
         let (left_name, left) = reconcile_input(left, options.left_name, "left.csv")?;
         let (right_name, right) = reconcile_input(right, options.right_name, "right.csv")?;
-        let result = reconcile_csv(Input { name: &left_name, bytes: &left }, Input { name: &right_name, bytes: &right }, &rules, &core)?;
+        let result = reconcile_csv(
+            CsvFile { name: &left_name, bytes: &left },
+            CsvFile { name: &right_name, bytes: &right },
+            &rules,
+            &core,
+        )?;
         finish(result, options.format.as_deref().unwrap_or("json"))
     })
 }
@@ -264,20 +290,38 @@ fn reconcile_job<T: Into<tasks::Output> + Send + 'static>(
 /// Matches what was expected (left) against what arrived (right): paths or
 /// Buffers of CSV. Resolves to the result object (numbers as JS numbers).
 #[napi(ts_return_type = "Promise<Reconciliation>")]
-pub fn reconcile(left: Either<String, Buffer>, right: Either<String, Buffer>, options: ReconcileOptions) -> Job<String> {
+pub fn reconcile(
+    left: Either<String, Buffer>,
+    right: Either<String, Buffer>,
+    options: ReconcileOptions,
+) -> Job<String> {
     reconcile_job(left, right, options, |result, _| result.to_json())
 }
 
 /// The reconciliation as text: `json` (byte-identical to the CLI's), `csv` or `table`.
 #[napi(ts_return_type = "Promise<string>")]
-pub fn reconcile_text(left: Either<String, Buffer>, right: Either<String, Buffer>, options: ReconcileOptions) -> Job<serde_json::Value> {
+pub fn reconcile_text(
+    left: Either<String, Buffer>,
+    right: Either<String, Buffer>,
+    options: ReconcileOptions,
+) -> Job<serde_json::Value> {
     reconcile_job(left, right, options, |result, format| result.render(format).map(serde_json::Value::String))
+}
+
+/// The report options' defaults, as the engine defines them.
+#[napi(ts_return_type = "ReportOptions")]
+pub fn report_defaults() -> napi::Result<serde_json::Value> {
+    serde_json::from_str(&CoreReportOptions::defaults_json()).map_err(|e| napi::Error::from_reason(e.to_string()))
 }
 
 /// Proposes a mapping profile from headers and sample rows.
 #[napi(ts_return_type = "MappingProfile")]
-pub fn suggest_mapping(headers: Vec<String>, sample_rows: Option<Vec<Vec<String>>>, table: Option<String>) -> napi::Result<serde_json::Value> {
+pub fn suggest_mapping(
+    headers: Vec<String>,
+    sample_rows: Option<Vec<Vec<String>>>,
+    table: Option<String>,
+) -> napi::Result<serde_json::Value> {
     let table = table.as_deref().map(Table::parse).transpose().map_err(|e| napi::Error::from_reason(e.to_string()))?;
-    let profile = claimscope::suggest::suggest_mapping(&headers, &sample_rows.unwrap_or_default(), table);
+    let profile = claimscope::tools::suggest::suggest_mapping(&headers, &sample_rows.unwrap_or_default(), table);
     serde_json::to_value(&profile).map_err(|e| napi::Error::from_reason(e.to_string()))
 }

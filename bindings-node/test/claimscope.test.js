@@ -8,27 +8,30 @@ const { Dataset, reconcile, reconcileText } = require('claimscope')
 
 const REPO = process.env.CLAIMSCOPE_REPO || path.join(__dirname, '..', '..')
 const GOLDEN = path.join(REPO, 'tests', 'golden')
-const FILES = [['claims', 'claims.csv'], ['budgets', 'budgets.csv'], ['enrollments', 'enrollment.csv'],
-  ['admin_fees', 'admin_fees.csv'], ['rebates', 'rebates.csv'], ['stop_loss_reimbursements', 'stop_loss.csv'],
-  ['enrollments', 'eligibility.csv']]
-const CASES = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'cases.json'), 'utf8'))
-const expected = (name) => fs.readFileSync(path.join(GOLDEN, 'expected', `${name}.json`), 'utf8')
+const CASES_DIR = path.join(GOLDEN, 'cases')
+// One manifest a case: input files by table, the complete options, the expected report.
+const CASES = fs.readdirSync(CASES_DIR).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => ({ ...JSON.parse(fs.readFileSync(path.join(CASES_DIR, f), 'utf8')), name: f.slice(0, -'.json'.length) }))
+const CASE = Object.fromEntries(CASES.map((c) => [c.name, c]))
+const caseFiles = (c) => c.files.map((f) => [f.table, path.join(CASES_DIR, f.path)])
+const expected = (name) => fs.readFileSync(path.join(CASES_DIR, CASE[name].expected), 'utf8')
 const camel = (k) => k.replace(/_([a-z])/g, (_, x) => x.toUpperCase())
-const opts = (c) => {
-  const o = { basis: c.basis, hccThreshold: c.hcc_threshold }
-  for (const [k, v] of Object.entries(c.options || {})) o[camel(k)] = v
-  if (c.contract) o.stopLossContract = fs.readFileSync(path.join(GOLDEN, c.dir, c.contract), 'utf8')
-  return o
+// The options document with Node's camelCase keys (nulls left out: the engine's defaults).
+const opts = (c) => Object.fromEntries(Object.entries(c.options).filter(([, v]) => v !== null).map(([k, v]) => [camel(k), v]))
+const loadBuffers = async (ds, c) => {
+  for (const [table, p] of caseFiles(c)) await ds.load(table, fs.readFileSync(p), { name: path.basename(p) })
 }
 
 for (const c of CASES) {
   test(`golden ${c.name} from paths`, async () => {
-    const dir = path.join(GOLDEN, c.dir)
     const cwd = process.cwd()
-    process.chdir(dir)
     try {
       const ds = new Dataset()
-      for (const [table, file] of FILES) if (fs.existsSync(file)) await ds.load(table, file)
+      for (const [table, p] of caseFiles(c)) {
+        // Loaded under its bare name, so lineage is the same in every door.
+        process.chdir(path.dirname(p))
+        await ds.load(table, path.basename(p))
+      }
       assert.strictEqual(await ds.reportJson(c.client, c.period, opts(c)), expected(c.name))
     } finally {
       process.chdir(cwd)
@@ -36,10 +39,7 @@ for (const c of CASES) {
   })
   test(`golden ${c.name} from Buffers`, async () => {
     const ds = new Dataset()
-    for (const [table, file] of FILES) {
-      const p = path.join(GOLDEN, c.dir, file)
-      if (fs.existsSync(p)) await ds.load(table, fs.readFileSync(p), { name: file })
-    }
+    await loadBuffers(ds, c)
     assert.strictEqual(await ds.reportJson(c.client, c.period, opts(c)), expected(c.name))
     const doc = await ds.report(c.client, c.period, opts(c))
     assert.deepStrictEqual(doc, JSON.parse(expected(c.name)))
@@ -47,14 +47,12 @@ for (const c of CASES) {
 }
 
 test('a stop-loss contract given as an object gives the golden bytes', async () => {
-  const c = CASES.find((x) => x.name === 'contract-2025-privacy')
+  const c = CASE['contract-2025-privacy']
   const ds = new Dataset()
-  for (const [table, file] of FILES) {
-    const p = path.join(GOLDEN, c.dir, file)
-    if (fs.existsSync(p)) await ds.load(table, fs.readFileSync(p), { name: file })
-  }
+  await loadBuffers(ds, c)
   const o = opts(c)
-  o.stopLossContract = JSON.parse(o.stopLossContract)
+  assert.strictEqual(await ds.reportJson(c.client, c.period, o), expected(c.name))
+  o.stopLossContract = JSON.stringify(o.stopLossContract)
   assert.strictEqual(await ds.reportJson(c.client, c.period, o), expected(c.name))
   await assert.rejects(ds.reportJson(c.client, c.period, { stopLossContract: { start_month: '2025-13', specific_deductible: 1 } }),
     (e) => e.code === 'argument' && /start_month/.test(e.message))
@@ -113,9 +111,9 @@ test('the example server answers a real HTTP request with the golden report', as
   try {
     const files = {}
     const names = {}
-    for (const [table, file] of FILES.slice(0, 6)) { // the basic fixture has no eligibility spans
-      files[table] = fs.readFileSync(path.join(GOLDEN, 'basic', file), 'utf8')
-      names[table] = file
+    for (const [table, p] of caseFiles(CASE['basic-2025-Q1'])) {
+      files[table] = fs.readFileSync(p, 'utf8')
+      names[table] = path.basename(p)
     }
     const { port } = server.address()
     const res = await fetch(`http://127.0.0.1:${port}/report`, {
@@ -156,15 +154,17 @@ test('reportHtml and reportPdf print the recorded bytes of every door', async ()
   await assert.rejects(ds.reportPdf(null, '2025', null, { paper: 'legal' }), /paper 'legal' is not known/)
 })
 
-const RECON = path.join(REPO, 'tests', 'reconcile', 'pos-small')
+const RECON_CASES = path.join(REPO, 'tests', 'reconcile', 'cases')
+const RECON_CASE = JSON.parse(fs.readFileSync(path.join(RECON_CASES, 'pos-small.json'), 'utf8'))
+const reconFile = (key) => path.join(RECON_CASES, RECON_CASE[key])
 
 test('reconcileText from Buffers is the golden JSON; reconcile gives the object', async () => {
-  const left = fs.readFileSync(path.join(RECON, 'left.csv'))
-  const right = fs.readFileSync(path.join(RECON, 'right.csv'))
-  const json = await reconcileText(left, right, { preset: 'pos-rewards' })
-  assert.strictEqual(json, fs.readFileSync(path.join(RECON, 'expected.json'), 'utf8'))
+  const left = fs.readFileSync(reconFile('left'))
+  const right = fs.readFileSync(reconFile('right'))
+  const json = await reconcileText(left, right, { preset: RECON_CASE.preset })
+  assert.strictEqual(json, fs.readFileSync(reconFile('expected'), 'utf8'))
   // Worked by hand in core/tests/reconcile.rs: T1/R1 0.7921 and T2/R2 0.8427 match.
-  const r = await reconcile(path.join(RECON, 'left.csv'), path.join(RECON, 'right.csv'), { preset: 'pos-rewards' })
+  const r = await reconcile(reconFile('left'), reconFile('right'), { preset: RECON_CASE.preset })
   assert.deepStrictEqual(r.matched.map((m) => [m.left.id, m.right.id, m.score]), [['T1', 'R1', 0.7921], ['T2', 'R2', 0.8427]])
   assert.match(r.unmatched_left[0].why, /^closest right record 3: date: right is 8 days later/)
   const csv = await reconcileText(left, right, { preset: 'pos-rewards', format: 'csv' })
@@ -182,3 +182,59 @@ test('reconcile takes rules as an object, renames headers and rejects bad rows w
   assert.strictEqual(r.summary.rejected_left, 1)
   await assert.rejects(reconcile(left, right, {}), (e) => e.code === 'argument')
 })
+
+// The declared document types against what the engine serialises: every key
+// the JSON has is declared, and every key declared as required is there.
+function declaredKeys (name) {
+  const text = fs.readFileSync(path.join(REPO, 'bindings-node', 'types.d.ts'), 'utf8')
+  const start = text.indexOf(`export interface ${name} `)
+  assert.ok(start >= 0, `types.d.ts declares no ${name}`)
+  const body = text.slice(text.indexOf('{', start) + 1)
+  const keys = { required: [], optional: [] }
+  let depth = 0
+  for (let i = 0; i < body.length && depth >= 0; i++) {
+    const ch = body[i]
+    if ('{<(['.includes(ch)) depth++
+    else if ('}>)]'.includes(ch)) depth--
+    else if (depth === 0) {
+      const m = /^([a-z_]+)(\??):/.exec(body.slice(i))
+      if (m && !/[a-z_]/.test(body[i - 1])) {
+        keys[m[2] ? 'optional' : 'required'].push(m[1])
+        i += m[0].length - 1
+      }
+    }
+  }
+  return keys
+}
+
+function assertDeclared (name, object) {
+  const { required, optional } = declaredKeys(name)
+  const actual = Object.keys(object)
+  assert.deepStrictEqual(actual.filter((k) => !required.includes(k) && !optional.includes(k)), [], `${name}: keys not declared`)
+  assert.deepStrictEqual(required.filter((k) => !actual.includes(k)), [], `${name}: declared keys missing`)
+}
+
+test('types.d.ts declares the documents the engine writes', async () => {
+  const report = JSON.parse(expected('contract-2025-12-15'))
+  assertDeclared('Report', report)
+  assertDeclared('StopLossSection', report.stop_loss)
+  const ds = new Dataset()
+  const summary = await ds.load('claims', Buffer.from('client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\nA,P2,2025-02-30,2.00\n'), { lenient: true })
+  assertDeclared('LoadSummary', summary)
+  assertDeclared('RowError', summary.errors[0])
+  const recon = await reconcile(reconFile('left'), reconFile('right'), { preset: RECON_CASE.preset })
+  assertDeclared('Reconciliation', recon)
+  const error = await ds.reportJson('A', '2025-13').catch((e) => e)
+  const fields = Object.fromEntries(Object.keys(error).filter((k) => !['message', 'stack'].includes(k)).map((k) => [k, error[k]]))
+  assertDeclared('ClaimscopeError', fields)
+  assert.strictEqual(error.label, '2025-13')
+})
+
+test('reportDefaults are the engine defaults', () => {
+  const { reportDefaults } = require('claimscope')
+  const d = reportDefaults()
+  assert.strictEqual(d.hcc_threshold, '50000.00')
+  assert.strictEqual(d.top_n, 10)
+  assert.strictEqual(d.basis, 'incurred')
+})
+

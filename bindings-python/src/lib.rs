@@ -8,16 +8,12 @@ mod errors;
 use std::sync::Mutex;
 
 use claimscope::print::PrintOptions;
-use claimscope::{Dataset, LoadOptions, MappingProfile, ReportOptions, Table};
+use claimscope::{Dataset, LoadOptions, ReportOptions, Table};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use arrow::{import_stream, PyArrowTable};
 use errors::{to_py_err, ClaimscopeError};
-
-fn options(mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> claimscope::Result<LoadOptions> {
-    Ok(LoadOptions { mapping: mapping_json.map(MappingProfile::from_json).transpose()?, lenient, client_id })
-}
 
 fn summary_json(s: &claimscope::LoadSummary) -> PyResult<String> {
     serde_json::to_string(s).map_err(|e| ClaimscopeError::new_err(e.to_string()))
@@ -55,7 +51,7 @@ impl PyDataset {
         f: impl FnOnce(&mut Dataset, Table, &LoadOptions) -> claimscope::Result<claimscope::LoadSummary> + Send,
     ) -> PyResult<String> {
         let table = Table::parse(table).map_err(|e| to_py_err(py, e))?;
-        let opts = options(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
+        let opts = LoadOptions::from_mapping_json(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
         let summary = self.with(py, |ds| f(ds, table, &opts))?;
         summary_json(&summary)
     }
@@ -69,19 +65,48 @@ impl PyDataset {
     }
 
     #[pyo3(signature = (table, path, mapping_json=None, lenient=false, client_id=None))]
-    fn load_path(&self, py: Python<'_>, table: &str, path: &str, mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
+    fn load_path(
+        &self,
+        py: Python<'_>,
+        table: &str,
+        path: &str,
+        mapping_json: Option<&str>,
+        lenient: bool,
+        client_id: Option<String>,
+    ) -> PyResult<String> {
         self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_path(t, path, o))
     }
 
+    /// Bytes of CSV, Parquet or Arrow IPC (the core tells them apart).
     #[pyo3(signature = (table, name, data, mapping_json=None, lenient=false, client_id=None))]
-    fn load_csv_bytes(&self, py: Python<'_>, table: &str, name: &str, data: &[u8], mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
-        self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_csv_bytes(t, name, data, o))
+    #[allow(clippy::too_many_arguments)] // the Python keyword arguments
+    fn load_bytes(
+        &self,
+        py: Python<'_>,
+        table: &str,
+        name: &str,
+        data: Vec<u8>,
+        mapping_json: Option<&str>,
+        lenient: bool,
+        client_id: Option<String>,
+    ) -> PyResult<String> {
+        self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_bytes(t, name, data, o))
     }
 
     /// Loads any object offering `__arrow_c_stream__` (read with the GIL held,
     /// then checked and loaded without it).
     #[pyo3(signature = (table, name, source, mapping_json=None, lenient=false, client_id=None))]
-    fn load_arrow(&self, py: Python<'_>, table: &str, name: &str, source: &Bound<'_, PyAny>, mapping_json: Option<&str>, lenient: bool, client_id: Option<String>) -> PyResult<String> {
+    #[allow(clippy::too_many_arguments)] // the Python keyword arguments
+    fn load_arrow(
+        &self,
+        py: Python<'_>,
+        table: &str,
+        name: &str,
+        source: &Bound<'_, PyAny>,
+        mapping_json: Option<&str>,
+        lenient: bool,
+        client_id: Option<String>,
+    ) -> PyResult<String> {
         let batches = import_stream(source)?;
         self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_batches(t, name, &batches, o))
     }
@@ -101,7 +126,7 @@ impl PyDataset {
     }
 
     fn load_demo(&self, py: Python<'_>) -> PyResult<()> {
-        self.with(py, claimscope::demo::load)
+        self.with(py, claimscope::tools::demo::load)
     }
 
     fn clients(&self, py: Python<'_>) -> PyResult<Vec<String>> {
@@ -145,9 +170,14 @@ impl PyReport {
 
 #[pyfunction]
 #[pyo3(signature = (headers, sample_rows, table=None))]
-fn suggest_mapping(py: Python<'_>, headers: Vec<String>, sample_rows: Vec<Vec<String>>, table: Option<&str>) -> PyResult<String> {
+fn suggest_mapping(
+    py: Python<'_>,
+    headers: Vec<String>,
+    sample_rows: Vec<Vec<String>>,
+    table: Option<&str>,
+) -> PyResult<String> {
     let table = table.map(Table::parse).transpose().map_err(|e| to_py_err(py, e))?;
-    Ok(claimscope::suggest::suggest_mapping(&headers, &sample_rows, table).to_json())
+    Ok(claimscope::tools::suggest::suggest_mapping(&headers, &sample_rows, table).to_json())
 }
 
 /// A reconciliation result held by Python (rendered on request).
@@ -178,14 +208,19 @@ fn reconcile(
     mapping_json: Option<&str>,
     lenient: bool,
 ) -> PyResult<PyReconciliation> {
-    use claimscope::reconcile::{reconcile_csv, Input, Options, Rules};
+    use claimscope::reconcile::{reconcile_csv, CsvFile, Options, Rules};
     let result = py.detach(|| {
         let rules = Rules::from_choice(rules_json, preset)?;
         let mut options = Options { lenient, ..Options::default() };
         if let Some(mapping) = mapping_json {
             options = options.with_mapping_json(mapping)?;
         }
-        reconcile_csv(Input { name: left_name, bytes: left }, Input { name: right_name, bytes: right }, &rules, &options)
+        reconcile_csv(
+            CsvFile { name: left_name, bytes: left },
+            CsvFile { name: right_name, bytes: right },
+            &rules,
+            &options,
+        )
     });
     result.map(|inner| PyReconciliation { inner }).map_err(|e| to_py_err(py, e))
 }
@@ -200,5 +235,6 @@ fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TABLE_NAMES", claimscope::report::TABLE_NAMES.to_vec())?;
+    m.add("REPORT_DEFAULTS_JSON", ReportOptions::defaults_json())?;
     errors::register(m)
 }

@@ -11,58 +11,58 @@ import claimscope
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 GOLDEN = os.path.join(REPO, "tests", "golden")
-FILES = [("claims", "claims.csv"), ("budgets", "budgets.csv"), ("enrollments", "enrollment.csv"),
-         ("admin_fees", "admin_fees.csv"), ("rebates", "rebates.csv"), ("stop_loss_reimbursements", "stop_loss.csv"),
-         ("enrollments", "eligibility.csv")]
-BASIC_FILES = FILES[:6]  # the basic fixture has no eligibility spans
-CASES = json.load(open(os.path.join(GOLDEN, "cases.json")))
+CASES_DIR = os.path.join(GOLDEN, "cases")
+# One manifest a case: input files by table, the complete options, the expected report.
+CASES = [dict(json.load(open(os.path.join(CASES_DIR, f))), name=f[: -len(".json")])
+         for f in sorted(os.listdir(CASES_DIR)) if f.endswith(".json")]
+CASE = {c["name"]: c for c in CASES}
+BASIC = CASE["basic-2025-Q1"]  # worked by hand in tests/golden/README.md
+
+
+def case_files(case):
+    """(table, absolute path) of each input file, in load order."""
+    return [(f["table"], os.path.normpath(os.path.join(CASES_DIR, f["path"]))) for f in case["files"]]
 
 
 def expected(case):
-    with open(os.path.join(GOLDEN, "expected", case["name"] + ".json"), encoding="utf-8") as f:
+    with open(os.path.join(CASES_DIR, case["expected"]), encoding="utf-8") as f:
         return f.read()
 
 
 def report_of(ds, case):
-    extra = dict(case.get("options", {}))
-    if "contract" in case:
-        extra["stop_loss_contract"] = os.path.join(GOLDEN, case["dir"], case["contract"])
-    return ds.report(case["client"], case["period"], basis=case["basis"], hcc_threshold=case["hcc_threshold"], **extra)
+    return ds.report(case["client"], case["period"], **case["options"])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_golden_from_paths(case, monkeypatch):
-    monkeypatch.chdir(os.path.join(GOLDEN, case["dir"]))
     ds = claimscope.Dataset()
-    for table, name in FILES:
-        if os.path.exists(name):
-            summary = ds.load(table, name)
-            assert summary.records_read == summary.records_accepted + summary.records_rejected + summary.records_moved
+    for table, path in case_files(case):
+        # Loaded under its bare name, so lineage is the same in every door.
+        monkeypatch.chdir(os.path.dirname(path))
+        summary = ds.load(table, os.path.basename(path))
+        assert summary.records_read == summary.records_accepted + summary.records_rejected + summary.records_moved
     assert report_of(ds, case).to_json() == expected(case)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_golden_from_bytes(case):
     ds = claimscope.Dataset()
-    for table, name in FILES:
-        path = os.path.join(GOLDEN, case["dir"], name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                ds.load(table, f.read(), name=name)
+    for table, path in case_files(case):
+        with open(path, "rb") as f:
+            ds.load(table, f.read(), name=os.path.basename(path))
     assert report_of(ds, case).to_json() == expected(case)
 
 
 def test_demo_is_the_cli_demo():
     report = claimscope.Dataset.demo().report(None, "2025")
-    assert report.to_json() == expected({"name": "sample-2025"})
+    assert report.to_json() == expected(CASE["sample-2025"])
 
 
 def test_typed_attributes_and_decimals():
-    case = CASES[0]  # basic-2025-Q1, worked by hand in tests/golden/README.md
     ds = claimscope.Dataset()
-    for table, name in BASIC_FILES:
-        ds.load(table, os.path.join(GOLDEN, "basic", name))
-    r = report_of(ds, case)
+    for table, path in case_files(BASIC):
+        ds.load(table, path)
+    r = report_of(ds, BASIC)
     assert r.summary.pharmacy_pmpm == Decimal("6.53")
     assert str(r.summary.gross_claims) == "121846.00"
     assert r.summary.loss_ratio == Decimal("1.7745")
@@ -82,9 +82,9 @@ def without_lineage(text):
 
 def load_frames(make):
     ds = claimscope.Dataset()
-    for table, name in BASIC_FILES:
-        ds.load(table, make(os.path.join(GOLDEN, "basic", name)), name=name)
-    return report_of(ds, CASES[0]).to_json()
+    for table, path in case_files(BASIC):
+        ds.load(table, make(path), name=os.path.basename(path))
+    return report_of(ds, BASIC).to_json()
 
 
 def test_pyarrow_pandas_and_polars_give_the_same_report():
@@ -92,7 +92,7 @@ def test_pyarrow_pandas_and_polars_give_the_same_report():
     import polars
     import pyarrow.csv
 
-    want = without_lineage(expected(CASES[0]))
+    want = without_lineage(expected(BASIC))
     # pyarrow infers dates and doubles; the values are checked as text again.
     assert without_lineage(load_frames(lambda p: pyarrow.csv.read_csv(p))) == want
     assert without_lineage(load_frames(lambda p: pandas.read_csv(p, dtype=str, keep_default_na=False))) == want
@@ -122,8 +122,43 @@ def test_other_errors_have_their_subclass():
         ds.report("NOPE", "2025")
     with pytest.raises(claimscope.MappingError):
         claimscope.Dataset().load("claims", b"a,b\n1,2\n")
-    with pytest.raises(claimscope.IoError):
+    with pytest.raises(claimscope.IoError) as io:
         claimscope.Dataset().load("claims", "/no/such/file.csv")
+    # A missing file is what Python code catches as OSError, too.
+    assert isinstance(io.value, OSError) and isinstance(io.value, claimscope.ClaimscopeError)
+    assert io.value.path == "/no/such/file.csv" and io.value.code == "io"
+    with pytest.raises(OSError):
+        claimscope.Dataset().load("claims", "/no/such/file.csv")
+
+
+def test_report_defaults_are_the_engines():
+    # The engine's defaults, as interfaces.md states them; the signature restates none.
+    assert claimscope.REPORT_DEFAULTS["hcc_threshold"] == "50000.00"
+    assert claimscope.REPORT_DEFAULTS["top_n"] == 10
+    assert claimscope.REPORT_DEFAULTS["basis"] == "incurred"
+    ds = claimscope.Dataset.demo()
+    assert ds.report(None, "2025").to_json() == ds.report(None, "2025", **claimscope.REPORT_DEFAULTS).to_json()
+
+
+def test_load_summary_type_follows_the_engine():
+    """The dataclasses' fields are the keys the engine serialises, so the
+    typed objects cannot drift from the core's LoadSummary and RowError."""
+    import dataclasses
+    import pyarrow
+    csv = b"client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\nA,P2,2025-02-30,2.00\n"
+    raw = json.loads(claimscope.Dataset()._inner.load_bytes("claims", "t.csv", csv, None, True, None))
+    assert [f.name for f in dataclasses.fields(claimscope.LoadSummary)] == list(raw)
+    assert [f.name for f in dataclasses.fields(claimscope.RowError)] == list(raw["errors"][0])
+    # Parquet and Arrow IPC bytes are recognised by the engine like a path's extension.
+    table = pyarrow.table({"client_id": ["A"], "claimant_id": ["P1"], "claim_date": ["2025-01-02"], "medical_amount": ["1.00"]})
+    sink = pyarrow.BufferOutputStream()
+    with pyarrow.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    assert claimscope.Dataset().load("claims", sink.getvalue().to_pybytes()).records_accepted == 1
+    import pyarrow.parquet
+    sink = pyarrow.BufferOutputStream()
+    pyarrow.parquet.write_table(table, sink)
+    assert claimscope.Dataset().load("claims", sink.getvalue().to_pybytes()).records_accepted == 1
 
 
 def test_sql_returns_a_pyarrow_table():
@@ -147,7 +182,7 @@ def test_suggest_mapping():
 
 def test_reports_run_in_threads_on_one_dataset():
     ds = claimscope.Dataset.demo()
-    want = expected({"name": "sample-2025"})
+    want = expected(CASE["sample-2025"])
     results = []
     threads = [threading.Thread(target=lambda: results.append(ds.report(None, "2025").to_json())) for _ in range(4)]
     for t in threads:
@@ -162,16 +197,17 @@ def test_privacy_and_contract_options_from_python_values():
     pseudonyms match Python's own HMAC-SHA256."""
     import hashlib
     import hmac
-    case = next(c for c in CASES if c["name"] == "contract-2025-privacy")
+    case = CASE["contract-2025-privacy"]
     ds = claimscope.Dataset()
-    for table, name in FILES:
-        path = os.path.join(GOLDEN, "contract", name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                ds.load(table, f.read(), name=name)
-    with open(os.path.join(GOLDEN, "contract", case["contract"]), encoding="utf-8") as f:
-        contract = json.load(f, parse_float=Decimal)
-    r = ds.report("ACME", "2025", stop_loss_contract=contract, **case["options"])
+    for table, path in case_files(case):
+        with open(path, "rb") as f:
+            ds.load(table, f.read(), name=os.path.basename(path))
+    amounts = ("specific_deductible", "aggregate_attachment", "aggregate_factor")
+    contract = json.loads(json.dumps(case["options"]["stop_loss_contract"]),
+                          object_hook=lambda d: {k: Decimal(v) if k in amounts else v for k, v in d.items()})
+    assert isinstance(contract["specific_deductible"], Decimal)
+    options = dict(case["options"], stop_loss_contract=contract)
+    r = ds.report("ACME", "2025", **options)
     assert r.to_json() == expected(case)
     ids = [c["claimant_id"] for c in json.loads(r.to_json())["high_cost_claimants"]["claimants"]]
     key = case["options"]["pseudonymize_key"].encode()
@@ -201,16 +237,21 @@ def test_printed_report_is_the_recorded_bytes():
         report.to_pdf(paper="legal")
 
 
-RECON = os.path.join(REPO, "tests", "reconcile", "pos-small")
+RECON_CASES = os.path.join(REPO, "tests", "reconcile", "cases")
+RECON_CASE = json.load(open(os.path.join(RECON_CASES, "pos-small.json")))
+
+
+def recon_file(key):
+    return os.path.normpath(os.path.join(RECON_CASES, RECON_CASE[key]))
 
 
 def test_reconcile_golden_from_bytes_and_decimals():
-    with open(os.path.join(RECON, "left.csv"), "rb") as f:
+    with open(recon_file("left"), "rb") as f:
         left = f.read()
-    with open(os.path.join(RECON, "right.csv"), "rb") as f:
+    with open(recon_file("right"), "rb") as f:
         right = f.read()
-    result = claimscope.reconcile(left, right, preset="pos-rewards")
-    with open(os.path.join(RECON, "expected.json"), encoding="utf-8") as f:
+    result = claimscope.reconcile(left, right, preset=RECON_CASE["preset"])
+    with open(recon_file("expected"), encoding="utf-8") as f:
         assert result.to_json() == f.read()
     # Worked by hand in core/tests/reconcile.rs: T1/R1 and T2/R2 match, T3/R3 are 8 days apart.
     assert [(m.left.id, m.right.id) for m in result.matched] == [("T1", "R1"), ("T2", "R2")]

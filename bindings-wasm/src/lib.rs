@@ -2,38 +2,32 @@
 //! and the core's errors to JS Errors. The engine runs in the page; no data
 //! leaves it.
 
-use claimscope::{LoadOptions, MappingProfile, ReportOptions, Table};
+use claimscope::{LoadOptions, ReportOptions, Table};
 use wasm_bindgen::prelude::*;
 
-/// A JS Error with the fields the Node door gives: `code`, the first
-/// rejected record's `record`, `line`, `column`, `value`, `reason`, and every
-/// rejected record in `errors`.
+/// A JS Error with the fields the Node door gives: `code`, and the core's
+/// error fields (`Error::fields`: the first rejected record's `record`,
+/// `line`, `column`, `value`, `reason`, every rejected record in `errors`,
+/// `label`, `path`, `source`).
 fn js_error(e: claimscope::Error) -> JsValue {
-    let error = js_sys::Error::new(&e.to_string());
+    let fields = e.fields();
+    let error = js_sys::Error::new(&fields.message);
     let set = |key: &str, value: &JsValue| {
         let _ = js_sys::Reflect::set(&error, &JsValue::from_str(key), value);
     };
-    set("code", &JsValue::from_str(e.code()));
-    let rows = match &e {
-        claimscope::Error::Input { errors, .. } => errors.as_slice(),
-        _ => &[],
-    };
-    let first = rows.first();
-    set("record", &first.map_or(JsValue::NULL, |r| JsValue::from_f64(r.record as f64)));
-    set("line", &first.map_or(JsValue::NULL, |r| JsValue::from_f64(r.line as f64)));
-    set("column", &first.map_or(JsValue::NULL, |r| JsValue::from_str(&r.column)));
-    set("value", &first.map_or(JsValue::NULL, |r| JsValue::from_str(&r.value)));
-    let reason = match &e {
-        claimscope::Error::Input { .. } => first.map(|r| r.reason.clone()),
-        claimscope::Error::Mapping { message }
-        | claimscope::Error::Argument { message }
-        | claimscope::Error::Engine { message }
-        | claimscope::Error::Period { message, .. }
-        | claimscope::Error::Io { message, .. } => Some(message.clone()),
-    };
-    set("reason", &reason.map_or(JsValue::NULL, |r| JsValue::from_str(&r)));
-    let rows = serde_json::to_string(rows).unwrap_or_else(|_| "[]".into());
+    let text = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let number = |v: Option<u64>| v.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64));
+    set("code", &JsValue::from_str(fields.code));
+    set("record", &number(fields.record));
+    set("line", &number(fields.line));
+    set("column", &text(&fields.column));
+    set("value", &text(&fields.value));
+    set("reason", &text(&fields.reason));
+    let rows = serde_json::to_string(&fields.errors).unwrap_or_else(|_| "[]".into());
     set("errors", &js_sys::JSON::parse(&rows).unwrap_or(JsValue::NULL));
+    set("label", &text(&fields.label));
+    set("path", &text(&fields.path));
+    set("source", &text(&fields.source));
     error.into()
 }
 
@@ -61,7 +55,9 @@ fn input_bytes(data: &JsValue) -> Result<Vec<u8>, JsValue> {
     if data.is_instance_of::<js_sys::Uint8Array>() || data.is_instance_of::<js_sys::ArrayBuffer>() {
         return Ok(js_sys::Uint8Array::new(data).to_vec());
     }
-    Err(js_error(claimscope::Error::Argument { message: "give the file as a string or a Uint8Array / ArrayBuffer".into() }))
+    Err(js_error(claimscope::Error::Argument {
+        message: "give the file as a string or a Uint8Array / ArrayBuffer".into(),
+    }))
 }
 
 /// The canonical tables of one or many clients, in the page's memory.
@@ -83,20 +79,24 @@ impl Dataset {
         Dataset { inner: claimscope::Dataset::new() }
     }
 
-    /// Loads CSV text or bytes into a canonical table; returns the load
-    /// summary. `name` is the file name the summary and lineage show.
+    /// Loads CSV text or bytes (or Arrow IPC bytes) into a canonical table;
+    /// returns the load summary. `name` is the file name the summary and
+    /// lineage show.
     #[wasm_bindgen(js_name = loadCsv)]
-    pub fn load_csv(&mut self, table: &str, data: JsValue, mapping_json: Option<String>, name: Option<String>, lenient: Option<bool>) -> Result<JsValue, JsValue> {
+    pub fn load_csv(
+        &mut self,
+        table: &str,
+        data: JsValue,
+        mapping_json: Option<String>,
+        name: Option<String>,
+        lenient: Option<bool>,
+    ) -> Result<JsValue, JsValue> {
         let bytes = input_bytes(&data)?;
         let run = || -> claimscope::Result<String> {
             let table = Table::parse(table)?;
-            let options = LoadOptions {
-                mapping: mapping_json.as_deref().map(MappingProfile::from_json).transpose()?,
-                lenient: lenient.unwrap_or(false),
-                client_id: None,
-            };
+            let options = LoadOptions::from_mapping_json(mapping_json.as_deref(), lenient.unwrap_or(false), None)?;
             let name = name.unwrap_or_else(|| table.name().to_string());
-            let summary = self.inner.load_csv_bytes(table, &name, &bytes, &options)?;
+            let summary = self.inner.load_bytes(table, &name, bytes, &options)?;
             serde_json::to_string(&summary).map_err(|e| claimscope::Error::Engine { message: e.to_string() })
         };
         parse_json(&run().map_err(js_error)?)
@@ -111,15 +111,37 @@ impl Dataset {
     /// `options`: the report options (snake_case keys) as an object or JSON text.
     #[wasm_bindgen(js_name = reportJson)]
     pub fn report_json(&self, client: Option<String>, period: &str, options: JsValue) -> Result<String, JsValue> {
-        let options_json = json_text(&options)?;
-        let run = || -> claimscope::Result<String> {
-            let options = match options_json {
-                Some(text) => ReportOptions::from_json(&text)?,
-                None => ReportOptions::default(),
-            };
-            self.inner.report(client.as_deref(), period, &options)?.to_json()
+        self.build_report(client, period, &options).and_then(|r| r.to_json()).map_err(js_error)
+    }
+
+    /// `{json, view}`: the report JSON text and what a screen shows of it
+    /// (KPI tiles and monthly table cells, formatted by the engine).
+    #[wasm_bindgen(js_name = reportView)]
+    pub fn report_view(&self, client: Option<String>, period: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let run = || -> claimscope::Result<(String, String)> {
+            let report = self.build_report(client, period, &options)?;
+            Ok((report.to_json()?, claimscope::print::view::ReportView::of(&report).to_json()?))
         };
-        run().map_err(js_error)
+        let (json, view) = run().map_err(js_error)?;
+        let out = js_sys::Object::new();
+        js_sys::Reflect::set(&out, &JsValue::from_str("json"), &JsValue::from_str(&json))?;
+        js_sys::Reflect::set(&out, &JsValue::from_str("view"), &parse_json(&view)?)?;
+        Ok(out.into())
+    }
+
+    fn build_report(
+        &self,
+        client: Option<String>,
+        period: &str,
+        options: &JsValue,
+    ) -> claimscope::Result<claimscope::Report> {
+        let options = match json_text(options).map_err(|_| claimscope::Error::Argument {
+            message: "report options: give an object or JSON text".into(),
+        })? {
+            Some(text) => ReportOptions::from_json(&text)?,
+            None => ReportOptions::default(),
+        };
+        self.inner.report(client.as_deref(), period, &options)
     }
 
     /// The client ids loaded.
@@ -139,7 +161,7 @@ pub fn reconcile_text(
     mapping_json: Option<String>,
     format: Option<String>,
 ) -> Result<String, JsValue> {
-    use claimscope::reconcile::{reconcile_csv, Input, Options, Rules};
+    use claimscope::reconcile::{reconcile_csv, CsvFile, Options, Rules};
     let (left, right) = (input_bytes(&left)?, input_bytes(&right)?);
     let run = || -> claimscope::Result<String> {
         let rules = Rules::from_choice(rules_json.as_deref(), preset.as_deref())?;
@@ -147,10 +169,21 @@ pub fn reconcile_text(
         if let Some(mapping) = &mapping_json {
             options = options.with_mapping_json(mapping)?;
         }
-        let result = reconcile_csv(Input { name: "left.csv", bytes: &left }, Input { name: "right.csv", bytes: &right }, &rules, &options)?;
+        let result = reconcile_csv(
+            CsvFile { name: "left.csv", bytes: &left },
+            CsvFile { name: "right.csv", bytes: &right },
+            &rules,
+            &options,
+        )?;
         result.render(format.as_deref().unwrap_or("json"))
     };
     run().map_err(js_error)
+}
+
+/// The report options' defaults, as the engine defines them (JSON text).
+#[wasm_bindgen(js_name = reportDefaults)]
+pub fn report_defaults() -> String {
+    ReportOptions::defaults_json()
 }
 
 /// The engine's version.

@@ -57,7 +57,14 @@ test('the sample plan reports in the page with the golden bytes, nothing leaves 
     const shown = await page.textContent('#report-json')
     const golden = fs.readFileSync(path.join(REPO, 'tests', 'golden', 'expected', 'sample-2025.json'), 'utf8')
     assert.strictEqual(shown, golden)
-    assert.strictEqual(await page.locator('#monthly tr').count(), 13)
+    // Header, 12 months and the Period row.
+    assert.strictEqual(await page.locator('#monthly tr').count(), 14)
+    // Figures are the JSON's digits, grouped by the engine: gross claims of
+    // the golden report, with separators put in here by hand.
+    const gross = golden.slice(golden.indexOf('"summary": {')).match(/"gross_claims": (-?\d+\.\d{2})/)[1]
+    const [int, cents] = gross.split('.')
+    const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+    assert.strictEqual(await page.textContent('.kpi:first-child .value'), `$${grouped}.${cents}`)
     fs.mkdirSync(SHOTS, { recursive: true })
     await page.evaluate(() => { document.querySelector('details').open = true })
     await page.screenshot({ path: path.join(SHOTS, 'preview-sample-2025.png'), fullPage: true })

@@ -5,44 +5,36 @@ import assert from 'node:assert'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { initSync, Dataset, version } from '../pkg/claimscope_wasm.js'
+import { initSync, Dataset, version, reportDefaults } from '../pkg/claimscope_wasm.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const REPO = process.env.CLAIMSCOPE_REPO || path.join(here, '..', '..')
 const GOLDEN = path.join(REPO, 'tests', 'golden')
-const FILES = [['claims', 'claims.csv'], ['budgets', 'budgets.csv'], ['enrollments', 'enrollment.csv'],
-  ['admin_fees', 'admin_fees.csv'], ['rebates', 'rebates.csv'], ['stop_loss_reimbursements', 'stop_loss.csv'],
-  ['enrollments', 'eligibility.csv']]
-const CASES = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'cases.json'), 'utf8'))
+const CASES_DIR = path.join(GOLDEN, 'cases')
+// One manifest a case: input files by table, the complete options, the expected report.
+const CASES = fs.readdirSync(CASES_DIR).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => ({ ...JSON.parse(fs.readFileSync(path.join(CASES_DIR, f), 'utf8')), name: f.slice(0, -'.json'.length) }))
 
 initSync({ module: fs.readFileSync(path.join(here, '..', 'pkg', 'claimscope_wasm_bg.wasm')) })
-
-// A case's options as the JSON document the core reads; the contract is
-// spliced in as text so its numbers keep their digits.
-function optionsJson (c) {
-  const doc = JSON.stringify({ basis: c.basis, hcc_threshold: c.hcc_threshold, ...(c.options || {}) })
-  if (!c.contract) return doc
-  const contract = fs.readFileSync(path.join(GOLDEN, c.dir, c.contract), 'utf8').trim()
-  return `${doc.slice(0, -1)},"stop_loss_contract":${contract}}`
-}
 
 for (const c of CASES) {
   test(`golden ${c.name} through the wasm module`, () => {
     const ds = new Dataset()
-    for (const [table, file] of FILES) {
-      const p = path.join(GOLDEN, c.dir, file)
-      if (fs.existsSync(p)) ds.loadCsv(table, new Uint8Array(fs.readFileSync(p)), undefined, file)
+    for (const f of c.files) {
+      const p = path.join(CASES_DIR, f.path)
+      ds.loadCsv(f.table, new Uint8Array(fs.readFileSync(p)), undefined, path.basename(p))
     }
-    const expected = fs.readFileSync(path.join(GOLDEN, 'expected', `${c.name}.json`), 'utf8')
-    assert.strictEqual(ds.reportJson(c.client, c.period, optionsJson(c)), expected)
-    // Options as an object too (a contract stays text: its digits must be exact).
-    const options = c.contract ? optionsJson(c) : JSON.parse(optionsJson(c))
-    assert.deepStrictEqual(ds.report(c.client, c.period, options), JSON.parse(expected))
+    const expected = fs.readFileSync(path.join(CASES_DIR, c.expected), 'utf8')
+    // The options as JSON text and as an object (amounts are strings: exact either way).
+    assert.strictEqual(ds.reportJson(c.client, c.period, JSON.stringify(c.options)), expected)
+    assert.strictEqual(ds.reportJson(c.client, c.period, c.options), expected)
+    assert.deepStrictEqual(ds.report(c.client, c.period, c.options), JSON.parse(expected))
   })
 }
 
 test('text input, the load summary and errors with record and column', () => {
   assert.match(version(), /^\d+\.\d+\.\d+$/)
+  assert.strictEqual(JSON.parse(reportDefaults()).hcc_threshold, '50000.00')
   const ds = new Dataset()
   const summary = ds.loadCsv('budgets', 'client_id,year,month,budget_medical,budget_pharmacy,budget_admin\nA,2025,1,10.00,5.00,1.00\n', undefined, 'b.csv')
   assert.strictEqual(summary.records_accepted, 1)
@@ -60,9 +52,10 @@ test('text input, the load summary and errors with record and column', () => {
 
 test('reconcileText gives the golden reconciliation', async () => {
   const { reconcileText } = await import('../pkg/claimscope_wasm.js')
-  const dir = path.join(REPO, 'tests', 'reconcile', 'pos-small')
-  const read = (f) => fs.readFileSync(path.join(dir, f))
-  const json = reconcileText(new Uint8Array(read('left.csv')), read('right.csv').toString('utf8'), undefined, 'pos-rewards')
-  assert.strictEqual(json, read('expected.json').toString('utf8'))
+  const cases = path.join(REPO, 'tests', 'reconcile', 'cases')
+  const c = JSON.parse(fs.readFileSync(path.join(cases, 'pos-small.json'), 'utf8'))
+  const read = (key) => fs.readFileSync(path.join(cases, c[key]))
+  const json = reconcileText(new Uint8Array(read('left')), read('right').toString('utf8'), undefined, c.preset)
+  assert.strictEqual(json, read('expected').toString('utf8'))
   assert.throws(() => reconcileText('a\n1\n', 'a\n1\n'), (e) => e.code === 'argument')
 })

@@ -59,68 +59,59 @@ async function loadFiles () {
   $('status').textContent = `loaded in ${((performance.now() - started) / 1000).toFixed(2)} s`
 }
 
-const money = (v) => v === null || v === undefined ? '—' : Number(v).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-const ratio = (v) => v === null || v === undefined ? '—' : `${(Number(v) * 100).toFixed(2)}%`
-
-function kpis (report) {
-  const s = report.summary
-  const tiles = [
-    ['Total cost', money(s.total_cost)], ['Budget', money(s.total_budget)],
-    ['Variance', money(s.variance)], ['Loss ratio', ratio(s.loss_ratio)],
-    ['Gross claims', money(s.gross_claims)], ['Net claims', money(s.net_claims)],
-    ['Total cost PMPM', money(s.total_cost_pmpm)], ['PEPM', money(s.total_cost_pepm)],
-  ]
-  $('kpis').replaceChildren(...tiles.map(([label, value]) => {
+// Figures are shown as the engine formats them (view.tiles, view.monthly_rows):
+// the JSON's digits with separators, never re-read through a JS float.
+function kpis (view) {
+  $('kpis').replaceChildren(...view.tiles.map((t) => {
     const tile = document.createElement('div')
     tile.className = 'kpi'
-    tile.innerHTML = '<div class="label"></div><div class="value"></div>'
-    tile.firstChild.textContent = label
-    tile.lastChild.textContent = value
+    tile.innerHTML = '<div class="label"></div><div class="value"></div><div class="context"></div>'
+    tile.children[0].textContent = t.name
+    tile.children[1].textContent = t.value
+    tile.children[2].textContent = t.context
     return tile
   }))
 }
 
-function monthlyTable (report) {
-  const columns = [['month', 'Month'], ['medical_claims', 'Medical'], ['pharmacy_claims', 'Pharmacy'], ['admin_fees', 'Admin fees'], ['total_cost', 'Total cost'], ['total_budget', 'Budget'], ['variance', 'Variance'], ['member_months', 'Members']]
+function monthlyTable (view) {
   const head = document.createElement('tr')
-  head.append(...columns.map(([, label]) => Object.assign(document.createElement('th'), { textContent: label })))
-  const rows = report.monthly.map((m) => {
+  head.append(...view.monthly_columns.map((label) => Object.assign(document.createElement('th'), { textContent: label })))
+  const rows = view.monthly_rows.map((cells) => {
     const tr = document.createElement('tr')
-    tr.append(...columns.map(([key]) => Object.assign(document.createElement('td'), {
-      textContent: key === 'month' || key === 'member_months' ? String(m[key] ?? '—') : money(m[key]),
-    })))
+    tr.append(...cells.map((text) => Object.assign(document.createElement('td'), { textContent: text })))
     return tr
   })
   $('monthly').replaceChildren(head, ...rows)
 }
 
 // Monthly total cost as bars against the budget as a line, in SVG.
-function chart (report) {
+function chart (report, view) {
   const months = report.monthly
+  const shown = (i) => view.monthly_rows[i][5] // the Total cost cell, as the engine formats it
   const width = 900; const height = 260; const pad = 48
   const values = months.flatMap((m) => [Number(m.total_cost ?? 0), Number(m.total_budget ?? 0)])
   const top = Math.max(1, ...values)
   const step = (width - 2 * pad) / Math.max(1, months.length)
   const y = (v) => height - pad - (Math.max(0, v) / top) * (height - 2 * pad)
-  const bars = months.map((m, i) => `<rect x="${pad + i * step + step * 0.15}" y="${y(Number(m.total_cost ?? 0))}" width="${step * 0.7}" height="${height - pad - y(Number(m.total_cost ?? 0))}" fill="#4a78b5"><title>${m.month}: ${money(m.total_cost)}</title></rect>`)
+  const bars = months.map((m, i) => `<rect x="${pad + i * step + step * 0.15}" y="${y(Number(m.total_cost ?? 0))}" width="${step * 0.7}" height="${height - pad - y(Number(m.total_cost ?? 0))}" fill="#4a78b5"><title>${m.month}: ${shown(i)}</title></rect>`)
   const points = months.map((m, i) => m.total_budget === null || m.total_budget === undefined ? null : `${pad + i * step + step / 2},${y(Number(m.total_budget))}`)
   const line = points.filter(Boolean).length > 1 ? `<polyline points="${points.filter(Boolean).join(' ')}" fill="none" stroke="#c0392b" stroke-width="2"/>` : ''
   const labels = months.map((m, i) => `<text x="${pad + i * step + step / 2}" y="${height - pad + 16}" font-size="11" text-anchor="middle">${m.month.slice(2)}</text>`)
   $('chart').innerHTML = `<svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="Monthly total cost against budget">
-    <text x="${pad}" y="18" font-size="13">Monthly total cost (bars) against budget (line); top ${money(top)}</text>
+    <text x="${pad}" y="18" font-size="13">Monthly total cost (bars) against budget (line), USD</text>
     ${bars.join('')}${line}${labels.join('')}</svg>`
 }
 
 function runReport () {
   try {
     const started = performance.now()
-    const json = dataset.reportJson($('client').value || undefined, $('period').value.trim())
+    const { json, view } = dataset.reportView($('client').value || undefined, $('period').value.trim())
     const report = JSON.parse(json)
     $('report-json').textContent = json
     $('title').textContent = `${report.client_id} — ${report.period.label} (${report.period.start} to ${report.period.end})`
-    kpis(report)
-    chart(report)
-    monthlyTable(report)
+    kpis(view)
+    chart(report, view)
+    monthlyTable(view)
     $('result').hidden = false
     showProblems([])
     $('status').textContent = `report in ${((performance.now() - started) / 1000).toFixed(2)} s`

@@ -5,10 +5,13 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use claimscope::print::text;
 use claimscope::print::{Paper, PrintOptions};
-use claimscope::report::text;
-use claimscope::{Basis, Dataset, EligibilityCounting, Error, LoadOptions, LoadSummary, MappingProfile, Privacy, ReportOptions, StopLossContract, Table};
+use claimscope::{
+    Basis, Dataset, EligibilityCounting, Error, LoadOptions, LoadSummary, MappingProfile, Privacy, ReportOptions,
+    StopLossContract, Table,
+};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// mimalloc rather than the system allocator: the loader's many small
 /// allocations spend far less time in malloc/free (benches/RESULTS.md).
@@ -41,7 +44,7 @@ enum PaperArg {
 #[derive(Subcommand)]
 enum Command {
     /// The report of one client for one period.
-    Report(ReportArgs),
+    Report(Box<ReportArgs>),
     /// Load one file into a canonical table and print its load summary.
     Validate {
         /// Canonical table: claims, budgets, enrollments, admin_fees, rebates, stop_loss_reimbursements.
@@ -171,11 +174,12 @@ struct ReportArgs {
     /// 2025-03, 2025-Q1, 2025, 2025-YTD, 2025-YTD-06, R12-2025-06 or 2024-11..2025-04.
     #[arg(long)]
     period: String,
-    #[arg(long, default_value = "incurred")]
-    basis: String,
-    #[arg(long, default_value = "50000.00")]
+    /// incurred (default) or paid.
+    #[arg(long)]
+    basis: Option<String>,
+    #[arg(long, default_value = claimscope::report::DEFAULT_HCC_THRESHOLD)]
     hcc_threshold: String,
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = claimscope::report::DEFAULT_TOP_N)]
     top_n: usize,
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
@@ -197,8 +201,8 @@ struct ReportArgs {
     #[arg(long)]
     stop_loss_contract: Option<String>,
     /// How eligibility spans count: any_day (default), first_of_month or mid_month.
-    #[arg(long, default_value = "any_day")]
-    eligibility_counting: String,
+    #[arg(long)]
+    eligibility_counting: Option<String>,
     /// Replace claimant ids by HMAC-SHA256 pseudonyms made with this key.
     #[arg(long, conflicts_with = "pseudonymize_key_file")]
     pseudonymize_key: Option<String>,
@@ -206,8 +210,8 @@ struct ReportArgs {
     #[arg(long)]
     pseudonymize_key_file: Option<String>,
     /// Suppress breakdown groups with fewer claimants than N (11 when no N is given).
-    #[arg(long, num_args = 0..=1, default_missing_value = "11")]
-    min_cell: Option<String>,
+    #[arg(long, num_args = 0..=1)]
+    min_cell: Option<Option<String>>,
     /// High-cost claimants show the diagnosis chapter only.
     #[arg(long)]
     employer_facing: bool,
@@ -219,7 +223,8 @@ fn read_text(path: &str) -> Result<String, Error> {
 
 fn report_options(args: &ReportArgs) -> Result<ReportOptions, Error> {
     let money = |flag: &str, raw: &str| {
-        claimscope::money::parse_money_option(raw).map_err(|reason| Error::Argument { message: format!("{flag} '{raw}' {reason}") })
+        claimscope::model::money::parse_money_option(raw)
+            .map_err(|reason| Error::Argument { message: format!("{flag} '{raw}' {reason}") })
     };
     let key = match (&args.pseudonymize_key, &args.pseudonymize_key_file) {
         (Some(k), _) => Some(k.clone()),
@@ -227,19 +232,35 @@ fn report_options(args: &ReportArgs) -> Result<ReportOptions, Error> {
         (None, None) => None,
     };
     Ok(ReportOptions {
-        basis: Basis::parse(&args.basis)?,
+        basis: args.basis.as_deref().map(Basis::parse).transpose()?.unwrap_or_default(),
         hcc_threshold: money("--hcc-threshold", &args.hcc_threshold)?,
         top_n: args.top_n,
-        specific_deductible: args.specific_deductible.as_deref().map(|d| money("--specific-deductible", d)).transpose()?,
+        specific_deductible: args
+            .specific_deductible
+            .as_deref()
+            .map(|d| money("--specific-deductible", d))
+            .transpose()?,
         stop_loss_contract: args
             .stop_loss_contract
             .as_deref()
-            .map(|path| StopLossContract::from_json(&read_text(path)?).map_err(|e| Error::Argument { message: format!("{path}: {e}") }))
+            .map(|path| {
+                StopLossContract::from_json(&read_text(path)?)
+                    .map_err(|e| Error::Argument { message: format!("{path}: {e}") })
+            })
             .transpose()?,
-        eligibility_counting: EligibilityCounting::parse(&args.eligibility_counting)?,
+        eligibility_counting: args
+            .eligibility_counting
+            .as_deref()
+            .map(EligibilityCounting::parse)
+            .transpose()?
+            .unwrap_or_default(),
         privacy: Privacy {
             pseudonymize_key: key,
-            min_cell: args.min_cell.as_deref().map(claimscope::report::parse_min_cell).transpose()?,
+            min_cell: match &args.min_cell {
+                None => None,
+                Some(None) => Some(claimscope::report::DEFAULT_MIN_CELL),
+                Some(Some(n)) => Some(claimscope::report::parse_min_cell(n)?),
+            },
             employer_facing: args.employer_facing,
         },
     })
@@ -259,7 +280,11 @@ fn print_error(e: &Error) {
     match e {
         Error::Input { source_name, errors, summary } => {
             if let Some(s) = summary {
-                let _ = writeln!(err, "{source_name}: {} of {} records rejected (strict mode; --lenient loads the good rows)", s.records_rejected, s.records_read);
+                let _ = writeln!(
+                    err,
+                    "{source_name}: {} of {} records rejected (strict mode; --lenient loads the good rows)",
+                    s.records_rejected, s.records_read
+                );
             }
             for row in errors {
                 let _ = writeln!(err, "{source_name}: {row}");
@@ -274,20 +299,28 @@ fn print_error(e: &Error) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Report(args) => report(args),
-        Command::Validate { table, file, mapping, lenient, client } => validate(&table, &file, mapping, lenient, client),
+        Command::Report(args) => report(*args),
+        Command::Validate { table, file, mapping, lenient, client } => {
+            validate(&table, &file, mapping, lenient, client)
+        }
         Command::Mapping { command: MappingCommand::Suggest { file, table } } => suggest(&file, table),
         Command::Reconcile(args) => reconcile(args),
-        Command::GenerateRecon { rows, seed, out } => claimscope::reconcile::generate::write(rows, seed, &out).map(|written| {
-            for path in written {
-                println!("{path}");
-            }
-        }),
-        Command::Generate(a) => claimscope::generate::PlanSpec::new(a.members, a.months, a.seed, a.clients, &a.start).and_then(|spec| spec.write(&a.out)).map(|written| {
-            for path in written {
-                println!("{path}");
-            }
-        }),
+        Command::GenerateRecon { rows, seed, out } => {
+            claimscope::tools::generate_recon::write(rows, seed, &out).map(|written| {
+                for path in written {
+                    println!("{path}");
+                }
+            })
+        }
+        Command::Generate(a) => {
+            claimscope::tools::generate::PlanSpec::new(a.members, a.months, a.seed, a.clients, &a.start)
+                .and_then(|spec| spec.write(&a.out))
+                .map(|written| {
+                    for path in written {
+                        println!("{path}");
+                    }
+                })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -300,10 +333,15 @@ fn main() -> ExitCode {
 
 fn write_output(bytes: &[u8], out: Option<&str>) -> Result<(), Error> {
     match out {
-        Some(path) => std::fs::write(path, bytes).map_err(|e| Error::Io { path: path.to_string(), message: e.to_string() }),
+        Some(path) => {
+            std::fs::write(path, bytes).map_err(|e| Error::Io { path: path.to_string(), message: e.to_string() })
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes).and_then(|_| stdout.flush()).map_err(|e| Error::Io { path: "stdout".into(), message: e.to_string() })
+            stdout
+                .write_all(bytes)
+                .and_then(|_| stdout.flush())
+                .map_err(|e| Error::Io { path: "stdout".into(), message: e.to_string() })
         }
     }
 }
@@ -314,7 +352,9 @@ fn load_profiles(paths: &[String]) -> Result<Vec<MappingProfile>, Error> {
         .map(|p| {
             let profile = MappingProfile::from_path(p)?;
             if profile.table.is_none() {
-                return Err(Error::Argument { message: format!("{p}: a profile given to report must name its \"table\"") });
+                return Err(Error::Argument {
+                    message: format!("{p}: a profile given to report must name its \"table\""),
+                });
             }
             Ok(profile)
         })
@@ -331,7 +371,14 @@ fn progress(enabled: bool) -> Option<indicatif::ProgressBar> {
 
 /// Loads one file, trying the profiles of its table (the first that fits).
 /// `client` fills client_id for files that have no such column.
-fn load_one(ds: &mut Dataset, table: Table, path: &str, profiles: &[MappingProfile], lenient: bool, client: Option<String>) -> Result<LoadSummary, Error> {
+fn load_one(
+    ds: &mut Dataset,
+    table: Table,
+    path: &str,
+    profiles: &[MappingProfile],
+    lenient: bool,
+    client: Option<String>,
+) -> Result<LoadSummary, Error> {
     let candidates: Vec<&MappingProfile> = profiles.iter().filter(|p| p.table == Some(table)).collect();
     let mut options = LoadOptions { lenient, client_id: client, ..LoadOptions::default() };
     if candidates.is_empty() {
@@ -352,13 +399,17 @@ fn report(args: ReportArgs) -> Result<(), Error> {
     let options = report_options(&args)?;
     claimscope::Period::validate_label(&args.period)?;
     if matches!(args.format, Format::Pdf) && args.out.is_none() && std::io::stdout().is_terminal() {
-        return Err(Error::Argument { message: "--format pdf writes binary data: give --out report.pdf (or pipe it)".into() });
+        return Err(Error::Argument {
+            message: "--format pdf writes binary data: give --out report.pdf (or pipe it)".into(),
+        });
     }
     let ds = if args.demo {
-        claimscope::demo::dataset()?
+        claimscope::tools::demo::dataset()?
     } else {
         if args.claims.is_empty() {
-            return Err(Error::Argument { message: "report needs --claims FILE (or --demo for the bundled sample)".into() });
+            return Err(Error::Argument {
+                message: "report needs --claims FILE (or --demo for the bundled sample)".into(),
+            });
         }
         let profiles = load_profiles(&args.mapping)?;
         let mut files: Vec<(Table, &String)> = args.claims.iter().map(|c| (Table::Claims, c)).collect();
@@ -409,21 +460,33 @@ fn read_bytes(path: &str) -> Result<Vec<u8>, Error> {
 }
 
 fn reconcile(args: ReconcileArgs) -> Result<(), Error> {
-    use claimscope::reconcile::{self, Input, Options, Rules};
+    use claimscope::reconcile::{self, CsvFile, Options, Rules};
     let rules = match (&args.rules, &args.preset) {
-        (Some(path), _) => Rules::from_json(&read_text(path)?).map_err(|e| Error::Argument { message: format!("{path}: {e}") })?,
+        (Some(path), _) => {
+            Rules::from_json(&read_text(path)?).map_err(|e| Error::Argument { message: format!("{path}: {e}") })?
+        }
         (None, Some(name)) => Rules::preset(name)?,
-        (None, None) => return Err(Error::Argument { message: "reconcile needs --rules FILE or --preset NAME".into() }),
+        (None, None) => {
+            return Err(Error::Argument { message: "reconcile needs --rules FILE or --preset NAME".into() })
+        }
     };
     let mut options = Options { lenient: args.lenient, ..Options::default() };
     if let Some(path) = &args.mapping {
         options = options.with_mapping_json(&read_text(path)?)?;
     }
     let (left, right) = (read_bytes(&args.left)?, read_bytes(&args.right)?);
-    let result = reconcile::reconcile_csv(Input { name: &args.left, bytes: &left }, Input { name: &args.right, bytes: &right }, &rules, &options)?;
+    let result = reconcile::reconcile_csv(
+        CsvFile { name: &args.left, bytes: &left },
+        CsvFile { name: &args.right, bytes: &right },
+        &rules,
+        &options,
+    )?;
     if let Some(path) = &args.truth {
-        let e = reconcile::generate::evaluate(&result, &read_bytes(path)?)?;
-        eprintln!("precision {} recall {} ({} correct of {} matched; {} true pairs)", e.precision, e.recall, e.correct, e.matched, e.true_pairs);
+        let e = claimscope::tools::generate_recon::evaluate(&result, &read_bytes(path)?)?;
+        eprintln!(
+            "precision {} recall {} ({} correct of {} matched; {} true pairs)",
+            e.precision, e.recall, e.correct, e.matched, e.true_pairs
+        );
     }
     let text = match args.format {
         ReconcileFormat::Json => result.to_json()?,
@@ -433,9 +496,19 @@ fn reconcile(args: ReconcileArgs) -> Result<(), Error> {
     write_output(text.as_bytes(), args.out.as_deref())
 }
 
-fn validate(table: &str, file: &str, mapping: Option<String>, lenient: bool, client: Option<String>) -> Result<(), Error> {
+fn validate(
+    table: &str,
+    file: &str,
+    mapping: Option<String>,
+    lenient: bool,
+    client: Option<String>,
+) -> Result<(), Error> {
     let table = Table::parse(table)?;
-    let options = LoadOptions { mapping: mapping.as_deref().map(MappingProfile::from_path).transpose()?, lenient, client_id: client };
+    let options = LoadOptions {
+        mapping: mapping.as_deref().map(MappingProfile::from_path).transpose()?,
+        lenient,
+        client_id: client,
+    };
     let mut ds = Dataset::new();
     let summary = ds.load_path(table, file, &options)?;
     let mut text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Engine { message: e.to_string() })?;
@@ -451,7 +524,7 @@ fn validate(table: &str, file: &str, mapping: Option<String>, lenient: bool, cli
 fn suggest(file: &str, table: Option<String>) -> Result<(), Error> {
     let bytes = std::fs::read(file).map_err(|e| Error::Io { path: file.to_string(), message: e.to_string() })?;
     let table = table.as_deref().map(Table::parse).transpose()?;
-    let profile = claimscope::suggest::suggest_from_csv(&bytes, table, file)?;
+    let profile = claimscope::tools::suggest::suggest_from_csv(&bytes, table, file)?;
     for decision in &profile.needs_decision {
         eprintln!("{file}: {decision}");
     }

@@ -1,6 +1,9 @@
 //! The claimscope binary end to end: golden bytes, exit codes, validate and
 //! mapping suggest.
 
+// Helpers outside #[test] functions may unwrap too: a failed assumption fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -21,13 +24,27 @@ fn run(cmd: &mut Command) -> Output {
 }
 
 const BASIC_FILES: [&str; 12] = [
-    "--claims", "claims.csv", "--budgets", "budgets.csv", "--enrollment", "enrollment.csv",
-    "--admin-fees", "admin_fees.csv", "--rebates", "rebates.csv", "--stop-loss", "stop_loss.csv",
+    "--claims",
+    "claims.csv",
+    "--budgets",
+    "budgets.csv",
+    "--enrollment",
+    "enrollment.csv",
+    "--admin-fees",
+    "admin_fees.csv",
+    "--rebates",
+    "rebates.csv",
+    "--stop-loss",
+    "stop_loss.csv",
 ];
 
 #[test]
 fn report_from_files_prints_the_golden_bytes() {
-    let out = run(bin().current_dir(repo().join("tests/golden/basic")).arg("report").args(BASIC_FILES).args(["--client", "ACME", "--period", "2025-Q1"]));
+    let out = run(bin()
+        .current_dir(repo().join("tests/golden/basic"))
+        .arg("report")
+        .args(BASIC_FILES)
+        .args(["--client", "ACME", "--period", "2025-Q1"]));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), golden("basic-2025-Q1.json"));
 }
@@ -59,7 +76,11 @@ fn exit_codes_say_whose_fault_it_is() {
 
     let dir = std::env::temp_dir().join(format!("claimscope-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("claims.csv"), "client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\nA,P2,2025-02-30,2.00\n").unwrap();
+    std::fs::write(
+        dir.join("claims.csv"),
+        "client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\nA,P2,2025-02-30,2.00\n",
+    )
+    .unwrap();
     let bad_data = run(bin().current_dir(&dir).args(["report", "--claims", "claims.csv", "--period", "2025"]));
     assert_eq!(bad_data.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&bad_data.stderr).to_string();
@@ -69,7 +90,10 @@ fn exit_codes_say_whose_fault_it_is() {
     let lenient = run(bin().current_dir(&dir).args(["validate", "--table", "claims", "claims.csv", "--lenient"]));
     assert_eq!(lenient.status.code(), Some(0));
     let summary: serde_json::Value = serde_json::from_slice(&lenient.stdout).unwrap();
-    assert_eq!((summary["records_read"].as_u64(), summary["records_accepted"].as_u64(), summary["records_rejected"].as_u64()), (Some(2), Some(1), Some(1)));
+    assert_eq!(
+        (summary["records_read"].as_u64(), summary["records_accepted"].as_u64(), summary["records_rejected"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -81,7 +105,12 @@ fn a_suggested_profile_loads_the_carrier_export() {
     let profile = std::env::temp_dir().join(format!("claimscope-profile-{}.json", std::process::id()));
     std::fs::write(&profile, &out.stdout).unwrap();
     let validate = run(bin().args(["validate", "--table", "claims"]).arg(&carrier).arg("--mapping").arg(&profile));
-    assert!(validate.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&validate.stderr));
+    assert!(
+        validate.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&validate.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_slice(&validate.stdout).unwrap();
     assert_eq!(summary["records_accepted"].as_u64(), Some(4));
     let _ = std::fs::remove_file(profile);
@@ -92,14 +121,17 @@ fn generate_is_deterministic_per_seed() {
     let base = std::env::temp_dir().join(format!("claimscope-gen-{}", std::process::id()));
     let (a, b) = (base.join("a"), base.join("b"));
     for dir in [&a, &b] {
-        let out = run(bin().args(["generate", "--members", "60", "--months", "13", "--seed", "3", "--clients", "2", "--out"]).arg(dir));
+        let out = run(bin()
+            .args(["generate", "--members", "60", "--months", "13", "--seed", "3", "--clients", "2", "--out"])
+            .arg(dir));
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     for f in ["claims.csv", "budgets.csv", "enrollment.csv", "admin_fees.csv", "rebates.csv", "stop_loss.csv"] {
         assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f}");
     }
     // The generated plan loads strictly and reports for each client.
-    let out = run(bin().current_dir(&a).arg("report").args(BASIC_FILES).args(["--client", "CLIENT02", "--period", "2024"]));
+    let out =
+        run(bin().current_dir(&a).arg("report").args(BASIC_FILES).args(["--client", "CLIENT02", "--period", "2024"]));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let _ = std::fs::remove_dir_all(base);
 }
@@ -109,23 +141,64 @@ fn contract_spans_and_privacy_flags_print_the_golden_bytes() {
     let dir = repo().join("tests/golden/contract");
     let key_file = std::env::temp_dir().join(format!("claimscope-key-{}", std::process::id()));
     std::fs::write(&key_file, "claimscope-demo-key\n").unwrap();
-    let out = run(bin().current_dir(&dir).args([
-        "report", "--claims", "claims.csv", "--budgets", "budgets.csv", "--stop-loss", "stop_loss.csv", "--eligibility", "eligibility.csv",
-        "--client", "ACME", "--period", "2025", "--stop-loss-contract", "contract-12-15.json", "--eligibility-counting", "mid_month",
-        "--min-cell", "2", "--employer-facing", "--pseudonymize-key-file",
-    ]).arg(&key_file));
+    // The case's contract, from its manifest, as the file the flag reads.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/golden/cases/contract-2025-privacy.json")).unwrap(),
+    )
+    .unwrap();
+    let contract_file = std::env::temp_dir().join(format!("claimscope-contract-{}.json", std::process::id()));
+    std::fs::write(&contract_file, manifest["options"]["stop_loss_contract"].to_string()).unwrap();
+    let out = run(bin()
+        .current_dir(&dir)
+        .args([
+            "report",
+            "--claims",
+            "claims.csv",
+            "--budgets",
+            "budgets.csv",
+            "--stop-loss",
+            "stop_loss.csv",
+            "--eligibility",
+            "eligibility.csv",
+            "--client",
+            "ACME",
+            "--period",
+            "2025",
+            "--eligibility-counting",
+            "mid_month",
+            "--min-cell",
+            "2",
+            "--employer-facing",
+            "--pseudonymize-key-file",
+        ])
+        .arg(&key_file)
+        .arg("--stop-loss-contract")
+        .arg(&contract_file));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), golden("contract-2025-privacy.json"));
     let _ = std::fs::remove_file(&key_file);
+    let _ = std::fs::remove_file(&contract_file);
     // A bad contract is a bad argument (exit 2) naming the file.
-    let bad = run(bin().current_dir(&dir).args(["report", "--claims", "claims.csv", "--period", "2025", "--stop-loss-contract", "claims.csv"]));
+    let bad = run(bin().current_dir(&dir).args([
+        "report",
+        "--claims",
+        "claims.csv",
+        "--period",
+        "2025",
+        "--stop-loss-contract",
+        "claims.csv",
+    ]));
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("claims.csv: stop-loss contract"), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("claims.csv: stop-loss contract"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }
 
 #[test]
 fn html_and_pdf_are_the_cores_bytes_on_stdout_and_in_files() {
-    let report = claimscope::demo::dataset().unwrap().report(None, "2025", &Default::default()).unwrap();
+    let report = claimscope::tools::demo::dataset().unwrap().report(None, "2025", &Default::default()).unwrap();
     let options = claimscope::print::PrintOptions::default();
     let pdf = run(bin().args(["report", "--demo", "--period", "2025", "--format", "pdf"]));
     assert!(pdf.status.success(), "{}", String::from_utf8_lossy(&pdf.stderr));
@@ -135,7 +208,18 @@ fn html_and_pdf_are_the_cores_bytes_on_stdout_and_in_files() {
     assert!(html.status.success() && html.stdout.is_empty());
     assert_eq!(std::fs::read_to_string(&path).unwrap(), claimscope::print::html(&report, &options).unwrap());
     let _ = std::fs::remove_file(path);
-    let a4 = run(bin().args(["report", "--demo", "--period", "2025", "--format", "pdf", "--paper", "a4", "--run-date", "2026-01-15"]));
+    let a4 = run(bin().args([
+        "report",
+        "--demo",
+        "--period",
+        "2025",
+        "--format",
+        "pdf",
+        "--paper",
+        "a4",
+        "--run-date",
+        "2026-01-15",
+    ]));
     let a4_options = claimscope::print::PrintOptions::new("a4", Some("2026-01-15".into())).unwrap();
     assert_eq!(a4.stdout, claimscope::print::pdf(&report, &a4_options).unwrap());
     let bad = run(bin().args(["report", "--demo", "--period", "2025", "--format", "pdf", "--paper", "legal"]));
@@ -144,22 +228,52 @@ fn html_and_pdf_are_the_cores_bytes_on_stdout_and_in_files() {
 
 #[test]
 fn reconcile_prints_the_golden_json_and_csv_table_forms() {
-    let dir = repo().join("tests/reconcile/pos-small");
-    let reconcile = |extra: &[&str]| run(bin().current_dir(&dir).args(["reconcile", "--left", "left.csv", "--right", "right.csv", "--preset", "pos-rewards"]).args(extra));
+    let cases = repo().join("tests/reconcile/cases");
+    let case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cases.join("pos-small.json")).unwrap()).unwrap();
+    let path = |key: &str| cases.join(case[key].as_str().unwrap());
+    let dir = path("left").parent().unwrap().to_path_buf();
+    let reconcile = |extra: &[&str]| {
+        run(bin()
+            .current_dir(&dir)
+            .args(["reconcile", "--left", "left.csv", "--right", "right.csv", "--preset"])
+            .arg(case["preset"].as_str().unwrap())
+            .args(extra))
+    };
     let out = reconcile(&[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(dir.join("expected.json")).unwrap());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(path("expected")).unwrap());
     let csv = String::from_utf8(reconcile(&["--format", "csv"]).stdout).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 5, "{csv}");
     assert!(lines[0].starts_with("class,left_record,left_id,left_date,left_amount,right_record"));
-    assert!(lines[1].starts_with("matched,1,T1,2025-03-01,100.00,1,R1,2025-03-02,96.80,0.7921,-3.20,1,"), "{}", lines[1]);
-    assert!(lines[3].starts_with("unmatched_left,3,T3,2025-03-05,40.00,3,R3,2025-03-13,38.54,0.5235,,,closest right record 3"), "{}", lines[3]);
+    assert!(
+        lines[1].starts_with("matched,1,T1,2025-03-01,100.00,1,R1,2025-03-02,96.80,0.7921,-3.20,1,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[3]
+            .starts_with("unmatched_left,3,T3,2025-03-05,40.00,3,R3,2025-03-13,38.54,0.5235,,,closest right record 3"),
+        "{}",
+        lines[3]
+    );
     let table = String::from_utf8(reconcile(&["--format", "table"]).stdout).unwrap();
-    assert!(table.contains("matched pairs               2") && table.contains("record 3 T3: closest right record 3"), "{table}");
+    assert!(
+        table.contains("matched pairs               2") && table.contains("record 3 T3: closest right record 3"),
+        "{table}"
+    );
     // Rules file and preset are exclusive; an unknown preset is a bad argument.
     assert_eq!(reconcile(&["--rules", "x.json"]).status.code(), Some(2));
-    let out = run(bin().current_dir(&dir).args(["reconcile", "--left", "left.csv", "--right", "right.csv", "--preset", "payroll"]));
+    let out = run(bin().current_dir(&dir).args([
+        "reconcile",
+        "--left",
+        "left.csv",
+        "--right",
+        "right.csv",
+        "--preset",
+        "payroll",
+    ]));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("use one of stop-loss, rebates, admin-invoice, pos-rewards"));
 }
@@ -170,15 +284,35 @@ fn reconcile_mapping_renames_headers_and_bad_rows_exit_3() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("l.csv"), "Claimant,Expected\nC1,100.00\nC2,oops\n").unwrap();
     std::fs::write(dir.join("r.csv"), "claimant_id,amount\nC1,100.00\n").unwrap();
-    std::fs::write(dir.join("m.json"), r#"{"left": {"Claimant": "claimant_id", "Expected": "expected_amount"}}"#).unwrap();
-    let base = ["reconcile", "--left", "l.csv", "--right", "r.csv", "--preset", "stop-loss", "--mapping", "m.json", "--format", "table"];
+    std::fs::write(dir.join("m.json"), r#"{"left": {"Claimant": "claimant_id", "Expected": "expected_amount"}}"#)
+        .unwrap();
+    let base = [
+        "reconcile",
+        "--left",
+        "l.csv",
+        "--right",
+        "r.csv",
+        "--preset",
+        "stop-loss",
+        "--mapping",
+        "m.json",
+        "--format",
+        "table",
+    ];
     let out = run(bin().current_dir(&dir).args(base));
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("l.csv: record 2 (line 3), column expected_amount: 'oops'"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("l.csv: record 2 (line 3), column expected_amount: 'oops'"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = run(bin().current_dir(&dir).args(base).arg("--lenient"));
     assert!(out.status.success());
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.contains("matched pairs               1") && table.contains("rejected left               1"), "{table}");
+    assert!(
+        table.contains("matched pairs               1") && table.contains("rejected left               1"),
+        "{table}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -188,7 +322,19 @@ fn generate_recon_writes_exports_that_reconcile_with_high_precision() {
     let out = run(bin().args(["generate-recon", "--rows", "2000", "--seed", "9", "--out"]).arg(&dir));
     assert!(out.status.success());
     let out = run(bin().current_dir(&dir).args([
-        "reconcile", "--left", "pos_transactions.csv", "--right", "rewards_redemptions.csv", "--preset", "pos-rewards", "--truth", "truth.csv", "--format", "csv", "--out", "out.csv",
+        "reconcile",
+        "--left",
+        "pos_transactions.csv",
+        "--right",
+        "rewards_redemptions.csv",
+        "--preset",
+        "pos-rewards",
+        "--truth",
+        "truth.csv",
+        "--format",
+        "csv",
+        "--out",
+        "out.csv",
     ]));
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "{stderr}");
@@ -198,7 +344,8 @@ fn generate_recon_writes_exports_that_reconcile_with_high_precision() {
     // One CSV line per matched pair, unmatched row and rejected row.
     let lines = std::fs::read_to_string(dir.join("out.csv")).unwrap().lines().count();
     let rows = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap().lines().count() - 1;
-    let matched = std::fs::read_to_string(dir.join("out.csv")).unwrap().lines().filter(|l| l.starts_with("matched,")).count();
+    let matched =
+        std::fs::read_to_string(dir.join("out.csv")).unwrap().lines().filter(|l| l.starts_with("matched,")).count();
     assert_eq!(lines - 1, rows("pos_transactions.csv") + rows("rewards_redemptions.csv") - matched);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -11,6 +11,10 @@
 //! Reimbursements: K2 -> M1 5000.00 paid 2025-04-15; M2 8000.00 paid
 //! 2025-05-01; K3 -> M1 1000.00 paid 2026-04-20.
 
+// Helpers outside #[test] functions may unwrap too: a failed assumption fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use claimscope::report::WarningCode;
 use claimscope::{Dataset, LoadOptions, ReportOptions, StopLossContract, Table};
 
 fn fixture() -> Dataset {
@@ -45,9 +49,21 @@ fn positions(ds: &Dataset, c: StopLossContract) -> (Vec<Position>, String, Strin
     let rows = s
         .claimants
         .iter()
-        .map(|c| (c.claimant_id.clone(), c.eligible_total.to_string(), c.expected_specific.to_string(), c.received.to_string(), c.outstanding.to_string()))
+        .map(|c| {
+            (
+                c.claimant_id.clone(),
+                c.eligible_total.to_string(),
+                c.expected_specific.to_string(),
+                c.received.to_string(),
+                c.outstanding.to_string(),
+            )
+        })
         .collect();
-    (rows, s.aggregate.aggregate_claims.to_string(), s.aggregate.aggregate_ratio.map(|n| n.to_string()).unwrap_or_default())
+    (
+        rows,
+        s.aggregate.aggregate_claims.to_string(),
+        s.aggregate.aggregate_ratio.map(|n| n.to_string()).unwrap_or_default(),
+    )
 }
 
 fn row(id: &str, eligible: &str, expected: &str, received: &str, outstanding: &str) -> Position {
@@ -63,14 +79,26 @@ fn each_contract_basis_by_hand() {
     // Eligible 45000 + 91000 + 300 + 200 + 150 = 136650; excess 11000;
     // aggregate claims 125650; attachment 150000 -> 125650 / 150000 = 0.837666.. -> 0.8377.
     let (rows, agg, ratio) = positions(&ds, contract("12/12", r#", "aggregate_attachment": 150000"#));
-    assert_eq!(rows, vec![row("M2", "91000.00", "11000.00", "8000.00", "3000.00"), row("M1", "45000.00", "0.00", "5000.00", "-5000.00")]);
+    assert_eq!(
+        rows,
+        vec![
+            row("M2", "91000.00", "11000.00", "8000.00", "3000.00"),
+            row("M1", "45000.00", "0.00", "5000.00", "-5000.00")
+        ]
+    );
     assert_eq!((agg.as_str(), ratio.as_str()), ("125650.00", "0.8377"));
 
     // 12/15: paid through 2026-03: K3 (paid 2026-03-31) counts, K4 (2026-04-01)
     // does not. M1 = 45000 + 10000 = 55000 -> 5000, received 5000 -> 0.
     // (K3's reimbursement of 2026-04-20 is outside the paid window.)
     let (rows, agg, _) = positions(&ds, contract("12/15", ""));
-    assert_eq!(rows, vec![row("M2", "91000.00", "11000.00", "8000.00", "3000.00"), row("M1", "55000.00", "5000.00", "5000.00", "0.00")]);
+    assert_eq!(
+        rows,
+        vec![
+            row("M2", "91000.00", "11000.00", "8000.00", "3000.00"),
+            row("M1", "55000.00", "5000.00", "5000.00", "0.00")
+        ]
+    );
     // 146650 - 16000
     assert_eq!(agg, "130650.00");
 
@@ -91,7 +119,10 @@ fn aggregate_attachment_from_a_factor_uses_pepm_budgets_and_span_counts() {
     // (M5, 2025-02-15..28) in February: 2 x 12 + 1 = 25 employee months.
     // Expected claims = (10000.00 + 2000.00) x 25 = 300000.00; x 1.25 = 375000.00.
     // 12/15 aggregate claims 130650.00 / 375000.00 = 0.3484.
-    let options = ReportOptions { stop_loss_contract: Some(contract("12/15", r#", "aggregate_factor": "1.25""#)), ..ReportOptions::default() };
+    let options = ReportOptions {
+        stop_loss_contract: Some(contract("12/15", r#", "aggregate_factor": "1.25""#)),
+        ..ReportOptions::default()
+    };
     let r = ds.report(Some("ACME"), "2025", &options).unwrap();
     let a = r.stop_loss.unwrap().aggregate;
     assert_eq!(a.expected_claims.unwrap().to_string(), "300000.00");
@@ -101,10 +132,14 @@ fn aggregate_attachment_from_a_factor_uses_pepm_budgets_and_span_counts() {
     assert_eq!(r.monthly[1].figures.total_budget.unwrap().to_string(), "36150.00");
     assert_eq!(r.summary.budget_pepm.unwrap().to_string(), "12050.00");
     // The same contract with a factor but a contract year without budgets (2026): null + warning.
-    let late = StopLossContract::from_json(r#"{"start_month": "2026-01", "specific_deductible": 1, "aggregate_factor": 1.2}"#).unwrap();
-    let r = ds.report(Some("ACME"), "2025", &ReportOptions { stop_loss_contract: Some(late), ..ReportOptions::default() }).unwrap();
+    let late =
+        StopLossContract::from_json(r#"{"start_month": "2026-01", "specific_deductible": 1, "aggregate_factor": 1.2}"#)
+            .unwrap();
+    let r = ds
+        .report(Some("ACME"), "2025", &ReportOptions { stop_loss_contract: Some(late), ..ReportOptions::default() })
+        .unwrap();
     assert!(r.stop_loss.unwrap().aggregate.attachment_point.is_none());
-    assert!(r.warnings.iter().any(|w| w.code == "stop_loss_missing_budget"));
+    assert!(r.warnings.iter().any(|w| w.code == WarningCode::StopLossMissingBudget));
 }
 
 #[test]
@@ -114,10 +149,20 @@ fn spans_ending_before_they_start_are_rejected_with_the_record() {
     let e = ds.load_csv_bytes(Table::Enrollments, "elig.csv", csv.as_bytes(), &LoadOptions::default()).unwrap_err();
     let claimscope::Error::Input { errors, .. } = e else { panic!("{e}") };
     assert_eq!(errors.len(), 2);
-    assert_eq!((errors[0].record, errors[0].line, errors[0].column.as_str(), errors[0].value.as_str()), (2, 3, "end_date", "2025-02-28"));
+    assert_eq!(
+        (errors[0].record, errors[0].line, errors[0].column.as_str(), errors[0].value.as_str()),
+        (2, 3, "end_date", "2025-02-28")
+    );
     assert!(errors[0].reason.contains("before start_date 2025-03-01"), "{}", errors[0].reason);
     assert_eq!((errors[1].record, errors[1].column.as_str()), (3, "end_date"));
-    let s = ds.load_csv_bytes(Table::Enrollments, "elig.csv", csv.as_bytes(), &LoadOptions { lenient: true, ..LoadOptions::default() }).unwrap();
+    let s = ds
+        .load_csv_bytes(
+            Table::Enrollments,
+            "elig.csv",
+            csv.as_bytes(),
+            &LoadOptions { lenient: true, ..LoadOptions::default() },
+        )
+        .unwrap();
     assert_eq!((s.records_read, s.records_accepted, s.records_rejected), (3, 1, 2));
     // A PEPM budget whose total rate disagrees with its components is rejected too.
     let budgets = "client_id,year,month,budget_medical_pepm,budget_pharmacy_pepm,budget_admin_pepm,budget_pepm\nA,2025,1,10.00,2.00,1.00,13.01\n";
@@ -132,7 +177,7 @@ fn monthly_rows_win_over_spans_with_a_warning() {
     ds.load_csv_bytes(Table::Enrollments, "enrollment.csv", rows.as_bytes(), &LoadOptions::default()).unwrap();
     let r = ds.report(Some("ACME"), "2025-01", &ReportOptions::default()).unwrap();
     assert_eq!(r.summary.sums.member_months, Some(100));
-    assert!(r.warnings.iter().any(|w| w.code == "eligibility_spans_ignored"));
+    assert!(r.warnings.iter().any(|w| w.code == WarningCode::EligibilitySpansIgnored));
 }
 
 #[test]

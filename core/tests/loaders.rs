@@ -2,6 +2,9 @@
 //! file; every kind of broken row is rejected with its record, line, column,
 //! value and reason; strict and lenient modes; counts always add up.
 
+// Helpers outside #[test] functions may unwrap too: a failed assumption fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use claimscope::arrow::array::Array;
 use claimscope::arrow::util::pretty::pretty_format_batches;
 use claimscope::{Dataset, Error, LoadOptions, LoadSummary, MappingProfile, Table};
@@ -27,10 +30,12 @@ fn assert_counts(s: &LoadSummary) {
 #[test]
 fn carrier_export_through_its_profile_equals_the_clean_file() {
     let mut clean = Dataset::new();
-    let s = clean.load_csv_bytes(Table::Claims, "clean.csv", &data("clean_claims.csv"), &LoadOptions::default()).unwrap();
+    let s =
+        clean.load_csv_bytes(Table::Claims, "clean.csv", &data("clean_claims.csv"), &LoadOptions::default()).unwrap();
     assert_eq!((s.records_read, s.records_accepted), (4, 4));
 
-    let profile = MappingProfile::from_json(std::str::from_utf8(&data("carrier_claims.profile.json")).unwrap()).unwrap();
+    let profile =
+        MappingProfile::from_json(std::str::from_utf8(&data("carrier_claims.profile.json")).unwrap()).unwrap();
     let mut carrier = Dataset::new();
     let options = LoadOptions { mapping: Some(profile), ..LoadOptions::default() };
     let s = carrier.load_csv_bytes(Table::Claims, "carrier.csv", &data("carrier_claims.csv"), &options).unwrap();
@@ -41,8 +46,14 @@ fn carrier_export_through_its_profile_equals_the_clean_file() {
     // the pharmacy side, E11.9 -> E119, 2/3/2025 -> 2025-02-03.
     let rows = carrier.sql("SELECT claim_id, claim_date, icd_code, medical_amount, pharmacy_amount, total_amount FROM claims ORDER BY claim_id").unwrap();
     let text = pretty_format_batches(&rows).unwrap().to_string();
-    assert!(text.contains("| CL-1     | 2025-01-31 | E119     | 1234.56        | 0.00            | 1234.56      |"), "{text}");
-    assert!(text.contains("| CL-2     | 2025-02-03 | E119     | 0.00           | -12.00          | -12.00       |"), "{text}");
+    assert!(
+        text.contains("| CL-1     | 2025-01-31 | E119     | 1234.56        | 0.00            | 1234.56      |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| CL-2     | 2025-02-03 | E119     | 0.00           | -12.00          | -12.00       |"),
+        "{text}"
+    );
 }
 
 /// Loads `csv` strictly and returns the only error.
@@ -58,7 +69,8 @@ fn only_error(table: Table, csv: &str) -> claimscope::RowError {
     }
 }
 
-const CLAIMS_HEADER: &str = "client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,medical_amount,pharmacy_amount,total_amount\n";
+const CLAIMS_HEADER: &str =
+    "client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,medical_amount,pharmacy_amount,total_amount\n";
 const GOOD_CLAIM: &str = "A,C0,P0,2025-01-01,2025-01-02,medical,10.00,0.00,10.00\n";
 
 #[test]
@@ -96,7 +108,8 @@ fn every_kind_of_broken_row_is_rejected_with_its_record_column_value_and_reason(
     ];
     assert!(cases.len() >= 20);
     for (table, header, bad, column, value, reason) in cases {
-        let header_and_good = if *table == Table::Claims { format!("{header}{GOOD_CLAIM}") } else { header.to_string() };
+        let header_and_good =
+            if *table == Table::Claims { format!("{header}{GOOD_CLAIM}") } else { header.to_string() };
         let csv = format!("{header_and_good}{bad}\n");
         let e = only_error(*table, &csv);
         assert_eq!((e.record, e.line), (2, 3), "{bad}: {e}");
@@ -122,7 +135,14 @@ fn strict_fails_with_the_errors_and_lenient_loads_the_good_rows() {
     assert_eq!(strict.batches(Table::Claims).len(), 0, "a failed strict load loads nothing");
 
     let mut lenient = Dataset::new();
-    let s = lenient.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions { lenient: true, ..LoadOptions::default() }).unwrap();
+    let s = lenient
+        .load_csv_bytes(
+            Table::Claims,
+            "t.csv",
+            csv.as_bytes(),
+            &LoadOptions { lenient: true, ..LoadOptions::default() },
+        )
+        .unwrap();
     assert_eq!((s.records_read, s.records_accepted, s.records_rejected), (4, 2, 2));
     let n: usize = lenient.batches(Table::Claims).iter().map(|b| b.num_rows()).sum();
     assert_eq!(n, 2);
@@ -165,7 +185,14 @@ fn an_ambiguous_date_column_asks_for_a_format() {
     assert!(e.to_string().contains("date_format"), "{e}");
     // With the format given, it loads as day-first.
     let profile = MappingProfile { date_format: Some("%d/%m/%Y".into()), ..MappingProfile::default() };
-    let s = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions { mapping: Some(profile), ..LoadOptions::default() }).unwrap();
+    let s = ds
+        .load_csv_bytes(
+            Table::Claims,
+            "t.csv",
+            csv.as_bytes(),
+            &LoadOptions { mapping: Some(profile), ..LoadOptions::default() },
+        )
+        .unwrap();
     assert_eq!(s.records_accepted, 2);
     let rows = sql_text(&ds, "SELECT claim_date FROM claims ORDER BY claim_date");
     assert!(rows.contains("2025-04-03") && rows.contains("2025-06-05"), "{rows}");
@@ -179,7 +206,10 @@ fn admin_rows_move_to_admin_fees_and_are_counted() {
     assert_eq!((s.records_read, s.records_accepted, s.records_moved), (3, 2, 1));
     let fees = sql_text(&ds, "SELECT client_id, year, month, amount, fee_type FROM admin_fees");
     assert!(fees.contains("| A         | 2025 | 3     | 25.00  | TPA      |"), "{fees}");
-    let claims = sql_text(&ds, "SELECT claimant_id, medical_amount, pharmacy_amount, claim_type FROM claims ORDER BY claimant_id");
+    let claims = sql_text(
+        &ds,
+        "SELECT claimant_id, medical_amount, pharmacy_amount, claim_type FROM claims ORDER BY claimant_id",
+    );
     assert!(claims.contains("| P2          | 0.00           | 7.50            | pharmacy   |"), "{claims}");
 }
 
@@ -228,7 +258,9 @@ fn arrow_batches_load_through_the_same_checks() {
     ])
     .unwrap();
     let mut ds = Dataset::new();
-    let s = ds.load_batches(Table::Claims, "frame", &[batch], &LoadOptions { lenient: true, ..LoadOptions::default() }).unwrap();
+    let s = ds
+        .load_batches(Table::Claims, "frame", &[batch], &LoadOptions { lenient: true, ..LoadOptions::default() })
+        .unwrap();
     // 0.125 has three decimals: rejected, not rounded.
     assert_eq!((s.records_accepted, s.records_rejected), (1, 1));
     assert_eq!((s.errors[0].column.as_str(), s.errors[0].value.as_str()), ("medical_amount", "0.125"));
@@ -238,10 +270,24 @@ fn arrow_batches_load_through_the_same_checks() {
 fn a_client_option_fills_files_without_a_client_column_only() {
     let options = LoadOptions { client_id: Some("ACME".into()), ..LoadOptions::default() };
     let mut ds = Dataset::new();
-    ds.load_csv_bytes(Table::Claims, "a.csv", b"claimant_id,claim_date,medical_amount\nP1,2025-01-05,1.00\n", &options).unwrap();
-    ds.load_csv_bytes(Table::Claims, "b.csv", b"client_id,claimant_id,claim_date,medical_amount\nBETA,P2,2025-01-05,2.00\n", &options).unwrap();
+    ds.load_csv_bytes(Table::Claims, "a.csv", b"claimant_id,claim_date,medical_amount\nP1,2025-01-05,1.00\n", &options)
+        .unwrap();
+    ds.load_csv_bytes(
+        Table::Claims,
+        "b.csv",
+        b"client_id,claimant_id,claim_date,medical_amount\nBETA,P2,2025-01-05,2.00\n",
+        &options,
+    )
+    .unwrap();
     assert_eq!(ds.clients().unwrap(), vec!["ACME".to_string(), "BETA".to_string()]);
-    let e = Dataset::new().load_csv_bytes(Table::Claims, "c.csv", b"claimant_id,claim_date,medical_amount\nP1,2025-01-05,1.00\n", &LoadOptions::default()).unwrap_err();
+    let e = Dataset::new()
+        .load_csv_bytes(
+            Table::Claims,
+            "c.csv",
+            b"claimant_id,claim_date,medical_amount\nP1,2025-01-05,1.00\n",
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
     assert!(e.to_string().contains("required column client_id is missing"), "{e}");
 }
 
@@ -285,7 +331,10 @@ fn a_file_of_many_blocks_loads_like_one() {
     assert_eq!(s.errors[0].column, "medical_amount");
     let total = sql_text(&ds, "SELECT CAST(SUM(medical_amount) AS VARCHAR) AS s, COUNT(*) AS n FROM claims");
     let expected = format!("{}.{:02}", medical_cents / 100, medical_cents % 100);
-    assert!(total.contains(&expected) && total.contains(&(rows - bad.len() as u64 - admin).to_string()), "{total} vs {expected}");
+    assert!(
+        total.contains(&expected) && total.contains(&(rows - bad.len() as u64 - admin).to_string()),
+        "{total} vs {expected}"
+    );
     // Rows keep the file's order; the slash dates read month-first.
     let last = sql_text(&ds, "SELECT claim_id, claim_date FROM claims ORDER BY claim_date DESC, claim_id LIMIT 1");
     assert!(last.contains("2025-12-25"), "{last}");
@@ -293,7 +342,13 @@ fn a_file_of_many_blocks_loads_like_one() {
         .batches(Table::Claims)
         .iter()
         .flat_map(|b| {
-            let a = b.column_by_name("claim_id").unwrap().as_any().downcast_ref::<claimscope::arrow::array::StringArray>().unwrap().clone();
+            let a = b
+                .column_by_name("claim_id")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<arrow::array::StringArray>()
+                .unwrap()
+                .clone();
             (0..a.len()).map(move |i| a.value(i).to_string()).collect::<Vec<_>>()
         })
         .collect();

@@ -1,6 +1,9 @@
 //! Random and mutated bytes fed to every loader: never a panic, and the
 //! counts of every summary add up (read = accepted + rejected + moved).
 
+// Helpers outside #[test] functions may unwrap too: a failed assumption fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use claimscope::{Dataset, Error, LoadOptions, LoadSummary, Table};
 use proptest::prelude::*;
 
@@ -24,7 +27,11 @@ fn load_both_modes(table: Table, bytes: &[u8]) {
             Ok(s) => {
                 check(&s);
                 let rows: usize = ds.batches(table).iter().map(|b| b.num_rows()).sum();
-                let moved: usize = if table == Table::Claims { ds.batches(Table::AdminFees).iter().map(|b| b.num_rows()).sum() } else { 0 };
+                let moved: usize = if table == Table::Claims {
+                    ds.batches(Table::AdminFees).iter().map(|b| b.num_rows()).sum()
+                } else {
+                    0
+                };
                 assert_eq!((rows + moved) as u64, s.records_accepted + s.records_moved);
                 // A report on whatever loaded must not panic either.
                 if let Ok(clients) = ds.clients() {
@@ -52,9 +59,25 @@ fn mutate(base: &str, edits: &[(usize, usize, Vec<u8>)]) -> Vec<u8> {
 
 fn interesting_byte() -> impl Strategy<Value = u8> {
     prop_oneof![
-        Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b';'), Just(b'\t'), Just(b'-'), Just(b'.'),
-        Just(b'('), Just(b'$'), Just(b'/'), Just(0xEF), Just(0xBB), Just(0xBF), Just(0xE9), Just(0xFF), Just(0),
-        any::<u8>(), (b'0'..=b'9'),
+        Just(b','),
+        Just(b'"'),
+        Just(b'\n'),
+        Just(b'\r'),
+        Just(b';'),
+        Just(b'\t'),
+        Just(b'-'),
+        Just(b'.'),
+        Just(b'('),
+        Just(b'$'),
+        Just(b'/'),
+        Just(0xEF),
+        Just(0xBB),
+        Just(0xBF),
+        Just(0xE9),
+        Just(0xFF),
+        Just(0),
+        any::<u8>(),
+        (b'0'..=b'9'),
     ]
 }
 

@@ -2,10 +2,13 @@
 //! same bytes on every run, and the golden report's key figures on the
 //! pages, written as the JSON's digits with thousands separators.
 
+// Helpers outside #[test] functions may unwrap too: a failed assumption fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use claimscope::print::{self, Paper, PrintOptions};
-use common::{case_dataset, case_options, cases, golden_dir};
+use common::{cases, golden_dir};
 
 /// `-1234567.5` as JSON text -> `-1,234,567.5`: grouping done here, apart
 /// from the engine's own, on the golden file's text.
@@ -35,11 +38,12 @@ fn number_after(text: &str, key: &str) -> Option<String> {
 /// Figures a reader must find on the pages, from the golden JSON text.
 fn key_figures(golden: &str) -> Vec<String> {
     let summary = &golden[golden.find("\"summary\": {").unwrap()..];
-    let mut figures: Vec<String> = ["gross_claims", "net_claims", "total_cost", "total_budget", "variance", "total_cost_pmpm", "total_cost_pepm"]
-        .iter()
-        .filter_map(|k| number_after(summary, k))
-        .map(|n| group_digits(&n))
-        .collect();
+    let mut figures: Vec<String> =
+        ["gross_claims", "net_claims", "total_cost", "total_budget", "variance", "total_cost_pmpm", "total_cost_pepm"]
+            .iter()
+            .filter_map(|k| number_after(summary, k))
+            .map(|n| group_digits(&n))
+            .collect();
     // Ratios are printed as the JSON writes them.
     figures.extend(["loss_ratio", "trend_total_cost_pmpm"].iter().filter_map(|k| number_after(summary, k)));
     let doc: serde_json::Value = serde_json::from_str(golden).unwrap();
@@ -58,15 +62,13 @@ fn xml_text(s: &str) -> String {
 
 #[test]
 fn every_golden_case_prints_two_pages_with_its_figures() {
-    let root = golden_dir();
     let mut checked = 0;
     for (i, case) in cases().iter().enumerate() {
-        let name = case["name"].as_str().unwrap();
-        let dir = root.join(case["dir"].as_str().unwrap());
+        let name = &case.name;
         // Every case on Letter; A4 for the first few (same layout code, scaled).
         let papers: &[Paper] = if i < 3 { &[Paper::Letter, Paper::A4] } else { &[Paper::Letter] };
-        let report = case_dataset(case).report(case["client"].as_str(), case["period"].as_str().unwrap(), &case_options(case, &dir)).unwrap();
-        let golden = std::fs::read_to_string(root.join("expected").join(format!("{name}.json"))).unwrap();
+        let report = case.report();
+        let golden = std::fs::read_to_string(&case.expected).unwrap();
         for &paper in papers {
             let options = PrintOptions { paper, run_date: None };
             let pages = print::pages(&report, &options).unwrap();
@@ -87,7 +89,11 @@ fn every_golden_case_prints_two_pages_with_its_figures() {
             let html = print::html(&report, &options).unwrap();
             assert_eq!(html.matches("<section class=\"page\"").count(), 2, "{name}");
             assert!(html.contains(&golden.replace("</", "<\\/")), "{name}: the HTML carries the report JSON");
-            assert!(!html.contains("http://") || html.matches("http://").count() == html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(), "{name}: no external resources");
+            assert!(
+                !html.contains("http://")
+                    || html.matches("http://").count() == html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(),
+                "{name}: no external resources"
+            );
         }
         checked += 1;
     }
@@ -96,7 +102,7 @@ fn every_golden_case_prints_two_pages_with_its_figures() {
 
 #[test]
 fn the_run_date_is_printed_only_when_given() {
-    let ds = claimscope::demo::dataset().unwrap();
+    let ds = claimscope::tools::demo::dataset().unwrap();
     let report = ds.report(None, "2025", &Default::default()).unwrap();
     let plain = print::html(&report, &PrintOptions::default()).unwrap();
     let dated = print::html(&report, &PrintOptions::new("letter", Some("2026-01-15".into())).unwrap()).unwrap();
@@ -109,7 +115,7 @@ fn the_run_date_is_printed_only_when_given() {
 #[test]
 fn a_long_period_still_prints_two_pages() {
     // 2024-01..2025-12 is 24 months; the whole generated span of the demo.
-    let ds = claimscope::demo::dataset().unwrap();
+    let ds = claimscope::tools::demo::dataset().unwrap();
     let report = ds.report(None, "2024-01..2025-12", &Default::default()).unwrap();
     let pdf = print::pdf(&report, &PrintOptions::default()).unwrap();
     assert_eq!(String::from_utf8_lossy(&pdf).matches("/Type /Page\n").count(), 2);
@@ -120,7 +126,7 @@ fn a_long_period_still_prints_two_pages() {
 #[test]
 fn every_door_prints_the_same_bytes_as_recorded() {
     use sha2::{Digest, Sha256};
-    let report = claimscope::demo::dataset().unwrap().report(None, "2025", &Default::default()).unwrap();
+    let report = claimscope::tools::demo::dataset().unwrap().report(None, "2025", &Default::default()).unwrap();
     let letter = PrintOptions::default();
     let a4 = PrintOptions::new("a4", Some("2026-01-15".into())).unwrap();
     let hex = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
@@ -136,7 +142,11 @@ fn every_door_prints_the_same_bytes_as_recorded() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &text).unwrap();
     }
-    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), text, "printed bytes changed: rerun with CLAIMSCOPE_UPDATE_GOLDEN=1 if the layout change is intended");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap_or_default(),
+        text,
+        "printed bytes changed: rerun with CLAIMSCOPE_UPDATE_GOLDEN=1 if the layout change is intended"
+    );
 }
 
 #[test]

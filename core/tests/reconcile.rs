@@ -2,7 +2,11 @@
 //! boundary, one-to-one choice and tie-breaking, the presets, counts that
 //! always add up, and precision / recall on generated exports.
 
-use claimscope::reconcile::{self, generate, Input, Options, Reconciliation, Rules};
+// Helpers outside #[test] functions may unwrap too: a failed assumption fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use claimscope::reconcile::{self, CsvFile, Options, Reconciliation, Rules};
+use claimscope::tools::generate_recon as generate;
 use proptest::prelude::*;
 
 fn run(left: &str, right: &str, rules: &Rules) -> Reconciliation {
@@ -11,8 +15,8 @@ fn run(left: &str, right: &str, rules: &Rules) -> Reconciliation {
 
 fn try_run(left: &str, right: &str, rules: &Rules, lenient: bool) -> claimscope::Result<Reconciliation> {
     reconcile::reconcile_csv(
-        Input { name: "left.csv", bytes: left.as_bytes() },
-        Input { name: "right.csv", bytes: right.as_bytes() },
+        CsvFile { name: "left.csv", bytes: left.as_bytes() },
+        CsvFile { name: "right.csv", bytes: right.as_bytes() },
         rules,
         &Options { lenient, ..Options::default() },
     )
@@ -31,15 +35,18 @@ fn unmatched(list: &[reconcile::Unmatched]) -> Vec<u64> {
     list.iter().map(|u| u.row.record).collect()
 }
 
-fn case_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/reconcile/pos-small")
+/// A reconciliation manifest of tests/reconcile/cases, and its folder.
+fn manifest(name: &str) -> (serde_json::Value, std::path::PathBuf) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/reconcile/cases");
+    let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+    (serde_json::from_str(&text).unwrap(), dir)
 }
 
 #[test]
 fn pos_small_by_hand_and_its_golden_json() {
-    let dir = case_dir();
-    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
-    let r = run(&read("left.csv"), &read("right.csv"), &Rules::preset("pos-rewards").unwrap());
+    let (case, dir) = manifest("pos-small");
+    let read = |key: &str| std::fs::read_to_string(dir.join(case[key].as_str().unwrap())).unwrap();
+    let r = run(&read("left"), &read("right"), &Rules::preset(case["preset"].as_str().unwrap()).unwrap());
     // T1 / R1: a day later (1 - 1/6), 3.20 less of 0.50 + 3% of 100.00 = 3.50
     // allowed (1 - 3.20/7.00), names equal: (0.833333 + 0.542857 + 1) / 3.
     // T2 / R2: same day, 7.55 less of 8.00 allowed: (1 + 0.528125 + 1) / 3.
@@ -64,7 +71,7 @@ fn pos_small_by_hand_and_its_golden_json() {
     assert_eq!(r.summary.by_month.len(), 1);
     assert_eq!(r.summary.by_month[0].month, "2025-03");
 
-    let expected = dir.join("expected.json");
+    let expected = dir.join(case["expected"].as_str().unwrap());
     let json = r.to_json().unwrap();
     if std::env::var_os("CLAIMSCOPE_UPDATE_GOLDEN").is_some() {
         std::fs::write(&expected, &json).unwrap();
@@ -95,7 +102,8 @@ fn amount_tolerance_is_exact_to_the_cent() {
 
 #[test]
 fn keys_compare_normalised_and_digits_only() {
-    let r = rules(r#"{"keys": [{"left": "name", "right": "name"}, {"left": "id", "right": "id", "digits_only": true}]}"#);
+    let r =
+        rules(r#"{"keys": [{"left": "name", "right": "name"}, {"left": "id", "right": "id", "digits_only": true}]}"#);
     let out = run("name,id\n  ACME   Corp ,000123\nAcme,9\n", "name,id\nacme corp,ID-123\nacme,8\n", &r);
     assert_eq!(pairs(&out), vec![(1, 1)]);
     assert_eq!(out.matched[0].score, 1.0);
@@ -188,14 +196,17 @@ fn generated_exports_match_with_precision_and_recall_of_at_least_0_99() {
     let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
     let (left, right) = (read(generate::LEFT_FILE), read(generate::RIGHT_FILE));
     let out = reconcile::reconcile_csv(
-        Input { name: "l", bytes: &left },
-        Input { name: "r", bytes: &right },
+        CsvFile { name: "l", bytes: &left },
+        CsvFile { name: "r", bytes: &right },
         &Rules::preset("pos-rewards").unwrap(),
         &Options::default(),
     )
     .unwrap();
     let e = generate::evaluate(&out, &read(generate::TRUTH_FILE)).unwrap();
-    println!("20,000 sales: precision {} recall {} ({} correct of {} matched, {} true pairs)", e.precision, e.recall, e.correct, e.matched, e.true_pairs);
+    println!(
+        "20,000 sales: precision {} recall {} ({} correct of {} matched, {} true pairs)",
+        e.precision, e.recall, e.correct, e.matched, e.true_pairs
+    );
     let s = &out.summary;
     assert_eq!(s.left_records, s.matched + s.unmatched_left + s.rejected_left);
     assert_eq!(s.right_records, s.matched + s.unmatched_right + s.rejected_right);
@@ -207,7 +218,13 @@ fn table(rows: &[(u8, u16, u8)]) -> String {
     let names = ["Ann Lee", "LEE, ANN", "Bob Stone", "Robert Stone", "Maria Garcia", ""];
     let mut out = String::from("d,a,n\n");
     for (day, cents, name) in rows {
-        out.push_str(&format!("2025-01-{:02},{}.{:02},\"{}\"\n", day % 28 + 1, cents / 100, cents % 100, names[*name as usize % names.len()]));
+        out.push_str(&format!(
+            "2025-01-{:02},{}.{:02},\"{}\"\n",
+            day % 28 + 1,
+            cents / 100,
+            cents % 100,
+            names[*name as usize % names.len()]
+        ));
     }
     out
 }
@@ -244,7 +261,10 @@ proptest! {
 fn an_ambiguous_date_column_asks_for_its_format() {
     let r = rules(r#"{"date": {"left": "d", "right": "d"}}"#);
     let e = try_run("d\n2025-03-01\n", "d\n03/02/2025\n", &r, false).err().unwrap().to_string();
-    assert!(e.starts_with("right file: column d: every date fits both month-first and day-first (e.g. '03/02/2025')"), "{e}");
+    assert!(
+        e.starts_with("right file: column d: every date fits both month-first and day-first (e.g. '03/02/2025')"),
+        "{e}"
+    );
     assert!(e.contains("set \"right_format\" in the rules' date to \"%m/%d/%Y\" or \"%d/%m/%Y\""), "{e}");
     let r = rules(r#"{"date": {"left": "d", "right": "d", "right_format": "%d/%m/%Y"}}"#);
     assert_eq!(pairs(&run("d\n2025-02-03\n", "d\n03/02/2025\n", &r)), vec![(1, 1)]);

@@ -68,30 +68,39 @@ def pages_not_blank(pdf: pathlib.Path, work: pathlib.Path) -> int:
     return len(pages)
 
 
-FLAGS = {"claims.csv": "--claims", "budgets.csv": "--budgets", "enrollment.csv": "--enrollment",
-         "admin_fees.csv": "--admin-fees", "rebates.csv": "--rebates", "stop_loss.csv": "--stop-loss",
-         "eligibility.csv": "--eligibility"}
+FLAGS = {"claims": "--claims", "budgets": "--budgets", "admin_fees": "--admin-fees", "rebates": "--rebates",
+         "stop_loss_reimbursements": "--stop-loss"}
+CASES_DIR = ROOT / "tests" / "golden" / "cases"
 
 
-def case_args(case: dict) -> list:
-    """The CLI arguments of a golden case (cases.json): its files and options."""
-    folder = ROOT / "tests" / "golden" / case["dir"]
+def case_args(name: str, work: pathlib.Path) -> list:
+    """The CLI arguments of a golden case's manifest: its files and options."""
+    case = json.loads((CASES_DIR / f"{name}.json").read_text())
     args = []
-    for file, flag in FLAGS.items():
-        if (folder / file).exists():
-            args += [flag, str(folder / file)]
-    args += ["--client", case["client"], "--period", case["period"], "--basis", case["basis"],
-             "--hcc-threshold", case["hcc_threshold"]]
-    if case.get("options", {}).get("min_cell") is True:
+    for f in case["files"]:
+        path = (CASES_DIR / f["path"]).resolve()
+        # Enrollment rows and eligibility spans both load into enrollments.
+        flag = FLAGS.get(f["table"]) or ("--eligibility" if path.name == "eligibility.csv" else "--enrollment")
+        args += [flag, str(path)]
+    o = case["options"]
+    args += ["--client", case["client"], "--period", case["period"], "--basis", o["basis"],
+             "--hcc-threshold", o["hcc_threshold"], "--top-n", str(o["top_n"]),
+             "--eligibility-counting", o["eligibility_counting"]]
+    if o["min_cell"] is True:
         args += ["--min-cell"]
-    if "contract" in case:
-        args += ["--stop-loss-contract", str(folder / case["contract"])]
+    elif o["min_cell"] is not None:
+        args += ["--min-cell", str(o["min_cell"])]
+    if o["specific_deductible"] is not None:
+        args += ["--specific-deductible", o["specific_deductible"]]
+    if o["pseudonymize_key"] is not None:
+        args += ["--pseudonymize-key", o["pseudonymize_key"]]
+    if o["employer_facing"]:
+        args += ["--employer-facing"]
+    if o["stop_loss_contract"] is not None:
+        contract = work / f"{name}-contract.json"
+        contract.write_text(json.dumps(o["stop_loss_contract"]))
+        args += ["--stop-loss-contract", str(contract)]
     return args
-
-
-def golden_case_args(golden: str) -> list:
-    cases = json.loads((ROOT / "tests" / "golden" / "cases.json").read_text())
-    return case_args(next(c for c in cases if c["name"] == golden))
 
 
 def check_pdf(cli: str, out: pathlib.Path, name: str, args: list, golden: str) -> None:
@@ -137,7 +146,7 @@ def main() -> None:
     check_pdf(cli, out, "report", ["--demo", "--period", "2025"], "sample-2025")
     for golden, paper in [("sample-2024-11..2025-04-paid", "a4"), ("contract-2025-12-15", "letter"),
                           ("contract-2025-min-cell-default", "letter")]:
-        check_pdf(cli, out, f"{golden}-{paper}", [*golden_case_args(golden), "--paper", paper], golden)
+        check_pdf(cli, out, f"{golden}-{paper}", [*case_args(golden, out), "--paper", paper], golden)
     check_html(cli, out)
 
 

@@ -36,7 +36,9 @@ where
         let work = self.work.take().ok_or_else(|| napi::Error::from_reason("task ran twice"))?;
         let result = match self.dataset.lock() {
             Ok(mut ds) => work(&mut ds),
-            Err(_) => Err(claimscope::Error::Engine { message: "the dataset is unusable after an earlier failure".into() }),
+            Err(_) => {
+                Err(claimscope::Error::Engine { message: "the dataset is unusable after an earlier failure".into() })
+            }
         };
         result.map(Into::into).map_err(|e| {
             let reason = e.to_string();
@@ -47,7 +49,9 @@ where
 
     fn resolve(&mut self, _env: Env, output: Output) -> napi::Result<Self::JsValue> {
         match output {
-            Output::Json(text) => serde_json::from_str(&text).map(|v| Either::A(JsonValue(v))).map_err(|e| napi::Error::from_reason(e.to_string())),
+            Output::Json(text) => serde_json::from_str(&text)
+                .map(|v| Either::A(JsonValue(v)))
+                .map_err(|e| napi::Error::from_reason(e.to_string())),
             Output::Value(v) => Ok(Either::A(JsonValue(v))),
             Output::Bytes(b) => Ok(Either::B(b.into())),
         }
@@ -99,6 +103,8 @@ impl TypeName for JsonValue {
     }
 }
 
+// napi's conversion trait is unsafe to implement; this one only forwards.
+#[allow(unsafe_code)]
 impl ToNapiValue for JsonValue {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
         // SAFETY: forwarded unchanged to serde_json::Value's conversion.

@@ -34,11 +34,13 @@ from ._claimscope import (
 __version__ = _claimscope.__version__
 TABLES = ("claims", "budgets", "enrollments", "admin_fees", "rebates", "stop_loss_reimbursements")
 REPORT_TABLES = tuple(_claimscope.TABLE_NAMES)
+#: The report options' defaults, as the engine defines them (one place for every door).
+REPORT_DEFAULTS = json.loads(_claimscope.REPORT_DEFAULTS_JSON)
 
 __all__ = [
     "Dataset", "Report", "LoadSummary", "RowError", "Record", "suggest_mapping", "reconcile", "Reconciliation",
     "ClaimscopeError", "InputError", "MappingError", "PeriodError", "ArgumentError", "EngineError", "IoError",
-    "TABLES", "REPORT_TABLES",
+    "TABLES", "REPORT_TABLES", "REPORT_DEFAULTS",
 ]
 
 
@@ -243,7 +245,7 @@ class Dataset:
         if isinstance(source, (str, os.PathLike)):
             text = self._inner.load_path(table, os.fspath(source), m, lenient, client_id)
         elif isinstance(source, (bytes, bytearray, memoryview)):
-            text = self._inner.load_csv_bytes(table, name or table, bytes(source), m, lenient, client_id)
+            text = self._inner.load_bytes(table, name or table, bytes(source), m, lenient, client_id)
         else:
             text = self._inner.load_arrow(table, name or table, _arrow_source(source), m, lenient, client_id)
         return LoadSummary._from_json(text)
@@ -252,9 +254,9 @@ class Dataset:
         self,
         client: Optional[str],
         period: str,
-        basis: str = "incurred",
-        hcc_threshold: Union[str, int, Decimal] = "50000.00",
-        top_n: int = 10,
+        basis: Optional[str] = None,
+        hcc_threshold: Union[str, int, Decimal, None] = None,
+        top_n: Optional[int] = None,
         *,
         specific_deductible: Union[str, int, Decimal, None] = None,
         stop_loss_contract: Union[dict, str, "os.PathLike[str]", None] = None,
@@ -270,9 +272,16 @@ class Dataset:
         ``first_of_month`` or ``mid_month``; ``pseudonymize_key`` replaces
         claimant ids by HMAC-SHA256 pseudonyms (the key is never written);
         ``min_cell`` (``True`` = 11) suppresses small breakdown groups;
-        ``employer_facing`` shows high-cost claimants' chapter only.
+        ``employer_facing`` shows high-cost claimants' chapter only. An option
+        left as None takes the engine's default (``claimscope.REPORT_DEFAULTS``).
         """
-        options = {"basis": basis, "hcc_threshold": str(hcc_threshold), "top_n": top_n}
+        options: dict = {}
+        if basis is not None:
+            options["basis"] = basis
+        if hcc_threshold is not None:
+            options["hcc_threshold"] = str(hcc_threshold)
+        if top_n is not None:
+            options["top_n"] = top_n
         if specific_deductible is not None:
             options["specific_deductible"] = str(specific_deductible)
         if stop_loss_contract is not None:

@@ -4,17 +4,20 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, StringArray, StringBuilder};
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, StringArray, StringBuilder,
+};
 use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::columns::{CellResult, Col, Columns};
 use super::{RowContext, TableRows};
-use crate::dates::{self, CellDate};
-use crate::error::Result;
-use crate::mapping::AMOUNT_COLUMN;
-use crate::source::{trim_cell, Block, Record};
-use crate::table::{Table, MONEY_PRECISION, MONEY_SCALE};
+use crate::load::mapping::AMOUNT_COLUMN;
+use crate::model::cell::trim_cell;
+use crate::model::dates::{self, CellDate};
+use crate::model::error::Result;
+use crate::model::table::{Table, MONEY_PRECISION, MONEY_SCALE};
+use crate::source::{Block, Record};
 
 /// Claims rows as Arrow builders (no string per cell), block by block, sized
 /// for the block up front: a builder grown by doubling keeps up to half its
@@ -139,7 +142,8 @@ impl TableRows for ClaimRows {
         for c in ["client_id", "claimant_id", "claim_date"] {
             cols.require(c)?;
         }
-        let any_amount = [AMOUNT_COLUMN, "medical_amount", "pharmacy_amount", "total_amount"].iter().any(|c| cols.has(*c));
+        let any_amount =
+            [AMOUNT_COLUMN, "medical_amount", "pharmacy_amount", "total_amount"].iter().any(|c| cols.has(*c));
         if !any_amount {
             cols.require("total_amount")?;
         }
@@ -186,14 +190,18 @@ impl TableRows for ClaimRows {
             let amount = cols.money_required(rec, at.amount)?;
             let total_given = cols.money_optional(rec, at.total)?;
             let claim_type = given_type.ok_or_else(|| {
-                Columns::cell_error("claim_type", cols.raw(rec, at.claim_type).unwrap_or(""), "is blank; the one-amount shape needs a claim type")
+                Columns::cell_error(
+                    "claim_type",
+                    cols.raw(rec, at.claim_type).unwrap_or(""),
+                    "is blank; the one-amount shape needs a claim type",
+                )
             })?;
             if let Some(t) = total_given {
                 if t != amount {
                     return Err(Columns::cell_error(
                         "total_amount",
                         cols.raw(rec, at.total).unwrap_or(""),
-                        format!("differs from amount {}", crate::money::cents_to_decimal(amount)),
+                        format!("differs from amount {}", crate::model::money::cents_to_decimal(amount)),
                     ));
                 }
             }
@@ -226,7 +234,7 @@ impl TableRows for ClaimRows {
                         cols.raw(rec, at.total).unwrap_or(""),
                         format!(
                             "differs from medical_amount + pharmacy_amount = {}",
-                            crate::money::cents_to_decimal(sum)
+                            crate::model::money::cents_to_decimal(sum)
                         ),
                     ));
                 }
@@ -295,7 +303,8 @@ impl TableRows for ClaimRows {
         let mut out = Vec::new();
         if moved > 0 {
             let admin = filter_record_batch(&all, &keep_admin)?;
-            let month_keys: Vec<i32> = as_date32(admin.column(3))?.values().iter().map(|d| dates::month_key_of_days(*d)).collect();
+            let month_keys: Vec<i32> =
+                as_date32(admin.column(3))?.values().iter().map(|d| dates::month_key_of_days(*d)).collect();
             let fee_types: StringArray = as_string(admin.column(6))?.iter().map(|t| Some(t.unwrap_or(ADMIN))).collect();
             out.push((
                 Table::AdminFees,
@@ -311,7 +320,8 @@ impl TableRows for ClaimRows {
                 )?,
             ));
         }
-        let claims = if keep_claim.true_count() == all.num_rows() { all } else { filter_record_batch(&all, &keep_claim)? };
+        let claims =
+            if keep_claim.true_count() == all.num_rows() { all } else { filter_record_batch(&all, &keep_claim)? };
         out.insert(0, (Table::Claims, claims));
         Ok((out, moved))
     }
@@ -325,11 +335,11 @@ fn fitted(mut array: StringArray) -> ArrayRef {
 }
 
 fn as_date32(array: &ArrayRef) -> Result<&Date32Array> {
-    array.as_any().downcast_ref().ok_or_else(|| crate::error::Error::engine("claim_date is not a Date32 column"))
+    array.as_any().downcast_ref().ok_or_else(|| crate::model::error::Error::engine("claim_date is not a Date32 column"))
 }
 
 fn as_string(array: &ArrayRef) -> Result<&StringArray> {
-    array.as_any().downcast_ref().ok_or_else(|| crate::error::Error::engine("service_type is not a Utf8 column"))
+    array.as_any().downcast_ref().ok_or_else(|| crate::model::error::Error::engine("service_type is not a Utf8 column"))
 }
 
 pub(crate) fn money_array(mut cents: Vec<i128>) -> Result<ArrayRef> {

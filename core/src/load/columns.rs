@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::dates::{self, CellDate};
-use crate::error::{Error, Result};
-use crate::mapping::MappingProfile;
-use crate::money;
-use crate::source::{trim_cell, Block, Record};
+use crate::load::mapping::MappingProfile;
+use crate::model::cell::trim_cell;
+use crate::model::dates::{self, CellDate};
+use crate::model::error::{Error, Result};
+use crate::model::money;
+use crate::source::{Block, Record};
 
 /// Why one cell was rejected.
 #[derive(Debug, Clone)]
@@ -74,11 +75,7 @@ impl ColumnRef for Col {
 /// How two header spellings compare: trimmed, case-insensitive, and with
 /// spaces, dashes and underscores treated alike.
 pub(crate) fn header_key(h: &str) -> String {
-    h.trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.'))
-        .flat_map(char::to_lowercase)
-        .collect()
+    h.trim().chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '.')).flat_map(char::to_lowercase).collect()
 }
 
 /// The header closest by name (Jaro-Winkler on the header keys).
@@ -171,11 +168,8 @@ impl<'p> Columns<'p> {
 
     /// Headers of the file that no canonical column uses.
     pub fn unused_headers(&self) -> Vec<String> {
-        let used: Vec<usize> = self
-            .slots
-            .iter()
-            .filter_map(|s| if let Source::Header(i) = s.source { Some(i) } else { None })
-            .collect();
+        let used: Vec<usize> =
+            self.slots.iter().filter_map(|s| if let Source::Header(i) = s.source { Some(i) } else { None }).collect();
         self.headers
             .iter()
             .enumerate()
@@ -192,7 +186,7 @@ impl<'p> Columns<'p> {
             Source::Header(i) => rec.get(*i).unwrap_or(""),
         };
         Some(match slot.value_map {
-            Some(map) => crate::mapping::map_value_with(map, value),
+            Some(map) => crate::load::mapping::map_value_with(map, value),
             None => value,
         })
     }
@@ -228,8 +222,9 @@ impl<'p> Columns<'p> {
 
     /// `text_required` without a copy.
     pub fn text_str_required<'r>(&'r self, rec: &'r Record<'_>, column: impl ColumnRef) -> CellResult<&'r str> {
-        self.text_str(rec, column)
-            .ok_or_else(|| Self::err(column.name(), self.raw(rec, column).unwrap_or(""), "is blank; a value is required"))
+        self.text_str(rec, column).ok_or_else(|| {
+            Self::err(column.name(), self.raw(rec, column).unwrap_or(""), "is blank; a value is required")
+        })
     }
 
     /// Money in cents. A blank cell is an error unless the profile lists the
@@ -255,7 +250,13 @@ impl<'p> Columns<'p> {
     }
 
     /// A whole number within `range` (no signs, decimals or separators).
-    pub fn integer(&self, rec: &Record, column: &str, range: std::ops::RangeInclusive<i64>, what: &str) -> CellResult<i64> {
+    pub fn integer(
+        &self,
+        rec: &Record,
+        column: &str,
+        range: std::ops::RangeInclusive<i64>,
+        what: &str,
+    ) -> CellResult<i64> {
         let raw = self.raw(rec, column).unwrap_or("");
         let v = raw.trim();
         if v.is_empty() {
@@ -286,8 +287,9 @@ impl<'p> Columns<'p> {
     }
 
     pub fn date_required(&self, rec: &Record, column: impl ColumnRef) -> CellResult<CellDate> {
-        self.date(rec, column)?
-            .ok_or_else(|| Self::err(column.name(), self.raw(rec, column).unwrap_or(""), "is blank; a date is required"))
+        self.date(rec, column)?.ok_or_else(|| {
+            Self::err(column.name(), self.raw(rec, column).unwrap_or(""), "is blank; a date is required")
+        })
     }
 
     pub fn cell_error(column: &str, value: &str, reason: impl Into<String>) -> CellError {

@@ -7,6 +7,7 @@
 
 mod claims;
 pub(crate) mod columns;
+pub mod mapping;
 mod spans;
 mod tables;
 
@@ -14,12 +15,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use datafusion::arrow::record_batch::RecordBatch;
 
-use crate::dates::{self, CellDate, SlashEvidence, SlashOrder};
-use crate::error::{Error, Result};
-use crate::mapping::MappingProfile;
+use crate::load::mapping::MappingProfile;
+use crate::model::dates::{self, CellDate, SlashEvidence, SlashOrder};
+use crate::model::error::{Error, Result};
+use crate::model::load_summary::{LoadSummary, RowError};
+use crate::model::table::Table;
 use crate::source::{Block, CsvBlocks, Input, OneBlock, Record, RecordSource, TextTable};
-use crate::summary::{LoadSummary, RowError};
-use crate::table::Table;
 use columns::{CellError, CellResult, Columns};
 
 /// Strict mode keeps at most this many errors in the failure it returns.
@@ -34,6 +35,20 @@ pub struct LoadOptions {
     pub lenient: bool,
     /// client_id for a single-client file that has no client_id column.
     pub client_id: Option<String>,
+}
+
+impl LoadOptions {
+    /// The options the doors are given: a mapping profile as JSON text
+    /// (None for canonical headers), lenient or strict, a client_id for a
+    /// file without one.
+    pub fn from_mapping_json(
+        mapping_json: Option<&str>,
+        lenient: bool,
+        client_id: Option<String>,
+    ) -> Result<LoadOptions> {
+        let mapping = mapping_json.map(MappingProfile::from_json).transpose()?;
+        Ok(LoadOptions { mapping, lenient, client_id })
+    }
 }
 
 /// Keys already loaded in a dataset, so duplicates across files are caught.
@@ -94,7 +109,13 @@ pub(crate) trait TableRows: Default + Send {
 
 /// Loads a CSV input block by block. A file read as UTF-8 that turns out to
 /// be Windows-1252 after non-ASCII UTF-8 records is read again as such.
-pub(crate) fn load_csv(table: Table, input: Input, options: &LoadOptions, source: &str, keys: &ExistingKeys) -> Result<LoadOutput> {
+pub(crate) fn load_csv(
+    table: Table,
+    input: Input,
+    options: &LoadOptions,
+    source: &str,
+    keys: &ExistingKeys,
+) -> Result<LoadOutput> {
     let profile = options.mapping.as_ref();
     let delimiter = profile.and_then(|p| p.delimiter.as_deref());
     let mut encoding = profile.and_then(|p| p.encoding.as_deref());
@@ -108,13 +129,25 @@ pub(crate) fn load_csv(table: Table, input: Input, options: &LoadOptions, source
 }
 
 /// Loads a table of strings already in memory (Arrow batches as text).
-pub(crate) fn load_text_table(table: Table, text: TextTable, options: &LoadOptions, source: &str, keys: &ExistingKeys) -> Result<LoadOutput> {
+pub(crate) fn load_text_table(
+    table: Table,
+    text: TextTable,
+    options: &LoadOptions,
+    source: &str,
+    keys: &ExistingKeys,
+) -> Result<LoadOutput> {
     load_records(table, OneBlock::from(text), options, source, keys)?
         .ok_or_else(|| Error::engine("a text table asked to be read again"))
 }
 
 /// None when the input must be read again as Windows-1252.
-fn load_records(table: Table, records: impl RecordSource, options: &LoadOptions, source: &str, keys: &ExistingKeys) -> Result<Option<LoadOutput>> {
+fn load_records(
+    table: Table,
+    records: impl RecordSource,
+    options: &LoadOptions,
+    source: &str,
+    keys: &ExistingKeys,
+) -> Result<Option<LoadOutput>> {
     let default_profile = MappingProfile::default();
     let profile = options.mapping.as_ref().unwrap_or(&default_profile);
     if let Some(profile_table) = profile.table {
@@ -126,7 +159,8 @@ fn load_records(table: Table, records: impl RecordSource, options: &LoadOptions,
     }
     let headers = records.headers().to_vec();
     let present = |column: &str| columns::column_present(&headers, profile, column);
-    let pepm_budgets = !present("budget_medical") && <tables::PepmRates as tables::BudgetShape>::COLUMNS.iter().skip(3).any(|c| present(c));
+    let pepm_budgets = !present("budget_medical")
+        && <tables::PepmRates as tables::BudgetShape>::COLUMNS.iter().skip(3).any(|c| present(c));
     let spans = !present("member_count") && (present("member_id") || present("start_date"));
     let load = Load { table, profile, options, source, keys };
     match table.model_table() {
@@ -194,7 +228,11 @@ impl Load<'_> {
         }
         let cols = Columns::resolve(records.headers(), self.profile, R::WANTED, &fallbacks)?;
         R::check_columns(&cols)?;
-        let sha8 = if R::needs_file_hash(&cols) { records.sha256_up_front()?.get(..8).unwrap_or("").to_string() } else { String::new() };
+        let sha8 = if R::needs_file_hash(&cols) {
+            records.sha256_up_front()?.get(..8).unwrap_or("").to_string()
+        } else {
+            String::new()
+        };
         // The cells of a record with the wrong width, as one value.
         let joiner = match records.delimiter_name().as_str() {
             "tab" => "\t".to_string(),
@@ -248,7 +286,8 @@ impl Load<'_> {
                 }
             }
         }
-        let order = if names.is_empty() { None } else { Some(evidence.resolve(&names.join("/")).map_err(Error::mapping)?) };
+        let order =
+            if names.is_empty() { None } else { Some(evidence.resolve(&names.join("/")).map_err(Error::mapping)?) };
 
         let mut warnings = Vec::new();
         let unused = cols.unused_headers();
@@ -379,7 +418,13 @@ fn read_block<R: TableRows>(
     let mut origins: Vec<(u64, u64)> = Vec::new();
     let mut errors: Vec<RowError> = std::mem::take(&mut block.record_errors)
         .into_iter()
-        .map(|e| RowError { record: e.record, line: e.line, column: "record".into(), value: String::new(), reason: e.reason })
+        .map(|e| RowError {
+            record: e.record,
+            line: e.line,
+            column: "record".into(),
+            value: String::new(),
+            reason: e.reason,
+        })
         .collect();
     let width = cols.headers.len();
     for rec in block.records() {
@@ -418,7 +463,9 @@ fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>,
         for (i, cell) in cells.iter().enumerate() {
             let day = match (*cell, order) {
                 (CellDate::Exact(d), _) => Ok(d),
-                (CellDate::Slash { first, second, year }, Some(order)) => dates::resolve_slash(first, second, year, order),
+                (CellDate::Slash { first, second, year }, Some(order)) => {
+                    dates::resolve_slash(first, second, year, order)
+                }
                 (CellDate::Slash { .. }, None) => Ok(0),
             };
             match day {
@@ -428,7 +475,10 @@ fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>,
                     if keep[i] {
                         keep[i] = false;
                         let (record, line) = origins[i];
-                        let value = records.find(record).and_then(|r| cols.raw(&r, column).map(str::to_string)).unwrap_or_default();
+                        let value = records
+                            .find(record)
+                            .and_then(|r| cols.raw(&r, column).map(str::to_string))
+                            .unwrap_or_default();
                         errors.push(RowError { record, line, column: column.to_string(), value, reason });
                     }
                 }

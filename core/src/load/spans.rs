@@ -1,6 +1,6 @@
 //! Enrollment given as member eligibility spans (data-model.md, enrollments'
 //! optional shape): one row per member and coverage span. The report turns
-//! them into monthly member and employee counts (`crate::eligibility`).
+//! them into monthly member and employee counts (`crate::rules::eligibility`).
 
 use std::sync::Arc;
 
@@ -9,10 +9,10 @@ use datafusion::arrow::record_batch::RecordBatch;
 
 use super::columns::{CellError, CellResult, Columns};
 use super::{kept, RowContext, TableRows};
-use crate::dates::{from_days, CellDate};
-use crate::error::Result;
+use crate::model::dates::{from_days, CellDate};
+use crate::model::error::Result;
+use crate::model::table::Table;
 use crate::source::Record;
-use crate::table::Table;
 
 #[derive(Default)]
 pub(crate) struct SpanRows {

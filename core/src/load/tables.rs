@@ -9,11 +9,11 @@ use datafusion::arrow::record_batch::RecordBatch;
 use super::claims::money_array;
 use super::columns::{CellResult, Columns};
 use super::{kept, RowContext, TableRows};
-use crate::dates::CellDate;
-use crate::error::Result;
-use crate::money::cents_to_decimal;
+use crate::model::dates::CellDate;
+use crate::model::error::Result;
+use crate::model::money::cents_to_decimal;
+use crate::model::table::Table;
 use crate::source::Record;
-use crate::table::Table;
 
 const YEARS: std::ops::RangeInclusive<i64> = 1900..=2999;
 const YEAR_WHAT: &str = "a 4-digit year";
@@ -70,8 +70,15 @@ impl BudgetShape for Amounts {
 }
 
 impl BudgetShape for PepmRates {
-    const COLUMNS: &'static [&'static str] =
-        &["client_id", "year", "month", "budget_medical_pepm", "budget_pharmacy_pepm", "budget_admin_pepm", "budget_pepm"];
+    const COLUMNS: &'static [&'static str] = &[
+        "client_id",
+        "year",
+        "month",
+        "budget_medical_pepm",
+        "budget_pharmacy_pepm",
+        "budget_admin_pepm",
+        "budget_pepm",
+    ];
     const TABLE: Table = Table::BudgetRates;
 }
 
@@ -281,7 +288,8 @@ impl TableRows for RebateRows {
     fn push(&mut self, cols: &Columns, rec: &Record, _ctx: &mut RowContext) -> CellResult<()> {
         let client = cols.text_required(rec, "client_id")?;
         let period = cols.text_required(rec, "period")?;
-        crate::rebates::rebate_months(&period).map_err(|reason| Columns::cell_error("period", &period, reason))?;
+        crate::rules::rebates::rebate_months(&period)
+            .map_err(|reason| Columns::cell_error("period", &period, reason))?;
         let amount = cols.money_required(rec, "amount")?;
         let raw_type = cols.raw(rec, "rebate_type").unwrap_or("");
         let rebate_type = match raw_type.trim().to_ascii_lowercase().as_str() {
@@ -289,7 +297,11 @@ impl TableRows for RebateRows {
             "medical" => "medical",
             "admin" => "admin",
             _ => {
-                return Err(Columns::cell_error("rebate_type", raw_type, "is not a rebate type; expected pharmacy, medical or admin"));
+                return Err(Columns::cell_error(
+                    "rebate_type",
+                    raw_type,
+                    "is not a rebate type; expected pharmacy, medical or admin",
+                ));
             }
         };
         self.client_id.push(client);
@@ -343,7 +355,11 @@ impl TableRows for StopLossRows {
         let claim_id = cols.text(rec, "claim_id");
         let claimant_id = cols.text(rec, "claimant_id");
         if claim_id.is_none() && claimant_id.is_none() {
-            return Err(Columns::cell_error("claim_id", "", "and claimant_id are both blank; at least one links the reimbursement"));
+            return Err(Columns::cell_error(
+                "claim_id",
+                "",
+                "and claimant_id are both blank; at least one links the reimbursement",
+            ));
         }
         let amount = cols.money_required(rec, "amount")?;
         let paid_date = cols.date_required(rec, "paid_date")?;

@@ -161,7 +161,14 @@ impl Canvas {
 
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, stroke: Option<&str>) {
         let stroke = stroke.map_or(String::new(), |s| format!(r#" stroke="{s}" stroke-width="0.6""#));
-        let _ = writeln!(self.body, r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}"{stroke}/>"#, pt(x), pt(y), pt(w), pt(h));
+        let _ = writeln!(
+            self.body,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}"{stroke}/>"#,
+            pt(x),
+            pt(y),
+            pt(w),
+            pt(h)
+        );
     }
 
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, color: &str, width: f64) {
@@ -219,14 +226,29 @@ pub fn row_height(size: f64) -> f64 {
 /// bold last row when `total_row` is set. Left-aligned cells are names (cut
 /// to fit); right-aligned cells are figures (shrunk to fit, never cut).
 /// Returns the y below the table.
-pub fn table(c: &mut Canvas, x: f64, y: f64, columns: &[Column], rows: &[Vec<String>], size: f64, total_row: bool) -> f64 {
+pub fn table(
+    c: &mut Canvas,
+    x: f64,
+    y: f64,
+    columns: &[Column],
+    rows: &[Vec<String>],
+    size: f64,
+    total_row: bool,
+) -> f64 {
     let row_h = row_height(size);
     let width: f64 = columns.iter().map(|col| col.width).sum();
     let pad = 2.5;
     let mut cx = x;
     c.rect(x, y, width, row_h, BAND, None);
     for col in columns {
-        c.cell(cx + pad, y + row_h - size * 0.45, col.width - 2.0 * pad, Font { size, bold: true, color: MUTED }, col.align, col.header);
+        c.cell(
+            cx + pad,
+            y + row_h - size * 0.45,
+            col.width - 2.0 * pad,
+            Font { size, bold: true, color: MUTED },
+            col.align,
+            col.header,
+        );
         cx += col.width;
     }
     let mut ry = y + row_h;

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::canvas::FONT_STACK;
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 
 pub const MEDICAL: RGBColor = RGBColor(31, 78, 121);
 pub const PHARMACY: RGBColor = RGBColor(91, 155, 213);
@@ -90,7 +90,9 @@ fn draw_monthly_cost(months: &[MonthBar], width: u32, height: u32) -> Result<Str
             .build_cartesian_2d((0..n - 1).into_segmented(), 0.0..upper(top))
             .map_err(drawing_error)?;
         let label_of = |v: &SegmentValue<u32>| match v {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => months.get(*i as usize).map_or(String::new(), |m| m.label.clone()),
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                months.get(*i as usize).map_or(String::new(), |m| m.label.clone())
+            }
             SegmentValue::Last => String::new(),
         };
         let money_tick = |v: &f64| axis_money(*v);
@@ -115,7 +117,10 @@ fn draw_monthly_cost(months: &[MonthBar], width: u32, height: u32) -> Result<Str
             for (value, color) in [(m.medical, MEDICAL), (m.pharmacy, PHARMACY), (m.admin, ADMIN)] {
                 let h = value.max(0.0);
                 if h > 0.0 {
-                    let mut bar = Rectangle::new([(SegmentValue::Exact(i), base), (SegmentValue::Exact(i + 1), base + h)], color.filled());
+                    let mut bar = Rectangle::new(
+                        [(SegmentValue::Exact(i), base), (SegmentValue::Exact(i + 1), base + h)],
+                        color.filled(),
+                    );
                     bar.set_margin(0, 0, gap, gap);
                     chart.draw_series(std::iter::once(bar)).map_err(drawing_error)?;
                 }
@@ -136,7 +141,9 @@ fn draw_monthly_cost(months: &[MonthBar], width: u32, height: u32) -> Result<Str
             runs.push(run);
         }
         for points in runs {
-            chart.draw_series(LineSeries::new(points.iter().cloned(), BUDGET.stroke_width(2))).map_err(drawing_error)?;
+            chart
+                .draw_series(LineSeries::new(points.iter().cloned(), BUDGET.stroke_width(2)))
+                .map_err(drawing_error)?;
             chart
                 .draw_series(points.iter().map(|p| Circle::new(p.clone(), 2, BUDGET.filled())))
                 .map_err(drawing_error)?;
@@ -194,14 +201,16 @@ fn draw_ranked_bars(bars: &[Bar], width: u32, height: u32, color: RGBColor) -> R
             let k = n - 1 - i as u32;
             let end = b.value.unwrap_or(0.0).max(0.0);
             if end > 0.0 {
-                let mut bar = Rectangle::new([(0.0, SegmentValue::Exact(k)), (end, SegmentValue::Exact(k + 1))], color.filled());
+                let mut bar =
+                    Rectangle::new([(0.0, SegmentValue::Exact(k)), (end, SegmentValue::Exact(k + 1))], color.filled());
                 bar.set_margin(2, 2, 0, 0);
                 chart.draw_series(std::iter::once(bar)).map_err(drawing_error)?;
             }
             // Control characters are not allowed in SVG text.
             let clean: String = b.label.chars().filter(|c| !c.is_control()).collect();
             let name = super::canvas::fit(&clean, 6.0, max_width);
-            let named = EmptyElement::at((0.0, SegmentValue::CenterOf(k))) + Text::new(name, (-8, 0), name_style.clone());
+            let named =
+                EmptyElement::at((0.0, SegmentValue::CenterOf(k))) + Text::new(name, (-8, 0), name_style.clone());
             chart.draw_series(std::iter::once(named)).map_err(drawing_error)?;
             let style = font(6.0).pos(Pos::new(HPos::Left, VPos::Center));
             let note = Text::new(b.note.clone(), (end + x_max * 0.01, SegmentValue::CenterOf(k)), style);

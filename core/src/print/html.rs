@@ -3,7 +3,7 @@
 
 use super::canvas::escape;
 use super::layout::{self, Paper};
-use crate::error::Result;
+use crate::model::error::Result;
 use crate::report::Report;
 
 pub fn document(report: &Report, paper: Paper, pages: &[String; 2]) -> Result<String> {

@@ -3,7 +3,7 @@
 //! Same inputs, same bytes: nothing reads a clock unless a run date is given.
 //!
 //! ```
-//! # let ds = claimscope::demo::dataset().unwrap();
+//! # let ds = claimscope::tools::demo::dataset().unwrap();
 //! # let report = ds.report(None, "2025", &Default::default()).unwrap();
 //! use claimscope::print::{PrintOptions, Paper};
 //! let options = PrintOptions { paper: Paper::A4, run_date: None };
@@ -13,15 +13,18 @@
 
 mod canvas;
 mod charts;
+pub mod figures;
 mod html;
 mod layout;
 mod page_one;
 mod page_two;
 mod pdf;
+pub mod text;
+pub mod view;
 
 pub use layout::Paper;
 
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::report::Report;
 use layout::Page;
 
@@ -37,7 +40,8 @@ pub struct PrintOptions {
 impl PrintOptions {
     /// From the doors' plain values: `paper` is `letter` or `a4` (any case).
     pub fn new(paper: &str, run_date: Option<String>) -> Result<PrintOptions> {
-        let paper = Paper::parse(paper).ok_or_else(|| Error::argument(format!("paper '{paper}' is not known; use letter or a4")))?;
+        let paper = Paper::parse(paper)
+            .ok_or_else(|| Error::argument(format!("paper '{paper}' is not known; use letter or a4")))?;
         Ok(PrintOptions { paper, run_date })
     }
 }

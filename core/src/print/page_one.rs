@@ -6,39 +6,10 @@ use rust_decimal::prelude::ToPrimitive;
 use super::canvas::{table, Align, Canvas, Column, Font, ACCENT, BAND, MUTED, RULE};
 use super::charts::{self, MonthBar};
 use super::layout::{header, legend, month_short, section_title, Page, MARGIN, MAX_MONTH_ROWS};
-use crate::error::Result;
-use crate::present::{amount, count, money, ratio};
-use crate::report::model::MonthlyFigures;
+use super::view::{monthly_cells, tiles, MONTHLY_COLUMNS};
+use crate::model::error::Result;
+use crate::print::figures::amount;
 use crate::report::{Num, Report};
-
-/// One KPI tile: its name, the figure, and a line of context.
-struct Tile {
-    name: &'static str,
-    value: String,
-    context: String,
-}
-
-fn tiles(r: &Report) -> [Tile; 8] {
-    let s = &r.summary;
-    let prior_pmpm = r.prior.as_ref().and_then(|p| p.total_cost_pmpm);
-    [
-        Tile { name: "Gross claims", value: money(Some(&s.sums.gross_claims)), context: format!("medical {} · pharmacy {}", amount(Some(&s.sums.medical_claims)), amount(Some(&s.sums.pharmacy_claims))) },
-        Tile { name: "Net claims", value: money(Some(&s.sums.net_claims)), context: format!("rebates {} · stop-loss {}", amount(Some(&s.sums.rebates)), amount(Some(&s.sums.stop_loss_reimbursements))) },
-        Tile { name: "Total cost", value: money(Some(&s.sums.total_cost)), context: format!("net claims + admin fees {}", amount(Some(&s.sums.admin_fees))) },
-        Tile { name: "Variance against budget", value: money(s.sums.variance.as_ref()), context: format!("budget {} · variance_pct {}", amount(s.sums.total_budget.as_ref()), ratio(s.variance_pct.as_ref())) },
-        Tile { name: "Loss ratio", value: ratio(s.loss_ratio.as_ref()), context: format!("claims loss ratio {}", ratio(s.claims_loss_ratio.as_ref())) },
-        Tile { name: "Total cost PMPM", value: money(s.total_cost_pmpm.as_ref()), context: format!("{} member months · net PMPM {}", count(s.sums.member_months), amount(s.net_pmpm.as_ref())) },
-        Tile { name: "Total cost PEPM", value: money(s.total_cost_pepm.as_ref()), context: format!("{} employee months · budget PEPM {}", count(s.sums.employee_months), amount(s.budget_pepm.as_ref())) },
-        Tile {
-            name: "Trend against prior period",
-            value: ratio(s.trend_total_cost_pmpm.as_ref()),
-            context: match prior_pmpm {
-                Some(p) => format!("total cost PMPM, prior {}", money(Some(&p))),
-                None => "no prior-period figures".to_string(),
-            },
-        },
-    ]
-}
 
 fn draw_tiles(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> f64 {
     let gap = 8.0;
@@ -62,7 +33,17 @@ fn to_f64(n: &Num) -> f64 {
 
 fn monthly_chart(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> Result<f64> {
     section_title(c, y, "Monthly cost against budget");
-    legend(c, page, y, &[("Medical", charts::MEDICAL), ("Pharmacy", charts::PHARMACY), ("Admin fees", charts::ADMIN), ("Total budget", charts::BUDGET)]);
+    legend(
+        c,
+        page,
+        y,
+        &[
+            ("Medical", charts::MEDICAL),
+            ("Pharmacy", charts::PHARMACY),
+            ("Admin fees", charts::ADMIN),
+            ("Total budget", charts::BUDGET),
+        ],
+    );
     let bars: Vec<MonthBar> = r
         .monthly
         .iter()
@@ -80,41 +61,26 @@ fn monthly_chart(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> Result<f64>
     Ok(y + 6.0 + height)
 }
 
-/// The table's cells of one month's figures, or of the period's sums.
-fn figure_cells(label: &str, f: &MonthlyFigures) -> Vec<String> {
-    vec![
-        label.to_string(),
-        amount(Some(&f.medical_claims)),
-        amount(Some(&f.pharmacy_claims)),
-        amount(Some(&f.net_claims)),
-        amount(Some(&f.admin_fees)),
-        amount(Some(&f.total_cost)),
-        amount(f.total_budget.as_ref()),
-        amount(f.variance.as_ref()),
-        count(f.member_months),
-    ]
-}
-
 fn monthly_table(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> f64 {
     section_title(c, y, "Monthly figures (USD)");
     let month_w = 40.0;
     let members_w = 44.0;
     let money_w = (page.content_width() - month_w - members_w) / 7.0;
     let columns = [
-        Column::new("Month", month_w, Align::Start),
-        Column::new("Medical", money_w, Align::End),
-        Column::new("Pharmacy", money_w, Align::End),
-        Column::new("Net claims", money_w, Align::End),
-        Column::new("Admin fees", money_w, Align::End),
-        Column::new("Total cost", money_w, Align::End),
-        Column::new("Budget", money_w, Align::End),
-        Column::new("Variance", money_w, Align::End),
-        Column::new("Members", members_w, Align::End),
+        Column::new(MONTHLY_COLUMNS[0], month_w, Align::Start),
+        Column::new(MONTHLY_COLUMNS[1], money_w, Align::End),
+        Column::new(MONTHLY_COLUMNS[2], money_w, Align::End),
+        Column::new(MONTHLY_COLUMNS[3], money_w, Align::End),
+        Column::new(MONTHLY_COLUMNS[4], money_w, Align::End),
+        Column::new(MONTHLY_COLUMNS[5], money_w, Align::End),
+        Column::new(MONTHLY_COLUMNS[6], money_w, Align::End),
+        Column::new(MONTHLY_COLUMNS[7], money_w, Align::End),
+        Column::new(MONTHLY_COLUMNS[8], members_w, Align::End),
     ];
     let skipped = r.monthly.len().saturating_sub(MAX_MONTH_ROWS);
-    let mut rows: Vec<Vec<String>> = r.monthly[skipped..].iter().map(|m| figure_cells(&m.month, &m.figures)).collect();
+    let mut rows: Vec<Vec<String>> = r.monthly[skipped..].iter().map(|m| monthly_cells(&m.month, &m.figures)).collect();
     let s = &r.summary.sums;
-    rows.push(figure_cells("Period", s));
+    rows.push(monthly_cells("Period", s));
     let mut end = table(c, MARGIN, y + 5.0, &columns, &rows, 6.3, true);
     let mut foot = format!(
         "Net claims = medical + pharmacy - rebates ({}) - stop-loss reimbursements ({}). Variance = budget - total cost.",
@@ -122,7 +88,9 @@ fn monthly_table(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> f64 {
         amount(Some(&s.stop_loss_reimbursements))
     );
     if skipped > 0 {
-        foot.push_str(&format!(" The first {skipped} months are in the JSON report only; the Period row covers all months."));
+        foot.push_str(&format!(
+            " The first {skipped} months are in the JSON report only; the Period row covers all months."
+        ));
     }
     end += 9.0;
     c.cell(MARGIN, end, page.content_width(), Font { size: 5.8, bold: false, color: MUTED }, Align::Start, &foot);

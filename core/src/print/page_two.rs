@@ -7,8 +7,8 @@ use rust_decimal::prelude::ToPrimitive;
 use super::canvas::{row_height, table, Align, Canvas, Column, Font, MUTED};
 use super::charts::{self, Bar};
 use super::layout::{header, section_title, Page, MARGIN};
-use crate::error::Result;
-use crate::present::{amount, count, money, ratio};
+use crate::model::error::Result;
+use crate::print::figures::{amount, count, money, ratio};
 use crate::report::{BreakdownFigures, Report};
 
 /// Rows of each ranked chart and of the high-cost table; the JSON has them all.
@@ -20,7 +20,11 @@ const LINEAGE_SIZE: f64 = 5.2;
 
 fn bar(label: String, f: &BreakdownFigures) -> Bar {
     match f.total {
-        Some(total) => Bar { label, value: total.0.to_f64(), note: format!("{} · {}", money(Some(&total)), ratio(f.share_of_gross.as_ref())) },
+        Some(total) => Bar {
+            label,
+            value: total.0.to_f64(),
+            note: format!("{} · {}", money(Some(&total)), ratio(f.share_of_gross.as_ref())),
+        },
         None => Bar { label, value: None, note: "suppressed".to_string() },
     }
 }
@@ -42,15 +46,29 @@ fn breakdown_charts(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> Result<f
         .diagnosis_groups
         .iter()
         .take(MAX_BARS)
-        .map(|g| bar(if g.chapter == g.name { g.name.clone() } else { format!("{} {}", g.chapter, g.name) }, &g.figures))
+        .map(|g| {
+            bar(if g.chapter == g.name { g.name.clone() } else { format!("{} {}", g.chapter, g.name) }, &g.figures)
+        })
         .collect();
     section_title(c, y, &format!("Service categories{}", more(cats.len(), r.service_categories.len())));
-    c.text(MARGIN + w + gap, y, Font::bold(8.5), Align::Start, &format!("Diagnosis groups{}", more(groups.len(), r.diagnosis_groups.len())));
+    c.text(
+        MARGIN + w + gap,
+        y,
+        Font::bold(8.5),
+        Align::Start,
+        &format!("Diagnosis groups{}", more(groups.len(), r.diagnosis_groups.len())),
+    );
     let left = charts::ranked_bars(&cats, w as u32, h as u32, charts::MEDICAL)?;
     let right = charts::ranked_bars(&groups, w as u32, h as u32, charts::PHARMACY)?;
     c.embed(MARGIN, y + 4.0, &left);
     c.embed(MARGIN + w + gap, y + 4.0, &right);
-    c.text(MARGIN, y + h + 10.0, Font::muted(SMALL), Align::Start, "Total (medical + pharmacy) and share of gross claims.");
+    c.text(
+        MARGIN,
+        y + h + 10.0,
+        Font::muted(SMALL),
+        Align::Start,
+        "Total (medical + pharmacy) and share of gross claims.",
+    );
     Ok(y + h + 10.0)
 }
 
@@ -118,8 +136,11 @@ fn concentration(c: &mut Canvas, y: f64, width: f64, r: &Report) -> f64 {
         Column::new("Claimants", width * 0.3, Align::End),
         Column::new("Share of gross", width * 0.3, Align::End),
     ];
-    let rows: Vec<Vec<String>> =
-        r.concentration.iter().map(|k| vec![format!("top {}%", k.top_pct), count(Some(k.claimants)), ratio(k.share.as_ref())]).collect();
+    let rows: Vec<Vec<String>> = r
+        .concentration
+        .iter()
+        .map(|k| vec![format!("top {}%", k.top_pct), count(Some(k.claimants)), ratio(k.share.as_ref())])
+        .collect();
     table(c, MARGIN, y + 5.0, &columns, &rows, 6.2, false)
 }
 
@@ -130,7 +151,10 @@ fn stop_loss(c: &mut Canvas, x: f64, y: f64, width: f64, r: &Report) -> f64 {
     match &r.stop_loss {
         Some(sl) => {
             let k = &sl.contract;
-            lines.push(("Contract".into(), format!("{} basis {}, {} to {}", k.start_month, k.basis, k.start_month, k.end_month)));
+            lines.push((
+                "Contract".into(),
+                format!("{} basis {}, {} to {}", k.start_month, k.basis, k.start_month, k.end_month),
+            ));
             lines.push(("Specific deductible".into(), money(Some(&k.specific_deductible))));
             lines.push(("Claimants over deductible".into(), count(Some(sl.specific.claimants_over_deductible))));
             lines.push(("Expected specific".into(), money(Some(&sl.specific.expected_specific))));
@@ -184,7 +208,13 @@ fn lineage(c: &mut Canvas, page: &Page, y: f64, r: &Report) {
     let end = table(c, MARGIN, y + 4.0, &columns, &rows, LINEAGE_SIZE, false);
     if r.lineage.len() > rows.len() {
         let rest = r.lineage.len() - rows.len();
-        c.text(MARGIN, end + 7.0, Font::muted(SMALL), Align::Start, &format!("{rest} more input files are listed in the JSON report's lineage."));
+        c.text(
+            MARGIN,
+            end + 7.0,
+            Font::muted(SMALL),
+            Align::Start,
+            &format!("{rest} more input files are listed in the JSON report's lineage."),
+        );
     }
 }
 
@@ -195,7 +225,8 @@ fn warnings_and_notes(c: &mut Canvas, page: &Page, y: f64, limit: f64, r: &Repor
     let size = 6.0;
     let line_h = size * 1.45;
     let chars = (page.content_width() / (size * 0.56)) as usize;
-    let mut items: Vec<(&str, String)> = r.warnings.iter().map(|w| ("Warning", format!("[{}] {}", w.code, w.message))).collect();
+    let mut items: Vec<(&str, String)> =
+        r.warnings.iter().map(|w| ("Warning", format!("[{}] {}", w.code, w.message))).collect();
     items.extend(r.notes.iter().map(|n| ("Note", n.clone())));
     section_title(c, y, "Warnings and notes");
     let mut ly = y + 2.0;
@@ -205,7 +236,13 @@ fn warnings_and_notes(c: &mut Canvas, page: &Page, y: f64, limit: f64, r: &Repor
         if ly + line_h * (lines.len().min(3) as f64 + 1.0) > limit {
             let rest = items.len() - shown;
             ly += line_h;
-            c.text(MARGIN, ly, Font::muted(size), Align::Start, &format!("{rest} more warnings and notes are in the JSON report."));
+            c.text(
+                MARGIN,
+                ly,
+                Font::muted(size),
+                Align::Start,
+                &format!("{rest} more warnings and notes are in the JSON report."),
+            );
             return ly;
         }
         for (i, part) in lines.iter().take(3).enumerate() {

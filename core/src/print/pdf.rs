@@ -9,7 +9,7 @@ use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, TextStr};
 use svg2pdf::usvg;
 
 use super::layout::Paper;
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 
 fn svg_options() -> usvg::Options<'static> {
     let mut options = usvg::Options { font_family: "DejaVu Sans".to_string(), ..usvg::Options::default() };
@@ -29,12 +29,14 @@ pub fn document(pages: &[String; 2], paper: Paper, title: &str) -> Result<Vec<u8
     let mut pdf = Pdf::new();
     let mut page_ids = Vec::with_capacity(pages.len());
     for (i, svg) in pages.iter().enumerate() {
-        let tree = usvg::Tree::from_str(svg, &options).map_err(|e| Error::engine(format!("page {} of the printed report is not valid SVG: {e}", i + 1)))?;
+        let tree = usvg::Tree::from_str(svg, &options)
+            .map_err(|e| Error::engine(format!("page {} of the printed report is not valid SVG: {e}", i + 1)))?;
         let (chunk, root) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
             .map_err(|e| Error::engine(format!("page {} could not be converted to PDF: {e}", i + 1)))?;
         let mut renumbered = HashMap::new();
         let chunk = chunk.renumber(|old| *renumbered.entry(old).or_insert_with(|| next.bump()));
-        let form = *renumbered.get(&root).ok_or_else(|| Error::engine("svg2pdf returned a chunk without its root object"))?;
+        let form =
+            *renumbered.get(&root).ok_or_else(|| Error::engine("svg2pdf returned a chunk without its root object"))?;
         let page_id = next.bump();
         let content_id = next.bump();
         let name = Name(b"Page");

@@ -141,7 +141,13 @@ mod tests {
     use super::*;
 
     fn row(key: &str, day: i32, cents: i128, name: &str, v: &mut Vocabulary) -> Row {
-        Row { index: 0, key: Some(key.into()), day: Some(day), cents: Some(cents), names: vec![crate::reconcile::names::name_key(name, v)] }
+        Row {
+            index: 0,
+            key: Some(key.into()),
+            day: Some(day),
+            cents: Some(cents),
+            names: vec![crate::reconcile::names::name_key(name, v)],
+        }
     }
 
     fn probe(key: &str, day: i32, radius: u32, cents: Option<(i128, i128)>) -> Probe<'_> {
@@ -182,7 +188,8 @@ mod tests {
         let name = crate::reconcile::names::name_key("name 15", &mut v);
         let index = Index::new(&rows, Mode::Name, &v);
         let mut out = Vec::new();
-        index.candidates(&Probe { key: "k", day: None, day_radius: 0, cents: None, name: Some(&name.formal) }, &mut out);
+        index
+            .candidates(&Probe { key: "k", day: None, day_radius: 0, cents: None, name: Some(&name.formal) }, &mut out);
         assert_eq!(out, (5..25).collect::<Vec<u32>>());
     }
 }

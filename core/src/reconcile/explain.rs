@@ -6,9 +6,9 @@ use serde::Serialize;
 use super::names::Similarity;
 use super::rows::{normalize_key, Row, Side};
 use super::score::Scorer;
-use crate::dates::from_days;
-use crate::money::cents_to_decimal;
-use crate::report::model::Num;
+use crate::model::dates::iso_date;
+use crate::model::money::cents_to_decimal;
+use crate::model::num::Num;
 
 /// A row as the result names it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,17 +44,13 @@ pub fn shown(score: f64) -> f64 {
     (score * 10_000.0).round() / 10_000.0
 }
 
-pub(crate) fn iso(day: i32) -> String {
-    from_days(day).to_string()
-}
-
 pub(crate) fn row_ref(side: &Side, row: &Row) -> RowRef {
     let rec = side.record(row);
     RowRef {
         record: rec.record,
         line: rec.line,
         id: side.columns.id.map(|c| side.cell(row, c).trim().to_string()),
-        date: row.day.map(iso),
+        date: row.day.map(iso_date),
         amount: row.cents.map(|c| Num::money(cents_to_decimal(c))),
     }
 }
@@ -68,7 +64,12 @@ fn days(n: u64) -> String {
 }
 
 /// Every part of a pair, in rule order: keys, date, amount, fuzzy.
-pub(crate) fn reasons(scorer: &Scorer, similarity: &mut Similarity, left: (&Side, &Row), right: (&Side, &Row)) -> Vec<Reason> {
+pub(crate) fn reasons(
+    scorer: &Scorer,
+    similarity: &mut Similarity,
+    left: (&Side, &Row),
+    right: (&Side, &Row),
+) -> Vec<Reason> {
     let ((ls, l), (rs, r)) = (left, right);
     let rules = scorer.rules;
     let columns = |lc: usize, rc: usize| format!("{} / {}", ls.header(lc), rs.header(rc));
@@ -80,15 +81,28 @@ pub(crate) fn reasons(scorer: &Scorer, similarity: &mut Similarity, left: (&Side
         let detail = if passed { format!("equal ('{lv}')") } else { format!("'{lv}' differs from '{rv}'") };
         out.push(Reason { rule: "key", columns: columns(lc, rc), passed, score: None, detail });
     }
-    if let (Some(rule), Some(part), Some(lc), Some(rc)) = (&rules.date, scorer.date(l, r), ls.columns.date, rs.columns.date) {
+    if let (Some(rule), Some(part), Some(lc), Some(rc)) =
+        (&rules.date, scorer.date(l, r), ls.columns.date, rs.columns.date)
+    {
         let diff = i64::from(r.day.unwrap_or(0)) - i64::from(l.day.unwrap_or(0));
         let what = match diff {
             0 => "same day".to_string(),
             d if d > 0 => format!("right is {} later", days(d.unsigned_abs())),
             d => format!("right is {} earlier", days(d.unsigned_abs())),
         };
-        let detail = format!("{what} ({} / {}; tolerance {})", iso(l.day.unwrap_or(0)), iso(r.day.unwrap_or(0)), days(rule.tolerance_days.into()));
-        out.push(Reason { rule: "date", columns: columns(lc, rc), passed: part.passed, score: Some(shown(part.score)), detail });
+        let detail = format!(
+            "{what} ({} / {}; tolerance {})",
+            iso_date(l.day.unwrap_or(0)),
+            iso_date(r.day.unwrap_or(0)),
+            days(rule.tolerance_days.into())
+        );
+        out.push(Reason {
+            rule: "date",
+            columns: columns(lc, rc),
+            passed: part.passed,
+            score: Some(shown(part.score)),
+            detail,
+        });
     }
     if let (Some(rule), Some(part), Some(&rc)) = (&rules.amount, scorer.amount(l, r), rs.columns.amount.first()) {
         let (lc_cents, rc_cents) = (l.cents.unwrap_or(0), r.cents.unwrap_or(0));
@@ -101,13 +115,23 @@ pub(crate) fn reasons(scorer: &Scorer, similarity: &mut Similarity, left: (&Side
         let allowance = match (rule.tolerance, rule.tolerance_pct) {
             (None, None) => "exact match required".to_string(),
             (t, p) => {
-                let parts: Vec<String> = t.map(|t| t.to_string()).into_iter().chain(p.map(|p| format!("{p}% of {}", cents_to_decimal(lc_cents.abs())))).collect();
+                let parts: Vec<String> = t
+                    .map(|t| t.to_string())
+                    .into_iter()
+                    .chain(p.map(|p| format!("{p}% of {}", cents_to_decimal(lc_cents.abs()))))
+                    .collect();
                 format!("allowed {} ({})", scorer.allowance.amount(lc_cents), parts.join(" + "))
             }
         };
         let left_columns: Vec<&str> = ls.columns.amount.iter().map(|&c| ls.header(c)).collect();
         let detail = format!("{what} ({} / {}; {allowance})", cents_to_decimal(lc_cents), cents_to_decimal(rc_cents));
-        out.push(Reason { rule: "amount", columns: format!("{} / {}", left_columns.join(" x "), rs.header(rc)), passed: part.passed, score: Some(shown(part.score)), detail });
+        out.push(Reason {
+            rule: "amount",
+            columns: format!("{} / {}", left_columns.join(" x "), rs.header(rc)),
+            passed: part.passed,
+            score: Some(shown(part.score)),
+            detail,
+        });
     }
     for (i, rule) in rules.fuzzy.iter().enumerate() {
         let part = scorer.fuzzy(i, l, r, similarity);
@@ -121,7 +145,13 @@ pub(crate) fn reasons(scorer: &Scorer, similarity: &mut Similarity, left: (&Side
             vocabulary.text(&r.names[i].formal),
             rule.min_similarity
         );
-        out.push(Reason { rule: "fuzzy", columns: columns(lc, rc), passed: part.passed, score: Some(shown(part.score)), detail });
+        out.push(Reason {
+            rule: "fuzzy",
+            columns: columns(lc, rc),
+            passed: part.passed,
+            score: Some(shown(part.score)),
+            detail,
+        });
     }
     out
 }

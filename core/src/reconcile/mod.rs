@@ -8,29 +8,28 @@
 
 mod blocking;
 mod explain;
-pub mod generate;
+mod match_summary;
 pub mod names;
 mod render;
 mod rows;
 pub mod rules;
-mod summary;
 mod score;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::money::cents_to_decimal;
-use crate::report::model::Num;
+use crate::model::error::{Error, Result};
+use crate::model::load_summary::LoadSummary;
+use crate::model::money::cents_to_decimal;
+use crate::model::num::Num;
 use crate::source::{read_csv, TextTable};
-use crate::summary::LoadSummary;
 use blocking::{Index, Mode, Probe};
-use names::{Similarity, Vocabulary};
 pub use explain::{Reason, RowRef};
+pub use match_summary::{Amounts, MatchSummary, Month};
+use names::{Similarity, Vocabulary};
 pub use render::{csv as to_csv, table as to_table};
 use rows::{read_side, Row, Side, Which};
 pub use rules::Rules;
 use score::Scorer;
-pub use summary::{Amounts, Month, Summary};
 
 /// A matched pair.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,7 +73,7 @@ pub struct Reconciliation {
     /// What was read on each side; rejected records are listed in `errors`.
     pub left: LoadSummary,
     pub right: LoadSummary,
-    pub summary: Summary,
+    pub summary: MatchSummary,
     pub matched: Vec<Match>,
     pub unmatched_left: Vec<Unmatched>,
     pub unmatched_right: Vec<Unmatched>,
@@ -99,7 +98,7 @@ impl Reconciliation {
 }
 
 /// One input: the bytes of a CSV file and the name to report it by.
-pub struct Input<'a> {
+pub struct CsvFile<'a> {
     pub name: &'a str,
     pub bytes: &'a [u8],
 }
@@ -138,8 +137,8 @@ impl Options {
 }
 
 /// Reconciles two CSV files.
-pub fn reconcile_csv(left: Input, right: Input, rules: &Rules, options: &Options) -> Result<Reconciliation> {
-    let read = |input: &Input, renames: &[(String, String)]| -> Result<TextTable> {
+pub fn reconcile_csv(left: CsvFile, right: CsvFile, rules: &Rules, options: &Options) -> Result<Reconciliation> {
+    let read = |input: &CsvFile, renames: &[(String, String)]| -> Result<TextTable> {
         let mut table = read_csv(input.bytes, None, None, input.name)?;
         rename_headers(&mut table, renames, input.name)?;
         Ok(table)
@@ -165,7 +164,14 @@ fn rename_headers(table: &mut TextTable, renames: &[(String, String)], source: &
 }
 
 /// Reconciles two text tables (CSV already read, or Arrow as text).
-pub fn reconcile_tables(left: TextTable, left_name: &str, right: TextTable, right_name: &str, rules: &Rules, lenient: bool) -> Result<Reconciliation> {
+pub fn reconcile_tables(
+    left: TextTable,
+    left_name: &str,
+    right: TextTable,
+    right_name: &str,
+    rules: &Rules,
+    lenient: bool,
+) -> Result<Reconciliation> {
     let mut vocabulary = Vocabulary::default();
     let left = read_side(left, left_name, rules, Which::Left, lenient, &mut vocabulary)?;
     let right = read_side(right, right_name, rules, Which::Right, lenient, &mut vocabulary)?;
@@ -203,16 +209,22 @@ struct Matcher<'a> {
 
 /// Runs `work` over chunks of 0..n on the available cores; results in order.
 fn in_chunks<T: Send>(n: usize, work: impl Fn(std::ops::Range<usize>) -> Vec<T> + Sync) -> Vec<T> {
-    let threads = if cfg!(target_arch = "wasm32") { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()).min(8) };
+    let threads = if cfg!(target_arch = "wasm32") {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+    };
     if threads <= 1 || n < 4096 {
         return work(0..n);
     }
     let size = n.div_ceil(threads);
     std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads).map(|t| {
-            let work = &work;
-            s.spawn(move || work(t * size..((t + 1) * size).min(n)))
-        }).collect();
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let work = &work;
+                s.spawn(move || work(t * size..((t + 1) * size).min(n)))
+            })
+            .collect();
         // A worker's panic goes on in the caller, as it would on one thread.
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
@@ -245,7 +257,11 @@ impl<'a> Matcher<'a> {
         let any_amount = widen && !self.rules.keys.is_empty();
         let cents = row.cents.filter(|_| !any_amount).map(|c| {
             let allowed = self.scorer.allowance.cents_ceiling(c);
-            let reach = if widen { allowed.saturating_mul(3).saturating_add(c.saturating_abs() / 10).saturating_add(100) } else { allowed };
+            let reach = if widen {
+                allowed.saturating_mul(3).saturating_add(c.saturating_abs() / 10).saturating_add(100)
+            } else {
+                allowed
+            };
             (c.saturating_sub(reach), c.saturating_add(reach))
         });
         Some(Probe {
@@ -274,7 +290,8 @@ impl<'a> Matcher<'a> {
             }
             found
         });
-        pairs.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.left.cmp(&b.left)).then(a.right.cmp(&b.right)));
+        pairs
+            .sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.left.cmp(&b.left)).then(a.right.cmp(&b.right)));
         pairs
     }
 
@@ -304,7 +321,9 @@ impl<'a> Matcher<'a> {
         let matched: Vec<Match> = in_chunks(nl, |range| {
             let mut similarity = Similarity::new(self.vocabulary);
             range
-                .filter_map(|li| left_partner[li].map(|(ri, score)| self.matched(li, ri as usize, score, &mut similarity)))
+                .filter_map(|li| {
+                    left_partner[li].map(|(ri, score)| self.matched(li, ri as usize, score, &mut similarity))
+                })
                 .collect()
         });
         let unmatched_of = |which: Which, lost: &[Option<Pair>]| {
@@ -320,20 +339,24 @@ impl<'a> Matcher<'a> {
         let unmatched_left = unmatched_of(Which::Left, &left_lost);
         let unmatched_right = unmatched_of(Which::Right, &right_lost);
 
-        let month = |row: &Row| row.day.map(crate::dates::month_key_of_days);
+        let month = |row: &Row| row.day.map(crate::model::dates::month_key_of_days);
         let entries = (0..nl)
             .map(|li| {
                 let l = &self.left.rows[li];
                 match left_partner[li] {
-                    Some((ri, _)) => summary::Entry::Matched { month: month(l), left_cents: l.cents, right_cents: self.right.rows[ri as usize].cents },
-                    None => summary::Entry::UnmatchedLeft { month: month(l), cents: l.cents },
+                    Some((ri, _)) => match_summary::Entry::Matched {
+                        month: month(l),
+                        left_cents: l.cents,
+                        right_cents: self.right.rows[ri as usize].cents,
+                    },
+                    None => match_summary::Entry::UnmatchedLeft { month: month(l), cents: l.cents },
                 }
             })
             .chain((0..nr).filter(|&ri| right_partner[ri].is_none()).map(|ri| {
                 let r = &self.right.rows[ri];
-                summary::Entry::UnmatchedRight { month: month(r), cents: r.cents }
+                match_summary::Entry::UnmatchedRight { month: month(r), cents: r.cents }
             }));
-        let totals = summary::Totals {
+        let totals = match_summary::Totals {
             left_records: self.left.summary.records_read,
             right_records: self.right.summary.records_read,
             rejected_left: self.left.summary.records_rejected,
@@ -345,7 +368,7 @@ impl<'a> Matcher<'a> {
             rules: self.rules.clone(),
             left: self.left.summary.clone(),
             right: self.right.summary.clone(),
-            summary: summary::summarize(totals, entries),
+            summary: match_summary::summarize(totals, entries),
             matched,
             unmatched_left,
             unmatched_right,
@@ -391,7 +414,11 @@ impl<'a> Matcher<'a> {
         };
         let near_miss = |other: usize, score: f64, similarity: &mut Similarity| {
             let (l, r) = self.pair_rows(which, this, other);
-            NearMiss { row: explain::row_ref(other_side, &other_side.rows[other]), score: explain::shown(score), reasons: explain::reasons(&self.scorer, similarity, l, r) }
+            NearMiss {
+                row: explain::row_ref(other_side, &other_side.rows[other]),
+                score: explain::shown(score),
+                reasons: explain::reasons(&self.scorer, similarity, l, r),
+            }
         };
         let taken_by = |other: usize| -> String {
             match partners_of_other[other] {
@@ -410,7 +437,10 @@ impl<'a> Matcher<'a> {
             let other = if which == Which::Left { p.right } else { p.left } as usize;
             let tie = partners_of_other[other].is_some_and(|(_, score)| score == p.score);
             let why = if tie {
-                format!("its best match was taken: {}, the same score; ties go to the earlier row (a duplicate?)", taken_by(other))
+                format!(
+                    "its best match was taken: {}, the same score; ties go to the earlier row (a duplicate?)",
+                    taken_by(other)
+                )
             } else {
                 format!("its best match was taken: {} (this pair scored {})", taken_by(other), explain::shown(p.score))
             };
@@ -418,7 +448,11 @@ impl<'a> Matcher<'a> {
         }
         let Some(probe) = self.probe(row, true) else {
             let blank: Vec<&str> = side.columns.keys.iter().map(|&c| side.header(c)).collect();
-            return Unmatched { row: this_ref, why: format!("a key cell is blank ({})", blank.join(", ")), near_miss: None };
+            return Unmatched {
+                row: this_ref,
+                why: format!("a key cell is blank ({})", blank.join(", ")),
+                near_miss: None,
+            };
         };
         let mut candidates = Vec::new();
         other_index.candidates(&probe, &mut candidates);
@@ -441,7 +475,11 @@ impl<'a> Matcher<'a> {
                 if !taken.is_empty() {
                     why = format!("{why}; {taken}");
                 }
-                Unmatched { row: this_ref, why: format!("closest {other_name} record {}: {why}", miss.row.record), near_miss: Some(miss) }
+                Unmatched {
+                    row: this_ref,
+                    why: format!("closest {other_name} record {}: {why}", miss.row.record),
+                    near_miss: Some(miss),
+                }
             }
         }
     }

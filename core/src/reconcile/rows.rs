@@ -7,13 +7,13 @@ use rust_decimal::Decimal;
 
 use super::names::{name_key, NameKey, Vocabulary};
 use super::rules::{AmountSource, Rules};
-use crate::dates::{self, CellDate, SlashEvidence, SlashOrder};
-use crate::error::{Error, Result};
 use crate::load::columns::{closest_header, header_key, quoted_list};
-use crate::mapping::HeaderSpec;
-use crate::money;
+use crate::load::mapping::HeaderSpec;
+use crate::model::dates::{self, CellDate, SlashEvidence, SlashOrder};
+use crate::model::error::{Error, Result};
+use crate::model::load_summary::{LoadSummary, RowError};
+use crate::model::money;
 use crate::source::{RawRecord, TextTable};
-use crate::summary::{LoadSummary, RowError};
 
 /// Left or right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,7 +199,9 @@ impl Reader<'_> {
             Some(format) => dates::parse_with_format(raw, format),
             None => match dates::parse_auto(raw) {
                 Ok(CellDate::Exact(d)) => Ok(d),
-                Ok(CellDate::Slash { first, second, year }) => dates::resolve_slash(first, second, year, self.slash_order),
+                Ok(CellDate::Slash { first, second, year }) => {
+                    dates::resolve_slash(first, second, year, self.slash_order)
+                }
                 Err(e) => Err(e),
             },
         };
@@ -220,7 +222,14 @@ impl Reader<'_> {
 
 /// Reads one side's text table. Strict mode fails on the first 100 rejected
 /// records; lenient mode keeps them in the summary's errors.
-pub(crate) fn read_side(table: TextTable, source: &str, rules: &Rules, which: Which, lenient: bool, vocabulary: &mut Vocabulary) -> Result<Side> {
+pub(crate) fn read_side(
+    table: TextTable,
+    source: &str,
+    rules: &Rules,
+    which: Which,
+    lenient: bool,
+    vocabulary: &mut Vocabulary,
+) -> Result<Side> {
     let columns = side_columns(rules, &table.headers, which)?;
     let date_format = rules.date.as_ref().and_then(|d| which.pick(&d.left_format, &d.right_format).as_deref());
     let mut slash_order = SlashOrder::MonthFirst;
@@ -231,20 +240,25 @@ pub(crate) fn read_side(table: TextTable, source: &str, rules: &Rules, which: Wh
                 evidence.observe(first, second, year);
             }
         }
-        slash_order = evidence
-            .resolve(&table.headers[c])
-            .map_err(|e| {
-                let side = which.name();
-                let e = e.replace("\"date_format\" in the mapping profile", &format!("\"{side}_format\" in the rules' date"));
-                Error::mapping(format!("{side} file: {e}"))
-            })?;
+        slash_order = evidence.resolve(&table.headers[c]).map_err(|e| {
+            let side = which.name();
+            let e =
+                e.replace("\"date_format\" in the mapping profile", &format!("\"{side}_format\" in the rules' date"));
+            Error::mapping(format!("{side} file: {e}"))
+        })?;
     }
     let reader = Reader { rules, columns: &columns, headers: &table.headers, date_format, slash_order };
     let mut rows = Vec::with_capacity(table.records.len());
     let mut errors: Vec<RowError> = table
         .record_errors
         .iter()
-        .map(|e| RowError { record: e.record, line: e.line, column: String::new(), value: String::new(), reason: e.reason.clone() })
+        .map(|e| RowError {
+            record: e.record,
+            line: e.line,
+            column: String::new(),
+            value: String::new(),
+            reason: e.reason.clone(),
+        })
         .collect();
     for (index, rec) in table.records.iter().enumerate() {
         if rec.fields.len() != table.headers.len() {
@@ -279,7 +293,11 @@ pub(crate) fn read_side(table: TextTable, source: &str, rules: &Rules, which: Wh
     };
     if !lenient && !summary.errors.is_empty() {
         summary.errors.truncate(100);
-        return Err(Error::Input { source_name: source.to_string(), errors: summary.errors.clone(), summary: Some(Box::new(summary)) });
+        return Err(Error::Input {
+            source_name: source.to_string(),
+            errors: summary.errors.clone(),
+            summary: Some(Box::new(summary)),
+        });
     }
     Ok(Side { table, columns, rows, summary })
 }
@@ -340,7 +358,8 @@ mod tests {
     fn headers_match_like_the_loaders_and_names_become_keys() {
         let rules = r#"{"fuzzy": [{"left": "customer_name", "right": "member_name"}], "keys": [{"left": "store", "right": "store"}]}"#;
         let mut v = Vocabulary::default();
-        let s = side_with("Member Name,STORE\n\"SMITH, JON\",  North  Side\n", rules, Which::Right, false, &mut v).unwrap();
+        let s =
+            side_with("Member Name,STORE\n\"SMITH, JON\",  North  Side\n", rules, Which::Right, false, &mut v).unwrap();
         assert_eq!(v.text(&s.rows[0].names[0].formal), "jonathan smith");
         assert_eq!(s.rows[0].key.as_deref(), Some("north side"));
     }

@@ -6,8 +6,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::{Error, Result};
-use crate::mapping::HeaderSpec;
+use crate::load::mapping::HeaderSpec;
+use crate::model::error::{Error, Result};
 
 fn one() -> f64 {
     1.0
@@ -24,16 +24,17 @@ fn default_min_similarity() -> f64 {
 /// An exact decimal given as a JSON string or number (never through a float).
 fn exact_decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Decimal>, D::Error> {
     let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
-    let text = crate::money::json_scalar_text(&raw).map_err(serde::de::Error::custom)?;
+    let text = crate::model::money::json_scalar_text(&raw).map_err(serde::de::Error::custom)?;
     text.map(|t| {
-        Decimal::from_str_exact(t.trim()).map_err(|_| serde::de::Error::custom(format!("'{t}' is not a decimal number")))
+        Decimal::from_str_exact(t.trim())
+            .map_err(|_| serde::de::Error::custom(format!("'{t}' is not a decimal number")))
     })
     .transpose()
 }
 
 /// An exact decimal written as a JSON number with its digits.
 fn exact_number<S: serde::Serializer>(value: &Option<Decimal>, s: S) -> std::result::Result<S::Ok, S::Error> {
-    value.map(crate::report::model::Num).serialize(s)
+    value.map(crate::model::num::Num).serialize(s)
 }
 
 /// The same column on both sides.
@@ -78,9 +79,7 @@ pub struct DateRule {
 #[serde(untagged)]
 pub enum AmountSource {
     Column(HeaderSpec),
-    Product {
-        product: Vec<HeaderSpec>,
-    },
+    Product { product: Vec<HeaderSpec> },
 }
 
 /// Amounts agree when |right - left| <= tolerance + tolerance_pct% of
@@ -90,9 +89,19 @@ pub enum AmountSource {
 pub struct AmountRule {
     pub left: AmountSource,
     pub right: HeaderSpec,
-    #[serde(default, deserialize_with = "exact_decimal", serialize_with = "exact_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "exact_decimal",
+        serialize_with = "exact_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tolerance: Option<Decimal>,
-    #[serde(default, deserialize_with = "exact_decimal", serialize_with = "exact_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "exact_decimal",
+        serialize_with = "exact_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tolerance_pct: Option<Decimal>,
     #[serde(default = "one")]
     pub weight: f64,
@@ -140,7 +149,8 @@ const PRESET_POS_REWARDS: &str = include_str!("presets/pos-rewards.json");
 
 impl Rules {
     pub fn from_json(text: &str) -> Result<Rules> {
-        let rules: Rules = serde_json::from_str(text).map_err(|e| Error::argument(format!("reconciliation rules: {e}")))?;
+        let rules: Rules =
+            serde_json::from_str(text).map_err(|e| Error::argument(format!("reconciliation rules: {e}")))?;
         rules.validate()?;
         Ok(rules)
     }
@@ -164,7 +174,9 @@ impl Rules {
             (Some(json), None) => Rules::from_json(json),
             (None, Some(name)) => Rules::preset(name),
             (Some(_), Some(_)) => Err(Error::argument("give reconciliation rules or a preset, not both")),
-            (None, None) => Err(Error::argument(format!("reconciliation needs rules (JSON) or a preset ({})", PRESETS.join(", ")))),
+            (None, None) => {
+                Err(Error::argument(format!("reconciliation needs rules (JSON) or a preset ({})", PRESETS.join(", "))))
+            }
         }
     }
 
@@ -203,7 +215,9 @@ impl Rules {
                     return Err(Error::argument(format!("amount {name} is negative; it must be 0 or more")));
                 }
                 if let Some(v) = v.filter(|v| v.normalize().scale() > decimals) {
-                    return Err(Error::argument(format!("amount {name} {v} has more than {decimals} decimals; it is never rounded")));
+                    return Err(Error::argument(format!(
+                        "amount {name} {v} has more than {decimals} decimals; it is never rounded"
+                    )));
                 }
             }
             if let AmountSource::Product { product } = &a.left {
@@ -237,7 +251,9 @@ mod tests {
 
     #[test]
     fn tolerances_are_exact_from_strings_or_numbers() {
-        let r = Rules::from_json(r#"{"amount": {"left": "a", "right": "b", "tolerance": 0.1, "tolerance_pct": "2.9"}}"#).unwrap();
+        let r =
+            Rules::from_json(r#"{"amount": {"left": "a", "right": "b", "tolerance": 0.1, "tolerance_pct": "2.9"}}"#)
+                .unwrap();
         let a = r.amount.unwrap();
         assert_eq!(a.tolerance, Some(Decimal::new(1, 1)));
         assert_eq!(a.tolerance_pct, Some(Decimal::new(29, 1)));
@@ -248,12 +264,19 @@ mod tests {
     fn bad_rules_say_what_is_wrong() {
         let e = |json: &str| Rules::from_json(json).unwrap_err().to_string();
         assert!(e("{}").contains("at least one of keys"));
-        assert!(e(r#"{"keys": [], "min_score": 1.5, "date": {"left": "d", "right": "d"}}"#).contains("min_score is 1.5"));
+        assert!(
+            e(r#"{"keys": [], "min_score": 1.5, "date": {"left": "d", "right": "d"}}"#).contains("min_score is 1.5")
+        );
         assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance": "-1"}}"#).contains("negative"));
         assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance": "x"}}"#).contains("'x' is not a decimal"));
-        assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance": "0.005"}}"#).contains("tolerance 0.005 has more than 2 decimals"));
-        assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance_pct": "1.000000000000000000001"}}"#).contains("more than 20 decimals"));
-        assert!(Rules::from_json(r#"{"amount": {"left": "a", "right": "b", "tolerance": "1.500", "tolerance_pct": "2.90"}}"#).is_ok());
+        assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance": "0.005"}}"#)
+            .contains("tolerance 0.005 has more than 2 decimals"));
+        assert!(e(r#"{"amount": {"left": "a", "right": "b", "tolerance_pct": "1.000000000000000000001"}}"#)
+            .contains("more than 20 decimals"));
+        assert!(Rules::from_json(
+            r#"{"amount": {"left": "a", "right": "b", "tolerance": "1.500", "tolerance_pct": "2.90"}}"#
+        )
+        .is_ok());
         assert!(e(r#"{"date": {"left": "d", "right": "d", "tolerance": 2}}"#).contains("unknown field `tolerance`"));
         assert!(e(r#"{"amount": {"left": {"product": ["rate"]}, "right": "b"}}"#).contains("at least two columns"));
     }

@@ -44,8 +44,12 @@ impl Allowance {
 
     /// The allowance as an exact decimal amount.
     pub fn amount(&self, left_cents: i128) -> Decimal {
-        crate::money::divide_round(Decimal::from_i128_with_scale(self.scaled(left_cents), 2), Decimal::from_i128_with_scale(self.scale, 0), 2)
-            .unwrap_or(Decimal::ZERO)
+        crate::model::money::divide_round(
+            Decimal::from_i128_with_scale(self.scaled(left_cents), 2),
+            Decimal::from_i128_with_scale(self.scale, 0),
+            2,
+        )
+        .unwrap_or(Decimal::ZERO)
     }
 
     /// Whether the difference is allowed, and the part's score.
@@ -82,12 +86,16 @@ pub(crate) struct Scorer<'r> {
 pub(crate) fn date_part(tolerance_days: u32, diff_days: i64) -> PartScore {
     let d = diff_days.unsigned_abs() as f64;
     let t = tolerance_days as f64;
-    PartScore { passed: diff_days.unsigned_abs() <= tolerance_days as u64, score: (1.0 - d / (2.0 * (t + 1.0))).max(0.0) }
+    PartScore {
+        passed: diff_days.unsigned_abs() <= tolerance_days as u64,
+        score: (1.0 - d / (2.0 * (t + 1.0))).max(0.0),
+    }
 }
 
 impl<'r> Scorer<'r> {
     pub fn new(rules: &'r Rules) -> Scorer<'r> {
-        let allowance = rules.amount.as_ref().map_or(Allowance::new(None, None), |a| Allowance::new(a.tolerance, a.tolerance_pct));
+        let allowance =
+            rules.amount.as_ref().map_or(Allowance::new(None, None), |a| Allowance::new(a.tolerance, a.tolerance_pct));
         let weight_sum = rules.date.as_ref().map_or(0.0, |d| d.weight)
             + rules.amount.as_ref().map_or(0.0, |a| a.weight)
             + rules.fuzzy.iter().map(|f| f.weight).sum::<f64>();
@@ -138,7 +146,14 @@ impl<'r> Scorer<'r> {
     }
 
     /// Adds the name parts to the date and amount parts' sum.
-    fn with_names(&self, mut sum: f64, mut all_passed: bool, left: &Row, right: &Row, similarity: &mut Similarity) -> PairScore {
+    fn with_names(
+        &self,
+        mut sum: f64,
+        mut all_passed: bool,
+        left: &Row,
+        right: &Row,
+        similarity: &mut Similarity,
+    ) -> PairScore {
         for (i, rule) in self.rules.fuzzy.iter().enumerate() {
             let p = self.fuzzy(i, left, right, similarity);
             sum += rule.weight * p.score;

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::claim_scan::{to_decimal, ClaimScan, Dimension};
-use super::model::{BreakdownFigures, DiagnosisGroup, Num, ServiceCategory, TopDiagnosis};
-use crate::error::Result;
-use crate::icd;
-use crate::money::divide_round;
-use crate::privacy::{groups_to_suppress, GroupSize, SUPPRESSED_GROUP};
+use super::claim_scan::{ClaimScan, Dimension};
+use super::common::{to_decimal, Denominators};
+use super::document::{BreakdownFigures, DiagnosisGroup, Num, ServiceCategory, TopDiagnosis};
+use crate::model::error::Result;
+use crate::model::icd;
+use crate::rules::privacy::{groups_to_suppress, GroupSize, SUPPRESSED_GROUP};
 
 /// One breakdown row before it is named: medical, pharmacy, total, counts.
 struct Group {
@@ -40,22 +40,6 @@ fn groups(claims: &ClaimScan, dimension: Dimension) -> Result<Vec<Group>> {
         .collect::<Result<Vec<_>>>()?;
     out.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.as_bytes().cmp(b.key.as_bytes())));
     Ok(out)
-}
-
-/// Shares of gross and per-member figures of a breakdown row.
-pub(crate) struct Denominators {
-    pub gross: Decimal,
-    pub member_months: Option<i64>,
-}
-
-impl Denominators {
-    pub fn share(&self, amount: Decimal) -> Option<Num> {
-        divide_round(amount, self.gross, 4).map(Num)
-    }
-
-    fn pmpm(&self, amount: Decimal) -> Option<Num> {
-        self.member_months.and_then(|m| divide_round(amount, Decimal::from(m), 2)).map(Num)
-    }
 }
 
 /// How a breakdown row is shown under min_cell.
@@ -95,7 +79,8 @@ impl Group {
 fn with_min_cell(claims: &ClaimScan, dimension: Dimension, min_cell: Option<i64>) -> Result<Vec<(Group, Shown)>> {
     let all = groups(claims, dimension)?;
     let Some(min_cell) = min_cell else { return Ok(all.into_iter().map(|g| (g, Shown::Plain)).collect()) };
-    let sizes: Vec<GroupSize> = all.iter().map(|g| GroupSize { name: &g.key, claimants: g.claimant_count, total: g.total }).collect();
+    let sizes: Vec<GroupSize> =
+        all.iter().map(|g| GroupSize { name: &g.key, claimants: g.claimant_count, total: g.total }).collect();
     let distinct = |set: &[usize]| -> Result<i64> {
         let names: Vec<&str> = set.iter().map(|&i| all[i].key.as_str()).collect();
         Ok(claims.distinct_claimants_in(dimension, &names))
@@ -105,7 +90,14 @@ fn with_min_cell(claims: &ClaimScan, dimension: Dimension, min_cell: Option<i64>
         return Ok(all.into_iter().map(|g| (g, Shown::Kept)).collect());
     }
     let fold_claimants = distinct(&folded)?;
-    let mut other = Group { key: SUPPRESSED_GROUP.to_string(), medical: Decimal::ZERO, pharmacy: Decimal::ZERO, total: Decimal::ZERO, claimant_count: fold_claimants, claim_count: 0 };
+    let mut other = Group {
+        key: SUPPRESSED_GROUP.to_string(),
+        medical: Decimal::ZERO,
+        pharmacy: Decimal::ZERO,
+        total: Decimal::ZERO,
+        claimant_count: fold_claimants,
+        claim_count: 0,
+    };
     let (mut kept, mut hidden) = (Vec::new(), Vec::new());
     for (i, g) in all.into_iter().enumerate() {
         if folded.contains(&i) {
@@ -124,14 +116,22 @@ fn with_min_cell(claims: &ClaimScan, dimension: Dimension, min_cell: Option<i64>
     Ok(kept)
 }
 
-pub(crate) fn service_categories(claims: &ClaimScan, den: &Denominators, min_cell: Option<i64>) -> Result<Vec<ServiceCategory>> {
+pub(crate) fn service_categories(
+    claims: &ClaimScan,
+    den: &Denominators,
+    min_cell: Option<i64>,
+) -> Result<Vec<ServiceCategory>> {
     Ok(with_min_cell(claims, Dimension::Category, min_cell)?
         .into_iter()
         .map(|(g, shown)| ServiceCategory { figures: g.figures(den, shown), name: g.key })
         .collect())
 }
 
-pub(crate) fn diagnosis_groups(claims: &ClaimScan, den: &Denominators, min_cell: Option<i64>) -> Result<Vec<DiagnosisGroup>> {
+pub(crate) fn diagnosis_groups(
+    claims: &ClaimScan,
+    den: &Denominators,
+    min_cell: Option<i64>,
+) -> Result<Vec<DiagnosisGroup>> {
     Ok(with_min_cell(claims, Dimension::Chapter, min_cell)?
         .into_iter()
         .map(|(g, shown)| {

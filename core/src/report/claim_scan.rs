@@ -10,18 +10,17 @@
 
 use std::sync::Arc;
 
-use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use datafusion::arrow::array::{Array, Date32Array, Decimal128Array, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
 
-use super::claim_keys::{ClaimKeys, KeyedColumn, NULL_KEY};
+use crate::dataset::claim_keys::{ClaimKeys, KeyedColumn, NULL_KEY};
 use crate::dataset::Dataset;
-use crate::error::{Error, Result};
-use crate::icd;
-use crate::period::{date_in_month, MonthIndex};
-use crate::table::{Table, MONEY_PRECISION, MONEY_SCALE};
+use crate::model::error::{Error, Result};
+use crate::model::icd;
+use crate::model::period::{date_in_month, MonthIndex};
+use crate::model::table::{Table, MONEY_PRECISION, MONEY_SCALE};
 
 /// A row outside the period (or a null code) has no group.
 const NONE: u32 = NULL_KEY;
@@ -112,27 +111,29 @@ fn keys_of(column: &KeyedColumn, b: usize) -> &[u32] {
     column.keys.get(b).map(Vec::as_slice).unwrap_or_default()
 }
 
-fn first_day(m: MonthIndex) -> Result<i32> {
+fn first_day_number(m: MonthIndex) -> Result<i32> {
     date_in_month(m, 1)
-        .map(crate::dates::to_days)
+        .map(crate::model::dates::to_days)
         .ok_or_else(|| Error::engine(format!("month {m} is out of the date range")))
-}
-
-pub(crate) fn to_decimal(cents: i128) -> Result<Decimal> {
-    Decimal::try_from_i128_with_scale(cents, MONEY_SCALE as u32)
-        .map_err(|_| Error::engine(format!("a sum of claims ({cents} cents) is too large for a decimal")))
 }
 
 impl ClaimScan {
     /// Reads the claims of `client` whose `date_column` falls in months
     /// `window.0..=window.1`; `period` lies inside the window.
-    pub fn run(ds: &Dataset, client: &str, date_column: &str, window: (MonthIndex, MonthIndex), period: (MonthIndex, MonthIndex)) -> Result<Self> {
+    pub fn run(
+        ds: &Dataset,
+        client: &str,
+        date_column: &str,
+        window: (MonthIndex, MonthIndex),
+        period: (MonthIndex, MonthIndex),
+    ) -> Result<Self> {
         let keys = ds.claim_keys()?;
         let (first, last) = window;
-        let month_starts: Vec<i32> = (first..=last + 1).map(first_day).collect::<Result<_>>()?;
+        let month_starts: Vec<i32> = (first..=last + 1).map(first_day_number).collect::<Result<_>>()?;
         let (lo, hi) = (month_starts[0], month_starts[month_starts.len() - 1]);
         // The month offset of each day of the window, looked up by day.
-        let month_of_day: Vec<u32> = month_starts.windows(2).enumerate().flat_map(|(m, w)| (w[0]..w[1]).map(move |_| m as u32)).collect();
+        let month_of_day: Vec<u32> =
+            month_starts.windows(2).enumerate().flat_map(|(m, w)| (w[0]..w[1]).map(move |_| m as u32)).collect();
         let in_period = (period.0 - first)..=(period.1 - first);
         let mut chapters: Vec<&'static str> = Vec::new();
         let mut chapter_key = |chapter: &'static str| match chapters.iter().position(|c| *c == chapter) {
@@ -170,10 +171,18 @@ impl ClaimScan {
         };
         for (b, batch) in ds.batches(Table::Claims).iter().enumerate() {
             let dates = column::<Date32Array>(batch, date_column)?;
-            let (medical, pharmacy, total) =
-                (money_column(batch, "medical_amount")?, money_column(batch, "pharmacy_amount")?, money_column(batch, "total_amount")?);
-            let (clients, claimants, categories, codes, terms) =
-                (keys_of(&keys.client, b), keys_of(&keys.claimant, b), keys_of(&keys.category, b), keys_of(&keys.code, b), keys_of(&keys.term, b));
+            let (medical, pharmacy, total) = (
+                money_column(batch, "medical_amount")?,
+                money_column(batch, "pharmacy_amount")?,
+                money_column(batch, "total_amount")?,
+            );
+            let (clients, claimants, categories, codes, terms) = (
+                keys_of(&keys.client, b),
+                keys_of(&keys.claimant, b),
+                keys_of(&keys.category, b),
+                keys_of(&keys.code, b),
+                keys_of(&keys.term, b),
+            );
             if [clients, claimants, categories, codes, terms].iter().any(|k| k.len() != batch.num_rows()) {
                 return Err(Error::engine("the claims keys do not match the loaded claims"));
             }
@@ -211,7 +220,9 @@ impl ClaimScan {
                 scan.row_category.push(category);
                 scan.row_code.push(code);
                 // Decimal128(18, 2) values always fit in i64.
-                scan.row_total.push(i64::try_from(t).map_err(|_| Error::engine(format!("claim amount {t} (cents) is out of range")))?);
+                scan.row_total.push(
+                    i64::try_from(t).map_err(|_| Error::engine(format!("claim amount {t} (cents) is out of range")))?,
+                );
             }
         }
         scan.order_by_claimant();
@@ -304,7 +315,14 @@ impl ClaimScan {
 
     /// Every claimant of the period with its sums.
     pub fn claimants(&self) -> impl Iterator<Item = (u32, &str, &Sums)> + '_ {
-        self.keys.claimant.values.iter().zip(&self.claimant_sums).enumerate().filter(|(_, (_, s))| s.claim_count > 0).map(|(k, (id, s))| (k as u32, id.as_str(), s))
+        self.keys
+            .claimant
+            .values
+            .iter()
+            .zip(&self.claimant_sums)
+            .enumerate()
+            .filter(|(_, (_, s))| s.claim_count > 0)
+            .map(|(k, (id, s))| (k as u32, id.as_str(), s))
     }
 
     /// The period's groups of a dimension, in first-seen order.
@@ -315,7 +333,12 @@ impl ClaimScan {
             Dimension::Code => &self.code_sums,
         };
         let names = self.names(dimension);
-        names.iter().zip(sums).filter(|(_, s)| s.claim_count > 0).map(|(key, sums)| GroupSums { key: key.to_string(), sums: sums.clone() }).collect()
+        names
+            .iter()
+            .zip(sums)
+            .filter(|(_, s)| s.claim_count > 0)
+            .map(|(key, sums)| GroupSums { key: key.to_string(), sums: sums.clone() })
+            .collect()
     }
 
     fn names(&self, dimension: Dimension) -> Vec<&str> {
@@ -364,7 +387,9 @@ impl ClaimScan {
                 best.insert(*code, (*n, term));
             }
         }
-        best.into_iter().map(|(code, (_, term))| (self.keys.code.values[code as usize].clone(), term.to_string())).collect()
+        best.into_iter()
+            .map(|(code, (_, term))| (self.keys.code.values[code as usize].clone(), term.to_string()))
+            .collect()
     }
 
     /// A claimant's primary code in the period: the code with the largest
@@ -393,7 +418,7 @@ impl ClaimScan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::period::month_index;
+    use crate::model::period::month_index;
     use crate::LoadOptions;
 
     /// Two clients; the window is 2024-12..2025-02, the period 2025-01..02.
@@ -424,7 +449,8 @@ B,7,P1,2025-01-20,2025-01-20,medical,Office,E11.9,Diabetes,999.00,0.00,999.00
         let s = scan();
         // Dec: claim 1 (P1). Jan: claims 2, 3 (P1). Feb: claims 4, 5 (P2).
         // Claim 6 is in March and claim 7 is client B's.
-        let got: Vec<(i128, i128, i64, i64)> = s.months().map(|(_, m)| (m.medical, m.pharmacy, m.claim_count, m.claimant_count)).collect();
+        let got: Vec<(i128, i128, i64, i64)> =
+            s.months().map(|(_, m)| (m.medical, m.pharmacy, m.claim_count, m.claimant_count)).collect();
         assert_eq!(got, vec![(1000, 0, 1, 1), (2000, 550, 2, 1), (10100, 0, 2, 1)]);
         assert_eq!(s.distinct_claimants(month_index(2024, 12), month_index(2025, 2)), 2);
         assert_eq!(s.distinct_claimants(month_index(2024, 12), month_index(2024, 12)), 1);
@@ -438,7 +464,10 @@ B,7,P1,2025-01-20,2025-01-20,medical,Office,E11.9,Diabetes,999.00,0.00,999.00
         // Blank category and "Uncategorized" are one group: claims 3 and 5.
         let categories = s.groups(Dimension::Category);
         assert_eq!((group(&categories, "Office").total, group(&categories, "Office").claimant_count), (12000, 2));
-        assert_eq!((group(&categories, "Uncategorized").total, group(&categories, "Uncategorized").claimant_count), (650, 2));
+        assert_eq!(
+            (group(&categories, "Uncategorized").total, group(&categories, "Uncategorized").claimant_count),
+            (650, 2)
+        );
         // No code -> chapter Unknown (claim 4); E119 and I10 by chapter.
         let chapters = s.groups(Dimension::Chapter);
         assert_eq!(chapters.len(), 3);

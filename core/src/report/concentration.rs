@@ -3,9 +3,9 @@
 
 use rust_decimal::Decimal;
 
-use super::high_cost::ClaimantTotal;
-use super::model::{ConcentrationRow, Num};
-use crate::money::divide_round;
+use super::common::ClaimantTotal;
+use super::document::{ConcentrationRow, Num};
+use crate::model::money::divide_round;
 
 pub(crate) const TOP_PERCENTS: [u32; 4] = [1, 5, 10, 20];
 
@@ -26,10 +26,17 @@ pub(crate) fn concentration(ranked: &[ClaimantTotal], gross: Decimal) -> Vec<Con
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::dec;
+    use crate::model::money::dec;
 
     fn claimant(id: &str, total: &str) -> ClaimantTotal {
-        ClaimantTotal { key: 0, claimant_id: id.into(), medical: dec(total), pharmacy: Decimal::ZERO, total: dec(total), claim_count: 1 }
+        ClaimantTotal {
+            key: 0,
+            claimant_id: id.into(),
+            medical: dec(total),
+            pharmacy: Decimal::ZERO,
+            total: dec(total),
+            claim_count: 1,
+        }
     }
 
     #[test]

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use super::model::Warning;
-use super::monthly::warning;
-use super::query::{first_day, lit, run};
+use super::common::warning;
+use super::document::{Warning, WarningCode};
+use super::query::{first_day_literal, lit, run};
 use crate::dataset::Dataset;
-use crate::eligibility::{monthly_counts, EligibilityCounting, Span};
-use crate::error::Result;
-use crate::period::{month_key, MonthIndex};
+use crate::model::error::Result;
+use crate::model::period::{month_key, MonthIndex};
+use crate::rules::eligibility::{monthly_counts, EligibilityCounting, Span};
 
 /// Where the counts came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,13 @@ fn count_rows(ds: &Dataset, sql: &str) -> Result<i64> {
     Ok(n)
 }
 
-pub(crate) fn enrollment(ds: &Dataset, client: &str, first: MonthIndex, last: MonthIndex, counting: EligibilityCounting) -> Result<Enrollment> {
+pub(crate) fn enrollment(
+    ds: &Dataset,
+    client: &str,
+    first: MonthIndex,
+    last: MonthIndex,
+    counting: EligibilityCounting,
+) -> Result<Enrollment> {
     let c = lit(client);
     let rows = count_rows(ds, &format!("SELECT COUNT(*) FROM enrollments WHERE client_id = {c}"))?;
     let spans = count_rows(ds, &format!("SELECT COUNT(*) FROM eligibility_spans WHERE client_id = {c}"))?;
@@ -43,16 +49,19 @@ pub(crate) fn enrollment(ds: &Dataset, client: &str, first: MonthIndex, last: Mo
     if rows > 0 || spans == 0 {
         if spans > 0 {
             warnings.push(warning(
-                "eligibility_spans_ignored",
+                WarningCode::EligibilitySpansIgnored,
                 format!("client {client} has both monthly enrollment rows and {spans} eligibility spans; the monthly rows are used"),
                 None,
             ));
         }
         let (k1, k2) = (month_key(first), month_key(last));
-        run(ds, &format!(
-            "SELECT year * 100 + month, SUM(member_count), SUM(employee_count) \
+        run(
+            ds,
+            &format!(
+                "SELECT year * 100 + month, SUM(member_count), SUM(employee_count) \
              FROM enrollments WHERE client_id = {c} AND year * 100 + month BETWEEN {k1} AND {k2} GROUP BY 1"
-        ))?
+            ),
+        )?
         .each(|r| {
             by_month.insert(r.month(0)?, (r.count(1)?, r.count(2)?));
             Ok(())
@@ -60,12 +69,15 @@ pub(crate) fn enrollment(ds: &Dataset, client: &str, first: MonthIndex, last: Mo
         return Ok(Enrollment { by_month, source: EnrollmentSource::Rows, warnings });
     }
     let mut list = Vec::new();
-    run(ds, &format!(
-        "SELECT member_id, subscriber_id, CAST(start_date AS INT), CAST(end_date AS INT) FROM eligibility_spans \
+    run(
+        ds,
+        &format!(
+            "SELECT member_id, subscriber_id, CAST(start_date AS INT), CAST(end_date AS INT) FROM eligibility_spans \
          WHERE client_id = {c} AND start_date < {} AND end_date >= {}",
-        first_day(last + 1),
-        first_day(first)
-    ))?
+            first_day_literal(last + 1),
+            first_day_literal(first)
+        ),
+    )?
     .each(|r| {
         list.push(Span {
             member_id: r.text(0)?.unwrap_or_default(),

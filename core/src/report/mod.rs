@@ -1,36 +1,35 @@
 //! `report(client, period, options)`: the report document of interfaces.md,
 //! computed over the Dataset's canonical tables.
 
-mod arrow;
 mod breakdowns;
-mod claim_keys;
 mod claim_scan;
+mod common;
 mod concentration;
+pub mod document;
 mod enrollment;
 mod high_cost;
-pub mod model;
 mod monthly;
 mod options;
 mod query;
 mod stop_loss;
-pub mod text;
+mod stop_loss_links;
+mod tables;
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
 use crate::dataset::Dataset;
-use crate::error::{Error, Result};
-use crate::period::{month_index, month_label, MonthIndex, Period};
-use crate::rebates;
-pub use arrow::TABLE_NAMES;
-pub(crate) use claim_keys::ClaimKeys;
-pub use options::{parse_min_cell, Basis, ReportOptions};
-pub use model::*;
+use crate::model::error::{Error, Result};
+use crate::model::period::{month_index, month_label, MonthIndex, Period};
+use crate::rules::rebates;
+pub use document::*;
+pub use options::{parse_min_cell, Basis, ReportOptions, DEFAULT_HCC_THRESHOLD, DEFAULT_MIN_CELL, DEFAULT_TOP_N};
+pub use tables::TABLE_NAMES;
 
-use breakdowns::Denominators;
 use claim_scan::ClaimScan;
-use query::{first_day, lit, run};
+use common::{claimant_totals, warning, Denominators};
+use query::{first_day_literal, lit, run};
 
 pub const SCHEMA_VERSION: &str = "1";
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -54,7 +53,10 @@ fn choose_client(ds: &Dataset, client: Option<&str>) -> Result<String> {
         ))),
         None if clients.len() == 1 => Ok(clients[0].clone()),
         None if clients.is_empty() => Err(Error::argument("no data is loaded, so there is no client to report on")),
-        None => Err(Error::argument(format!("the data holds several clients ({}); choose one with --client", clients.join(", ")))),
+        None => Err(Error::argument(format!(
+            "the data holds several clients ({}); choose one with --client",
+            clients.join(", ")
+        ))),
     }
 }
 
@@ -64,8 +66,8 @@ fn claims_filter(client: &str, basis: Basis, first: MonthIndex, last: MonthIndex
     format!(
         "client_id = {} AND {d} >= {} AND {d} < {}",
         lit(client),
-        first_day(first),
-        first_day(last + 1)
+        first_day_literal(first),
+        first_day_literal(last + 1)
     )
 }
 
@@ -85,8 +87,9 @@ fn latest_month(ds: &Dataset, client: &str, options: &ReportOptions, year: i32) 
         keep(r.int(0)?);
         Ok(())
     })?;
-    let counts = enrollment::enrollment(ds, client, month_index(year, 1), month_index(year, 12), options.eligibility_counting)?;
-    keep(counts.by_month.keys().next_back().map(|m| i64::from(crate::period::month_key(*m))));
+    let counts =
+        enrollment::enrollment(ds, client, month_index(year, 1), month_index(year, 12), options.eligibility_counting)?;
+    keep(counts.by_month.keys().next_back().map(|m| i64::from(crate::model::period::month_key(*m))));
     Ok(latest)
 }
 
@@ -96,9 +99,10 @@ fn rebates_by_month(ds: &Dataset, client: &str) -> Result<BTreeMap<MonthIndex, D
     run(ds, &format!("SELECT period, amount FROM rebates WHERE client_id = {}", lit(client)))?.each(|r| {
         let period = r.text(0)?.unwrap_or_default();
         let amount = r.money(1)?;
-        let months = rebates::rebate_months(&period).map_err(|e| Error::engine(format!("stored rebate period '{period}' {e}")))?;
+        let months = rebates::rebate_months(&period)
+            .map_err(|e| Error::engine(format!("stored rebate period '{period}' {e}")))?;
         for (m, cents) in months.iter().zip(rebates::split_cents(amount.mantissa(), months.len())) {
-            *by_month.entry(*m).or_default() += crate::money::cents_to_decimal(cents);
+            *by_month.entry(*m).or_default() += crate::model::money::cents_to_decimal(cents);
         }
         Ok(())
     })?;
@@ -124,10 +128,11 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
     let counts = enrollment::enrollment(ds, &client, first - 24, last, options.eligibility_counting)?;
     let claims = ClaimScan::run(ds, &client, basis.date_column(), (first - 24, last), (first, last))?;
     let months = monthly::month_data(ds, &client, Some(&claims), first - 24, last, &rebates, &counts.by_month)?;
-    let ranked = high_cost::claimant_totals(&claims)?;
+    let ranked = claimant_totals(&claims)?;
 
     let figures = |shift: i32, what: &str| -> Result<monthly::PeriodFigures> {
-        let claimants = if shift == 0 { ranked.len() as i64 } else { claims.distinct_claimants(first - shift, last - shift) };
+        let claimants =
+            if shift == 0 { ranked.len() as i64 } else { claims.distinct_claimants(first - shift, last - shift) };
         Ok(monthly::period_figures(&months, first - shift, last - shift, claimants, what))
     };
     let current = figures(0, "period")?;
@@ -155,8 +160,8 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
         warnings.extend(prior.warnings.iter().cloned());
         for (name, (_, zero_base)) in &trends_now {
             if *zero_base {
-                warnings.push(monthly::warning(
-                    "zero_trend_base",
+                warnings.push(warning(
+                    WarningCode::ZeroTrendBase,
                     format!("the prior period ({prior_range}) has a {name} of zero; trend_{name} is null"),
                     None,
                 ));
@@ -169,8 +174,8 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
         s.trend_total_cost_pmpm = trends_prior[2].1 .0;
         Some(s)
     } else {
-        warnings.push(monthly::warning(
-            "no_prior_data",
+        warnings.push(warning(
+            WarningCode::NoPriorData,
             format!("the prior period ({prior_range}) has no claims or enrollment; prior and trends are null"),
             None,
         ));
@@ -179,12 +184,13 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
 
     let den = Denominators { gross: current.gross, member_months: current.member_months };
     let terms = claims.layman_terms();
-    let stop_loss = high_cost::stop_loss_links(ds, &client, first, last)?;
+    let stop_loss = stop_loss_links::stop_loss_links(ds, &client, first, last)?;
     warnings.extend(stop_loss.warnings.iter().cloned());
     let high_cost_claimants = high_cost::high_cost_claimants(&claims, &ranked, options, &den, &stop_loss, &terms)?;
     let stop_loss_section = match &options.stop_loss_contract {
         Some(contract) => {
-            let (section, more) = stop_loss::section(ds, &client, contract, &options.privacy, options.eligibility_counting)?;
+            let (section, more) =
+                stop_loss::section(ds, &client, contract, &options.privacy, options.eligibility_counting)?;
             warnings.extend(more);
             Some(section)
         }
@@ -212,14 +218,22 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
             hcc_threshold: Num::money(options.hcc_threshold),
             top_n: options.top_n,
             specific_deductible: options.specific_deductible().map(Num::money),
-            stop_loss_contract: options.stop_loss_contract.as_ref().map(|c| format!("{} {}", c.start_label(), c.basis_label())),
-            eligibility_counting: (counts.source == enrollment::EnrollmentSource::Spans).then(|| options.eligibility_counting.name().to_string()),
+            stop_loss_contract: options
+                .stop_loss_contract
+                .as_ref()
+                .map(|c| format!("{} {}", c.start_label(), c.basis_label())),
+            eligibility_counting: (counts.source == enrollment::EnrollmentSource::Spans)
+                .then(|| options.eligibility_counting.name().to_string()),
             pseudonymize: options.privacy.pseudonymize_key.is_some().then_some(true),
             min_cell,
             employer_facing: options.privacy.employer_facing.then_some(true),
         },
         lineage: ds.lineage(),
-        trends: Trends { gross_pmpm: summary.trend_gross_pmpm, net_pmpm: summary.trend_net_pmpm, total_cost_pmpm: summary.trend_total_cost_pmpm },
+        trends: Trends {
+            gross_pmpm: summary.trend_gross_pmpm,
+            net_pmpm: summary.trend_net_pmpm,
+            total_cost_pmpm: summary.trend_total_cost_pmpm,
+        },
         summary,
         prior: prior_summary,
         monthly: monthly::monthly_rows(&months, first, last),
@@ -237,7 +251,10 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
 fn notes(options: &ReportOptions, basis: Basis, source: enrollment::EnrollmentSource, contract: bool) -> Vec<String> {
     let mut notes = vec![format!("Claims fall in a month by {} ({} basis).", basis.date_column(), basis.name())];
     notes.push(match source {
-        enrollment::EnrollmentSource::Rows => "Member and employee months are the member_count and employee_count of the monthly enrollment rows.".to_string(),
+        enrollment::EnrollmentSource::Rows => {
+            "Member and employee months are the member_count and employee_count of the monthly enrollment rows."
+                .to_string()
+        }
         enrollment::EnrollmentSource::Spans => options.eligibility_counting.note(),
     });
     notes.push("Rebates are credited across the months of their period, split evenly to the cent; leftover cents go to the earliest months.".to_string());
@@ -248,12 +265,15 @@ fn notes(options: &ReportOptions, basis: Basis, source: enrollment::EnrollmentSo
         (false, false) => "Stop-loss reimbursements are credited in the month of their paid_date; no stop-loss contract was given, so stop_loss and excess_over_specific are null.".to_string(),
     });
     if options.privacy.pseudonymize_key.is_some() {
-        notes.push("Claimant ids are pseudonyms: the first 12 hex characters of HMAC-SHA256 with the caller's key.".to_string());
+        notes.push(
+            "Claimant ids are pseudonyms: the first 12 hex characters of HMAC-SHA256 with the caller's key."
+                .to_string(),
+        );
     }
     if let Some(n) = options.privacy.min_cell {
         notes.push(format!(
             "Breakdown groups with fewer than {n} claimants are suppressed (figures null, suppressed: true) and folded into \"{}\", together with the next smallest groups while the fold itself has fewer than {n} claimants; top_diagnoses lists only codes with at least {n} claimants.",
-            crate::privacy::SUPPRESSED_GROUP
+            crate::rules::privacy::SUPPRESSED_GROUP
         ));
     }
     if options.privacy.employer_facing {

@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::model::{MonthlyFigures, MonthlyRow, Num, Summary, Warning};
-use super::claim_scan::{to_decimal, ClaimScan};
-use super::query::{first_day, lit, run};
+use super::claim_scan::ClaimScan;
+use super::common::{to_decimal, warning};
+use super::document::{MonthlyFigures, MonthlyRow, Num, PeriodSummary, Warning, WarningCode};
+use super::query::{first_day_literal, lit, run};
 use crate::dataset::Dataset;
-use crate::error::Result;
-use crate::money::divide_round;
-use crate::period::{month_key, month_label, MonthIndex};
+use crate::model::error::Result;
+use crate::model::money::divide_round;
+use crate::model::period::{month_key, month_label, MonthIndex};
 
 /// Everything known about one month of one client.
 #[derive(Debug, Clone, Default)]
@@ -46,7 +47,7 @@ pub(crate) fn month_data(
 ) -> Result<BTreeMap<MonthIndex, MonthData>> {
     let mut months: BTreeMap<MonthIndex, MonthData> = (first..=last).map(|m| (m, MonthData::default())).collect();
     let c = lit(client);
-    let (from, to) = (first_day(first), first_day(last + 1));
+    let (from, to) = (first_day_literal(first), first_day_literal(last + 1));
     let (k1, k2) = (month_key(first), month_key(last));
 
     for (month, sums) in claims.into_iter().flat_map(ClaimScan::months) {
@@ -57,10 +58,13 @@ pub(crate) fn month_data(
             m.claimant_count = sums.claimant_count;
         }
     }
-    run(ds, &format!(
+    run(
+        ds,
+        &format!(
         "SELECT year * 100 + month, SUM(budget_medical), SUM(budget_pharmacy), SUM(budget_admin), SUM(total_budget) \
          FROM budgets WHERE client_id = {c} AND year * 100 + month BETWEEN {k1} AND {k2} GROUP BY 1"
-    ))?
+    ),
+    )?
     .each(|r| {
         if let Some(m) = months.get_mut(&r.month(0)?) {
             m.budget = Some([r.money(1)?, r.money(2)?, r.money(3)?, r.money(4)?]);
@@ -71,10 +75,13 @@ pub(crate) fn month_data(
         data.enrollment = enrollment.get(month).copied();
     }
     // PEPM budgets: each rate x that month's employee count (exact cents).
-    run(ds, &format!(
-        "SELECT year * 100 + month, budget_medical_pepm, budget_pharmacy_pepm, budget_admin_pepm, budget_pepm \
+    run(
+        ds,
+        &format!(
+            "SELECT year * 100 + month, budget_medical_pepm, budget_pharmacy_pepm, budget_admin_pepm, budget_pepm \
          FROM budget_rates WHERE client_id = {c} AND year * 100 + month BETWEEN {k1} AND {k2}"
-    ))?
+        ),
+    )?
     .each(|r| {
         if let Some(m) = months.get_mut(&r.month(0)?) {
             match m.enrollment {
@@ -87,20 +94,26 @@ pub(crate) fn month_data(
         }
         Ok(())
     })?;
-    run(ds, &format!(
-        "SELECT year * 100 + month, SUM(amount) FROM admin_fees \
+    run(
+        ds,
+        &format!(
+            "SELECT year * 100 + month, SUM(amount) FROM admin_fees \
          WHERE client_id = {c} AND year * 100 + month BETWEEN {k1} AND {k2} GROUP BY 1"
-    ))?
+        ),
+    )?
     .each(|r| {
         if let Some(m) = months.get_mut(&r.month(0)?) {
             m.admin_fees = r.money(1)?;
         }
         Ok(())
     })?;
-    run(ds, &format!(
-        "SELECT month_key(paid_date), SUM(amount) FROM stop_loss_reimbursements \
+    run(
+        ds,
+        &format!(
+            "SELECT month_key(paid_date), SUM(amount) FROM stop_loss_reimbursements \
          WHERE client_id = {c} AND paid_date >= {from} AND paid_date < {to} GROUP BY 1"
-    ))?
+        ),
+    )?
     .each(|r| {
         if let Some(m) = months.get_mut(&r.month(0)?) {
             m.stop_loss = r.money(1)?;
@@ -140,7 +153,11 @@ fn monthly_figures(m: &MonthData) -> MonthlyFigures {
     }
 }
 
-pub(crate) fn monthly_rows(months: &BTreeMap<MonthIndex, MonthData>, first: MonthIndex, last: MonthIndex) -> Vec<MonthlyRow> {
+pub(crate) fn monthly_rows(
+    months: &BTreeMap<MonthIndex, MonthData>,
+    first: MonthIndex,
+    last: MonthIndex,
+) -> Vec<MonthlyRow> {
     months
         .range(first..=last)
         .map(|(m, d)| MonthlyRow { month: month_label(*m), figures: monthly_figures(d) })
@@ -156,7 +173,7 @@ pub(crate) struct ExactPmpm {
 
 /// The period figures of one period, with what the trends and breakdowns need.
 pub(crate) struct PeriodFigures {
-    pub summary: Summary,
+    pub summary: PeriodSummary,
     pub warnings: Vec<Warning>,
     /// Member months usable as a denominator (None when null, zero or missing).
     pub member_months: Option<i64>,
@@ -174,10 +191,6 @@ fn sum_opt<T: Copy + std::ops::Add<Output = T>>(values: impl Iterator<Item = Opt
 
 fn months_named(months: &[MonthIndex]) -> Vec<String> {
     months.iter().map(|m| month_label(*m)).collect()
-}
-
-pub(crate) fn warning(code: &str, message: String, months: Option<Vec<String>>) -> Warning {
-    Warning { code: code.to_string(), message, months }
 }
 
 /// Period figures over `first..=last`; `claimant_count` is distinct over the period.
@@ -224,8 +237,12 @@ pub(crate) fn period_figures(
     if !unpriced.is_empty() {
         let named = months_named(&unpriced);
         warnings.push(warning(
-            "pepm_budget_without_enrollment",
-            format!("{what}: {} {} a PEPM budget rate but no employee count; the budget of those months is null", named.join(", "), if named.len() == 1 { "has" } else { "have" }),
+            WarningCode::PepmBudgetWithoutEnrollment,
+            format!(
+                "{what}: {} {} a PEPM budget rate but no employee count; the budget of those months is null",
+                named.join(", "),
+                if named.len() == 1 { "has" } else { "have" }
+            ),
             Some(named),
         ));
     }
@@ -234,39 +251,61 @@ pub(crate) fn period_figures(
     if !enrollment_ok {
         let named = months_named(&missing_enrollment);
         warnings.push(warning(
-            "missing_enrollment",
-            format!("{what}: {} {} claims but no enrollment; per-member and per-employee figures are null", named.join(", "), if named.len() == 1 { "has" } else { "have" }),
+            WarningCode::MissingEnrollment,
+            format!(
+                "{what}: {} {} claims but no enrollment; per-member and per-employee figures are null",
+                named.join(", "),
+                if named.len() == 1 { "has" } else { "have" }
+            ),
             Some(named),
         ));
     }
     if !budget_ok {
         let named = months_named(&missing_budget);
         warnings.push(warning(
-            "missing_budget",
-            format!("{what}: {} {} claims but no budget; loss ratios, variance_pct and budget_pepm are null", named.join(", "), if named.len() == 1 { "has" } else { "have" }),
+            WarningCode::MissingBudget,
+            format!(
+                "{what}: {} {} claims but no budget; loss ratios, variance_pct and budget_pepm are null",
+                named.join(", "),
+                if named.len() == 1 { "has" } else { "have" }
+            ),
             Some(named),
         ));
     }
 
-    let usable = |sum: Option<i64>, code: &str, name: &str, warnings: &mut Vec<Warning>| -> Option<i64> {
+    let usable = |sum: Option<i64>, code: WarningCode, name: &str, warnings: &mut Vec<Warning>| -> Option<i64> {
         if !enrollment_ok {
             return None;
         }
         match sum {
             Some(n) if n != 0 => Some(n),
             _ => {
-                warnings.push(warning(code, format!("{what}: {name} is {}; figures divided by it are null", if sum.is_some() { "zero" } else { "missing" }), None));
+                warnings.push(warning(
+                    code,
+                    format!(
+                        "{what}: {name} is {}; figures divided by it are null",
+                        if sum.is_some() { "zero" } else { "missing" }
+                    ),
+                    None,
+                ));
                 None
             }
         }
     };
-    let members = usable(sums.member_months, "zero_member_months", "member_months", &mut warnings);
-    let employees = usable(sums.employee_months, "zero_employee_months", "employee_months", &mut warnings);
+    let members = usable(sums.member_months, WarningCode::ZeroMemberMonths, "member_months", &mut warnings);
+    let employees = usable(sums.employee_months, WarningCode::ZeroEmployeeMonths, "employee_months", &mut warnings);
     let total_budget = if budget_ok {
         match sums.total_budget {
             Some(b) if !b.0.is_zero() => Some(b.0),
             other => {
-                warnings.push(warning("zero_budget", format!("{what}: total_budget is {}; loss_ratio and variance_pct are null", if other.is_some() { "zero" } else { "missing" }), None));
+                warnings.push(warning(
+                    WarningCode::ZeroBudget,
+                    format!(
+                        "{what}: total_budget is {}; loss_ratio and variance_pct are null",
+                        if other.is_some() { "zero" } else { "missing" }
+                    ),
+                    None,
+                ));
                 None
             }
         }
@@ -277,7 +316,11 @@ pub(crate) fn period_figures(
         match (sums.budget_medical, sums.budget_pharmacy) {
             (Some(m), Some(p)) if !(m.0 + p.0).is_zero() => Some(m.0 + p.0),
             _ => {
-                warnings.push(warning("zero_claims_budget", format!("{what}: budget_medical + budget_pharmacy is zero or missing; claims_loss_ratio is null"), None));
+                warnings.push(warning(
+                    WarningCode::ZeroClaimsBudget,
+                    format!("{what}: budget_medical + budget_pharmacy is zero or missing; claims_loss_ratio is null"),
+                    None,
+                ));
                 None
             }
         }
@@ -289,7 +332,7 @@ pub(crate) fn period_figures(
     let ratio = |num: Decimal, den: Option<Decimal>| den.and_then(|d| divide_round(num, d, 4)).map(Num);
     let exact = |amount: Num| members.map(|m| ExactPmpm { amount: amount.0, members: m });
 
-    let summary = Summary {
+    let summary = PeriodSummary {
         medical_pmpm: per(sums.medical_claims, members),
         pharmacy_pmpm: per(sums.pharmacy_claims, members),
         gross_pmpm: per(sums.gross_claims, members),
@@ -332,10 +375,7 @@ pub(crate) fn trend(current: Option<ExactPmpm>, prior: Option<ExactPmpm>) -> (Op
     }
     // (C/Mc) / (P/Mp) - 1 = (C*Mp - Mc*P) / (Mc*P)
     let (mc, mp) = (Decimal::from(c.members), Decimal::from(p.members));
-    let value = c
-        .amount
-        .checked_mul(mp)
-        .zip(mc.checked_mul(p.amount))
-        .and_then(|(a, b)| divide_round(a.checked_sub(b)?, b, 4));
+    let value =
+        c.amount.checked_mul(mp).zip(mc.checked_mul(p.amount)).and_then(|(a, b)| divide_round(a.checked_sub(b)?, b, 4));
     (value.map(Num), false)
 }

@@ -5,10 +5,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::eligibility::EligibilityCounting;
-use crate::error::{Error, Result};
-use crate::privacy::{Privacy, DEFAULT_MIN_CELL};
-use crate::stop_loss::StopLossContract;
+use crate::model::error::{Error, Result};
+use crate::rules::eligibility::EligibilityCounting;
+use crate::rules::privacy::Privacy;
+use crate::rules::stop_loss_contract::StopLossContract;
 
 /// Which date puts a claim in a month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,6 +44,12 @@ impl Basis {
     }
 }
 
+/// The high-cost threshold when none is given (every door's default).
+pub const DEFAULT_HCC_THRESHOLD: &str = "50000.00";
+/// How many codes `top_diagnoses` lists when not told.
+pub const DEFAULT_TOP_N: usize = 10;
+pub use crate::rules::privacy::DEFAULT_MIN_CELL;
+
 /// Options of a report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportOptions {
@@ -67,7 +73,7 @@ impl Default for ReportOptions {
         ReportOptions {
             basis: Basis::Incurred,
             hcc_threshold: Decimal::new(5_000_000, 2),
-            top_n: 10,
+            top_n: DEFAULT_TOP_N,
             specific_deductible: None,
             stop_loss_contract: None,
             eligibility_counting: EligibilityCounting::AnyDay,
@@ -95,8 +101,14 @@ fn options_error(message: impl std::fmt::Display) -> Error {
 }
 
 fn money_field(raw: &Option<Box<RawValue>>, name: &str) -> Result<Option<Decimal>> {
-    let Some(text) = raw.as_deref().map(crate::money::json_scalar_text).transpose().map_err(options_error)?.flatten() else { return Ok(None) };
-    crate::money::parse_money_option(&text).map(Some).map_err(|reason| options_error(format!("{name} '{text}' {reason}")))
+    let Some(text) =
+        raw.as_deref().map(crate::model::money::json_scalar_text).transpose().map_err(options_error)?.flatten()
+    else {
+        return Ok(None);
+    };
+    crate::model::money::parse_money_option(&text)
+        .map(Some)
+        .map_err(|reason| options_error(format!("{name} '{text}' {reason}")))
 }
 
 impl ReportOptions {
@@ -159,6 +171,27 @@ impl ReportOptions {
     }
 }
 
+impl ReportOptions {
+    /// The defaults as the JSON options document (`{"basis": "incurred",
+    /// "hcc_threshold": "50000.00", ...}`): what the doors show users as
+    /// their defaults, so no door restates them. `min_cell: true` means
+    /// [`DEFAULT_MIN_CELL`].
+    pub fn defaults_json() -> String {
+        serde_json::json!({
+            "basis": Basis::default().name(),
+            "hcc_threshold": DEFAULT_HCC_THRESHOLD,
+            "top_n": DEFAULT_TOP_N,
+            "specific_deductible": null,
+            "stop_loss_contract": null,
+            "eligibility_counting": EligibilityCounting::default().name(),
+            "pseudonymize_key": null,
+            "min_cell": null,
+            "employer_facing": false,
+        })
+        .to_string()
+    }
+}
+
 /// A min_cell value: a whole number >= 1.
 pub fn parse_min_cell(text: &str) -> Result<i64> {
     text.parse::<i64>()
@@ -188,7 +221,11 @@ mod tests {
         assert_eq!(o.privacy.min_cell, Some(5));
         assert!(o.privacy.employer_facing);
         assert_eq!(ReportOptions::from_json("{}").unwrap(), ReportOptions::default());
-        for bad in [r#"{"hcc": 1}"#, r#"{"min_cell": 0}"#, r#"{"basis": "cash"}"#, r#"{"hcc_threshold": "1.001"}"#, "[]"] {
+        assert_eq!(ReportOptions::default().hcc_threshold.to_string(), DEFAULT_HCC_THRESHOLD);
+        assert_eq!(ReportOptions::from_json(&ReportOptions::defaults_json()).unwrap(), ReportOptions::default());
+        for bad in
+            [r#"{"hcc": 1}"#, r#"{"min_cell": 0}"#, r#"{"basis": "cash"}"#, r#"{"hcc_threshold": "1.001"}"#, "[]"]
+        {
             assert!(matches!(ReportOptions::from_json(bad), Err(Error::Argument { .. })), "{bad}");
         }
     }

@@ -6,9 +6,10 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use rust_decimal::Decimal;
 
-use crate::dataset::{block_on, Dataset};
-use crate::error::{Error, Result};
-use crate::period::{month_index, year_of, month_of, MonthIndex};
+use crate::dataset::runtime::block_on;
+use crate::dataset::Dataset;
+use crate::model::error::{Error, Result};
+use crate::model::period::{month_index, month_of, year_of, MonthIndex};
 
 /// Rows of a query result, read by column position.
 pub(crate) struct Rows {
@@ -28,7 +29,7 @@ pub(crate) fn lit(s: &str) -> String {
 }
 
 /// An ISO date literal for the first day of a month.
-pub(crate) fn first_day(m: MonthIndex) -> String {
+pub(crate) fn first_day_literal(m: MonthIndex) -> String {
     format!("DATE '{:04}-{:02}-01'", year_of(m), month_of(m))
 }
 
@@ -116,7 +117,7 @@ impl Row<'_> {
             return Ok(Some(a.value(self.i).to_string()));
         }
         // String views and large strings: read through a cast of this one cell.
-        let cell = datafusion::arrow::compute::cast(&col.slice(self.i, 1), &DataType::Utf8)?;
+        let cell = arrow::compute::cast(&col.slice(self.i, 1), &DataType::Utf8)?;
         let a = cell.as_any().downcast_ref::<StringArray>().ok_or_else(|| wrong_type(col))?;
         Ok(Some(a.value(0).to_string()))
     }

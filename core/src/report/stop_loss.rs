@@ -7,25 +7,38 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::common::warning;
+use super::document::{
+    AggregateSummary, ContractUsed, Laser, Num, SpecificSummary, StopLossClaimant, StopLossSection, Warning,
+    WarningCode,
+};
 use super::enrollment::enrollment;
-use super::high_cost::stop_loss_links;
-use super::model::{AggregateSummary, ContractUsed, Laser, Num, SpecificSummary, StopLossClaimant, StopLossSection, Warning};
-use super::monthly::{month_data, warning};
-use super::query::{first_day, lit, run};
+use super::monthly::month_data;
+use super::query::{first_day_literal, lit, run};
+use super::stop_loss_links::stop_loss_links;
 use crate::dataset::Dataset;
-use crate::eligibility::EligibilityCounting;
-use crate::error::Result;
-use crate::money::divide_round;
-use crate::period::month_label;
-use crate::privacy::Privacy;
-use crate::stop_loss::{AggregateAttachment, StopLossContract};
+use crate::model::error::Result;
+use crate::model::money::divide_round;
+use crate::model::period::month_label;
+use crate::rules::eligibility::EligibilityCounting;
+use crate::rules::privacy::Privacy;
+use crate::rules::stop_loss_contract::{AggregateAttachment, StopLossContract};
 
 /// Each claimant's claims incurred and paid inside the contract windows.
 fn eligible_totals(ds: &Dataset, client: &str, contract: &StopLossContract) -> Result<BTreeMap<String, Decimal>> {
     let (p1, p2) = contract.paid_window();
-    let mut filter = format!("client_id = {} AND paid_date >= {} AND paid_date < {}", lit(client), first_day(p1), first_day(p2 + 1));
+    let mut filter = format!(
+        "client_id = {} AND paid_date >= {} AND paid_date < {}",
+        lit(client),
+        first_day_literal(p1),
+        first_day_literal(p2 + 1)
+    );
     if let Some((i1, i2)) = contract.incurred_window() {
-        filter.push_str(&format!(" AND claim_date >= {} AND claim_date < {}", first_day(i1), first_day(i2 + 1)));
+        filter.push_str(&format!(
+            " AND claim_date >= {} AND claim_date < {}",
+            first_day_literal(i1),
+            first_day_literal(i2 + 1)
+        ));
     }
     let mut out = BTreeMap::new();
     run(ds, &format!("SELECT claimant_id, SUM(total_amount) FROM claims WHERE {filter} GROUP BY 1"))?.each(|r| {
@@ -37,11 +50,17 @@ fn eligible_totals(ds: &Dataset, client: &str, contract: &StopLossContract) -> R
 
 /// Medical + pharmacy budgets of the contract months; None (with the
 /// months named) when a month has no budget.
-fn expected_claims(ds: &Dataset, client: &str, contract: &StopLossContract, counting: EligibilityCounting) -> Result<std::result::Result<Decimal, Vec<String>>> {
+fn expected_claims(
+    ds: &Dataset,
+    client: &str,
+    contract: &StopLossContract,
+    counting: EligibilityCounting,
+) -> Result<std::result::Result<Decimal, Vec<String>>> {
     let (first, last) = contract.contract_months();
     let counts = enrollment(ds, client, first, last, counting)?;
     let months = month_data(ds, client, None, first, last, &BTreeMap::new(), &counts.by_month)?;
-    let missing: Vec<String> = months.iter().filter(|(_, d)| d.budget.is_none()).map(|(m, _)| month_label(*m)).collect();
+    let missing: Vec<String> =
+        months.iter().filter(|(_, d)| d.budget.is_none()).map(|(m, _)| month_label(*m)).collect();
     if !missing.is_empty() {
         return Ok(Err(missing));
     }
@@ -51,12 +70,15 @@ fn expected_claims(ds: &Dataset, client: &str, contract: &StopLossContract, coun
 fn paid_in_window(ds: &Dataset, client: &str, contract: &StopLossContract) -> Result<Decimal> {
     let (p1, p2) = contract.paid_window();
     let mut total = Decimal::ZERO;
-    run(ds, &format!(
+    run(
+        ds,
+        &format!(
         "SELECT SUM(amount) FROM stop_loss_reimbursements WHERE client_id = {} AND paid_date >= {} AND paid_date < {}",
         lit(client),
-        first_day(p1),
-        first_day(p2 + 1)
-    ))?
+        first_day_literal(p1),
+        first_day_literal(p2 + 1)
+    ),
+    )?
     .each(|r| {
         total = r.money(0)?;
         Ok(())
@@ -125,7 +147,7 @@ pub(crate) fn section(
             Ok(e) => (Some(e), divide_round(f * e, Decimal::ONE, 2)),
             Err(missing) => {
                 warnings.push(warning(
-                    "stop_loss_missing_budget",
+                    WarningCode::StopLossMissingBudget,
                     format!("stop-loss contract: {} {} no budget, so expected claims and the aggregate attachment point are null", missing.join(", "), if missing.len() == 1 { "has" } else { "have" }),
                     Some(missing),
                 ));
@@ -135,10 +157,15 @@ pub(crate) fn section(
         None => (None, None),
     };
     if attachment.is_some_and(|a| a.is_zero()) {
-        warnings.push(warning("stop_loss_zero_attachment", "stop-loss contract: the aggregate attachment point is zero; aggregate_ratio is null".into(), None));
+        warnings.push(warning(
+            WarningCode::StopLossZeroAttachment,
+            "stop-loss contract: the aggregate attachment point is zero; aggregate_ratio is null".into(),
+            None,
+        ));
     }
     let (c1, c2) = contract.contract_months();
-    let (i1, i2) = contract.incurred_window().map_or((None, None), |(a, b)| (Some(month_label(a)), Some(month_label(b))));
+    let (i1, i2) =
+        contract.incurred_window().map_or((None, None), |(a, b)| (Some(month_label(a)), Some(month_label(b))));
     let mut lasers: Vec<Laser> = contract
         .lasers
         .iter()

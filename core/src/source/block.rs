@@ -4,7 +4,7 @@
 //! allocator and page-zeroing time).
 
 use super::RawRecord;
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 
 /// A record that could not be read as CSV or text, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,8 +165,9 @@ impl BlockBuilder {
 
     /// The block, its cells checked as text once (each record's were when read).
     pub fn finish(self, source_name: &str) -> Result<Block> {
-        let cells = csv::StringRecord::from_byte_record(self.cells)
-            .map_err(|e| Error::input_file(source_name, format!("a block of records is not valid text ({})", e.utf8_error())))?;
+        let cells = csv::StringRecord::from_byte_record(self.cells).map_err(|e| {
+            Error::input_file(source_name, format!("a block of records is not valid text ({})", e.utf8_error()))
+        })?;
         Ok(Block { cells, records: self.records, record_errors: self.record_errors, empty_rows: self.empty_rows })
     }
 }
@@ -177,9 +178,15 @@ mod tests {
 
     #[test]
     fn records_view_their_own_cells_only() {
-        let raw = |record, cells: &[&str]| RawRecord { record, line: record + 1, fields: cells.iter().copied().collect() };
-        let block = Block::from_records(&[raw(1, &["a", "b"]), raw(3, &["c"]), raw(4, &["d"]), raw(5, &[])], Vec::new(), vec![3]);
-        let views: Vec<(u64, u64, Vec<&str>)> = block.records().map(|r| (r.record, r.line, r.iter().collect())).collect();
+        let raw =
+            |record, cells: &[&str]| RawRecord { record, line: record + 1, fields: cells.iter().copied().collect() };
+        let block = Block::from_records(
+            &[raw(1, &["a", "b"]), raw(3, &["c"]), raw(4, &["d"]), raw(5, &[])],
+            Vec::new(),
+            vec![3],
+        );
+        let views: Vec<(u64, u64, Vec<&str>)> =
+            block.records().map(|r| (r.record, r.line, r.iter().collect())).collect();
         assert_eq!(views, vec![(1, 2, vec!["a", "b"]), (3, 4, vec!["c"]), (4, 5, vec!["d"]), (5, 6, vec![])]);
         let third = block.find(3).unwrap();
         // Unbounded, cell 1 of record 3 would be record 4's "d".

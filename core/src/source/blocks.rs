@@ -9,35 +9,13 @@ use sha2::{Digest, Sha256};
 
 use super::block::{Block, BlockBuilder, RecordError};
 use super::feed::Feed;
+use super::input::Input;
 use super::{detect_delimiter, parse_delimiter};
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 
 /// Bytes read from the input for one block (about 25,000 claim lines).
 const BLOCK_BYTES: usize = 4 << 20;
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Where CSV bytes come from. A path is opened again only to restart.
-#[derive(Clone, Copy)]
-pub enum Input<'a> {
-    Bytes(&'a [u8]),
-    Path(&'a str),
-}
-
-impl<'a> Input<'a> {
-    pub(super) fn open(&self) -> Result<Box<dyn Read + 'a>> {
-        match *self {
-            Input::Bytes(bytes) => Ok(Box::new(bytes)),
-            Input::Path(path) => Ok(Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)),
-        }
-    }
-
-    fn read_all(&self) -> Result<Vec<u8>> {
-        match *self {
-            Input::Bytes(bytes) => Ok(bytes.to_vec()),
-            Input::Path(path) => std::fs::read(path).map_err(|e| Error::io(path, e)),
-        }
-    }
-}
 
 /// How record bytes become text.
 #[derive(Clone, Copy)]
@@ -139,13 +117,19 @@ impl<'a> CsvBlocks<'a> {
         // A byte-order mark wins over a declared encoding.
         let whole_text = match (Encoding::for_bom(&blocks.pending), declared) {
             (Some((enc, bom_len)), _) if enc == encoding_rs::UTF_8 => {
-                blocks.require_utf8(format!("the file starts with a {0} byte-order mark but is not valid {0}", enc.name()));
+                blocks.require_utf8(format!(
+                    "the file starts with a {0} byte-order mark but is not valid {0}",
+                    enc.name()
+                ));
                 blocks.pending.drain(..bom_len);
                 None
             }
             (Some((enc, _)), _) => Some((enc, true)),
             (None, Some(enc)) if enc == encoding_rs::UTF_8 => {
-                blocks.require_utf8(format!("the file is not valid {}; remove \"encoding\" from the profile to detect it", enc.name()));
+                blocks.require_utf8(format!(
+                    "the file is not valid {}; remove \"encoding\" from the profile to detect it",
+                    enc.name()
+                ));
                 None
             }
             (None, Some(enc)) if enc.is_single_byte() => {
@@ -203,9 +187,16 @@ impl<'a> CsvBlocks<'a> {
         };
         if had_errors {
             return Err(if from_bom {
-                Error::mapping(format!("the file starts with a {} byte-order mark but is not valid {}", enc.name(), enc.name()))
+                Error::mapping(format!(
+                    "the file starts with a {} byte-order mark but is not valid {}",
+                    enc.name(),
+                    enc.name()
+                ))
             } else {
-                Error::mapping(format!("the file is not valid {}; remove \"encoding\" from the profile to detect it", enc.name()))
+                Error::mapping(format!(
+                    "the file is not valid {}; remove \"encoding\" from the profile to detect it",
+                    enc.name()
+                ))
             });
         }
         self.pending = text.into_owned().into_bytes();
@@ -346,7 +337,11 @@ impl<'a> CsvBlocks<'a> {
                 Err(e) => {
                     let line = lines.line_of(start);
                     self.record_no += 1;
-                    block.record_errors.push(RecordError { record: self.record_no, line, reason: format!("is not a valid CSV record ({e})") });
+                    block.record_errors.push(RecordError {
+                        record: self.record_no,
+                        line,
+                        reason: format!("is not a valid CSV record ({e})"),
+                    });
                 }
             }
         };
@@ -371,7 +366,8 @@ impl<'a> CsvBlocks<'a> {
             return;
         }
         if self.headers.is_none() {
-            self.headers = Some(block.cells_since(mark).map(|h| String::from_utf8_lossy(h).trim().to_string()).collect());
+            self.headers =
+                Some(block.cells_since(mark).map(|h| String::from_utf8_lossy(h).trim().to_string()).collect());
             block.drop_since(mark);
             return;
         }
@@ -460,8 +456,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Headers, (record, line, cells) of every record, empty rows, sha256, encoding.
+    type ReadAll = (Vec<String>, Vec<(u64, u64, Vec<String>)>, Vec<u64>, String, String);
+
     /// Every record with its number, line and cells, and the file's facts.
-    fn read_all(bytes: &[u8], block_bytes: usize) -> Result<(Vec<String>, Vec<(u64, u64, Vec<String>)>, Vec<u64>, String, String)> {
+    fn read_all(bytes: &[u8], block_bytes: usize) -> Result<ReadAll> {
         let mut blocks = CsvBlocks::open_with_block_bytes(Input::Bytes(bytes), None, None, "t", block_bytes)?;
         let (mut records, mut empty) = (Vec::new(), Vec::new());
         while let Some(block) = blocks.next_block()? {
@@ -517,20 +516,25 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("claimscope-feed-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("rows.csv");
-        let text: String = std::iter::once("a,b\n".to_string()).chain((0..500).map(|i| format!("{i},\"x\ny{i}\"\n"))).collect();
+        let text: String =
+            std::iter::once("a,b\n".to_string()).chain((0..500).map(|i| format!("{i},\"x\ny{i}\"\n"))).collect();
         std::fs::write(&path, &text).unwrap();
         let path = path.to_string_lossy().to_string();
         for block_bytes in [7, 64, 1 << 20] {
-            let mut blocks = CsvBlocks::open_with_block_bytes(Input::Path(&path), None, None, "t", block_bytes).unwrap();
+            let mut blocks =
+                CsvBlocks::open_with_block_bytes(Input::Path(&path), None, None, "t", block_bytes).unwrap();
             let mut records = Vec::new();
             while let Some(block) = blocks.next_block().unwrap() {
-                records.extend(block.records().map(|r| (r.record, r.line, r.iter().map(str::to_string).collect::<Vec<_>>())));
+                records.extend(
+                    block.records().map(|r| (r.record, r.line, r.iter().map(str::to_string).collect::<Vec<_>>())),
+                );
                 // Buffers of a block read through are filled again.
                 blocks.recycle(block);
             }
             assert_eq!(blocks.sha256(), crate::source::sha256_hex(text.as_bytes()), "block of {block_bytes} bytes");
             // Record i+1 starts on line 2i+2: each row holds a quoted newline.
-            let expected: Vec<(u64, u64, Vec<String>)> = (0..500).map(|i| (i + 1, 2 * i + 2, vec![i.to_string(), format!("x\ny{i}")])).collect();
+            let expected: Vec<(u64, u64, Vec<String>)> =
+                (0..500).map(|i| (i + 1, 2 * i + 2, vec![i.to_string(), format!("x\ny{i}")])).collect();
             assert_eq!(records, expected, "block of {block_bytes} bytes");
         }
         std::fs::remove_dir_all(&dir).ok();

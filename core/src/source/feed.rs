@@ -6,8 +6,8 @@ use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
-use super::blocks::Input;
-use crate::error::{Error, Result};
+use super::input::Input;
+use crate::model::error::{Error, Result};
 
 /// What one read gave.
 pub(super) struct Chunk {
@@ -72,7 +72,7 @@ mod threaded {
     use sha2::{Digest, Sha256};
 
     use super::Chunk;
-    use crate::error::{Error, Result};
+    use crate::model::error::{Error, Result};
 
     type Message = std::io::Result<(Vec<u8>, bool, Option<[u8; 32]>)>;
 
@@ -120,7 +120,9 @@ mod threaded {
                 }
                 Ok(Err(e)) => Err(Error::io(source_name, e)),
                 // The thread sends until the end, and is not asked after it.
-                Err(_) => Err(Error::engine(format!("{source_name}: the thread reading the file stopped unexpectedly"))),
+                Err(_) => {
+                    Err(Error::engine(format!("{source_name}: the thread reading the file stopped unexpectedly")))
+                }
             }
         }
     }

@@ -1,55 +1,78 @@
-//! What the golden-case tests share: the case list of tests/golden and a
-//! dataset loaded with each case's files and options.
+//! What the golden-case tests share: the manifests of tests/golden/cases
+//! (one file a case: input files by table, the complete options document,
+//! the expected report) and a dataset loaded with a case's files.
 
 #![allow(dead_code)]
 
-use claimscope::generate::PLAN_FILES;
+use std::path::{Path, PathBuf};
+
 use claimscope::{Dataset, LoadOptions, ReportOptions, Table};
 
-/// A generated plan's files, and the eligibility spans some cases add.
-pub fn files() -> impl Iterator<Item = (Table, &'static str)> {
-    PLAN_FILES.into_iter().chain([(Table::Enrollments, "eligibility.csv")])
+/// One golden case as its manifest says.
+pub struct Case {
+    pub name: String,
+    pub client: String,
+    pub period: String,
+    /// (table, path) in load order; each file loads under its bare name.
+    pub files: Vec<(Table, PathBuf)>,
+    /// The options document as written (amounts as strings).
+    pub options_json: String,
+    pub expected: PathBuf,
 }
 
-/// A case's report options: basis and threshold, its `options` object, and
-/// its `contract` file (relative to the case folder) as `stop_loss_contract`.
-pub fn case_options(case: &serde_json::Value, dir: &std::path::Path) -> ReportOptions {
-    let mut doc = serde_json::Map::new();
-    doc.insert("basis".into(), case["basis"].clone());
-    doc.insert("hcc_threshold".into(), case["hcc_threshold"].clone());
-    if let Some(extra) = case.get("options").and_then(|o| o.as_object()) {
-        doc.extend(extra.clone());
+impl Case {
+    pub fn options(&self) -> ReportOptions {
+        ReportOptions::from_json(&self.options_json).unwrap()
     }
-    let mut text = serde_json::Value::Object(doc).to_string();
-    if let Some(file) = case.get("contract").and_then(|c| c.as_str()) {
-        // Spliced as text so the contract's numbers keep their exact digits.
-        let contract = std::fs::read_to_string(dir.join(file)).unwrap();
-        text = format!("{},\"stop_loss_contract\":{}}}", &text[..text.len() - 1], contract.trim());
-    }
-    ReportOptions::from_json(&text).unwrap()
-}
 
-pub fn golden_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden")
-}
-
-/// Every case of cases.json.
-pub fn cases() -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(golden_dir().join("cases.json")).unwrap();
-    let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
-    cases.as_array().unwrap().clone()
-}
-
-/// The dataset of a case: each of `files()` present in its folder.
-pub fn case_dataset(case: &serde_json::Value) -> Dataset {
-    let dir = golden_dir().join(case["dir"].as_str().unwrap());
-    let mut ds = Dataset::new();
-    for (table, file) in files() {
-        let path = dir.join(file);
-        if path.exists() {
-            let bytes = std::fs::read(&path).unwrap();
-            ds.load_csv_bytes(table, file, &bytes, &LoadOptions::default()).unwrap();
+    /// The dataset of the case: every file of the manifest.
+    pub fn dataset(&self) -> Dataset {
+        let mut ds = Dataset::new();
+        for (table, path) in &self.files {
+            let bytes = std::fs::read(path).unwrap();
+            let name = path.file_name().unwrap().to_str().unwrap();
+            ds.load_csv_bytes(*table, name, &bytes, &LoadOptions::default()).unwrap();
         }
+        ds
     }
-    ds
+
+    pub fn report(&self) -> claimscope::Report {
+        self.dataset().report(Some(&self.client), &self.period, &self.options()).unwrap()
+    }
+}
+
+pub fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden")
+}
+
+/// Every case of tests/golden/cases, by name.
+pub fn cases() -> Vec<Case> {
+    let dir = golden_dir().join("cases");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let files = m["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| (Table::parse(f["table"].as_str().unwrap()).unwrap(), dir.join(f["path"].as_str().unwrap())))
+                .collect();
+            Case {
+                name: path.file_stem().unwrap().to_str().unwrap().to_string(),
+                client: m["client"].as_str().unwrap().to_string(),
+                period: m["period"].as_str().unwrap().to_string(),
+                files,
+                options_json: m["options"].to_string(),
+                expected: dir.join(m["expected"].as_str().unwrap()),
+            }
+        })
+        .collect()
 }

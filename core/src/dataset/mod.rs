@@ -1,0 +1,304 @@
+//! A Dataset: a DataFusion SessionContext holding the canonical tables, the
+//! loads that filled them (lineage), and `sql` for ad-hoc questions. Every
+//! table carries client_id, so client isolation is a filter in every query.
+
+pub(crate) mod claim_keys;
+pub mod ipc;
+pub(crate) mod runtime;
+mod udf;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+
+use crate::load::{self, ExistingKeys, LoadOptions};
+use crate::model::error::{Error, Result};
+use crate::model::load_summary::{LineageEntry, LoadSummary};
+use crate::model::table::Table;
+use crate::source::{self, Format, Input};
+use claim_keys::ClaimKeys;
+use runtime::block_on;
+
+/// The canonical tables of one or many clients, ready to report on.
+pub struct Dataset {
+    ctx: SessionContext,
+    batches: BTreeMap<Table, Vec<RecordBatch>>,
+    lineage: Vec<(Table, LineageEntry)>,
+    keys: ExistingKeys,
+    /// The claims' grouping columns as integer keys, made by the first
+    /// report after a claims load.
+    claim_keys: OnceLock<Arc<ClaimKeys>>,
+}
+
+impl Default for Dataset {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Dataset {
+    /// An empty dataset: every canonical table registered with no rows.
+    pub fn new() -> Self {
+        let ctx = SessionContext::new();
+        udf::register(&ctx);
+        let mut ds = Dataset {
+            ctx,
+            batches: BTreeMap::new(),
+            lineage: Vec::new(),
+            keys: ExistingKeys::default(),
+            claim_keys: OnceLock::new(),
+        };
+        for table in Table::STORED {
+            ds.batches.insert(table, Vec::new());
+            // Registering an empty MemTable with a valid schema cannot fail.
+            let _ = ds.register(table);
+        }
+        ds
+    }
+
+    fn register(&mut self, table: Table) -> Result<()> {
+        // Batches dealt to one partition a core, so queries scan on every core.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut partitions = vec![Vec::new(); cores];
+        for (i, batch) in self.batches.get(&table).into_iter().flatten().enumerate() {
+            partitions[i % cores].push(batch.clone());
+        }
+        let mem = MemTable::try_new(table.schema(), partitions)?;
+        self.ctx.deregister_table(table.name())?;
+        self.ctx.register_table(table.name(), Arc::new(mem))?;
+        Ok(())
+    }
+
+    /// Loads CSV bytes (any accepted encoding and delimiter) into `table`.
+    /// `source` is the name used in the summary and the report's lineage.
+    pub fn load_csv_bytes(
+        &mut self,
+        table: Table,
+        source: &str,
+        bytes: &[u8],
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        let out = load::load_csv(table.model_table(), Input::Bytes(bytes), options, source, &self.keys)?;
+        self.add(table, out)
+    }
+
+    /// Loads a CSV file, reading it a block at a time.
+    pub fn load_csv_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
+        let out = load::load_csv(table.model_table(), Input::Path(path), options, path, &self.keys)?;
+        self.add(table, out)
+    }
+
+    /// Loads Arrow record batches (any column types; cells are checked as text).
+    pub fn load_batches(
+        &mut self,
+        table: Table,
+        source: &str,
+        batches: &[RecordBatch],
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        let text = source::read_batches(batches, source)?;
+        self.load_text(table, source, text, options)
+    }
+
+    /// Loads Parquet bytes.
+    #[cfg(feature = "parquet")]
+    pub fn load_parquet_bytes(
+        &mut self,
+        table: Table,
+        source: &str,
+        bytes: Vec<u8>,
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
+            .and_then(|b| b.build())
+            .map_err(|e| Error::input_file(source, format!("not a readable Parquet file: {e}")))?;
+        let batches = reader
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::input_file(source, format!("not a readable Parquet file: {e}")))?;
+        self.load_batches(table, source, &batches, options)
+    }
+
+    /// Loads Arrow IPC bytes (file or stream format).
+    pub fn load_ipc_bytes(
+        &mut self,
+        table: Table,
+        source: &str,
+        bytes: &[u8],
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        use datafusion::arrow::ipc::reader::{FileReader, StreamReader};
+        let batches: std::result::Result<Vec<RecordBatch>, _> =
+            match FileReader::try_new(std::io::Cursor::new(bytes), None) {
+                Ok(r) => r.collect(),
+                Err(_) => StreamReader::try_new(std::io::Cursor::new(bytes), None)
+                    .map_err(|e| Error::input_file(source, format!("not Arrow IPC data: {e}")))?
+                    .collect(),
+            };
+        let batches = batches.map_err(|e| Error::input_file(source, format!("not readable Arrow IPC data: {e}")))?;
+        self.load_batches(table, source, &batches, options)
+    }
+
+    /// Loads a file by its extension: `.parquet`, `.arrow`/`.ipc`/`.feather`, else CSV.
+    pub fn load_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
+        match Format::of_path(path) {
+            Format::Csv => self.load_csv_path(table, path, options),
+            format => {
+                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+                self.load_format(format, table, path, bytes, options)
+            }
+        }
+    }
+
+    /// Loads bytes of CSV, Parquet or Arrow IPC, told apart by their first
+    /// bytes. `source` is the name used in the summary and lineage.
+    pub fn load_bytes(
+        &mut self,
+        table: Table,
+        source: &str,
+        bytes: Vec<u8>,
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        self.load_format(Format::sniff(&bytes), table, source, bytes, options)
+    }
+
+    fn load_format(
+        &mut self,
+        format: Format,
+        table: Table,
+        source: &str,
+        bytes: Vec<u8>,
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        match format {
+            Format::Csv => self.load_csv_bytes(table, source, &bytes, options),
+            Format::ArrowIpc => self.load_ipc_bytes(table, source, &bytes, options),
+            #[cfg(feature = "parquet")]
+            Format::Parquet => self.load_parquet_bytes(table, source, bytes, options),
+            #[cfg(not(feature = "parquet"))]
+            Format::Parquet => Err(Error::argument(format!(
+                "{source}: this build reads no Parquet (the claimscope crate's \"parquet\" feature is off)"
+            ))),
+        }
+    }
+
+    fn load_text(
+        &mut self,
+        table: Table,
+        source: &str,
+        text: source::TextTable,
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        let out = load::load_text_table(table.model_table(), text, options, source, &self.keys)?;
+        self.add(table, out)
+    }
+
+    /// Keeps a load's batches and lineage.
+    fn add(&mut self, table: Table, out: load::LoadOutput) -> Result<LoadSummary> {
+        let table = table.model_table();
+        for (t, batch) in out.batches {
+            if batch.num_rows() > 0 {
+                if t == Table::Claims {
+                    self.claim_keys = OnceLock::new();
+                }
+                self.batches.entry(t).or_default().push(batch);
+            }
+        }
+        for t in Table::STORED {
+            self.register(t)?;
+        }
+        self.keys = out.keys;
+        let s = &out.summary;
+        self.lineage.push((
+            table,
+            LineageEntry {
+                table: table.name().to_string(),
+                source: s.source.clone(),
+                sha256: s.sha256.clone(),
+                records_read: s.records_read,
+                accepted: s.records_accepted,
+                rejected: s.records_rejected,
+                moved: s.records_moved,
+            },
+        ));
+        Ok(out.summary)
+    }
+
+    /// Runs DataFusion SQL over the canonical tables (`claims`, `budgets`,
+    /// `enrollments`, `admin_fees`, `rebates`, `stop_loss_reimbursements`,
+    /// and the optional shapes `eligibility_spans` and `budget_rates`;
+    /// functions `month_key(date)` and `icd_chapter(code)`).
+    pub fn sql(&self, query: &str) -> Result<Vec<RecordBatch>> {
+        let ctx = self.ctx.clone();
+        let query = query.to_string();
+        block_on(async move { ctx.sql(&query).await?.collect().await })?.map_err(Error::from)
+    }
+
+    /// `sql` with its result schema (which travels even when no row does).
+    pub fn sql_table(&self, query: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+        let ctx = self.ctx.clone();
+        let query = query.to_string();
+        let (schema, batches) = block_on(async move {
+            let df = ctx.sql(&query).await?;
+            let schema = Arc::new(df.schema().as_arrow().clone());
+            df.collect().await.map(|b| (schema, b))
+        })??;
+        Ok((schema, batches))
+    }
+
+    /// `sql` as Arrow IPC stream bytes.
+    pub fn sql_ipc(&self, query: &str) -> Result<Vec<u8>> {
+        let (schema, batches) = self.sql_table(query)?;
+        ipc::to_ipc_stream(&schema, &batches)
+    }
+
+    /// The batches loaded into a table.
+    pub fn batches(&self, table: Table) -> &[RecordBatch] {
+        self.batches.get(&table).map_or(&[], Vec::as_slice)
+    }
+
+    /// Lineage in the order of data-model.md's tables, files in load order.
+    pub fn lineage(&self) -> Vec<LineageEntry> {
+        let mut entries = self.lineage.clone();
+        entries.sort_by_key(|(t, _)| *t);
+        entries.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Every client_id found in any table, sorted.
+    pub fn clients(&self) -> Result<Vec<String>> {
+        let mut clients = std::collections::BTreeSet::new();
+        for batches in self.batches.values() {
+            for b in batches {
+                if let Some(col) = b.column_by_name("client_id") {
+                    let arr = datafusion::common::cast::as_string_array(col)?;
+                    // Rows of one client come in runs: compare before copying.
+                    let mut last: Option<&str> = None;
+                    for id in arr.iter().flatten() {
+                        if last != Some(id) && !clients.contains(id) {
+                            clients.insert(id.to_string());
+                        }
+                        last = Some(id);
+                    }
+                }
+            }
+        }
+        Ok(clients.into_iter().collect())
+    }
+
+    /// The claims' grouping columns as integer keys (made once per load).
+    pub(crate) fn claim_keys(&self) -> Result<Arc<ClaimKeys>> {
+        if let Some(keys) = self.claim_keys.get() {
+            return Ok(keys.clone());
+        }
+        let keys = ClaimKeys::build(self.batches(Table::Claims))?;
+        Ok(self.claim_keys.get_or_init(|| keys).clone())
+    }
+
+    pub(crate) fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+}

@@ -1,0 +1,42 @@
+//! The query runtime: one tokio runtime for every Dataset (a thread a core
+//! natively, the caller's thread in the browser), and `block_on` to run a
+//! DataFusion future from synchronous code.
+
+use std::future::Future;
+use std::sync::OnceLock;
+
+use crate::model::error::{Error, Result};
+
+fn runtime() -> Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            #[cfg(not(target_arch = "wasm32"))]
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            #[cfg(not(target_arch = "wasm32"))]
+            builder
+                .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
+                .thread_name("claimscope");
+            // The browser has one thread: queries run on the caller's.
+            #[cfg(target_arch = "wasm32")]
+            let mut builder = tokio::runtime::Builder::new_current_thread();
+            builder.build().map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| Error::engine(format!("cannot start the query runtime: {e}")))
+}
+
+/// Runs a query future to completion, also when called from inside another
+/// tokio runtime (then on a scoped thread, since block_on cannot nest).
+pub(crate) fn block_on<F: Future + Send>(future: F) -> Result<F::Output>
+where
+    F::Output: Send,
+{
+    let rt = runtime()?;
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| s.spawn(|| rt.block_on(future)).join())
+            .map_err(|_| Error::engine("a query thread stopped unexpectedly"))
+    } else {
+        Ok(rt.block_on(future))
+    }
+}

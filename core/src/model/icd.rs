@@ -1,0 +1,119 @@
+//! The ICD-10-CM chapter table (shipped as data) and the mapping of a stored
+//! code to its chapter by its 3-character category, compared as strings.
+
+use std::sync::{Arc, OnceLock};
+
+use datafusion::arrow::array::{Array, ArrayRef, StringBuilder};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::cast::as_string_array;
+use datafusion::logical_expr::{create_udf, ColumnarValue, ScalarUDF, Volatility};
+use serde::Deserialize;
+
+/// The chapter table as shipped (spec/icd10cm-chapters.json).
+pub const CHAPTERS_JSON: &str = include_str!("../../data/icd10cm-chapters.json");
+
+pub const UNKNOWN: &str = "Unknown";
+
+/// One chapter: its range code (`I00-I99`), ends and plain-language name.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Chapter {
+    pub number: u32,
+    pub chapter: String,
+    pub first: String,
+    pub last: String,
+    pub name: String,
+    pub official: String,
+}
+
+#[derive(Deserialize)]
+struct ChapterFile {
+    chapters: Vec<Chapter>,
+}
+
+/// The 22 chapters, in the file's order.
+pub fn chapters() -> &'static [Chapter] {
+    static TABLE: OnceLock<Vec<Chapter>> = OnceLock::new();
+    TABLE.get_or_init(|| serde_json::from_str::<ChapterFile>(CHAPTERS_JSON).map(|f| f.chapters).unwrap_or_default())
+}
+
+/// The 3-character category of a stored code: letter, digit, digit-or-letter.
+fn category(code: &str) -> Option<&str> {
+    let b = code.as_bytes();
+    let ok = b.len() >= 3
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_digit()
+        && (b[2].is_ascii_digit() || b[2].is_ascii_uppercase());
+    ok.then(|| &code[..3])
+}
+
+/// The chapter a stored code (`E119`) belongs to; None for Unknown.
+pub fn chapter_of(code: &str) -> Option<&'static Chapter> {
+    let cat = category(code)?;
+    chapters().iter().find(|c| c.first.as_str() <= cat && cat <= c.last.as_str())
+}
+
+/// The range code of a code's chapter, or `Unknown`.
+pub fn chapter_code(code: Option<&str>) -> &'static str {
+    code.and_then(chapter_of).map_or(UNKNOWN, |c| c.chapter.as_str())
+}
+
+/// The plain-language name of a chapter range code, or `Unknown`.
+pub fn chapter_name(chapter: &str) -> &'static str {
+    chapters().iter().find(|c| c.chapter == chapter).map_or(UNKNOWN, |c| c.name.as_str())
+}
+
+/// SQL function `icd_chapter(icd_code)`: the chapter range code or `Unknown`.
+pub fn icd_chapter_udf() -> ScalarUDF {
+    create_udf(
+        "icd_chapter",
+        vec![DataType::Utf8],
+        DataType::Utf8,
+        Volatility::Immutable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(args)?;
+            let codes = as_string_array(&arrays[0])?;
+            let mut out = StringBuilder::with_capacity(codes.len(), codes.len() * 7);
+            for i in 0..codes.len() {
+                let code = (!codes.is_null(i)).then(|| codes.value(i));
+                out.append_value(chapter_code(code));
+            }
+            let result: ArrayRef = Arc::new(out.finish());
+            Ok(ColumnarValue::Array(result))
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ships_22_chapters() {
+        assert_eq!(chapters().len(), 22);
+        assert_eq!(chapter_name("I00-I99"), "Heart and circulatory conditions");
+    }
+
+    #[test]
+    fn chapter_membership_by_category_string() {
+        assert_eq!(chapter_code(Some("E119")), "E00-E89");
+        assert_eq!(chapter_code(Some("C7A00")), "C00-D49");
+        assert_eq!(chapter_code(Some("D3A0")), "C00-D49");
+        assert_eq!(chapter_code(Some("M1A0")), "M00-M99");
+        assert_eq!(chapter_code(Some("O9A1")), "O00-O9A");
+        assert_eq!(chapter_code(Some("Z3A20")), "Z00-Z99");
+        assert_eq!(chapter_code(Some("U071")), "U00-U85");
+        assert_eq!(chapter_code(Some("S0000")), "S00-T88");
+        assert_eq!(chapter_code(Some("T8800")), "S00-T88");
+        // the gaps between chapters are Unknown
+        for gap in
+            ["D90", "D99", "E90", "E99", "F00", "H96", "H99", "K96", "K99", "P97", "P99", "T89", "T99", "U86", "U99"]
+        {
+            assert_eq!(chapter_code(Some(gap)), UNKNOWN, "{gap}");
+        }
+        // ICD-9 and junk
+        for junk in ["25000", "UNK", "E1", "e119", "9"] {
+            assert_eq!(chapter_code(Some(junk)), UNKNOWN, "{junk}");
+        }
+        assert_eq!(chapter_code(None), UNKNOWN);
+    }
+}

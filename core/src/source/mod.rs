@@ -1,0 +1,293 @@
+//! Turning input bytes (or Arrow batches) into header + string records:
+//! encoding, delimiter, quoting. Knows nothing of canonical tables.
+
+mod block;
+mod blocks;
+mod feed;
+mod format;
+mod input;
+
+pub use block::{Block, Record, RecordError};
+pub use blocks::CsvBlocks;
+pub use format::Format;
+pub use input::Input;
+
+use datafusion::arrow::array::{Array, ArrayRef};
+use datafusion::arrow::compute::{cast_with_options, CastOptions};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::util::display::FormatOptions;
+use sha2::{Digest, Sha256};
+
+use crate::model::error::{Error, Result};
+
+/// One data record as strings, with where it came from.
+#[derive(Debug, Clone, Default)]
+pub struct RawRecord {
+    /// 1-based data record number (header excluded).
+    pub record: u64,
+    /// 1-based physical line the record starts on.
+    pub line: u64,
+    /// The cells in one buffer (a csv record keeps one string and the cell
+    /// bounds, not a String per cell: a tenth of the memory on big files).
+    pub fields: csv::StringRecord,
+}
+
+/// A table of strings: the common input of every loader.
+pub struct TextTable {
+    pub headers: Vec<String>,
+    pub records: Vec<RawRecord>,
+    pub sha256: String,
+    pub encoding: String,
+    pub delimiter: String,
+    /// Problems of the file as a whole (csv syntax errors become row errors).
+    pub record_errors: Vec<RecordError>,
+    /// Rows whose every field is empty (Excel leaves them): skipped, reported.
+    pub empty_rows: Vec<u64>,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// A digest as lower-case hex, the form load summaries show.
+pub(crate) fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b'\t', b'|', b';'];
+
+/// Picks the delimiter that splits the header line into the most fields
+/// (outside quotes); comma when none appears.
+pub fn detect_delimiter(text: impl AsRef<[u8]>) -> u8 {
+    let mut counts = [0usize; 4];
+    let mut in_quotes = false;
+    for &b in text.as_ref() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' | b'\r' if !in_quotes => break,
+            _ if !in_quotes => {
+                if let Some(i) = CANDIDATE_DELIMITERS.iter().position(|d| *d == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = 0;
+    for i in 1..4 {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    CANDIDATE_DELIMITERS[best]
+}
+
+pub fn parse_delimiter(declared: &str) -> Result<u8> {
+    match declared {
+        "," | "comma" => Ok(b','),
+        "\t" | "tab" | "\\t" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        ";" | "semicolon" => Ok(b';'),
+        other => Err(Error::mapping(format!("unknown delimiter '{other}'; use ',', 'tab', '|' or ';'"))),
+    }
+}
+
+pub(crate) fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        other => (other as char).to_string(),
+    }
+}
+
+/// Reads CSV bytes into a text table (every record in memory; the loaders
+/// read big files block by block instead). Quoted fields with delimiters and
+/// newlines are data; a record with the wrong number of fields is kept so
+/// the loader can reject it with its record number.
+pub fn read_csv(bytes: &[u8], encoding: Option<&str>, delimiter: Option<&str>, source_name: &str) -> Result<TextTable> {
+    let mut blocks = CsvBlocks::open(Input::Bytes(bytes), encoding, delimiter, source_name)?;
+    let (mut records, mut record_errors, mut empty_rows) = (Vec::new(), Vec::new(), Vec::new());
+    while let Some(block) = blocks.next_block()? {
+        records.extend(block.records().map(|r| r.to_owned_record()));
+        record_errors.extend(block.record_errors);
+        empty_rows.extend(block.empty_rows);
+    }
+    Ok(TextTable {
+        headers: blocks.headers().to_vec(),
+        records,
+        sha256: blocks.sha256(),
+        encoding: blocks.encoding().to_string(),
+        delimiter: delimiter_name(blocks.delimiter()),
+        record_errors,
+        empty_rows,
+    })
+}
+
+/// Records to load, block by block, and what the load summary says of them.
+pub(crate) trait RecordSource {
+    fn headers(&self) -> &[String];
+    fn next_block(&mut self) -> Result<Option<Block>>;
+    /// The input's sha256; complete once every block was read.
+    fn sha256(&self) -> String;
+    /// The input's sha256 before its blocks are read (a second pass over a file).
+    fn sha256_up_front(&mut self) -> Result<String>;
+    fn encoding(&self) -> String;
+    fn delimiter_name(&self) -> String;
+    /// See `CsvBlocks::needs_windows_1252`.
+    fn needs_windows_1252(&self) -> bool;
+    /// A block read through, whose buffers the next blocks may reuse.
+    fn recycle(&mut self, _block: Block) {}
+}
+
+impl RecordSource for CsvBlocks<'_> {
+    fn headers(&self) -> &[String] {
+        CsvBlocks::headers(self)
+    }
+    fn next_block(&mut self) -> Result<Option<Block>> {
+        CsvBlocks::next_block(self)
+    }
+    fn sha256(&self) -> String {
+        CsvBlocks::sha256(self)
+    }
+    fn sha256_up_front(&mut self) -> Result<String> {
+        CsvBlocks::sha256_up_front(self)
+    }
+    fn encoding(&self) -> String {
+        CsvBlocks::encoding(self).to_string()
+    }
+    fn delimiter_name(&self) -> String {
+        delimiter_name(self.delimiter())
+    }
+    fn needs_windows_1252(&self) -> bool {
+        CsvBlocks::needs_windows_1252(self)
+    }
+    fn recycle(&mut self, block: Block) {
+        CsvBlocks::recycle(self, block)
+    }
+}
+
+/// A text table already in memory, as one block.
+pub(crate) struct OneBlock {
+    table: TextTable,
+    taken: bool,
+}
+
+impl From<TextTable> for OneBlock {
+    fn from(table: TextTable) -> Self {
+        OneBlock { table, taken: false }
+    }
+}
+
+impl RecordSource for OneBlock {
+    fn headers(&self) -> &[String] {
+        &self.table.headers
+    }
+    fn next_block(&mut self) -> Result<Option<Block>> {
+        if std::mem::replace(&mut self.taken, true) {
+            return Ok(None);
+        }
+        let records = std::mem::take(&mut self.table.records);
+        Ok(Some(Block::from_records(
+            &records,
+            std::mem::take(&mut self.table.record_errors),
+            std::mem::take(&mut self.table.empty_rows),
+        )))
+    }
+    fn sha256(&self) -> String {
+        self.table.sha256.clone()
+    }
+    fn sha256_up_front(&mut self) -> Result<String> {
+        Ok(self.table.sha256.clone())
+    }
+    fn encoding(&self) -> String {
+        self.table.encoding.clone()
+    }
+    fn delimiter_name(&self) -> String {
+        self.table.delimiter.clone()
+    }
+    fn needs_windows_1252(&self) -> bool {
+        false
+    }
+}
+
+/// Arrow batches as a text table: every column is formatted as text (dates
+/// ISO, decimals with their digits) and goes through the same validation as
+/// CSV cells. Nulls become blank cells.
+pub fn read_batches(batches: &[RecordBatch], source_name: &str) -> Result<TextTable> {
+    let schema = batches
+        .first()
+        .map(|b| b.schema())
+        .ok_or_else(|| Error::input_file(source_name, "no record batches were given"))?;
+    let headers: Vec<String> = schema.fields().iter().map(|f| f.name().trim().to_string()).collect();
+    let mut hasher = Sha256::new();
+    let mut records = Vec::new();
+    let mut record_no = 0u64;
+    let format = FormatOptions::default().with_display_error(true);
+    let cast_options = CastOptions { safe: false, format_options: format };
+    for batch in batches {
+        if batch.schema().fields().len() != headers.len() {
+            return Err(Error::input_file(source_name, "record batches do not share one schema"));
+        }
+        let columns: Vec<ArrayRef> = batch
+            .columns()
+            .iter()
+            .map(|c| cast_with_options(c, &DataType::Utf8, &cast_options))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| Error::input_file(source_name, format!("a column cannot be read as text: {e}")))?;
+        let strings: Vec<&arrow::array::StringArray> =
+            columns.iter().filter_map(|c| c.as_any().downcast_ref::<arrow::array::StringArray>()).collect();
+        for row in 0..batch.num_rows() {
+            record_no += 1;
+            let fields: csv::StringRecord =
+                strings.iter().map(|a| if a.is_null(row) { "" } else { a.value(row) }).collect();
+            for f in &fields {
+                hasher.update(f.as_bytes());
+                hasher.update([0x1f]);
+            }
+            hasher.update([0x1e]);
+            // An Arrow table has no physical lines: the line is the row number.
+            records.push(RawRecord { record: record_no, line: record_no, fields });
+        }
+    }
+    let sha256 = hex(&hasher.finalize());
+    Ok(TextTable {
+        headers,
+        records,
+        sha256,
+        encoding: "arrow".into(),
+        delimiter: String::new(),
+        record_errors: Vec::new(),
+        empty_rows: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_delimiters_outside_quotes() {
+        assert_eq!(detect_delimiter("a,b,c\n1,2,3"), b',');
+        assert_eq!(detect_delimiter("a\tb\tc\n"), b'\t');
+        assert_eq!(detect_delimiter("\"x,y,z\"|b|c\n"), b'|');
+        assert_eq!(detect_delimiter("a;b;c"), b';');
+        assert_eq!(detect_delimiter("single"), b',');
+    }
+
+    #[test]
+    fn decodes_bom_and_windows_1252() {
+        let t = read_csv(b"\xEF\xBB\xBFa,b\n1,2", None, None, "t").unwrap();
+        assert_eq!((t.headers.join("|"), t.encoding.as_str()), ("a|b".to_string(), "UTF-8"));
+        // 0xE9 is 'é' in Windows-1252 and invalid alone in UTF-8.
+        let t = read_csv(b"name\nJos\xE9", None, None, "t").unwrap();
+        assert_eq!((&t.records[0].fields[0], t.encoding.as_str()), ("José", "windows-1252"));
+    }
+
+    #[test]
+    fn quoted_newlines_are_data_and_lines_are_physical() {
+        let t = read_csv(b"a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n", None, None, "t").unwrap();
+        assert_eq!(t.records.len(), 2);
+        assert_eq!(&t.records[0].fields[1], "x\r\ny");
+        assert_eq!((t.records[1].record, t.records[1].line), (2, 4));
+    }
+}
