@@ -197,8 +197,8 @@ function declaredKeys (name) {
     if ('{<(['.includes(ch)) depth++
     else if ('}>)]'.includes(ch)) depth--
     else if (depth === 0) {
-      const m = /^([a-z_]+)(\??):/.exec(body.slice(i))
-      if (m && !/[a-z_]/.test(body[i - 1])) {
+      const m = /^([a-z_][a-z0-9_]*)(\??):/.exec(body.slice(i))
+      if (m && !/[a-z0-9_]/.test(body[i - 1])) {
         keys[m[2] ? 'optional' : 'required'].push(m[1])
         i += m[0].length - 1
       }

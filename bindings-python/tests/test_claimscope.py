@@ -131,6 +131,19 @@ def test_other_errors_have_their_subclass():
         claimscope.Dataset().load("claims", "/no/such/file.csv")
 
 
+def test_error_attributes_are_the_ones_the_stub_declares():
+    """_claimscope.pyi declares what the door sets on every error (the core's
+    Error::fields), so the stub cannot drift from the door."""
+    import re
+    stub = open(os.path.join(os.path.dirname(claimscope.__file__), "_claimscope.pyi")).read()
+    body = stub.split("class ClaimscopeError(Exception):", 1)[1].split("\nclass ", 1)[0]
+    declared = set(re.findall(r"^    ([a-z_]+):", body, re.M))
+    with pytest.raises(claimscope.PeriodError) as info:
+        claimscope.Dataset.demo().report(None, "2025-13")
+    assert set(vars(info.value)) == declared
+    assert (info.value.code, info.value.label, info.value.path) == ("period", "2025-13", None)
+
+
 def test_report_defaults_are_the_engines():
     # The engine's defaults, as interfaces.md states them; the signature restates none.
     assert claimscope.REPORT_DEFAULTS["hcc_threshold"] == "50000.00"

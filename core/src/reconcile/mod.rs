@@ -164,7 +164,7 @@ fn rename_headers(table: &mut TextTable, renames: &[(String, String)], source: &
 }
 
 /// Reconciles two text tables (CSV already read, or Arrow as text).
-pub fn reconcile_tables(
+pub(crate) fn reconcile_tables(
     left: TextTable,
     left_name: &str,
     right: TextTable,

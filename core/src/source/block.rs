@@ -8,7 +8,7 @@ use crate::model::error::{Error, Result};
 
 /// A record that could not be read as CSV or text, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordError {
+pub(crate) struct RecordError {
     pub record: u64,
     pub line: u64,
     pub reason: String,
@@ -25,7 +25,7 @@ struct RecordAt {
 
 /// The records of one block, in file order.
 #[derive(Debug, Default)]
-pub struct Block {
+pub(crate) struct Block {
     cells: csv::StringRecord,
     records: Vec<RecordAt>,
     /// Records that are not valid CSV or text, with the reason.
@@ -36,7 +36,7 @@ pub struct Block {
 
 /// One data record: its number, physical line and cells.
 #[derive(Debug, Clone, Copy)]
-pub struct Record<'b> {
+pub(crate) struct Record<'b> {
     /// 1-based data record number (header excluded).
     pub record: u64,
     /// 1-based physical line the record starts on.
@@ -50,10 +50,6 @@ impl<'b> Record<'b> {
     /// How many cells the record has.
     pub fn len(&self) -> usize {
         self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// Cell `i`, or None past the record's end.
@@ -71,7 +67,7 @@ impl<'b> Record<'b> {
     }
 
     /// The record with cells of its own.
-    pub fn to_owned_record(&self) -> RawRecord {
+    pub fn to_owned_record(self) -> RawRecord {
         RawRecord { record: self.record, line: self.line, fields: self.iter().collect() }
     }
 }
@@ -94,10 +90,6 @@ impl Block {
     /// How many records were read (errors not counted).
     pub fn len(&self) -> usize {
         self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
     }
 
     fn view(&self, at: &RecordAt) -> Record<'_> {
@@ -192,7 +184,7 @@ mod tests {
         // Unbounded, cell 1 of record 3 would be record 4's "d".
         assert_eq!((third.get(0), third.get(1), third.len()), (Some("c"), None, 1));
         assert!(block.find(2).is_none() && block.find(6).is_none());
-        assert_eq!(block.find(5).map(|r| r.is_empty()), Some(true));
+        assert_eq!(block.find(5).map(|r| r.len()), Some(0));
         assert_eq!(third.to_owned_record().fields, csv::StringRecord::from(vec!["c"]));
     }
 }

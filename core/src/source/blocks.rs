@@ -30,7 +30,7 @@ enum Decoding {
 }
 
 /// A CSV file read block by block: its header, then `next_block` until None.
-pub struct CsvBlocks<'a> {
+pub(crate) struct CsvBlocks<'a> {
     origin: Input<'a>,
     feed: Feed<'a>,
     source_name: String,

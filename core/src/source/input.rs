@@ -6,7 +6,7 @@ use crate::model::error::{Error, Result};
 
 /// Where CSV bytes come from. A path is opened again only to restart.
 #[derive(Clone, Copy)]
-pub enum Input<'a> {
+pub(crate) enum Input<'a> {
     Bytes(&'a [u8]),
     Path(&'a str),
 }

@@ -7,10 +7,10 @@ mod feed;
 mod format;
 mod input;
 
-pub use block::{Block, Record, RecordError};
-pub use blocks::CsvBlocks;
+pub(crate) use block::{Block, Record, RecordError};
+pub(crate) use blocks::CsvBlocks;
 pub use format::Format;
-pub use input::Input;
+pub(crate) use input::Input;
 
 use datafusion::arrow::array::{Array, ArrayRef};
 use datafusion::arrow::compute::{cast_with_options, CastOptions};
@@ -23,7 +23,7 @@ use crate::model::error::{Error, Result};
 
 /// One data record as strings, with where it came from.
 #[derive(Debug, Clone, Default)]
-pub struct RawRecord {
+pub(crate) struct RawRecord {
     /// 1-based data record number (header excluded).
     pub record: u64,
     /// 1-based physical line the record starts on.
@@ -34,7 +34,7 @@ pub struct RawRecord {
 }
 
 /// A table of strings: the common input of every loader.
-pub struct TextTable {
+pub(crate) struct TextTable {
     pub headers: Vec<String>,
     pub records: Vec<RawRecord>,
     pub sha256: String,
@@ -46,7 +46,7 @@ pub struct TextTable {
     pub empty_rows: Vec<u64>,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
@@ -59,7 +59,7 @@ const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b'\t', b'|', b';'];
 
 /// Picks the delimiter that splits the header line into the most fields
 /// (outside quotes); comma when none appears.
-pub fn detect_delimiter(text: impl AsRef<[u8]>) -> u8 {
+pub(crate) fn detect_delimiter(text: impl AsRef<[u8]>) -> u8 {
     let mut counts = [0usize; 4];
     let mut in_quotes = false;
     for &b in text.as_ref() {
@@ -83,7 +83,7 @@ pub fn detect_delimiter(text: impl AsRef<[u8]>) -> u8 {
     CANDIDATE_DELIMITERS[best]
 }
 
-pub fn parse_delimiter(declared: &str) -> Result<u8> {
+pub(crate) fn parse_delimiter(declared: &str) -> Result<u8> {
     match declared {
         "," | "comma" => Ok(b','),
         "\t" | "tab" | "\\t" => Ok(b'\t'),
@@ -104,7 +104,12 @@ pub(crate) fn delimiter_name(d: u8) -> String {
 /// read big files block by block instead). Quoted fields with delimiters and
 /// newlines are data; a record with the wrong number of fields is kept so
 /// the loader can reject it with its record number.
-pub fn read_csv(bytes: &[u8], encoding: Option<&str>, delimiter: Option<&str>, source_name: &str) -> Result<TextTable> {
+pub(crate) fn read_csv(
+    bytes: &[u8],
+    encoding: Option<&str>,
+    delimiter: Option<&str>,
+    source_name: &str,
+) -> Result<TextTable> {
     let mut blocks = CsvBlocks::open(Input::Bytes(bytes), encoding, delimiter, source_name)?;
     let (mut records, mut record_errors, mut empty_rows) = (Vec::new(), Vec::new(), Vec::new());
     while let Some(block) = blocks.next_block()? {
@@ -213,7 +218,7 @@ impl RecordSource for OneBlock {
 /// Arrow batches as a text table: every column is formatted as text (dates
 /// ISO, decimals with their digits) and goes through the same validation as
 /// CSV cells. Nulls become blank cells.
-pub fn read_batches(batches: &[RecordBatch], source_name: &str) -> Result<TextTable> {
+pub(crate) fn read_batches(batches: &[RecordBatch], source_name: &str) -> Result<TextTable> {
     let schema = batches
         .first()
         .map(|b| b.schema())
