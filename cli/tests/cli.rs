@@ -349,3 +349,21 @@ fn generate_recon_writes_exports_that_reconcile_with_high_precision() {
     assert_eq!(lines - 1, rows("pos_transactions.csv") + rows("rewards_redemptions.csv") - matched);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn negative_thresholds_and_years_out_of_range_are_bad_arguments() {
+    for (args, said) in [
+        (&["--hcc-threshold=-1"][..], "report options: hcc_threshold '-1.00' is negative; give 0 or more"),
+        (&["--specific-deductible=-5"][..], "report options: specific_deductible '-5.00' is negative; give 0 or more"),
+    ] {
+        let out = run(bin().args(["report", "--demo", "--period", "2025"]).args(args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(said), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    for label in ["0001", "9999-Q4", "R12-0000-01"] {
+        let out = run(bin().args(["report", "--demo", "--period", label]));
+        assert_eq!(out.status.code(), Some(2), "{label}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("is outside the years a report covers (1000 to 9000)"), "{label}: {stderr}");
+    }
+}

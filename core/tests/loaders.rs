@@ -373,3 +373,49 @@ fn a_path_that_proves_windows_1252_late_is_read_again_as_such() {
     let ids = sql_text(&ds, "SELECT claimant_id FROM claims ORDER BY claim_id");
     assert!(ids.contains("M-JosÃ©") && ids.contains("M-José"), "{ids}");
 }
+
+/// The mapping error of loading `csv` as claims through `profile`.
+fn mapping_error(profile: &str, csv: &str) -> String {
+    let run = || -> claimscope::Result<LoadSummary> {
+        let options = LoadOptions { mapping: Some(MappingProfile::from_json(profile)?), ..LoadOptions::default() };
+        Dataset::new().load_csv_bytes(Table::Claims, "c.csv", csv.as_bytes(), &options)
+    };
+    match run() {
+        Err(Error::Mapping { message }) => message,
+        other => panic!("expected a mapping error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_profile_that_would_lose_or_mix_columns_is_refused() {
+    let csv = "client_id,claimant_id,Incurred,Paid Date,Dx,medical_amount\nA,P1,2025-01-02,2025-02-01,E119,1.00\n";
+    // An empty list of headers (it used to panic).
+    assert_eq!(
+        mapping_error(r#"{"columns": {"icd_code": []}}"#, csv),
+        "mapping profile is not valid: columns.icd_code is an empty list; name at least one header"
+    );
+    // A misspelt column would be ignored and every diagnosis lost.
+    assert_eq!(
+        mapping_error(r#"{"columns": {"claim_date": "Incurred", "icd_cde": "Dx"}}"#, csv),
+        "the profile's columns names 'icd_cde', which is not a column of this table; its columns are 'client_id', \
+         'claim_id', 'claimant_id', 'claim_date', 'paid_date', 'claim_type', 'service_type', 'service_category', \
+         'icd_code', 'medical_desc', 'layman_term', 'amount', 'medical_amount', 'pharmacy_amount', 'total_amount'; \
+         closest: 'icd_code'"
+    );
+    // Two columns from one header would copy the paid date into the claim date.
+    assert_eq!(
+        mapping_error(r#"{"columns": {"claim_date": "Paid Date", "paid_date": "Paid Date"}}"#, csv),
+        "columns claim_date and paid_date both read header 'Paid Date'; map each column to its own header"
+    );
+    // A constant client_id must not move the file's own clients into one.
+    assert_eq!(
+        mapping_error(r#"{"columns": {"claim_date": "Incurred"}, "constants": {"client_id": "B"}}"#, csv),
+        "the profile's constants give client_id = 'B', but the file has its own client_id column (header \
+         'client_id'); drop the constant or the column"
+    );
+    // The same profile without the mistakes loads.
+    let ok = r#"{"columns": {"claim_date": "Incurred", "paid_date": "Paid Date", "icd_code": ["Dx"]}}"#;
+    let options = LoadOptions { mapping: Some(MappingProfile::from_json(ok).unwrap()), ..LoadOptions::default() };
+    let s = Dataset::new().load_csv_bytes(Table::Claims, "c.csv", csv.as_bytes(), &options).unwrap();
+    assert_eq!((s.records_read, s.records_accepted), (1, 1));
+}

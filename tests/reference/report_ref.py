@@ -15,7 +15,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CHAPTERS = json.load(open(os.path.join(HERE, "..", "..", "core", "data", "icd10cm-chapters.json")))["chapters"]
+# The spec's own table (../shared beside the repository), not the engine's copy.
+CHAPTERS = json.load(open(os.path.join(HERE, "..", "..", "..", "shared", "spec", "icd10cm-chapters.json")))["chapters"]
 
 
 def rnd(fr, dp):

@@ -99,25 +99,40 @@ impl<'p> Columns<'p> {
         wanted: &[&str],
         fallbacks: &BTreeMap<String, String>,
     ) -> Result<Self> {
+        check_profile_columns(profile, wanted)?;
         let mut sources = Vec::new();
         for &column in wanted {
-            if let Some(value) = profile.constants.get(column) {
-                sources.push((column, Source::Constant(value.clone())));
-                continue;
-            }
             let find = |name: &str| {
                 headers.iter().position(|h| h == name).or_else(|| {
                     let k = header_key(name);
                     headers.iter().position(|h| header_key(h) == k)
                 })
             };
+            if let Some(value) = profile.constants.get(column) {
+                // A constant must not hide the file's own column (a client_id
+                // constant would move another client's rows into this one).
+                let own = profile
+                    .columns
+                    .get(column)
+                    .map_or_else(|| find(column), |spec| spec.headers().iter().find_map(|h| find(h)));
+                if let Some(i) = own {
+                    let header = headers.get(i).map_or("", String::as_str);
+                    return Err(Error::mapping(format!(
+                        "the profile's constants give {column} = '{value}', but the file has its own {column} \
+                         column (header '{header}'); drop the constant or the column"
+                    )));
+                }
+                sources.push((column, Source::Constant(value.clone())));
+                continue;
+            }
             match profile.columns.get(column) {
                 Some(spec) => {
                     let accepted = spec.headers();
                     match accepted.iter().find_map(|h| find(h)) {
                         Some(i) => sources.push((column, Source::Header(i))),
                         None => {
-                            let closest = closest_header(accepted[0], headers).unwrap_or("none");
+                            let first = accepted.first().copied().unwrap_or(column);
+                            let closest = closest_header(first, headers).unwrap_or("none");
                             return Err(Error::mapping(format!(
                                 "column {column}: the profile names {} but the file has no such header; headers found: {}; closest: '{closest}'",
                                 quoted_list(&accepted),
@@ -135,6 +150,7 @@ impl<'p> Columns<'p> {
                 }
             }
         }
+        check_one_column_a_header(&sources, headers)?;
         let slots = sources
             .into_iter()
             .map(|(column, source)| Slot {
@@ -313,6 +329,46 @@ pub(crate) fn missing_column_error(column: &str, headers: &[String]) -> Error {
          Map it in a profile (\"columns\": {{\"{column}\": \"<your header>\"}}) or run `claimscope mapping suggest`",
         quoted_list(&headers.iter().map(String::as_str).collect::<Vec<_>>())
     ))
+}
+
+/// Every column a profile names (in `columns`, `constants`, `value_maps`,
+/// `date_formats`, `blank_as_zero`) must be one this table reads: a
+/// misspelt name would otherwise be ignored and its column silently lost.
+fn check_profile_columns(profile: &MappingProfile, wanted: &[&str]) -> Result<()> {
+    let named = [
+        ("columns", profile.columns.keys().map(String::as_str).collect::<Vec<_>>()),
+        ("constants", profile.constants.keys().map(String::as_str).collect()),
+        ("value_maps", profile.value_maps.keys().map(String::as_str).collect()),
+        ("date_formats", profile.date_formats.keys().map(String::as_str).collect()),
+        ("blank_as_zero", profile.blank_as_zero.iter().map(String::as_str).collect()),
+    ];
+    for (section, columns) in named {
+        if let Some(unknown) = columns.into_iter().find(|c| !wanted.contains(c)) {
+            let known: Vec<String> = wanted.iter().map(|c| c.to_string()).collect();
+            let closest = closest_header(unknown, &known).unwrap_or("none");
+            return Err(Error::mapping(format!(
+                "the profile's {section} names '{unknown}', which is not a column of this table; \
+                 its columns are {}; closest: '{closest}'",
+                quoted_list(wanted)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One header feeds one column: two columns read from the same header (a
+/// claim_date mapped to the paid date's header) would copy one into the other.
+fn check_one_column_a_header(sources: &[(&str, Source)], headers: &[String]) -> Result<()> {
+    for (i, (column, source)) in sources.iter().enumerate() {
+        let Source::Header(h) = source else { continue };
+        if let Some((other, _)) = sources[..i].iter().find(|(_, s)| matches!(s, Source::Header(x) if x == h)) {
+            let header = headers.get(*h).map_or("", String::as_str);
+            return Err(Error::mapping(format!(
+                "columns {other} and {column} both read header '{header}'; map each column to its own header"
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn quoted_list(items: &[&str]) -> String {

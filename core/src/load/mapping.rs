@@ -88,7 +88,14 @@ pub struct MappingProfile {
 
 impl MappingProfile {
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::mapping(format!("mapping profile is not valid: {e}")))
+        let profile: MappingProfile =
+            serde_json::from_str(text).map_err(|e| Error::mapping(format!("mapping profile is not valid: {e}")))?;
+        if let Some((column, _)) = profile.columns.iter().find(|(_, spec)| spec.headers().is_empty()) {
+            return Err(Error::mapping(format!(
+                "mapping profile is not valid: columns.{column} is an empty list; name at least one header"
+            )));
+        }
+        Ok(profile)
     }
 
     pub fn from_path(path: &str) -> Result<Self> {

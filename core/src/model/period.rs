@@ -109,9 +109,25 @@ fn period_error(label: &str, message: String) -> Error {
 
 const FORMS: &str = "expected 2025-03, 2025-Q1, 2025, 2025-YTD, 2025-YTD-06, R12-2025-06 or 2024-11..2025-04";
 
+/// The years a period may name: a report reads months around its period
+/// (the prior year, run-out), and dates near year 0 or 9999 leave the date
+/// range the query engine computes in.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9000;
+
 fn year(text: &str, label: &str) -> Result<i32> {
     if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse().map_err(|_| bad(label));
+        let y: i32 = text.parse().map_err(|_| bad(label))?;
+        if !YEARS.contains(&y) {
+            return Err(period_error(
+                label,
+                format!(
+                    "period '{label}': year {text} is outside the years a report covers ({} to {})",
+                    YEARS.start(),
+                    YEARS.end()
+                ),
+            ));
+        }
+        return Ok(y);
     }
     Err(bad(label))
 }
@@ -183,6 +199,20 @@ fn parse_spec(label: &str) -> Result<Spec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_outside_the_report_range_are_period_errors() {
+        for label in ["0001", "0000-Q1", "9999-Q4", "R12-0000-01", "9001-01..9001-02", "0999-YTD"] {
+            let e = Period::validate_label(label).unwrap_err();
+            assert!(matches!(e, Error::Period { .. }), "{label}");
+            assert!(e.to_string().contains("is outside the years a report covers (1000 to 9000)"), "{label}: {e}");
+        }
+        assert_eq!(
+            Period::validate_label("9999-Q4").unwrap_err().to_string(),
+            "period '9999-Q4': year 9999 is outside the years a report covers (1000 to 9000)"
+        );
+        assert!(Period::validate_label("1000-01").is_ok() && Period::validate_label("9000-12").is_ok());
+    }
 
     #[test]
     fn days_of_a_month_exist_or_not() {

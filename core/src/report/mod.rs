@@ -118,6 +118,7 @@ fn range_label(first: MonthIndex, last: MonthIndex) -> String {
 }
 
 fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOptions) -> Result<Report> {
+    options.validate()?;
     Period::validate_label(label)?;
     let client = choose_client(ds, client)?;
     let basis = options.basis;

@@ -112,6 +112,20 @@ fn money_field(raw: &Option<Box<RawValue>>, name: &str) -> Result<Option<Decimal
 }
 
 impl ReportOptions {
+    /// Refuses what no report can mean: a negative high-cost threshold
+    /// (every claimant would be high-cost) or a negative deductible (an
+    /// excess larger than the claimant's total). Every report checks this,
+    /// whichever door built the options.
+    pub fn validate(&self) -> Result<()> {
+        if self.hcc_threshold.is_sign_negative() && !self.hcc_threshold.is_zero() {
+            return Err(options_error(format!("hcc_threshold '{}' is negative; give 0 or more", self.hcc_threshold)));
+        }
+        if let Some(d) = self.specific_deductible.filter(|d| d.is_sign_negative() && !d.is_zero()) {
+            return Err(options_error(format!("specific_deductible '{d}' is negative; give 0 or more")));
+        }
+        Ok(())
+    }
+
     /// The deductible `excess_over_specific` uses: the contract's, else the option.
     pub fn specific_deductible(&self) -> Option<Decimal> {
         self.stop_loss_contract.as_ref().map(|c| c.specific_deductible).or(self.specific_deductible)
@@ -221,6 +235,12 @@ mod tests {
         assert_eq!(o.privacy.min_cell, Some(5));
         assert!(o.privacy.employer_facing);
         assert_eq!(ReportOptions::from_json("{}").unwrap(), ReportOptions::default());
+        // A negative threshold or deductible is refused with its value, whichever door built it.
+        let negative = ReportOptions::from_json(r#"{"hcc_threshold": "-1"}"#).unwrap().validate().unwrap_err();
+        assert_eq!(negative.to_string(), "report options: hcc_threshold '-1.00' is negative; give 0 or more");
+        let negative = ReportOptions::from_json(r#"{"specific_deductible": -5}"#).unwrap().validate().unwrap_err();
+        assert_eq!(negative.to_string(), "report options: specific_deductible '-5.00' is negative; give 0 or more");
+        assert!(ReportOptions::from_json(r#"{"hcc_threshold": "0"}"#).unwrap().validate().is_ok());
         assert_eq!(ReportOptions::default().hcc_threshold.to_string(), DEFAULT_HCC_THRESHOLD);
         assert_eq!(ReportOptions::from_json(&ReportOptions::defaults_json()).unwrap(), ReportOptions::default());
         for bad in
