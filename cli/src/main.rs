@@ -432,6 +432,10 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             for e in &summary.errors {
                 eprintln!("{path}: {e}");
             }
+            // What a load leaves out or skips must reach the user, not only `validate`'s JSON.
+            for w in &summary.warnings {
+                eprintln!("{path}: warning: {w}");
+            }
         }
         if let Some(b) = bar {
             b.finish_and_clear();

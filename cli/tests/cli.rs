@@ -367,3 +367,46 @@ fn negative_thresholds_and_years_out_of_range_are_bad_arguments() {
         assert!(stderr.contains("is outside the years a report covers (1000 to 9000)"), "{label}: {stderr}");
     }
 }
+
+#[test]
+fn report_prints_load_warnings_on_stderr() {
+    // Two spellings of claimant_id: the first is read, the second is left out, and `report` says so.
+    let dir = std::env::temp_dir().join(format!("claimscope-warn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let claims = dir.join("claims.csv");
+    std::fs::write(
+        &claims,
+        "client_id,Claimant_ID,claimant id,claim_date,medical_amount\nA,P1,P9,2025-01-02,10.00\n,,,,\nA,P2,P8,2025-01-03,5.00\n",
+    )
+    .unwrap();
+    let out = run(bin().args(["report", "--period", "2025-01", "--claims"]).arg(&claims));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let path = claims.display();
+    assert!(
+        stderr.contains(&format!("{path}: warning: columns not loaded (no canonical column uses them): claimant id")),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("{path}: warning: 1 empty rows skipped (lines 3)")), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_same_claims_file_twice_is_said_on_stderr() {
+    let dir = repo().join("tests/golden/basic");
+    let out = run(bin().current_dir(&dir).args([
+        "report",
+        "--claims",
+        "claims.csv",
+        "--claims",
+        "claims.csv",
+        "--client",
+        "ACME",
+        "--period",
+        "2025-Q1",
+    ]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("claims.csv: warning: the same bytes (sha256 "), "{stderr}");
+    assert!(stderr.contains(") were already loaded into claims as claims.csv; their rows now count twice"), "{stderr}");
+}

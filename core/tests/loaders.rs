@@ -419,3 +419,24 @@ fn a_profile_that_would_lose_or_mix_columns_is_refused() {
     let s = Dataset::new().load_csv_bytes(Table::Claims, "c.csv", csv.as_bytes(), &options).unwrap();
     assert_eq!((s.records_read, s.records_accepted), (1, 1));
 }
+
+#[test]
+fn derived_sums_past_the_money_range_are_rejected() {
+    // Each amount fits Decimal(18, 2); their sum needs 17 digits before the point.
+    let e = only_error(
+        Table::Claims,
+        &format!("{CLAIMS_HEADER}{GOOD_CLAIM}A,C1,P1,2025-01-01,2025-01-02,medical,9999999999999999.99,9999999999999999.99,\n"),
+    );
+    assert_eq!((e.record, e.line, e.column.as_str(), e.value.as_str()), (2, 3, "total_amount", "19999999999999999.98"));
+    assert_eq!(
+        e.reason,
+        "(medical_amount + pharmacy_amount) is too large for a money column (at most 16 digits before the decimal point)"
+    );
+    let e = only_error(
+        Table::Budgets,
+        "client_id,year,month,budget_medical,budget_pharmacy,budget_admin\nA,2025,1,1.00,1.00,1.00\n\
+         A,2025,2,9999999999999999.99,1.00,0.01\n",
+    );
+    assert_eq!((e.record, e.column.as_str(), e.value.as_str()), (2, "total_budget", "10000000000000001.00"));
+    assert!(e.reason.starts_with("(budget_medical + budget_pharmacy + budget_admin) is too large"), "{}", e.reason);
+}

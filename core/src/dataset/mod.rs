@@ -212,7 +212,17 @@ impl Dataset {
             self.register(t)?;
         }
         self.keys = out.keys;
-        let s = &out.summary;
+        let mut summary = out.summary;
+        // The same bytes loaded again add their rows again: say so.
+        let again =
+            self.lineage.iter().find(|(t, e)| *t == table && e.sha256 == summary.sha256 && !e.sha256.is_empty());
+        if let Some((_, earlier)) = again.filter(|_| summary.records_accepted > 0) {
+            summary.warnings.push(format!(
+                "the same bytes (sha256 {}) were already loaded into {table} as {}; their rows now count twice",
+                summary.sha256, earlier.source
+            ));
+        }
+        let s = &summary;
         self.lineage.push((
             table,
             LineageEntry {
@@ -225,7 +235,7 @@ impl Dataset {
                 moved: s.records_moved,
             },
         ));
-        Ok(out.summary)
+        Ok(summary)
     }
 
     /// Runs DataFusion SQL over the canonical tables (`claims`, `budgets`,

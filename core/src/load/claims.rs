@@ -227,6 +227,14 @@ impl TableRows for ClaimRows {
                 (m, p, _) => (m.unwrap_or(0), p.unwrap_or(0)),
             };
             let sum = medical + pharmacy;
+            if !crate::model::money::fits_money(sum) {
+                return Err(Columns::cell_error(
+                    "total_amount",
+                    &crate::model::money::cents_to_decimal(sum).to_string(),
+                    "(medical_amount + pharmacy_amount) is too large for a money column \
+                     (at most 16 digits before the decimal point)",
+                ));
+            }
             if let Some(t) = total_given {
                 if t != sum {
                     return Err(Columns::cell_error(

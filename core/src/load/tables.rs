@@ -124,6 +124,16 @@ impl<S: BudgetShape> TableRows for BudgetRows<S> {
         let pharmacy = cols.money_required(rec, c[4])?;
         let admin = cols.money_required(rec, c[5])?;
         let sum = medical + pharmacy + admin;
+        if !crate::model::money::fits_money(sum) {
+            return Err(Columns::cell_error(
+                c[6],
+                &cents_to_decimal(sum).to_string(),
+                format!(
+                    "({} + {} + {}) is too large for a money column (at most 16 digits before the decimal point)",
+                    c[3], c[4], c[5]
+                ),
+            ));
+        }
         if let Some(total) = cols.money_optional(rec, c[6])? {
             if total != sum {
                 return Err(Columns::cell_error(

@@ -53,6 +53,11 @@ fn parse_any_form(s: &str) -> Result<i128, String> {
     Ok(if negative_count == 1 { -cents } else { cents })
 }
 
+/// Whether cents fit a `Decimal128(18, 2)` money column (a derived sum may not).
+pub fn fits_money(cents: i128) -> bool {
+    cents.abs() <= MAX_CENTS
+}
+
 /// The common form read without the general path: `-?d{1,16}(.d{1,2})?`.
 /// None sends any other text through the general path.
 fn plain_cents(s: &str) -> Option<i128> {
