@@ -172,7 +172,8 @@ fn a_missing_required_column_names_the_column_the_headers_and_the_closest() {
     let e = ds.load_csv_bytes(Table::Claims, "t.csv", csv.as_bytes(), &LoadOptions::default()).unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, Error::Mapping { .. }));
-    assert!(msg.contains("required column claimant_id is missing"), "{msg}");
+    // The file is named first: a report reads six.
+    assert!(msg.starts_with("t.csv: required column claimant_id is missing"), "{msg}");
     assert!(msg.contains("'client_id', 'claim_id', 'claimant', 'claim_date', 'medical_amount'"), "{msg}");
     assert!(msg.contains("closest: 'claimant'"), "{msg}");
 }
@@ -397,7 +398,7 @@ fn a_profile_that_would_lose_or_mix_columns_is_refused() {
     // A misspelt column would be ignored and every diagnosis lost.
     assert_eq!(
         mapping_error(r#"{"columns": {"claim_date": "Incurred", "icd_cde": "Dx"}}"#, csv),
-        "the profile's columns names 'icd_cde', which is not a column of this table; its columns are 'client_id', \
+        "c.csv: the profile's columns names 'icd_cde', which is not a column of this table; its columns are 'client_id', \
          'claim_id', 'claimant_id', 'claim_date', 'paid_date', 'claim_type', 'service_type', 'service_category', \
          'icd_code', 'medical_desc', 'layman_term', 'amount', 'medical_amount', 'pharmacy_amount', 'total_amount'; \
          closest: 'icd_code'"
@@ -405,12 +406,12 @@ fn a_profile_that_would_lose_or_mix_columns_is_refused() {
     // Two columns from one header would copy the paid date into the claim date.
     assert_eq!(
         mapping_error(r#"{"columns": {"claim_date": "Paid Date", "paid_date": "Paid Date"}}"#, csv),
-        "columns claim_date and paid_date both read header 'Paid Date'; map each column to its own header"
+        "c.csv: columns claim_date and paid_date both read header 'Paid Date'; map each column to its own header"
     );
     // A constant client_id must not move the file's own clients into one.
     assert_eq!(
         mapping_error(r#"{"columns": {"claim_date": "Incurred"}, "constants": {"client_id": "B"}}"#, csv),
-        "the profile's constants give client_id = 'B', but the file has its own client_id column (header \
+        "c.csv: the profile's constants give client_id = 'B', but the file has its own client_id column (header \
          'client_id'); drop the constant or the column"
     );
     // The same profile without the mistakes loads.

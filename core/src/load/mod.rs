@@ -140,8 +140,19 @@ pub(crate) fn load_text_table(
         .ok_or_else(|| Error::engine("a text table asked to be read again"))
 }
 
-/// None when the input must be read again as Windows-1252.
+/// None when the input must be read again as Windows-1252. A mapping error
+/// (a missing column, ambiguous dates) names the file: a report reads six.
 fn load_records(
+    table: Table,
+    records: impl RecordSource,
+    options: &LoadOptions,
+    source: &str,
+    keys: &ExistingKeys,
+) -> Result<Option<LoadOutput>> {
+    load_table(table, records, options, source, keys).map_err(|e| e.naming_source(source))
+}
+
+fn load_table(
     table: Table,
     records: impl RecordSource,
     options: &LoadOptions,

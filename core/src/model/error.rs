@@ -76,6 +76,16 @@ impl Error {
         Error::Io { path: path.into(), message: err.to_string() }
     }
 
+    /// A mapping error found while loading `source`, with the file named first.
+    pub(crate) fn naming_source(self, source: &str) -> Self {
+        match self {
+            Error::Mapping { message } if !message.starts_with(&format!("{source}: ")) => {
+                Error::Mapping { message: format!("{source}: {message}") }
+            }
+            other => other,
+        }
+    }
+
     pub(crate) fn input_file(source_name: &str, message: impl Into<String>) -> Self {
         Error::Input {
             source_name: source_name.to_string(),
