@@ -441,3 +441,21 @@ fn derived_sums_past_the_money_range_are_rejected() {
     assert_eq!((e.record, e.column.as_str(), e.value.as_str()), (2, "total_budget", "10000000000000001.00"));
     assert!(e.reason.starts_with("(budget_medical + budget_pharmacy + budget_admin) is too large"), "{}", e.reason);
 }
+
+#[test]
+fn dates_in_year_0_or_1_and_5_digit_years_are_rejected() {
+    let e = only_error(
+        Table::Claims,
+        &format!("{CLAIMS_HEADER}{GOOD_CLAIM}A,C1,P1,0001-01-01,2025-01-02,medical,1.00,0.00,1.00\n"),
+    );
+    assert_eq!((e.record, e.column.as_str(), e.value.as_str()), (2, "claim_date", "0001-01-01"));
+    assert_eq!(e.reason, "is in year 1; dates from 1900 to 2999 are read");
+    let e = only_error(
+        Table::Budgets,
+        "client_id,year,month,budget_medical,budget_pharmacy,budget_admin\nA,2025,1,1.00,1.00,1.00\nA,02024,2,1.00,1.00,1.00\n",
+    );
+    assert_eq!(
+        (e.record, e.column.as_str(), e.value.as_str(), e.reason.as_str()),
+        (2, "year", "02024", "is not a 4-digit year")
+    );
+}

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Datelike;
+
 use crate::load::mapping::MappingProfile;
 use crate::model::cell::trim_cell;
 use crate::model::dates::{self, CellDate};
@@ -299,7 +301,19 @@ impl<'p> Columns<'p> {
             Some(format) => dates::parse_with_format(raw, format).map(CellDate::Exact),
             None => dates::parse_auto(raw),
         };
-        parsed.map(Some).map_err(|reason| Self::err(column.name(), raw, reason))
+        let date = parsed.map_err(|reason| Self::err(column.name(), raw, reason))?;
+        let year = match date {
+            CellDate::Exact(days) => dates::from_days(days).year(),
+            CellDate::Slash { year, .. } => year,
+        };
+        if !DATA_YEARS.contains(&year) {
+            return Err(Self::err(
+                column.name(),
+                raw,
+                format!("is in year {year}; dates from {} to {} are read", DATA_YEARS.start(), DATA_YEARS.end()),
+            ));
+        }
+        Ok(Some(date))
     }
 
     pub fn date_required(&self, rec: &Record, column: impl ColumnRef) -> CellResult<CellDate> {
@@ -312,6 +326,9 @@ impl<'p> Columns<'p> {
         Self::err(column, value, reason)
     }
 }
+
+/// The years a date cell may fall in (a year 0 or 1 is a typo, not a claim).
+pub(crate) const DATA_YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
 
 /// Whether a file gives `column` at all: a profile constant or mapping, or a
 /// header of that name. Used to tell a table's optional shapes apart.

@@ -22,6 +22,10 @@ const COUNT_WHAT: &str = "a whole number >= 0";
 
 fn year_month(cols: &Columns, rec: &Record) -> CellResult<(i32, i32)> {
     let year = cols.integer(rec, "year", YEARS, YEAR_WHAT)? as i32;
+    let raw = cols.raw(rec, "year").unwrap_or("");
+    if raw.trim().len() != 4 {
+        return Err(Columns::cell_error("year", raw, format!("is not {YEAR_WHAT}")));
+    }
     let month = cols.integer(rec, "month", 1..=12, MONTH_WHAT)? as i32;
     Ok((year, month))
 }
