@@ -121,7 +121,8 @@ pub(crate) fn load_csv(
     let mut encoding = profile.and_then(|p| p.encoding.as_deref());
     loop {
         let blocks = CsvBlocks::open(input, encoding, delimiter, source)?;
-        if let Some(out) = load_records(table, blocks, options, source, keys)? {
+        // A mapping error (a missing column, ambiguous dates) names the file: a report reads six.
+        if let Some(out) = load_records(table, blocks, options, source, keys).map_err(|e| e.naming_source(source))? {
             return Ok(out);
         }
         encoding = Some("windows-1252");
@@ -136,23 +137,13 @@ pub(crate) fn load_text_table(
     source: &str,
     keys: &ExistingKeys,
 ) -> Result<LoadOutput> {
-    load_records(table, OneBlock::from(text), options, source, keys)?
+    load_records(table, OneBlock::from(text), options, source, keys)
+        .map_err(|e| e.naming_source(source))?
         .ok_or_else(|| Error::engine("a text table asked to be read again"))
 }
 
-/// None when the input must be read again as Windows-1252. A mapping error
-/// (a missing column, ambiguous dates) names the file: a report reads six.
+/// None when the input must be read again as Windows-1252.
 fn load_records(
-    table: Table,
-    records: impl RecordSource,
-    options: &LoadOptions,
-    source: &str,
-    keys: &ExistingKeys,
-) -> Result<Option<LoadOutput>> {
-    load_table(table, records, options, source, keys).map_err(|e| e.naming_source(source))
-}
-
-fn load_table(
     table: Table,
     records: impl RecordSource,
     options: &LoadOptions,
