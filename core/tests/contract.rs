@@ -193,3 +193,24 @@ fn pseudonyms_are_stable_and_the_key_never_appears() {
     assert!(a.contains("\"34a3a4f99e68\""));
     assert!(!a.contains("\"M1\"") && !a.contains("\"M2\""));
 }
+
+#[test]
+fn a_reimbursement_for_a_claimant_without_claims_is_warned() {
+    let mut ds = Dataset::new();
+    let claims = "client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,medical_amount\n\
+                  A,C1,P1,2025-01-05,2025-01-20,medical,60000.00\n";
+    let stop_loss = "client_id,claim_id,claimant_id,amount,paid_date,carrier\n\
+                     A,,P1,5000.00,2025-01-25,Re\nA,,P9,100.00,2025-01-28,Re\n";
+    ds.load_csv_bytes(Table::Claims, "claims.csv", claims.as_bytes(), &LoadOptions::default()).unwrap();
+    ds.load_csv_bytes(Table::StopLossReimbursements, "sl.csv", stop_loss.as_bytes(), &LoadOptions::default()).unwrap();
+    let r = ds.report(Some("A"), "2025-01", &ReportOptions::default()).unwrap();
+    let w = r.warnings.iter().find(|w| w.code == WarningCode::StopLossClaimantNotFound).expect("the warning");
+    assert_eq!(
+        w.message,
+        "1 stop-loss reimbursement(s) name a claimant_id that has no claim of the client; credited to their month \
+         but to no listed claimant: claimant_id P9 (100.00)"
+    );
+    assert_eq!(w.months.as_deref(), Some(&["2025-01".to_string()][..]));
+    // Still credited to the month: 5000.00 + 100.00.
+    assert_eq!(r.summary.sums.stop_loss_reimbursements.to_string(), "5100.00");
+}

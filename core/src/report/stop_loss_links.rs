@@ -45,23 +45,31 @@ pub(crate) fn stop_loss_links(
     let (from, to) = (first_day_literal(first), first_day_literal(last + 1));
     let mut by_claimant: BTreeMap<String, Decimal> = BTreeMap::new();
     let (mut not_found, mut mismatch, mut ambiguous) = (Vec::new(), Vec::new(), Vec::new());
+    let mut claimant_unknown = Vec::new();
     // Only the claims a reimbursement names are grouped by claim_id (a
     // semi-join), not the millions of claims of a large plan.
     run(
         ds,
         &format!(
-            "SELECT s.claimant_id, s.claim_id, s.amount, m.claimant_id, m.n, month_key(s.paid_date) \
+            "SELECT s.claimant_id, s.claim_id, s.amount, m.claimant_id, m.n, month_key(s.paid_date), k.claimant_id \
          FROM stop_loss_reimbursements s LEFT JOIN \
            (SELECT claim_id, MIN(claimant_id) AS claimant_id, COUNT(DISTINCT claimant_id) AS n \
             FROM claims WHERE client_id = {c} \
               AND claim_id IN (SELECT claim_id FROM stop_loss_reimbursements WHERE client_id = {c}) \
             GROUP BY claim_id) m ON s.claim_id = m.claim_id \
+         LEFT JOIN \
+           (SELECT DISTINCT claimant_id FROM claims WHERE client_id = {c} \
+              AND claimant_id IN (SELECT claimant_id FROM stop_loss_reimbursements WHERE client_id = {c})) k \
+           ON s.claimant_id = k.claimant_id \
          WHERE s.client_id = {c} AND s.paid_date >= {from} AND s.paid_date < {to}"
         ),
     )?
     .each(|r| {
         let (own, claim_id, amount) = (r.text(0)?, r.text(1)?, r.money(2)?);
         let (via_claim, matches, month) = (r.text(3)?, r.count(4)?, r.month(5)?);
+        if let (Some(own), None) = (&own, r.text(6)?) {
+            claimant_unknown.push((month, format!("claimant_id {own} ({amount})")));
+        }
         if let Some(id) = &claim_id {
             if via_claim.is_none() {
                 not_found.push((month, format!("claim_id {id} ({amount})")));
@@ -107,6 +115,11 @@ pub(crate) fn stop_loss_links(
             WarningCode::StopLossClaimantMismatch,
             &mismatch,
             "name a claimant_id that differs from their claim's claimant; claimant_id wins",
+        ),
+        collect_warning(
+            WarningCode::StopLossClaimantNotFound,
+            &claimant_unknown,
+            "name a claimant_id that has no claim of the client; credited to their month but to no listed claimant",
         ),
         collect_warning(
             WarningCode::StopLossClaimAmbiguous,
