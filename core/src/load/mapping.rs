@@ -62,7 +62,8 @@ pub struct MappingProfile {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub date_formats: BTreeMap<String, String>,
     /// Canonical column -> the same value for every row (e.g. claim_type =
-    /// pharmacy for an Rx file). A constant takes precedence over any header.
+    /// pharmacy for an Rx file), for a column the file does not have (a
+    /// constant for a column the file has is a mapping error).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub constants: BTreeMap<String, String>,
     /// Canonical column -> source value -> canonical value (`RX` -> pharmacy).
