@@ -2,7 +2,7 @@
 //! claim a row names, else by its claimant_id, with a warning for each kind
 //! of link that could not be made as written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
@@ -45,30 +45,27 @@ pub(crate) fn stop_loss_links(
     let (from, to) = (first_day_literal(first), first_day_literal(last + 1));
     let mut by_claimant: BTreeMap<String, Decimal> = BTreeMap::new();
     let (mut not_found, mut mismatch, mut ambiguous) = (Vec::new(), Vec::new(), Vec::new());
-    let mut claimant_unknown = Vec::new();
+    let mut unconfirmed: Vec<(MonthIndex, String, Decimal)> = Vec::new();
     // Only the claims a reimbursement names are grouped by claim_id (a
     // semi-join), not the millions of claims of a large plan.
     run(
         ds,
         &format!(
-            "SELECT s.claimant_id, s.claim_id, s.amount, m.claimant_id, m.n, month_key(s.paid_date), k.claimant_id \
+            "SELECT s.claimant_id, s.claim_id, s.amount, m.claimant_id, m.n, month_key(s.paid_date) \
          FROM stop_loss_reimbursements s LEFT JOIN \
            (SELECT claim_id, MIN(claimant_id) AS claimant_id, COUNT(DISTINCT claimant_id) AS n \
             FROM claims WHERE client_id = {c} \
               AND claim_id IN (SELECT claim_id FROM stop_loss_reimbursements WHERE client_id = {c}) \
             GROUP BY claim_id) m ON s.claim_id = m.claim_id \
-         LEFT JOIN \
-           (SELECT DISTINCT claimant_id FROM claims WHERE client_id = {c} \
-              AND claimant_id IN (SELECT claimant_id FROM stop_loss_reimbursements WHERE client_id = {c})) k \
-           ON s.claimant_id = k.claimant_id \
          WHERE s.client_id = {c} AND s.paid_date >= {from} AND s.paid_date < {to}"
         ),
     )?
     .each(|r| {
         let (own, claim_id, amount) = (r.text(0)?, r.text(1)?, r.money(2)?);
         let (via_claim, matches, month) = (r.text(3)?, r.count(4)?, r.month(5)?);
-        if let (Some(own), None) = (&own, r.text(6)?) {
-            claimant_unknown.push((month, format!("claimant_id {own} ({amount})")));
+        // A claimant named by the row and not confirmed by its claim may have no claim at all.
+        if let Some(own) = own.as_ref().filter(|own| via_claim.as_ref() != Some(*own)) {
+            unconfirmed.push((month, own.clone(), amount));
         }
         if let Some(id) = &claim_id {
             if via_claim.is_none() {
@@ -105,6 +102,7 @@ pub(crate) fn stop_loss_links(
         }
         Ok(())
     })?;
+    let claimant_unknown = claimants_without_claims(ds, &c, unconfirmed)?;
     let warnings = [
         collect_warning(
             WarningCode::StopLossClaimNotFound,
@@ -131,4 +129,36 @@ pub(crate) fn stop_loss_links(
     .flatten()
     .collect();
     Ok(StopLossLinks { by_claimant, warnings })
+}
+
+/// The rows whose claimant_id has no claim of the client. The claims are
+/// scanned only when some row names a claimant its claim did not confirm,
+/// and then only for those ids.
+fn claimants_without_claims(
+    ds: &Dataset,
+    client_literal: &str,
+    unconfirmed: Vec<(MonthIndex, String, Decimal)>,
+) -> Result<Vec<(MonthIndex, String)>> {
+    if unconfirmed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: BTreeSet<&str> = unconfirmed.iter().map(|(_, id, _)| id.as_str()).collect();
+    let listed: Vec<String> = names.iter().map(|id| lit(id)).collect();
+    let mut with_claims = BTreeSet::new();
+    run(
+        ds,
+        &format!(
+            "SELECT DISTINCT claimant_id FROM claims WHERE client_id = {client_literal} AND claimant_id IN ({})",
+            listed.join(", ")
+        ),
+    )?
+    .each(|r| {
+        with_claims.extend(r.text(0)?);
+        Ok(())
+    })?;
+    Ok(unconfirmed
+        .into_iter()
+        .filter(|(_, id, _)| !with_claims.contains(id))
+        .map(|(month, id, amount)| (month, format!("claimant_id {id} ({amount})")))
+        .collect())
 }
