@@ -9,6 +9,7 @@ digit for digit; a disagreement is printed as a finding.
 
 Usage: python3 benches/peers/compare.py --claimscope BIN [--members 200000]
        [--months 24] [--plan DIR] [--runs 3] [--tools duckdb,polars,pandas]
+       [--carrier-columns]
 Needs duckdb, polars and pandas importable by this Python.
 """
 
@@ -75,12 +76,16 @@ def main():
     ap.add_argument("--plan")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--tools", default="duckdb,polars,pandas")
+    ap.add_argument("--carrier-columns", action="store_true",
+                    help="claims lines shaped like a carrier export: procedure and provider columns, long descriptions")
     a = ap.parse_args()
-    plan = pathlib.Path(a.plan or f"/var/cache/claimscope-bench/plan-{a.members}x{a.months}")
+    shape = "-carrier" if a.carrier_columns else ""
+    plan = pathlib.Path(a.plan or f"/var/cache/claimscope-bench/plan-{a.members}x{a.months}{shape}")
     if not (plan / "claims.csv").exists():
         t = time.perf_counter()
         subprocess.run([a.claimscope, "generate", "--members", str(a.members), "--months", str(a.months),
-                        "--seed", "7", "--out", str(plan)], check=True, stdout=subprocess.DEVNULL)
+                        "--seed", "7", "--out", str(plan), *(["--carrier-columns"] if a.carrier_columns else [])],
+                       check=True, stdout=subprocess.DEVNULL)
         print(f"generated {plan} in {time.perf_counter() - t:.1f} s")
     lines = sum(1 for _ in open(plan / "claims.csv", "rb")) - 1
     size = (plan / "claims.csv").stat().st_size

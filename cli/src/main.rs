@@ -132,6 +132,11 @@ struct GenerateArgs {
     /// First month, YYYY-MM.
     #[arg(long, default_value = "2024-01")]
     start: String,
+    /// Claims lines like a carrier export's: procedure and provider columns
+    /// no report reads, and medical_desc naming the procedure too (the same
+    /// amounts, dates and ids as without it).
+    #[arg(long)]
+    carrier_columns: bool,
 }
 
 #[derive(Subcommand)]
@@ -314,7 +319,7 @@ fn main() -> ExitCode {
         }
         Command::Generate(a) => {
             claimscope::tools::generate::PlanSpec::new(a.members, a.months, a.seed, a.clients, &a.start)
-                .and_then(|spec| spec.write(&a.out))
+                .and_then(|spec| spec.with_carrier_columns(a.carrier_columns).write(&a.out))
                 .map(|written| {
                     for path in written {
                         println!("{path}");

@@ -55,6 +55,44 @@ const DIAGNOSES: &[(&str, &str, &str)] = &[
     ("U071", "COVID-19", "COVID-19"),
 ];
 
+/// Procedures (CPT-style code and description) for carrier-shaped lines.
+const PROCEDURES: &[(&str, &str)] = &[
+    ("99213", "Office or other outpatient visit for the evaluation and management of an established patient, low level of medical decision making"),
+    ("99214", "Office or other outpatient visit for the evaluation and management of an established patient, moderate level of medical decision making"),
+    ("99203", "Office or other outpatient visit for the evaluation and management of a new patient, low level of medical decision making"),
+    ("99284", "Emergency department visit for the evaluation and management of a patient, moderate level of medical decision making"),
+    ("80053", "Comprehensive metabolic panel"),
+    ("85025", "Blood count; complete (CBC), automated and automated differential WBC count"),
+    ("83036", "Hemoglobin; glycosylated (A1C)"),
+    ("71046", "Radiologic examination, chest; 2 views"),
+    ("72148", "Magnetic resonance (eg, proton) imaging, spinal canal and contents, lumbar; without contrast material"),
+    ("93000", "Electrocardiogram, routine ECG with at least 12 leads; with interpretation and report"),
+    ("90834", "Psychotherapy, 45 minutes with patient"),
+    ("90471", "Immunization administration (includes percutaneous, intradermal, subcutaneous, or intramuscular injections); 1 vaccine"),
+    ("97110", "Therapeutic procedure, 1 or more areas, each 15 minutes; therapeutic exercises to develop strength and endurance, range of motion and flexibility"),
+    ("29881", "Arthroscopy, knee, surgical; with meniscectomy (medial OR lateral, including any meniscal shaving)"),
+    ("45378", "Colonoscopy, flexible; diagnostic, including collection of specimen(s) by brushing or washing, when performed"),
+    ("59400", "Routine obstetric care including antepartum care, vaginal delivery (with or without episiotomy, and/or forceps) and postpartum care"),
+    ("J3490", "Unclassified drugs"),
+    ("99232", "Subsequent hospital inpatient or observation care, per day, for the evaluation and management of a patient, moderate level of medical decision making"),
+];
+
+/// Provider names for carrier-shaped lines.
+const PROVIDERS: &[&str] = &[
+    "Riverside Family Medicine Associates LLC",
+    "St. Mary's Regional Medical Center",
+    "Northside Imaging and Diagnostic Services",
+    "Lakeview Orthopedic and Sports Medicine Group",
+    "Community Behavioral Health Partners",
+    "Quest Diagnostics Clinical Laboratories Inc",
+    "Valley Emergency Physicians PC",
+    "University Hospital Department of Internal Medicine",
+    "Walgreens Specialty Pharmacy #04412",
+    "CVS Pharmacy #10234",
+    "Summit Physical Therapy and Rehabilitation",
+    "Greenfield Pediatrics and Adolescent Medicine",
+];
+
 /// Invalid codes carriers still send (ICD-9, junk).
 const INVALID_CODES: &[&str] = &["25000", "UNK", "4019"];
 
@@ -87,6 +125,9 @@ pub struct PlanSpec {
     pub seed: u64,
     pub clients: u32,
     pub start: MonthIndex,
+    /// Claims lines carry a carrier export's extra columns (procedure,
+    /// provider) and longer descriptions; figures are the same either way.
+    pub carrier_columns: bool,
 }
 
 struct Member {
@@ -124,7 +165,13 @@ impl PlanSpec {
         if period.first != period.last {
             return bad("--start must be one month, YYYY-MM");
         }
-        Ok(PlanSpec { members, months, seed, clients, start: period.first })
+        Ok(PlanSpec { members, months, seed, clients, start: period.first, carrier_columns: false })
+    }
+
+    /// The same plan with (or without) a carrier export's extra claims columns.
+    pub fn with_carrier_columns(mut self, on: bool) -> PlanSpec {
+        self.carrier_columns = on;
+        self
     }
 
     /// Writes the files of [`PLAN_FILES`] into `out`; returns their paths.
@@ -139,7 +186,8 @@ impl PlanSpec {
         let (mut claims, mut budgets, mut enrollment) = (open(names[0])?, open(names[1])?, open(names[2])?);
         let (mut admin, mut rebates, mut stop_loss) = (open(names[3])?, open(names[4])?, open(names[5])?);
         let p = path("claims.csv");
-        writeln!(claims, "client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,service_type,service_category,icd_code,medical_desc,layman_term,medical_amount,pharmacy_amount,total_amount").map_err(io(&p))?;
+        let extra = if self.carrier_columns { ",procedure_code,provider_npi,provider_name" } else { "" };
+        writeln!(claims, "client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,service_type,service_category,icd_code,medical_desc,layman_term,medical_amount,pharmacy_amount,total_amount{extra}").map_err(io(&p))?;
         writeln!(budgets, "client_id,year,month,budget_medical,budget_pharmacy,budget_admin,total_budget")
             .map_err(io(&p))?;
         writeln!(enrollment, "client_id,year,month,member_count,employee_count").map_err(io(&p))?;
@@ -265,10 +313,20 @@ impl PlanSpec {
                     let (med, rxc) = if pharmacy { (0, cents) } else { (cents, 0) };
                     let kind = if pharmacy { "pharmacy" } else { "medical" };
                     let (ds, ps) = (day_string(date), day_string(paid));
-                    writeln!(claims, "{client},{claim_id},{},{ds},{ps},{kind},{service},{category},{code},\"{desc}\",{term},{},{},{}", person.id, money(med), money(rxc), money(cents))?;
+                    // Picked from the claim number, not the random stream: the same plan either way.
+                    let (desc, extra) = if self.carrier_columns {
+                        let (procedure, what) = PROCEDURES[(claim_no as usize * 7 + pi) % PROCEDURES.len()];
+                        let provider = (claim_no as usize * 13 + pi * 3) % PROVIDERS.len();
+                        let desc = if desc.is_empty() { String::new() } else { format!("{desc}; {what}") };
+                        let npi = 1_003_000_000 + provider as u64 * 7_919;
+                        (desc, format!(",{procedure},{npi},\"{}\"", PROVIDERS[provider]))
+                    } else {
+                        (desc.to_string(), String::new())
+                    };
+                    writeln!(claims, "{client},{claim_id},{},{ds},{ps},{kind},{service},{category},{code},\"{desc}\",{term},{},{},{}{extra}", person.id, money(med), money(rxc), money(cents))?;
                     if rng.gen_bool(0.02) {
                         let adj = day_string(paid + chrono::Duration::days(rng.gen_range(10..40)));
-                        writeln!(claims, "{client},{claim_id},{},{ds},{adj},{kind},{service},{category},{code},\"{desc}\",{term},{},{},{}", person.id, money(-med), money(-rxc), money(-cents))?;
+                        writeln!(claims, "{client},{claim_id},{},{ds},{adj},{kind},{service},{category},{code},\"{desc}\",{term},{},{},{}{extra}", person.id, money(-med), money(-rxc), money(-cents))?;
                     } else {
                         let entry = yearly.entry((pi, year)).or_insert((0, String::new(), 0));
                         entry.0 += cents;
