@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use claimscope::arrow::array::Array;
+use claimscope::arrow::datatypes::DataType;
 use claimscope::arrow::util::pretty::pretty_format_batches;
 use claimscope::{Dataset, Error, LoadOptions, LoadSummary, MappingProfile, Table};
 
@@ -355,6 +356,36 @@ fn a_file_of_many_blocks_loads_like_one() {
         .collect();
     let numbers: Vec<u64> = ids.iter().map(|id| id[3..].parse().unwrap()).collect();
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "claims keep the file's order");
+}
+
+/// Claims store their repetitive text as dictionaries; what `sql` hands out
+/// is data-model.md's utf8, and rows of two loads group as one.
+#[test]
+fn claims_text_is_stored_as_dictionaries_and_handed_out_as_utf8() {
+    let header = "client_id,claimant_id,claim_date,service_category,total_amount\n";
+    let mut ds = Dataset::new();
+    let lenient = LoadOptions { lenient: true, ..LoadOptions::default() };
+    let first = format!("{header}C1,P1,2025-01-05,Lab,10.00\nC1,P2,2025-01-06,,5.00\nCX,P7,2025-13-01,ER,1.00\n");
+    let s = ds.load_csv_bytes(Table::Claims, "a.csv", first.as_bytes(), &lenient).unwrap();
+    assert_eq!((s.records_accepted, s.records_rejected), (2, 1));
+    let second = format!("{header}C1,P2,2025-02-01,Lab,1.00\nC2,P9,2025-02-01,ER,7.00\n");
+    ds.load_csv_bytes(Table::Claims, "b.csv", second.as_bytes(), &LoadOptions::default()).unwrap();
+
+    let stored = ds.batches(Table::Claims)[0].schema();
+    assert!(matches!(stored.field_with_name("claimant_id").unwrap().data_type(), DataType::Dictionary(..)));
+    let (schema, _) = ds.sql_table("SELECT * FROM claims").unwrap();
+    assert_eq!(schema.as_ref(), Table::Claims.schema().as_ref());
+    let (schema, _) = ds.sql_table("SELECT claimant_id, service_category FROM claims GROUP BY 1, 2").unwrap();
+    assert!(schema.fields().iter().all(|f| f.data_type() == &DataType::Utf8), "{schema:?}");
+
+    let sums = sql_text(&ds, "SELECT claimant_id, SUM(total_amount) AS s FROM claims GROUP BY 1 ORDER BY 1");
+    for row in ["| P1          | 10.00 |", "| P2          | 6.00  |", "| P9          | 7.00  |"] {
+        assert!(sums.contains(row), "{sums}");
+    }
+    // CX was only in the rejected row: no client.
+    assert_eq!(ds.clients().unwrap(), ["C1", "C2"]);
+    let blank = sql_text(&ds, "SELECT COUNT(*) AS n FROM claims WHERE service_category IS NULL");
+    assert!(blank.contains("| 1 |"), "{blank}");
 }
 
 /// A file read from a path as UTF-8 until a later record proves it

@@ -1,16 +1,20 @@
 //! The claims table's text columns that reports group by, as integer keys.
 //!
-//! Interning 4M claimant ids costs a hash-table lookup a row (cache misses on
-//! a 200k-entry table); done once per loaded claims table and kept by the
-//! Dataset, every later report groups integers.
+//! The loader stores these columns as dictionaries, one per load: a report's
+//! keys are the dictionaries' keys, renumbered across loads (and for the
+//! values a report merges, such as null and "" as "Uncategorized"). Made
+//! once per loaded claims table and kept by the Dataset.
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, DictionaryArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::Int32Type;
 use rustc_hash::FxHashMap;
 
 use crate::model::error::{Error, Result};
 use crate::model::icd;
+use crate::model::table::dictionary_type;
 
 /// A key for a null cell.
 pub(crate) const NULL_KEY: u32 = u32::MAX;
@@ -41,45 +45,71 @@ pub(crate) struct ClaimKeys {
     pub term: KeyedColumn,
 }
 
-fn strings<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b StringArray> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-        .ok_or_else(|| Error::engine(format!("the claims table has no text column {name}")))
+/// A claims column as a text dictionary (stored so; cast if it is not).
+fn dictionary(batch: &RecordBatch, name: &str) -> Result<DictionaryArray<Int32Type>> {
+    let column =
+        batch.column_by_name(name).ok_or_else(|| Error::engine(format!("the claims table has no column {name}")))?;
+    let column = match column.as_dictionary_opt::<Int32Type>() {
+        Some(d) => d.clone(),
+        None => cast(column, &dictionary_type())?.as_dictionary::<Int32Type>().clone(),
+    };
+    if column.values().as_string_opt::<i32>().is_none() {
+        return Err(Error::engine(format!("the claims column {name} is not text")));
+    }
+    Ok(column)
 }
 
-/// Keys of one column over every batch; `value` names a cell (None: null
-/// key). A `required` column must hold no null (its key would index nothing).
+/// Keys of one column over every batch, from the batches' dictionaries: a
+/// value is hashed once per dictionary (a load shares one), not once a row.
+/// `value` names a dictionary value or a null cell (None: the null key). A
+/// `required` column must hold no null (its key would index nothing).
 fn key_column(
     batches: &[RecordBatch],
     name: &str,
     required: bool,
-    value: impl Fn(&StringArray, usize) -> Option<&str>,
+    value: impl Fn(Option<&str>) -> Option<&str>,
 ) -> Result<KeyedColumn> {
-    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut values: Vec<&str> = Vec::new();
+    let mut index: FxHashMap<String, u32> = FxHashMap::default();
+    let mut values: Vec<String> = Vec::new();
+    let mut key_of = |v: Option<&str>| match value(v) {
+        None => NULL_KEY,
+        Some(v) => match index.get(v) {
+            Some(k) => *k,
+            None => {
+                let k = values.len() as u32;
+                index.insert(v.to_string(), k);
+                values.push(v.to_string());
+                k
+            }
+        },
+    };
     let mut keys = Vec::with_capacity(batches.len());
+    // The key of each dictionary value, for the dictionary last seen.
+    let mut last: Option<(ArrayRef, Vec<u32>)> = None;
     for batch in batches {
-        let array = strings(batch, name)?;
+        let array = dictionary(batch, name)?;
         if required && array.null_count() > 0 {
             return Err(Error::engine(format!("the claims column {name} holds nulls; it is required")));
         }
-        let batch_keys = (0..array.len())
-            .map(|i| match value(array, i) {
-                None => NULL_KEY,
-                Some(v) => *index.entry(v).or_insert_with(|| {
-                    values.push(v);
-                    (values.len() - 1) as u32
-                }),
+        let same = last.as_ref().is_some_and(|(v, _)| Arc::ptr_eq(v, array.values()));
+        if !same {
+            let texts = array.values().as_string::<i32>();
+            let remap = (0..texts.len()).map(|i| key_of((!texts.is_null(i)).then(|| texts.value(i)))).collect();
+            last = Some((array.values().clone(), remap));
+        }
+        let remap = last.as_ref().map(|(_, r)| r.as_slice()).unwrap_or_default();
+        let null_key = if array.null_count() > 0 { key_of(None) } else { NULL_KEY };
+        let batch_keys = array
+            .keys()
+            .iter()
+            .map(|k| match k {
+                None => null_key,
+                Some(k) => remap.get(k as usize).copied().unwrap_or(NULL_KEY),
             })
             .collect();
         keys.push(batch_keys);
     }
-    Ok(KeyedColumn { values: values.into_iter().map(str::to_string).collect(), keys })
-}
-
-fn cell(array: &StringArray, i: usize) -> Option<&str> {
-    (!array.is_null(i)).then(|| array.value(i))
+    Ok(KeyedColumn { values, keys })
 }
 
 impl ClaimKeys {
@@ -87,15 +117,15 @@ impl ClaimKeys {
     /// costly one) on a thread of its own.
     pub fn build(batches: &[RecordBatch]) -> Result<Arc<ClaimKeys>> {
         let others = || {
-            let client = key_column(batches, "client_id", true, cell)?;
-            let category = key_column(batches, "service_category", false, |a, i| {
-                Some(cell(a, i).filter(|v| !v.is_empty()).unwrap_or(UNCATEGORIZED))
+            let client = key_column(batches, "client_id", true, |v| v)?;
+            let category = key_column(batches, "service_category", false, |v| {
+                Some(v.filter(|v| !v.is_empty()).unwrap_or(UNCATEGORIZED))
             })?;
-            let code = key_column(batches, "icd_code", false, cell)?;
-            let term = key_column(batches, "layman_term", false, cell)?;
+            let code = key_column(batches, "icd_code", false, |v| v)?;
+            let term = key_column(batches, "layman_term", false, |v| v)?;
             Ok::<_, Error>((client, category, code, term))
         };
-        let claimants = || key_column(batches, "claimant_id", true, cell);
+        let claimants = || key_column(batches, "claimant_id", true, |v| v);
         // The browser has one thread.
         #[cfg(target_arch = "wasm32")]
         let (claimant, others) = (claimants(), others());

@@ -2,6 +2,7 @@
 //! loads that filled them (lineage), and `sql` for ad-hoc questions. Every
 //! table carries client_id, so client isolation is a filter in every query.
 
+mod canonical;
 pub(crate) mod claim_keys;
 pub mod ipc;
 pub(crate) mod runtime;
@@ -10,7 +11,8 @@ mod udf;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{Int32Type, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
@@ -67,7 +69,7 @@ impl Dataset {
         for (i, batch) in self.batches.get(&table).into_iter().flatten().enumerate() {
             partitions[i % cores].push(batch.clone());
         }
-        let mem = MemTable::try_new(table.schema(), partitions)?;
+        let mem = MemTable::try_new(table.storage_schema(), partitions)?;
         self.ctx.deregister_table(table.name())?;
         self.ctx.register_table(table.name(), Arc::new(mem))?;
         Ok(())
@@ -241,11 +243,10 @@ impl Dataset {
     /// Runs DataFusion SQL over the canonical tables (`claims`, `budgets`,
     /// `enrollments`, `admin_fees`, `rebates`, `stop_loss_reimbursements`,
     /// and the optional shapes `eligibility_spans` and `budget_rates`;
-    /// functions `month_key(date)` and `icd_chapter(code)`).
+    /// functions `month_key(date)` and `icd_chapter(code)`). Text comes out
+    /// as utf8, though claims store their repetitive text as dictionaries.
     pub fn sql(&self, query: &str) -> Result<Vec<RecordBatch>> {
-        let ctx = self.ctx.clone();
-        let query = query.to_string();
-        block_on(async move { ctx.sql(&query).await?.collect().await })?.map_err(Error::from)
+        self.sql_table(query).map(|(_, batches)| batches)
     }
 
     /// `sql` with its result schema (which travels even when no row does).
@@ -257,7 +258,9 @@ impl Dataset {
             let schema = Arc::new(df.schema().as_arrow().clone());
             df.collect().await.map(|b| (schema, b))
         })??;
-        Ok((schema, batches))
+        let plain = canonical::plain_schema(&schema);
+        let batches = canonical::plain_batches(batches, &plain)?;
+        Ok((plain, batches))
     }
 
     /// `sql` as Arrow IPC stream bytes.
@@ -266,7 +269,8 @@ impl Dataset {
         ipc::to_ipc_stream(&schema, &batches)
     }
 
-    /// The batches loaded into a table.
+    /// The batches loaded into a table, in its storage schema
+    /// (`Table::storage_schema`: claims text columns as dictionaries).
     pub fn batches(&self, table: Table) -> &[RecordBatch] {
         self.batches.get(&table).map_or(&[], Vec::as_slice)
     }
@@ -283,7 +287,25 @@ impl Dataset {
         let mut clients = std::collections::BTreeSet::new();
         for batches in self.batches.values() {
             for b in batches {
-                if let Some(col) = b.column_by_name("client_id") {
+                let Some(col) = b.column_by_name("client_id") else { continue };
+                if let Some(dictionary) = col.as_dictionary_opt::<Int32Type>() {
+                    // Only values a row uses: a dictionary may hold more.
+                    let values = dictionary
+                        .values()
+                        .as_string_opt::<i32>()
+                        .ok_or_else(|| Error::engine("client_id is a dictionary of other than text"))?;
+                    let mut used = vec![false; values.len()];
+                    for key in dictionary.keys().iter().flatten() {
+                        if let Some(u) = used.get_mut(key as usize) {
+                            *u = true;
+                        }
+                    }
+                    for (k, _) in used.iter().enumerate().filter(|(_, u)| **u) {
+                        if !clients.contains(values.value(k)) {
+                            clients.insert(values.value(k).to_string());
+                        }
+                    }
+                } else {
                     let arr = datafusion::common::cast::as_string_array(col)?;
                     // Rows of one client come in runs: compare before copying.
                     let mut last: Option<&str> = None;

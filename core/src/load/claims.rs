@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, StringArray, StringBuilder,
+    StringDictionaryBuilder,
 };
-use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::compute::{cast, filter_record_batch};
+use datafusion::arrow::datatypes::{DataType, Int32Type};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::columns::{CellResult, Col, Columns};
@@ -19,23 +21,29 @@ use crate::model::error::Result;
 use crate::model::table::{Table, MONEY_PRECISION, MONEY_SCALE};
 use crate::source::{Block, Record};
 
+/// A text column of few distinct values, keyed on the loader's worker
+/// thread: a dictionary per block (merged once per table by the loader).
+type DictionaryBuilder = StringDictionaryBuilder<Int32Type>;
+
 /// Claims rows as Arrow builders (no string per cell), block by block, sized
 /// for the block up front: a builder grown by doubling keeps up to half its
 /// memory spare, which the allocator may not give back when it is shrunk.
 #[derive(Default)]
 pub(crate) struct ClaimRows {
     at: Option<ClaimCols>,
-    client_id: StringBuilder,
+    client_id: DictionaryBuilder,
     claim_id: StringBuilder,
-    claimant_id: StringBuilder,
+    claimant_id: DictionaryBuilder,
     claim_date: Vec<CellDate>,
     paid_date: Vec<CellDate>,
     claim_type: Vec<&'static str>,
-    service_type: StringBuilder,
-    service_category: StringBuilder,
-    icd_code: StringBuilder,
-    medical_desc: StringBuilder,
-    layman_term: StringBuilder,
+    service_type: DictionaryBuilder,
+    service_category: DictionaryBuilder,
+    icd_code: DictionaryBuilder,
+    medical_desc: DictionaryBuilder,
+    layman_term: DictionaryBuilder,
+    /// A dictionary ran out of Int32 keys (more than 2^31 values in a block).
+    key_overflow: bool,
     medical: Vec<i128>,
     pharmacy: Vec<i128>,
     total: Vec<i128>,
@@ -156,7 +164,8 @@ impl TableRows for ClaimRows {
     fn for_block(cols: &Columns, block: &Block) -> Self {
         let at = ClaimCols::find(cols);
         let rows = block.len();
-        let text = |column: Col| StringBuilder::with_capacity(rows, cols.cell_bytes(block, column));
+        // The distinct values of a block are unknown: room for a few, grown as needed.
+        let text = |_column: Col| DictionaryBuilder::with_capacity(rows, 64, 4096);
         // Generated ids are the file's sha8, '-' and the record number.
         let claim_id_bytes = if cols.has(at.claim_id) { cols.cell_bytes(block, at.claim_id) } else { rows * 16 };
         ClaimRows {
@@ -175,6 +184,7 @@ impl TableRows for ClaimRows {
             medical: Vec::with_capacity(rows),
             pharmacy: Vec::with_capacity(rows),
             total: Vec::with_capacity(rows),
+            key_overflow: false,
         }
     }
 
@@ -255,20 +265,28 @@ impl TableRows for ClaimRows {
             }
         };
 
-        self.client_id.append_value(client_id);
         match cols.text_str(rec, at.claim_id) {
             Some(id) => self.claim_id.append_value(id),
             None => self.claim_id.append_value(format!("{}-{}", ctx.sha8, rec.record)),
         }
-        self.claimant_id.append_value(claimant_id);
+        let icd_code = cols.raw(rec, at.icd_code).and_then(normalized_icd);
+        for (builder, value) in [
+            (&mut self.client_id, Some(client_id)),
+            (&mut self.claimant_id, Some(claimant_id)),
+            (&mut self.service_type, cols.text_str(rec, at.service_type)),
+            (&mut self.service_category, cols.text_str(rec, at.service_category)),
+            (&mut self.icd_code, icd_code.as_deref()),
+            (&mut self.medical_desc, cols.text_str(rec, at.medical_desc)),
+            (&mut self.layman_term, cols.text_str(rec, at.layman_term)),
+        ] {
+            match value {
+                Some(v) => self.key_overflow |= builder.append(v).is_err(),
+                None => builder.append_null(),
+            }
+        }
         self.claim_date.push(claim_date);
         self.paid_date.push(paid_date);
         self.claim_type.push(claim_type);
-        self.service_type.append_option(cols.text_str(rec, at.service_type));
-        self.service_category.append_option(cols.text_str(rec, at.service_category));
-        self.icd_code.append_option(cols.raw(rec, at.icd_code).and_then(normalized_icd));
-        self.medical_desc.append_option(cols.text_str(rec, at.medical_desc));
-        self.layman_term.append_option(cols.text_str(rec, at.layman_term));
         self.medical.push(medical);
         self.pharmacy.push(pharmacy);
         self.total.push(total);
@@ -280,6 +298,9 @@ impl TableRows for ClaimRows {
     }
 
     fn finish(mut self, days: Vec<Vec<i32>>, keep: &[bool]) -> Result<(Vec<(Table, RecordBatch)>, u64)> {
+        if self.key_overflow {
+            return Err(crate::model::error::Error::engine("a claims block holds more than 2^31 distinct values"));
+        }
         let mut days = days.into_iter();
         let claim_days = days.next().unwrap_or_default();
         let paid_days = days.next().unwrap_or_default();
@@ -289,20 +310,24 @@ impl TableRows for ClaimRows {
         let moved = keep_admin.true_count() as u64;
 
         let claim_days = Arc::new(Date32Array::from(claim_days)) as ArrayRef;
+        let mut claim_types = DictionaryBuilder::with_capacity(self.claim_type.len(), 3, 32);
+        for t in &self.claim_type {
+            claim_types.append_value(t);
+        }
         let all = RecordBatch::try_new(
-            Table::Claims.schema(),
+            Table::Claims.storage_schema(),
             vec![
-                fitted(self.client_id.finish()),
+                Arc::new(self.client_id.finish()),
                 fitted(self.claim_id.finish()),
-                fitted(self.claimant_id.finish()),
+                Arc::new(self.claimant_id.finish()),
                 claim_days.clone(),
                 Arc::new(Date32Array::from(paid_days)),
-                Arc::new(StringArray::from(self.claim_type)),
-                fitted(self.service_type.finish()),
-                fitted(self.service_category.finish()),
-                fitted(self.icd_code.finish()),
-                fitted(self.medical_desc.finish()),
-                fitted(self.layman_term.finish()),
+                Arc::new(claim_types.finish()),
+                Arc::new(self.service_type.finish()),
+                Arc::new(self.service_category.finish()),
+                Arc::new(self.icd_code.finish()),
+                Arc::new(self.medical_desc.finish()),
+                Arc::new(self.layman_term.finish()),
                 money_array(self.medical)?,
                 money_array(self.pharmacy)?,
                 money_array(self.total)?,
@@ -313,13 +338,14 @@ impl TableRows for ClaimRows {
             let admin = filter_record_batch(&all, &keep_admin)?;
             let month_keys: Vec<i32> =
                 as_date32(admin.column(3))?.values().iter().map(|d| dates::month_key_of_days(*d)).collect();
-            let fee_types: StringArray = as_string(admin.column(6))?.iter().map(|t| Some(t.unwrap_or(ADMIN))).collect();
+            let service_types = cast(admin.column(6), &DataType::Utf8)?;
+            let fee_types: StringArray = as_string(&service_types)?.iter().map(|t| Some(t.unwrap_or(ADMIN))).collect();
             out.push((
                 Table::AdminFees,
                 RecordBatch::try_new(
                     Table::AdminFees.schema(),
                     vec![
-                        admin.column(0).clone(),
+                        cast(admin.column(0), &DataType::Utf8)?,
                         Arc::new(Int32Array::from(month_keys.iter().map(|k| k / 100).collect::<Vec<_>>())),
                         Arc::new(Int32Array::from(month_keys.iter().map(|k| k % 100).collect::<Vec<_>>())),
                         admin.column(13).clone(),

@@ -7,6 +7,7 @@
 
 mod claims;
 pub(crate) mod columns;
+mod dictionaries;
 pub mod mapping;
 mod spans;
 mod tables;
@@ -312,6 +313,7 @@ impl Load<'_> {
             errors.extend(done.errors);
             moved += done.moved;
         }
+        let batches = dictionaries::unify(batches)?;
         errors.sort_by_key(|e| e.record);
         let rejected = errors.len() as u64;
         let mut summary = LoadSummary {

@@ -15,6 +15,25 @@ pub fn money_type() -> DataType {
     DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE)
 }
 
+/// How a dictionary-encoded text column is stored: Int32 keys (DataFusion's
+/// own choice) into Utf8 values.
+pub fn dictionary_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
+/// The claims text columns with few distinct values over many rows: stored
+/// as dictionaries (4 bytes a row instead of the text), handed out as utf8.
+pub const CLAIMS_DICTIONARY_COLUMNS: [&str; 8] = [
+    "client_id",
+    "claimant_id",
+    "claim_type",
+    "service_type",
+    "service_category",
+    "icd_code",
+    "medical_desc",
+    "layman_term",
+];
+
 /// A canonical table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -92,6 +111,28 @@ impl Table {
             }
         };
         Ok(found)
+    }
+
+    /// The schema the table is stored in: the canonical one, with the claims
+    /// columns of `CLAIMS_DICTIONARY_COLUMNS` dictionary-encoded. SQL results
+    /// leave the engine in the canonical types.
+    pub fn storage_schema(self) -> SchemaRef {
+        let canonical = self.schema();
+        if self != Table::Claims {
+            return canonical;
+        }
+        let fields: Vec<Field> = canonical
+            .fields()
+            .iter()
+            .map(|f| {
+                if CLAIMS_DICTIONARY_COLUMNS.contains(&f.name().as_str()) {
+                    Field::new(f.name(), dictionary_type(), f.is_nullable())
+                } else {
+                    f.as_ref().clone()
+                }
+            })
+            .collect();
+        Arc::new(Schema::new(fields))
     }
 
     /// The canonical columns with their types; nullability says whether a

@@ -1,8 +1,8 @@
 //! Running the report's SQL and reading typed values out of the result.
 //! Money comes back as Decimal128 sums and is read exactly into Decimal.
 
-use datafusion::arrow::array::{Array, ArrayRef, Decimal128Array, Int32Array, Int64Array, StringArray};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Decimal128Array, Int32Array, Int64Array, StringArray};
+use datafusion::arrow::datatypes::{DataType, Int32Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use rust_decimal::Decimal;
 
@@ -115,6 +115,13 @@ impl Row<'_> {
         }
         if let Some(a) = col.as_any().downcast_ref::<StringArray>() {
             return Ok(Some(a.value(self.i).to_string()));
+        }
+        // Claims text is stored as dictionaries.
+        if let Some(d) = col.as_dictionary_opt::<Int32Type>() {
+            if let Some(values) = d.values().as_string_opt::<i32>() {
+                let key = d.keys().value(self.i) as usize;
+                return if key < values.len() { Ok(Some(values.value(key).to_string())) } else { Err(wrong_type(col)) };
+            }
         }
         // String views and large strings: read through a cast of this one cell.
         let cell = arrow::compute::cast(&col.slice(self.i, 1), &DataType::Utf8)?;
