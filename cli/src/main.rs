@@ -518,8 +518,7 @@ fn validate(
         lenient,
         client_id: client,
     };
-    let mut ds = Dataset::new();
-    let summary = ds.load_path(table, file, &options)?;
+    let summary = claimscope::validate_path(table, file, &options)?;
     let mut text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Engine { message: e.to_string() })?;
     text.push('\n');
     write_output(text.as_bytes(), None)?;

@@ -52,7 +52,7 @@ pub mod rules;
 pub mod source;
 pub mod tools;
 
-pub use dataset::Dataset;
+pub use dataset::{validate_path, Dataset};
 pub use load::mapping::MappingProfile;
 pub use load::LoadOptions;
 pub use model::error::{Error, Result};

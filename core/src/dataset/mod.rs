@@ -17,13 +17,27 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 
-use crate::load::{self, ExistingKeys, LoadOptions};
+use crate::load::{self, ExistingKeys, LoadOptions, Rows};
 use crate::model::error::{Error, Result};
 use crate::model::load_summary::{LineageEntry, LoadSummary};
 use crate::model::table::Table;
 use crate::source::{self, Format, Input};
 use claim_keys::ClaimKeys;
 use runtime::block_on;
+
+/// Checks a file as `Dataset::load_path` would and returns the same summary,
+/// keeping no rows: a CSV file is read in the memory of a few blocks, not of
+/// its table (Parquet and Arrow IPC are loaded, then dropped).
+pub fn validate_path(table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
+    match Format::of_path(path) {
+        Format::Csv => {
+            let keys = ExistingKeys::default();
+            let out = load::load_csv(table.model_table(), Input::Path(path), options, path, &keys, Rows::Count)?;
+            Ok(out.summary)
+        }
+        _ => Dataset::new().load_path(table, path, options),
+    }
+}
 
 /// The canonical tables of one or many clients, ready to report on.
 pub struct Dataset {
@@ -84,13 +98,13 @@ impl Dataset {
         bytes: &[u8],
         options: &LoadOptions,
     ) -> Result<LoadSummary> {
-        let out = load::load_csv(table.model_table(), Input::Bytes(bytes), options, source, &self.keys)?;
+        let out = load::load_csv(table.model_table(), Input::Bytes(bytes), options, source, &self.keys, Rows::Keep)?;
         self.add(table, out)
     }
 
     /// Loads a CSV file, reading it a block at a time.
     pub fn load_csv_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
-        let out = load::load_csv(table.model_table(), Input::Path(path), options, path, &self.keys)?;
+        let out = load::load_csv(table.model_table(), Input::Path(path), options, path, &self.keys, Rows::Keep)?;
         self.add(table, out)
     }
 

@@ -108,6 +108,15 @@ pub(crate) trait TableRows: Default + Send {
     fn finish(self, days: Vec<Vec<i32>>, keep: &[bool]) -> Result<(Vec<(Table, RecordBatch)>, u64)>;
 }
 
+/// Whether a load keeps the rows it checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
+    Keep,
+    /// Only the summary is wanted: each block's arrays are dropped once
+    /// counted, so memory holds a few blocks, not the table.
+    Count,
+}
+
 /// Loads a CSV input block by block. A file read as UTF-8 that turns out to
 /// be Windows-1252 after non-ASCII UTF-8 records is read again as such.
 pub(crate) fn load_csv(
@@ -116,6 +125,7 @@ pub(crate) fn load_csv(
     options: &LoadOptions,
     source: &str,
     keys: &ExistingKeys,
+    rows: Rows,
 ) -> Result<LoadOutput> {
     let profile = options.mapping.as_ref();
     let delimiter = profile.and_then(|p| p.delimiter.as_deref());
@@ -123,7 +133,9 @@ pub(crate) fn load_csv(
     loop {
         let blocks = CsvBlocks::open(input, encoding, delimiter, source)?;
         // A mapping error (a missing column, ambiguous dates) names the file: a report reads six.
-        if let Some(out) = load_records(table, blocks, options, source, keys).map_err(|e| e.naming_source(source))? {
+        if let Some(out) =
+            load_records(table, blocks, options, source, keys, rows).map_err(|e| e.naming_source(source))?
+        {
             return Ok(out);
         }
         encoding = Some("windows-1252");
@@ -138,7 +150,7 @@ pub(crate) fn load_text_table(
     source: &str,
     keys: &ExistingKeys,
 ) -> Result<LoadOutput> {
-    load_records(table, OneBlock::from(text), options, source, keys)
+    load_records(table, OneBlock::from(text), options, source, keys, Rows::Keep)
         .map_err(|e| e.naming_source(source))?
         .ok_or_else(|| Error::engine("a text table asked to be read again"))
 }
@@ -150,6 +162,7 @@ fn load_records(
     options: &LoadOptions,
     source: &str,
     keys: &ExistingKeys,
+    rows: Rows,
 ) -> Result<Option<LoadOutput>> {
     let default_profile = MappingProfile::default();
     let profile = options.mapping.as_ref().unwrap_or(&default_profile);
@@ -165,7 +178,7 @@ fn load_records(
     let pepm_budgets = !present("budget_medical")
         && <tables::PepmRates as tables::BudgetShape>::COLUMNS.iter().skip(3).any(|c| present(c));
     let spans = !present("member_count") && (present("member_id") || present("start_date"));
-    let load = Load { table, profile, options, source, keys };
+    let load = Load { table, profile, options, source, keys, rows };
     match table.model_table() {
         Table::Claims => load.run::<claims::ClaimRows>(records),
         Table::Budgets if pepm_budgets => load.run::<tables::BudgetRows<tables::PepmRates>>(records),
@@ -187,6 +200,7 @@ struct Load<'a> {
     options: &'a LoadOptions,
     source: &'a str,
     keys: &'a ExistingKeys,
+    rows: Rows,
 }
 
 /// What one block became: its batches, or its rows waiting for the file's
@@ -248,7 +262,10 @@ impl Load<'_> {
             let mut ctx = RowContext { sha8: &sha8, source: self.source, keys, warnings: &mut warnings };
             let read = (block.len() + block.record_errors.len()) as u64;
             let empty_rows = std::mem::take(&mut block.empty_rows);
-            let (outcome, spent) = read_block::<R>(&cols, block, &joiner, &mut ctx)?;
+            let (mut outcome, spent) = read_block::<R>(&cols, block, &joiner, &mut ctx)?;
+            if let (BlockOutcome::Done(done), Rows::Count) = (&mut outcome, self.rows) {
+                done.batches.clear();
+            }
             Ok(BlockResult { index, outcome, read, empty_rows, warnings, spent })
         };
         let mut keys = self.keys.clone();
@@ -309,7 +326,9 @@ impl Load<'_> {
                 BlockOutcome::Done(done) => done,
                 BlockOutcome::Pending(pending) => finish_block(pending, order, &cols)?,
             };
-            batches.extend(done.batches);
+            if self.rows == Rows::Keep {
+                batches.extend(done.batches);
+            }
             errors.extend(done.errors);
             moved += done.moved;
         }
