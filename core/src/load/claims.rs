@@ -9,7 +9,7 @@ use datafusion::arrow::array::{
     StringDictionaryBuilder,
 };
 use datafusion::arrow::compute::{cast, filter_record_batch};
-use datafusion::arrow::datatypes::{DataType, Int32Type};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::columns::{CellResult, Col, Columns};
@@ -33,7 +33,9 @@ pub(crate) struct ClaimRows {
     at: Option<ClaimCols>,
     client_id: DictionaryBuilder,
     claim_id: StringBuilder,
-    claimant_id: DictionaryBuilder,
+    /// Nearly a value a row within a block: kept as text and keyed once
+    /// when the load's dictionaries are merged.
+    claimant_id: StringBuilder,
     claim_date: Vec<CellDate>,
     paid_date: Vec<CellDate>,
     claim_type: Vec<&'static str>,
@@ -172,7 +174,7 @@ impl TableRows for ClaimRows {
             at: Some(at),
             client_id: text(at.client_id),
             claim_id: StringBuilder::with_capacity(rows, claim_id_bytes),
-            claimant_id: text(at.claimant_id),
+            claimant_id: StringBuilder::with_capacity(rows, cols.cell_bytes(block, at.claimant_id)),
             claim_date: Vec::with_capacity(rows),
             paid_date: Vec::with_capacity(rows),
             claim_type: Vec::with_capacity(rows),
@@ -272,7 +274,6 @@ impl TableRows for ClaimRows {
         let icd_code = cols.raw(rec, at.icd_code).and_then(normalized_icd);
         for (builder, value) in [
             (&mut self.client_id, Some(client_id)),
-            (&mut self.claimant_id, Some(claimant_id)),
             (&mut self.service_type, cols.text_str(rec, at.service_type)),
             (&mut self.service_category, cols.text_str(rec, at.service_category)),
             (&mut self.icd_code, icd_code.as_deref()),
@@ -284,6 +285,7 @@ impl TableRows for ClaimRows {
                 None => builder.append_null(),
             }
         }
+        self.claimant_id.append_value(claimant_id);
         self.claim_date.push(claim_date);
         self.paid_date.push(paid_date);
         self.claim_type.push(claim_type);
@@ -315,11 +317,11 @@ impl TableRows for ClaimRows {
             claim_types.append_value(t);
         }
         let all = RecordBatch::try_new(
-            Table::Claims.storage_schema(),
+            block_schema(),
             vec![
                 Arc::new(self.client_id.finish()),
                 fitted(self.claim_id.finish()),
-                Arc::new(self.claimant_id.finish()),
+                fitted(self.claimant_id.finish()),
                 claim_days.clone(),
                 Arc::new(Date32Array::from(paid_days)),
                 Arc::new(claim_types.finish()),
@@ -359,6 +361,25 @@ impl TableRows for ClaimRows {
         out.insert(0, (Table::Claims, claims));
         Ok((out, moved))
     }
+}
+
+/// The storage schema with claimant_id as text: the loader keys it when it
+/// merges the blocks' dictionaries.
+fn block_schema() -> SchemaRef {
+    let storage = Table::Claims.storage_schema();
+    let fields: Vec<Field> = storage
+        .fields()
+        .iter()
+        .map(|f| {
+            let field = f.as_ref().clone();
+            if f.name() == "claimant_id" {
+                field.with_data_type(DataType::Utf8)
+            } else {
+                field
+            }
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
 }
 
 /// A builder's array without the spare capacity its doubling left (up to

@@ -102,7 +102,7 @@ pub(crate) fn stop_loss_links(
         }
         Ok(())
     })?;
-    let claimant_unknown = claimants_without_claims(ds, &c, unconfirmed)?;
+    let claimant_unknown = claimants_without_claims(ds, client, unconfirmed)?;
     let warnings = [
         collect_warning(
             WarningCode::StopLossClaimNotFound,
@@ -133,32 +133,34 @@ pub(crate) fn stop_loss_links(
 
 /// The rows whose claimant_id has no claim of the client. The claims are
 /// scanned only when some row names a claimant its claim did not confirm,
-/// and then only for those ids.
+/// and then through the claims' integer keys (no text compared a row).
 fn claimants_without_claims(
     ds: &Dataset,
-    client_literal: &str,
+    client: &str,
     unconfirmed: Vec<(MonthIndex, String, Decimal)>,
 ) -> Result<Vec<(MonthIndex, String)>> {
     if unconfirmed.is_empty() {
         return Ok(Vec::new());
     }
     let names: BTreeSet<&str> = unconfirmed.iter().map(|(_, id, _)| id.as_str()).collect();
-    let listed: Vec<String> = names.iter().map(|id| lit(id)).collect();
+    let keys = ds.claim_keys()?;
+    let mut named = vec![false; keys.claimant.values.len()];
+    for (k, id) in keys.claimant.values.iter().enumerate() {
+        named[k] = names.contains(id.as_str());
+    }
     let mut with_claims = BTreeSet::new();
-    run(
-        ds,
-        &format!(
-            "SELECT DISTINCT claimant_id FROM claims WHERE client_id = {client_literal} AND claimant_id IN ({})",
-            listed.join(", ")
-        ),
-    )?
-    .each(|r| {
-        with_claims.extend(r.text(0)?);
-        Ok(())
-    })?;
+    if let Some(client_key) = keys.client.values.iter().position(|c| c == client) {
+        for (clients, claimants) in keys.client.keys.iter().zip(&keys.claimant.keys) {
+            for (c, k) in clients.iter().zip(claimants) {
+                if *c == client_key as u32 && named.get(*k as usize).copied().unwrap_or(false) {
+                    with_claims.insert(keys.claimant.values[*k as usize].as_str());
+                }
+            }
+        }
+    }
     Ok(unconfirmed
         .into_iter()
-        .filter(|(_, id, _)| !with_claims.contains(id))
+        .filter(|(_, id, _)| !with_claims.contains(id.as_str()))
         .map(|(month, id, amount)| (month, format!("claimant_id {id} ({amount})")))
         .collect())
 }
