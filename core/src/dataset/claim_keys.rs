@@ -7,7 +7,8 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, DictionaryArray, RecordBatch};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, DictionaryArray, Int32Array, RecordBatch};
+use datafusion::arrow::buffer::NullBuffer;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::Int32Type;
 use rustc_hash::FxHashMap;
@@ -26,8 +27,57 @@ pub(crate) const UNCATEGORIZED: &str = "Uncategorized";
 #[derive(Debug, Default)]
 pub(crate) struct KeyedColumn {
     pub values: Vec<String>,
-    /// One key vector per claims batch.
-    pub keys: Vec<Vec<u32>>,
+    /// One part per claims batch: no copy of the keys, a view of the batch's.
+    parts: Vec<KeyedPart>,
+}
+
+/// A batch's dictionary keys (shared with the stored table) and what each
+/// dictionary value is renumbered to (shared by the batches of one load).
+#[derive(Debug)]
+struct KeyedPart {
+    keys: Int32Array,
+    renumber: Arc<Vec<u32>>,
+    null_key: u32,
+}
+
+/// The keys of one batch's rows.
+#[derive(Clone, Copy)]
+pub(crate) struct BatchKeys<'a> {
+    keys: &'a [i32],
+    nulls: Option<&'a NullBuffer>,
+    renumber: &'a [u32],
+    null_key: u32,
+}
+
+impl BatchKeys<'_> {
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Row `i`'s key (NULL_KEY past the end).
+    #[inline]
+    pub fn get(&self, i: usize) -> u32 {
+        if self.nulls.is_some_and(|n| n.is_null(i)) {
+            return self.null_key;
+        }
+        self.keys.get(i).and_then(|k| self.renumber.get(*k as usize)).copied().unwrap_or(NULL_KEY)
+    }
+}
+
+impl KeyedColumn {
+    /// The keys of batch `b` (an empty view past the last batch).
+    pub fn batch(&self, b: usize) -> BatchKeys<'_> {
+        match self.parts.get(b) {
+            Some(p) => {
+                BatchKeys { keys: p.keys.values(), nulls: p.keys.nulls(), renumber: &p.renumber, null_key: p.null_key }
+            }
+            None => BatchKeys { keys: &[], nulls: None, renumber: &[], null_key: NULL_KEY },
+        }
+    }
+
+    pub fn batches(&self) -> usize {
+        self.parts.len()
+    }
 }
 
 /// Integer keys of the claims columns a report groups by.
@@ -83,9 +133,9 @@ fn key_column(
             }
         },
     };
-    let mut keys = Vec::with_capacity(batches.len());
-    // The key of each dictionary value, for the dictionary last seen.
-    let mut last: Option<(ArrayRef, Vec<u32>)> = None;
+    let mut parts = Vec::with_capacity(batches.len());
+    // The new key of each dictionary value, for the dictionary last seen.
+    let mut last: Option<(ArrayRef, Arc<Vec<u32>>)> = None;
     for batch in batches {
         let array = dictionary(batch, name)?;
         if required && array.null_count() > 0 {
@@ -94,22 +144,14 @@ fn key_column(
         let same = last.as_ref().is_some_and(|(v, _)| Arc::ptr_eq(v, array.values()));
         if !same {
             let texts = array.values().as_string::<i32>();
-            let remap = (0..texts.len()).map(|i| key_of((!texts.is_null(i)).then(|| texts.value(i)))).collect();
-            last = Some((array.values().clone(), remap));
+            let renumber = (0..texts.len()).map(|i| key_of((!texts.is_null(i)).then(|| texts.value(i)))).collect();
+            last = Some((array.values().clone(), Arc::new(renumber)));
         }
-        let remap = last.as_ref().map(|(_, r)| r.as_slice()).unwrap_or_default();
+        let renumber = last.as_ref().map(|(_, r)| r.clone()).unwrap_or_default();
         let null_key = if array.null_count() > 0 { key_of(None) } else { NULL_KEY };
-        let batch_keys = array
-            .keys()
-            .iter()
-            .map(|k| match k {
-                None => null_key,
-                Some(k) => remap.get(k as usize).copied().unwrap_or(NULL_KEY),
-            })
-            .collect();
-        keys.push(batch_keys);
+        parts.push(KeyedPart { keys: array.keys().clone(), renumber, null_key });
     }
-    Ok(KeyedColumn { values, keys })
+    Ok(KeyedColumn { values, parts })
 }
 
 impl ClaimKeys {

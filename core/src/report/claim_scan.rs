@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use datafusion::arrow::array::{Array, Date32Array, Decimal128Array, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
 
-use crate::dataset::claim_keys::{ClaimKeys, KeyedColumn, NULL_KEY};
+use crate::dataset::claim_keys::{ClaimKeys, NULL_KEY};
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
 use crate::model::icd;
@@ -106,11 +106,6 @@ fn money_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b Decimal128
     }
 }
 
-/// A keyed column's keys of batch `b`.
-fn keys_of(column: &KeyedColumn, b: usize) -> &[u32] {
-    column.keys.get(b).map(Vec::as_slice).unwrap_or_default()
-}
-
 fn first_day_number(m: MonthIndex) -> Result<i32> {
     date_in_month(m, 1)
         .map(crate::model::dates::to_days)
@@ -177,24 +172,24 @@ impl ClaimScan {
                 money_column(batch, "total_amount")?,
             );
             let (clients, claimants, categories, codes, terms) = (
-                keys_of(&keys.client, b),
-                keys_of(&keys.claimant, b),
-                keys_of(&keys.category, b),
-                keys_of(&keys.code, b),
-                keys_of(&keys.term, b),
+                keys.client.batch(b),
+                keys.claimant.batch(b),
+                keys.category.batch(b),
+                keys.code.batch(b),
+                keys.term.batch(b),
             );
             if [clients, claimants, categories, codes, terms].iter().any(|k| k.len() != batch.num_rows()) {
                 return Err(Error::engine("the claims keys do not match the loaded claims"));
             }
             for i in 0..batch.num_rows() {
                 let day = dates.value(i);
-                if day < lo || day >= hi || clients[i] != client_key {
+                if day < lo || day >= hi || clients.get(i) != client_key {
                     continue;
                 }
                 let month = month_of_day[(day - lo) as usize] as usize;
                 let (m, p, t) = (medical.value(i), pharmacy.value(i), total.value(i));
                 scan.months[month].add(m, p, 0);
-                let claimant = claimants[i];
+                let claimant = claimants.get(i);
                 scan.row_month.push(month as u32);
                 scan.row_claimant.push(claimant);
                 if !in_period.contains(&(month as i32)) {
@@ -204,15 +199,16 @@ impl ClaimScan {
                     continue;
                 }
                 scan.claimant_sums[claimant as usize].add(m, p, t);
-                let category = categories[i];
+                let category = categories.get(i);
                 scan.category_sums[category as usize].add(m, p, t);
-                let code = codes[i];
+                let code = codes.get(i);
                 let chapter = if code == NONE {
                     scan.no_code_chapter
                 } else {
                     scan.code_sums[code as usize].add(m, p, t);
-                    if terms[i] != NULL_KEY {
-                        *scan.layman_counts.entry((code, terms[i])).or_default() += 1;
+                    let term = terms.get(i);
+                    if term != NULL_KEY {
+                        *scan.layman_counts.entry((code, term)).or_default() += 1;
                     }
                     scan.code_chapter[code as usize]
                 };

@@ -150,10 +150,12 @@ fn claimants_without_claims(
     }
     let mut with_claims = BTreeSet::new();
     if let Some(client_key) = keys.client.values.iter().position(|c| c == client) {
-        for (clients, claimants) in keys.client.keys.iter().zip(&keys.claimant.keys) {
-            for (c, k) in clients.iter().zip(claimants) {
-                if *c == client_key as u32 && named.get(*k as usize).copied().unwrap_or(false) {
-                    with_claims.insert(keys.claimant.values[*k as usize].as_str());
+        for b in 0..keys.client.batches() {
+            let (clients, claimants) = (keys.client.batch(b), keys.claimant.batch(b));
+            for i in 0..clients.len() {
+                let k = claimants.get(i) as usize;
+                if clients.get(i) == client_key as u32 && named.get(k).copied().unwrap_or(false) {
+                    with_claims.insert(keys.claimant.values[k].as_str());
                 }
             }
         }
