@@ -493,3 +493,49 @@ fn dates_in_year_0_or_1_and_5_digit_years_are_rejected() {
         (2, "year", "02024", "is not a 4-digit year")
     );
 }
+
+/// A claims file loaded as two files reports like the whole file: each load
+/// has dictionaries of its own, and the report's keys are renumbered across
+/// them (the same claimant, category or code in both halves is one group).
+#[test]
+fn claims_loaded_in_two_files_report_like_one() {
+    let dir = std::env::temp_dir().join(format!("claimscope-two-loads-{}", std::process::id()));
+    let out = dir.to_str().unwrap().to_string();
+    claimscope::tools::generate::PlanSpec::new(400, 24, 11, 1, "2024-01").unwrap().write(&out).unwrap();
+    let claims = std::fs::read_to_string(dir.join("claims.csv")).unwrap();
+    let (header, rows) = claims.split_once('\n').unwrap();
+    let rows: Vec<&str> = rows.lines().collect();
+    let half = rows.len() / 2;
+    let first = format!("{header}\n{}\n", rows[..half].join("\n"));
+    let second = format!("{header}\n{}\n", rows[half..].join("\n"));
+    let load_others = |ds: &mut Dataset| {
+        for (table, name) in [
+            (Table::Budgets, "budgets.csv"),
+            (Table::Enrollments, "enrollment.csv"),
+            (Table::AdminFees, "admin_fees.csv"),
+            (Table::Rebates, "rebates.csv"),
+            (Table::StopLossReimbursements, "stop_loss.csv"),
+        ] {
+            ds.load_path(table, dir.join(name).to_str().unwrap(), &LoadOptions::default()).unwrap();
+        }
+    };
+    let mut whole = Dataset::new();
+    whole.load_csv_bytes(Table::Claims, "claims.csv", claims.as_bytes(), &LoadOptions::default()).unwrap();
+    load_others(&mut whole);
+    let mut split = Dataset::new();
+    split.load_csv_bytes(Table::Claims, "first.csv", first.as_bytes(), &LoadOptions::default()).unwrap();
+    split.load_csv_bytes(Table::Claims, "second.csv", second.as_bytes(), &LoadOptions::default()).unwrap();
+    load_others(&mut split);
+    std::fs::remove_dir_all(&dir).ok();
+    let report = |ds: &Dataset| {
+        let json = ds.report(None, "2025", &claimscope::ReportOptions::default()).unwrap().to_json().unwrap();
+        let mut doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        doc.as_object_mut().unwrap().remove("lineage");
+        doc
+    };
+    let (one, two) = (report(&whole), report(&split));
+    for grouped in ["service_categories", "diagnosis_groups", "top_diagnoses"] {
+        assert!(one[grouped].as_array().is_some_and(|a| a.len() > 2), "{grouped}: {}", one[grouped]);
+    }
+    assert_eq!(one, two);
+}
