@@ -9,10 +9,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::model::error::Result;
-
-fn is_text_dictionary(data_type: &DataType) -> bool {
-    matches!(data_type, DataType::Dictionary(_, value) if **value == DataType::Utf8)
-}
+use crate::model::table::is_text_dictionary;
 
 /// `schema` with each dictionary of text as utf8.
 pub(crate) fn plain_schema(schema: &Schema) -> SchemaRef {

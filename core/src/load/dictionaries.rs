@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, DictionaryArray, Int32Array, StringArray, StringBuilder};
 use datafusion::arrow::buffer::ScalarBuffer;
-use datafusion::arrow::datatypes::{DataType, Int32Type, SchemaRef};
+use datafusion::arrow::datatypes::{Int32Type, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use std::hash::BuildHasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::model::error::{Error, Result};
-use crate::model::table::Table;
+use crate::model::table::{is_text_dictionary, Table};
 
 /// Each table's batches (in the order given) in its storage schema.
 pub(crate) fn unify(batches: Vec<(Table, RecordBatch)>) -> Result<Vec<(Table, RecordBatch)>> {
@@ -30,10 +30,6 @@ pub(crate) fn unify(batches: Vec<(Table, RecordBatch)>) -> Result<Vec<(Table, Re
         out.extend(unify_batches(of_table, table.storage_schema())?.into_iter().map(|b| (table, b)));
     }
     Ok(out)
-}
-
-fn is_text_dictionary(data_type: &DataType) -> bool {
-    matches!(data_type, DataType::Dictionary(key, value) if **key == DataType::Int32 && **value == DataType::Utf8)
 }
 
 /// The batches of one table, each column `storage` stores as a dictionary
@@ -251,7 +247,7 @@ fn merge_texts(texts: &[&StringArray]) -> Result<Vec<ArrayRef>> {
 mod tests {
     use super::*;
     use datafusion::arrow::compute::filter_record_batch;
-    use datafusion::arrow::datatypes::{Field, Schema};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
     fn dictionary(values: &[Option<&str>]) -> ArrayRef {
         Arc::new(values.iter().copied().collect::<DictionaryArray<Int32Type>>())

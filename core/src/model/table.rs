@@ -21,6 +21,11 @@ pub fn dictionary_type() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
 
+/// Whether a column is a dictionary of text (stored, or made by a query).
+pub(crate) fn is_text_dictionary(data_type: &DataType) -> bool {
+    matches!(data_type, DataType::Dictionary(_, value) if **value == DataType::Utf8)
+}
+
 /// The claims text columns with few distinct values over many rows: stored
 /// as dictionaries (4 bytes a row instead of the text), handed out as utf8.
 pub const CLAIMS_DICTIONARY_COLUMNS: [&str; 8] = [
