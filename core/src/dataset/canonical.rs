@@ -2,29 +2,16 @@
 //! stored as dictionaries (and any dictionary of text a query makes) come
 //! out of `sql` as utf8.
 
-use std::sync::Arc;
-
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::model::error::Result;
-use crate::model::table::is_text_dictionary;
+use crate::model::table::{is_text_dictionary, retyped};
 
 /// `schema` with each dictionary of text as utf8.
 pub(crate) fn plain_schema(schema: &Schema) -> SchemaRef {
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .map(|f| {
-            if is_text_dictionary(f.data_type()) {
-                f.as_ref().clone().with_data_type(DataType::Utf8)
-            } else {
-                f.as_ref().clone()
-            }
-        })
-        .collect();
-    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+    retyped(schema, |f| is_text_dictionary(f.data_type()).then_some(DataType::Utf8))
 }
 
 /// The batches with each dictionary of text cast to utf8 (`plain` is

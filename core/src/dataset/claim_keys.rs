@@ -9,13 +9,11 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, DictionaryArray, Int32Array, RecordBatch};
 use datafusion::arrow::buffer::NullBuffer;
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::Int32Type;
 use rustc_hash::FxHashMap;
 
 use crate::model::error::{Error, Result};
 use crate::model::icd;
-use crate::model::table::dictionary_type;
 
 /// A key for a null cell.
 pub(crate) const NULL_KEY: u32 = u32::MAX;
@@ -95,18 +93,13 @@ pub(crate) struct ClaimKeys {
     pub term: KeyedColumn,
 }
 
-/// A claims column as a text dictionary (stored so; cast if it is not).
-fn dictionary(batch: &RecordBatch, name: &str) -> Result<DictionaryArray<Int32Type>> {
-    let column =
-        batch.column_by_name(name).ok_or_else(|| Error::engine(format!("the claims table has no column {name}")))?;
-    let column = match column.as_dictionary_opt::<Int32Type>() {
-        Some(d) => d.clone(),
-        None => cast(column, &dictionary_type())?.as_dictionary::<Int32Type>().clone(),
-    };
-    if column.values().as_string_opt::<i32>().is_none() {
-        return Err(Error::engine(format!("the claims column {name} is not text")));
-    }
-    Ok(column)
+/// A claims column as the text dictionary it is stored as.
+fn dictionary<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b DictionaryArray<Int32Type>> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_dictionary_opt::<Int32Type>())
+        .filter(|d| d.values().as_string_opt::<i32>().is_some())
+        .ok_or_else(|| Error::engine(format!("the claims table has no text dictionary column {name}")))
 }
 
 /// Keys of one column over every batch, from the batches' dictionaries: a

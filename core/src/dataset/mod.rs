@@ -11,7 +11,7 @@ mod udf;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::{Int32Type, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
@@ -308,12 +308,7 @@ impl Dataset {
                         .values()
                         .as_string_opt::<i32>()
                         .ok_or_else(|| Error::engine("client_id is a dictionary of other than text"))?;
-                    let mut used = vec![false; values.len()];
-                    for key in dictionary.keys().iter().flatten() {
-                        if let Some(u) = used.get_mut(key as usize) {
-                            *u = true;
-                        }
-                    }
+                    let used = load::dictionaries::used_values(dictionary)?;
                     for (k, _) in used.iter().enumerate().filter(|(_, u)| **u) {
                         if !clients.contains(values.value(k)) {
                             clients.insert(values.value(k).to_string());

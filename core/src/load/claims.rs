@@ -9,7 +9,7 @@ use datafusion::arrow::array::{
     StringDictionaryBuilder,
 };
 use datafusion::arrow::compute::{cast, filter_record_batch};
-use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Int32Type, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::columns::{CellResult, Col, Columns};
@@ -18,7 +18,7 @@ use crate::load::mapping::AMOUNT_COLUMN;
 use crate::model::cell::trim_cell;
 use crate::model::dates::{self, CellDate};
 use crate::model::error::Result;
-use crate::model::table::{Table, MONEY_PRECISION, MONEY_SCALE};
+use crate::model::table::{retyped, Table, MONEY_PRECISION, MONEY_SCALE};
 use crate::source::{Block, Record};
 
 /// A text column of few distinct values, keyed on the loader's worker
@@ -366,20 +366,7 @@ impl TableRows for ClaimRows {
 /// The storage schema with claimant_id as text: the loader keys it when it
 /// merges the blocks' dictionaries.
 fn block_schema() -> SchemaRef {
-    let storage = Table::Claims.storage_schema();
-    let fields: Vec<Field> = storage
-        .fields()
-        .iter()
-        .map(|f| {
-            let field = f.as_ref().clone();
-            if f.name() == "claimant_id" {
-                field.with_data_type(DataType::Utf8)
-            } else {
-                field
-            }
-        })
-        .collect();
-    Arc::new(Schema::new(fields))
+    retyped(&Table::Claims.storage_schema(), |f| (f.name() == "claimant_id").then_some(DataType::Utf8))
 }
 
 /// A builder's array without the spare capacity its doubling left (up to

@@ -46,17 +46,7 @@ fn unify_batches(batches: Vec<RecordBatch>, storage: SchemaRef) -> Result<Vec<Re
         let arrays: Vec<&ArrayRef> = batches.iter().map(|b| b.column(c)).collect();
         merge_column(&arrays).map_err(|e| Error::engine(format!("column {}: {e}", storage.field(c).name())))
     };
-    // The browser has one thread.
-    #[cfg(target_arch = "wasm32")]
-    let merged: Vec<Result<Vec<ArrayRef>>> = dictionary_columns.iter().map(|c| merge(*c)).collect();
-    #[cfg(not(target_arch = "wasm32"))]
-    let merged: Vec<Result<Vec<ArrayRef>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = dictionary_columns.iter().map(|c| s.spawn(move || merge(*c))).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(Error::engine("merging dictionaries stopped unexpectedly"))))
-            .collect()
-    });
+    let merged = on_threads(dictionary_columns.len(), |i| merge(dictionary_columns[i]));
     let mut columns: Vec<Vec<ArrayRef>> = batches.iter().map(|b| b.columns().to_vec()).collect();
     for (c, arrays) in dictionary_columns.iter().zip(merged) {
         for (batch_columns, array) in columns.iter_mut().zip(arrays?) {
@@ -70,17 +60,44 @@ fn unify_batches(batches: Vec<RecordBatch>, storage: SchemaRef) -> Result<Vec<Re
 /// single block's builder makes only used values unless rows were dropped).
 fn only_used_values(batch: &RecordBatch, columns: &[usize]) -> bool {
     columns.iter().all(|c| {
-        batch.column(*c).as_dictionary_opt::<Int32Type>().is_some_and(|d| {
-            let mut used = vec![false; d.values().len()];
-            for (i, k) in d.keys().values().iter().enumerate() {
-                if d.keys().is_valid(i) {
-                    if let Some(u) = used.get_mut(*k as usize) {
-                        *u = true;
-                    }
-                }
-            }
-            used.iter().all(|u| *u)
-        })
+        let used = batch.column(*c).as_dictionary_opt::<Int32Type>().map(used_values);
+        used.is_some_and(|u| u.is_ok_and(|u| u.iter().all(|u| *u)))
+    })
+}
+
+/// Which of a dictionary's values some non-null row uses (a filtered
+/// array's dictionary still holds the values of the rows it dropped).
+pub(crate) fn used_values(array: &DictionaryArray<Int32Type>) -> Result<Vec<bool>> {
+    let mut used = vec![false; array.values().len()];
+    let mut mark = |k: i32| match used.get_mut(k as usize) {
+        Some(u) => {
+            *u = true;
+            Ok(())
+        }
+        None => Err(Error::engine(format!("dictionary key {k} out of range"))),
+    };
+    let keys = array.keys();
+    if keys.null_count() == 0 {
+        keys.values().iter().try_for_each(|k| mark(*k))?;
+    } else {
+        keys.iter().flatten().try_for_each(&mut mark)?;
+    }
+    Ok(used)
+}
+
+/// `work(i)` for each i in 0..n, each on a thread of its own (one after
+/// another in the browser, which has one thread).
+fn on_threads<T: Send>(n: usize, work: impl Fn(usize) -> Result<T> + Sync) -> Vec<Result<T>> {
+    #[cfg(target_arch = "wasm32")]
+    return (0..n).map(work).collect();
+    #[cfg(not(target_arch = "wasm32"))]
+    std::thread::scope(|s| {
+        let work = &work;
+        let handles: Vec<_> = (0..n).map(|i| s.spawn(move || work(i))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::engine("a loader thread stopped unexpectedly"))))
+            .collect()
     })
 }
 
@@ -109,20 +126,7 @@ impl<'a> LoadDictionary<'a> {
         let old_values =
             array.values().as_string_opt::<i32>().ok_or_else(|| Error::engine("a dictionary's values are not utf8"))?;
         let old_keys = array.keys();
-        // A filtered block's dictionary still holds the values of the rows it dropped.
-        let mut used = vec![false; old_values.len()];
-        let mut mark = |k: i32| match used.get_mut(k as usize) {
-            Some(u) => {
-                *u = true;
-                Ok(())
-            }
-            None => Err(Error::engine(format!("dictionary key {k} out of range"))),
-        };
-        if old_keys.null_count() == 0 {
-            old_keys.values().iter().try_for_each(|k| mark(*k))?;
-        } else {
-            old_keys.iter().flatten().try_for_each(&mut mark)?;
-        }
+        let used = used_values(array)?;
         let mut remap: Vec<i32> = vec![0; old_values.len()];
         for (v, slot) in remap.iter_mut().enumerate() {
             if used[v] {
@@ -203,17 +207,7 @@ fn merge_texts(texts: &[&StringArray]) -> Result<Vec<ArrayRef>> {
         }
         Ok((dictionary, keys_of_arrays))
     };
-    #[cfg(target_arch = "wasm32")]
-    let keyed: Vec<Result<(LoadDictionary<'_>, Vec<Vec<i32>>)>> = vec![key_part(0)];
-    #[cfg(not(target_arch = "wasm32"))]
-    let keyed: Vec<Result<(LoadDictionary<'_>, Vec<Vec<i32>>)>> = std::thread::scope(|s| {
-        let key_part = &key_part;
-        let handles: Vec<_> = (0..parts).map(|p| s.spawn(move || key_part(p))).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(Error::engine("keying text stopped unexpectedly"))))
-            .collect()
-    });
+    let keyed = on_threads(parts, key_part);
     let mut keyed = keyed.into_iter().collect::<Result<Vec<_>>>()?;
     let mut values = StringBuilder::new();
     let (mut offsets, mut count) = (Vec::with_capacity(parts), 0i32);

@@ -7,7 +7,7 @@
 
 mod claims;
 pub(crate) mod columns;
-mod dictionaries;
+pub(crate) mod dictionaries;
 pub mod mapping;
 mod spans;
 mod tables;

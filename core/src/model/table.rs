@@ -21,6 +21,20 @@ pub fn dictionary_type() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
 
+/// `schema` with the type of each field `retype` names changed; names,
+/// nullability and metadata stay.
+pub(crate) fn retyped(schema: &Schema, retype: impl Fn(&Field) -> Option<DataType>) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match retype(f) {
+            Some(t) => f.as_ref().clone().with_data_type(t),
+            None => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
 /// Whether a column is a dictionary of text (stored, or made by a query).
 pub(crate) fn is_text_dictionary(data_type: &DataType) -> bool {
     matches!(data_type, DataType::Dictionary(_, value) if **value == DataType::Utf8)
@@ -126,18 +140,7 @@ impl Table {
         if self != Table::Claims {
             return canonical;
         }
-        let fields: Vec<Field> = canonical
-            .fields()
-            .iter()
-            .map(|f| {
-                if CLAIMS_DICTIONARY_COLUMNS.contains(&f.name().as_str()) {
-                    Field::new(f.name(), dictionary_type(), f.is_nullable())
-                } else {
-                    f.as_ref().clone()
-                }
-            })
-            .collect();
-        Arc::new(Schema::new(fields))
+        retyped(&canonical, |f| CLAIMS_DICTIONARY_COLUMNS.contains(&f.name().as_str()).then(dictionary_type))
     }
 
     /// The canonical columns with their types; nullability says whether a
