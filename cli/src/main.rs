@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use claimscope::print::text;
 use claimscope::print::{Paper, PrintOptions};
+use claimscope::report::completion_options::{self, CompletionOptions};
 use claimscope::{
     Basis, Dataset, EligibilityCounting, Error, LoadOptions, LoadSummary, MappingProfile, Privacy, ReportOptions,
     StopLossContract, Table,
@@ -220,6 +221,54 @@ struct ReportArgs {
     /// High-cost claimants show the diagnosis chapter only.
     #[arg(long)]
     employer_facing: bool,
+    /// Adds the completion section: lag triangle, chain-ladder factors, IBNR, completed figures.
+    #[arg(long)]
+    completion: bool,
+    /// Valuation date of the completion (YYYY-MM-DD; default: the client's latest paid_date).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Incurred months averaged into each age-to-age factor (default 12).
+    #[arg(long)]
+    completion_months: Option<usize>,
+    /// Latest incurred months set by the PMPM projection (default 2; 0 = chain ladder only).
+    #[arg(long)]
+    projection_months: Option<usize>,
+    /// Annual trend of the projection (0.06 or 6%; default 0).
+    #[arg(long, allow_hyphen_values = true)]
+    trend: Option<String>,
+    /// Projected months blend both methods, weighted by the completion factor.
+    #[arg(long)]
+    blend: bool,
+    /// Tail factor beyond the triangle's last development month (default 1).
+    #[arg(long)]
+    tail: Option<String>,
+    /// Adds the projection section: the plan year's total cost against budget (turns completion on).
+    #[arg(long)]
+    project_year: bool,
+}
+
+/// The completion options of the command line; None unless completion was asked for.
+fn completion_options(args: &ReportArgs) -> Result<Option<CompletionOptions>, Error> {
+    let asked = args.completion
+        || args.project_year
+        || args.as_of.is_some()
+        || args.completion_months.is_some()
+        || args.projection_months.is_some()
+        || args.trend.is_some()
+        || args.blend
+        || args.tail.is_some();
+    if !asked {
+        return Ok(None);
+    }
+    let defaults = CompletionOptions::default();
+    Ok(Some(CompletionOptions {
+        as_of: args.as_of.as_deref().map(completion_options::parse_as_of).transpose()?,
+        completion_months: args.completion_months.unwrap_or(defaults.completion_months),
+        projection_months: args.projection_months.unwrap_or(defaults.projection_months),
+        trend: args.trend.as_deref().map(completion_options::parse_trend).transpose()?.unwrap_or(defaults.trend),
+        blend: args.blend,
+        tail: args.tail.as_deref().map(completion_options::parse_tail).transpose()?.unwrap_or(defaults.tail),
+    }))
 }
 
 fn read_text(path: &str) -> Result<String, Error> {
@@ -268,6 +317,8 @@ fn report_options(args: &ReportArgs) -> Result<ReportOptions, Error> {
             },
             employer_facing: args.employer_facing,
         },
+        completion: completion_options(args)?,
+        project_year: args.project_year,
     })
 }
 

@@ -12,6 +12,7 @@ pub const MEDICAL: RGBColor = RGBColor(31, 78, 121);
 pub const PHARMACY: RGBColor = RGBColor(91, 155, 213);
 pub const ADMIN: RGBColor = RGBColor(190, 198, 208);
 pub const BUDGET: RGBColor = RGBColor(192, 57, 43);
+pub const COMPLETED: RGBColor = RGBColor(39, 125, 80);
 const AXIS: RGBColor = RGBColor(95, 107, 122);
 const GRID: RGBColor = RGBColor(226, 231, 237);
 
@@ -65,6 +66,8 @@ pub struct MonthBar {
     pub pharmacy: f64,
     pub admin: f64,
     pub budget: Option<f64>,
+    /// Completed total cost (when the report has a completion section).
+    pub completed: Option<f64>,
 }
 
 /// Monthly cost, medical / pharmacy / admin stacked, against the budget line.
@@ -80,7 +83,11 @@ fn draw_monthly_cost(months: &[MonthBar], width: u32, height: u32) -> Result<Str
         let n = months.len().max(1) as u32;
         let top = months
             .iter()
-            .map(|m| (m.medical.max(0.0) + m.pharmacy.max(0.0) + m.admin.max(0.0)).max(m.budget.unwrap_or(0.0)))
+            .map(|m| {
+                (m.medical.max(0.0) + m.pharmacy.max(0.0) + m.admin.max(0.0))
+                    .max(m.budget.unwrap_or(0.0))
+                    .max(m.completed.unwrap_or(0.0))
+            })
             .fold(0.0, f64::max);
         let mut chart = ChartBuilder::on(&root)
             .margin(4)
@@ -127,26 +134,30 @@ fn draw_monthly_cost(months: &[MonthBar], width: u32, height: u32) -> Result<Str
                 base += h;
             }
         }
-        // The budget line breaks where a month has no budget.
-        let mut run: Vec<(SegmentValue<u32>, f64)> = Vec::new();
-        let mut runs = Vec::new();
-        for (i, m) in months.iter().enumerate() {
-            match m.budget {
-                Some(b) => run.push((SegmentValue::CenterOf(i as u32), b)),
-                None if !run.is_empty() => runs.push(std::mem::take(&mut run)),
-                None => {}
+        // The budget and completed lines break where a month has no value.
+        for (color, value) in
+            [(BUDGET, (|m: &MonthBar| m.budget) as fn(&MonthBar) -> Option<f64>), (COMPLETED, |m| m.completed)]
+        {
+            let mut run: Vec<(SegmentValue<u32>, f64)> = Vec::new();
+            let mut runs = Vec::new();
+            for (i, m) in months.iter().enumerate() {
+                match value(m) {
+                    Some(b) => run.push((SegmentValue::CenterOf(i as u32), b)),
+                    None if !run.is_empty() => runs.push(std::mem::take(&mut run)),
+                    None => {}
+                }
             }
-        }
-        if !run.is_empty() {
-            runs.push(run);
-        }
-        for points in runs {
-            chart
-                .draw_series(LineSeries::new(points.iter().cloned(), BUDGET.stroke_width(2)))
-                .map_err(drawing_error)?;
-            chart
-                .draw_series(points.iter().map(|p| Circle::new(p.clone(), 2, BUDGET.filled())))
-                .map_err(drawing_error)?;
+            if !run.is_empty() {
+                runs.push(run);
+            }
+            for points in runs {
+                chart
+                    .draw_series(LineSeries::new(points.iter().cloned(), color.stroke_width(2)))
+                    .map_err(drawing_error)?;
+                chart
+                    .draw_series(points.iter().map(|p| Circle::new(p.clone(), 2, color.filled())))
+                    .map_err(drawing_error)?;
+            }
         }
         root.present().map_err(drawing_error)?;
     }
@@ -237,7 +248,7 @@ mod tests {
     fn empty_or_negative_data_still_draws() {
         let svg = monthly_cost(&[], 300, 150).unwrap();
         assert!(svg.contains("<svg"));
-        let month = MonthBar { label: "Jan 25".into(), medical: -5.0, pharmacy: 0.0, admin: 0.0, budget: None };
+        let month = MonthBar { label: "Jan 25".into(), medical: -5.0, pharmacy: 0.0, admin: 0.0, budget: None, completed: None };
         assert!(monthly_cost(&[month], 300, 150).unwrap().contains("Jan 25"));
         let bars = [Bar { label: "Other (suppressed)".into(), value: None, note: "suppressed".into() }];
         assert!(ranked_bars(&bars, 200, 100, MEDICAL).unwrap().contains("suppressed"));

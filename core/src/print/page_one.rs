@@ -6,7 +6,7 @@ use rust_decimal::prelude::ToPrimitive;
 use super::canvas::{table, Align, Canvas, Column, Font, ACCENT, BAND, MUTED, RULE};
 use super::charts::{self, MonthBar};
 use super::layout::{header, legend, month_short, section_title, Page, MARGIN, MAX_MONTH_ROWS};
-use super::view::{monthly_cells, tiles, MONTHLY_COLUMNS};
+use super::view::{completed_total_costs, monthly_cells, tiles, MONTHLY_COLUMNS};
 use crate::model::error::Result;
 use crate::print::figures::amount;
 use crate::report::{Num, Report};
@@ -33,17 +33,17 @@ fn to_f64(n: &Num) -> f64 {
 
 fn monthly_chart(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> Result<f64> {
     section_title(c, y, "Monthly cost against budget");
-    legend(
-        c,
-        page,
-        y,
-        &[
-            ("Medical", charts::MEDICAL),
-            ("Pharmacy", charts::PHARMACY),
-            ("Admin fees", charts::ADMIN),
-            ("Total budget", charts::BUDGET),
-        ],
-    );
+    let mut keys = vec![
+        ("Medical", charts::MEDICAL),
+        ("Pharmacy", charts::PHARMACY),
+        ("Admin fees", charts::ADMIN),
+        ("Total budget", charts::BUDGET),
+    ];
+    if r.completion.is_some() {
+        keys.push(("Completed total cost", charts::COMPLETED));
+    }
+    legend(c, page, y, &keys);
+    let completed = completed_total_costs(r);
     let bars: Vec<MonthBar> = r
         .monthly
         .iter()
@@ -53,6 +53,7 @@ fn monthly_chart(c: &mut Canvas, page: &Page, y: f64, r: &Report) -> Result<f64>
             pharmacy: to_f64(&m.figures.pharmacy_claims),
             admin: to_f64(&m.figures.admin_fees),
             budget: m.figures.total_budget.as_ref().map(to_f64),
+            completed: completed.get(m.month.as_str()).map(to_f64),
         })
         .collect();
     let height = 185.0;

@@ -6,7 +6,8 @@
 use crate::model::error::{Error, Result};
 use crate::print::figures::{amount, count, money, ratio};
 use crate::report::document::MonthlyFigures;
-use crate::report::Report;
+use crate::report::{Num, Report};
+use std::collections::BTreeMap;
 
 /// One KPI tile: its name, the figure, and a line of context.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -16,8 +17,58 @@ pub struct Tile {
     pub context: String,
 }
 
+/// Each period month's total cost with its claims completed: total cost +
+/// (completed - gross claims), exact; empty without a completion section.
+pub fn completed_total_costs(r: &Report) -> BTreeMap<&str, Num> {
+    let Some(c) = &r.completion else { return BTreeMap::new() };
+    r.monthly
+        .iter()
+        .filter_map(|m| {
+            let done = c.months.iter().find(|d| d.month == m.month)?;
+            let cost = m.figures.total_cost.0 + done.completed.0 - m.figures.gross_claims.0;
+            Some((m.month.as_str(), Num::money(cost)))
+        })
+        .collect()
+}
+
+/// The tiles a completed report shows instead of total cost PEPM and the
+/// trend: the completed loss ratio and the year-end projection.
+fn completion_tiles(r: &Report, tiles: &mut [Tile; 8]) {
+    let Some(c) = &r.completion else { return };
+    let p = &c.period;
+    tiles[6] = Tile {
+        name: "Completed loss ratio",
+        value: ratio(p.completed_loss_ratio.as_ref()),
+        context: format!(
+            "total cost {} · IBNR {} ± {}",
+            amount(Some(&p.completed_total_cost)),
+            amount(Some(&p.ibnr)),
+            amount(Some(&p.std_err))
+        ),
+    };
+    if let Some(y) = &r.projection {
+        tiles[7] = Tile {
+            name: "Year-end projection",
+            value: money(y.projected_total_cost.as_ref()),
+            context: format!(
+                "loss ratio {} ({}–{}) · budget {}",
+                ratio(y.projected_loss_ratio.as_ref()),
+                ratio(y.low_loss_ratio.as_ref()),
+                ratio(y.high_loss_ratio.as_ref()),
+                amount(y.annual_budget.as_ref())
+            ),
+        };
+    }
+}
+
 /// The eight KPI tiles of page 1.
 pub fn tiles(r: &Report) -> [Tile; 8] {
+    let mut tiles = plain_tiles(r);
+    completion_tiles(r, &mut tiles);
+    tiles
+}
+
+fn plain_tiles(r: &Report) -> [Tile; 8] {
     let s = &r.summary;
     let prior_pmpm = r.prior.as_ref().and_then(|p| p.total_cost_pmpm);
     [

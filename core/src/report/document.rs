@@ -245,6 +245,157 @@ pub struct StopLossSection {
     pub aggregate: AggregateSummary,
 }
 
+/// `completion.parameters`: the options the completion used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompletionParameters {
+    pub completion_months: usize,
+    pub projection_months: usize,
+    pub trend: Num,
+    pub blend: bool,
+    pub tail: Num,
+}
+
+/// Medical, pharmacy and total paid amounts by incurred month (rows, oldest
+/// first) and month of development (columns, 0 = paid in the incurred month).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TriangleAmounts {
+    pub medical: Vec<Vec<Num>>,
+    pub pharmacy: Vec<Vec<Num>>,
+    pub total: Vec<Vec<Num>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LagTriangle {
+    /// Incurred months (`YYYY-MM`), one per row.
+    pub incurred: Vec<String>,
+    pub incremental: TriangleAmounts,
+    pub cumulative: TriangleAmounts,
+}
+
+/// One age-to-age factor of the total triangle and its Mack statistics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DevelopmentFactor {
+    /// From `age` to `age + 1` months of development.
+    pub age: usize,
+    pub factor: Num,
+    /// Incurred months averaged (0: nothing paid at `age`, factor 1).
+    pub months_used: usize,
+    /// Cumulative factor from `age` to ultimate (tail included).
+    pub to_ultimate: Num,
+    /// 1 / to_ultimate.
+    pub completion_factor: Num,
+    pub sigma: Num,
+    pub std_err: Num,
+    /// False when sigma was filled by the log-linear line.
+    pub sigma_estimated: bool,
+}
+
+/// One incurred month completed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompletionMonth {
+    pub month: String,
+    /// Months of development observed (valuation month - incurred month).
+    pub age: usize,
+    pub paid: Num,
+    pub completion_factor: Num,
+    /// paid x cumulative factor.
+    pub chain_ladder: Num,
+    /// Expected PMPM x member months, for the months the projection covers.
+    pub projection: Option<Num>,
+    /// `chain_ladder`, `projection` or `blend`.
+    pub method: String,
+    pub completed: Num,
+    pub ibnr: Num,
+    pub member_months: Option<i64>,
+    pub completed_pmpm: Option<Num>,
+    /// Mack's standard error of the month's chain-ladder ultimate.
+    pub std_err: Num,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompletionTotals {
+    pub paid: Num,
+    pub ibnr: Num,
+    pub completed: Num,
+    /// Mack's standard error of the total (all incurred months).
+    pub std_err: Num,
+}
+
+/// The report period's figures on a completed basis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompletedPeriod {
+    pub paid: Num,
+    pub ibnr: Num,
+    pub completed_gross_claims: Num,
+    pub completed_net_claims: Num,
+    pub completed_total_cost: Num,
+    pub completed_gross_pmpm: Option<Num>,
+    pub completed_total_cost_pmpm: Option<Num>,
+    pub completed_loss_ratio: Option<Num>,
+    pub completed_variance: Option<Num>,
+    /// Mack's standard error of the period's incurred months together.
+    pub std_err: Num,
+}
+
+/// The report's `completion` section (asked for with the completion option).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompletionSection {
+    /// Valuation date: claims paid after it are left out.
+    pub as_of: String,
+    pub valuation_month: String,
+    /// `chain_ladder`, `chain_ladder+projection` or `chain_ladder+blend`.
+    pub method: String,
+    pub parameters: CompletionParameters,
+    pub triangle: LagTriangle,
+    pub factors: Vec<DevelopmentFactor>,
+    pub months: Vec<CompletionMonth>,
+    pub totals: CompletionTotals,
+    pub period: CompletedPeriod,
+}
+
+/// The report's `projection` section: the plan year's total cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectionSection {
+    pub plan_year: PeriodRange,
+    /// Months of the plan year the report period covers (completed actuals).
+    pub months_actual: usize,
+    pub months_projected: usize,
+    pub completed_ytd_total_cost: Num,
+    pub ytd_member_months: Option<i64>,
+    pub completed_ytd_pmpm: Option<Num>,
+    pub trend: Num,
+    pub projected_months: Vec<ProjectedMonth>,
+    pub projected_total_cost: Option<Num>,
+    pub annual_budget: Option<Num>,
+    pub projected_loss_ratio: Option<Num>,
+    pub projected_variance: Option<Num>,
+    /// Mack's standard error of the completed year to date.
+    pub std_err: Num,
+    /// projected_total_cost -/+ one standard error.
+    pub low: Option<Num>,
+    pub high: Option<Num>,
+    pub low_loss_ratio: Option<Num>,
+    pub high_loss_ratio: Option<Num>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodRange {
+    pub start: String,
+    pub end: String,
+}
+
+/// One month of the plan year after the report period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectedMonth {
+    pub month: String,
+    pub member_months: Option<i64>,
+    /// `enrollment` (a row of the month) or `carried_forward` (the period's last month).
+    pub members_from: String,
+    pub pmpm: Option<Num>,
+    pub total_cost: Option<Num>,
+    pub total_budget: Option<Num>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     pub code: WarningCode,
@@ -273,6 +424,11 @@ pub struct Report {
     pub high_cost_claimants: HighCostClaimants,
     pub concentration: Vec<ConcentrationRow>,
     pub stop_loss: Option<StopLossSection>,
+    /// Present only when asked for (interfaces.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion: Option<CompletionSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection: Option<ProjectionSection>,
     pub warnings: Vec<Warning>,
     pub notes: Vec<String>,
 }
@@ -306,6 +462,9 @@ pub enum WarningCode {
     StopLossClaimAmbiguous,
     StopLossMissingBudget,
     StopLossZeroAttachment,
+    CompletionProjectionUnavailable,
+    ProjectionMissingBudget,
+    ProjectionMissingEnrollment,
 }
 
 impl WarningCode {
@@ -327,6 +486,9 @@ impl WarningCode {
             WarningCode::StopLossClaimAmbiguous => "stop_loss_claim_ambiguous",
             WarningCode::StopLossMissingBudget => "stop_loss_missing_budget",
             WarningCode::StopLossZeroAttachment => "stop_loss_zero_attachment",
+            WarningCode::CompletionProjectionUnavailable => "completion_projection_unavailable",
+            WarningCode::ProjectionMissingBudget => "projection_missing_budget",
+            WarningCode::ProjectionMissingEnrollment => "projection_missing_enrollment",
         }
     }
 }

@@ -4,12 +4,15 @@
 mod breakdowns;
 mod claim_scan;
 mod common;
+mod completion;
+pub mod completion_options;
 mod concentration;
 pub mod document;
 mod enrollment;
 mod high_cost;
 mod monthly;
 mod options;
+mod projection;
 mod query;
 mod stop_loss;
 mod stop_loss_links;
@@ -201,7 +204,43 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
     let service_categories = breakdowns::service_categories(&claims, &den, min_cell)?;
     let diagnosis_groups = breakdowns::diagnosis_groups(&claims, &den, min_cell)?;
     let top_diagnoses = breakdowns::top_diagnoses(&claims, options.top_n, &terms, min_cell)?;
-    let notes = notes(options, basis, counts.source, stop_loss_section.is_some());
+    let mut notes = notes(options, basis, counts.source, stop_loss_section.is_some());
+    let monthly_rows = monthly::monthly_rows(&months, first, last);
+    let mut completion_section = None;
+    let mut projection_section = None;
+    if let Some(completion_options) = &options.completion {
+        let done = completion::complete(
+            ds,
+            &completion::CompletionInput {
+                client: &client,
+                options: completion_options,
+                period: (first, last),
+                counting: options.eligibility_counting,
+                summary: &summary,
+                monthly: &monthly_rows,
+            },
+        )?;
+        warnings.extend(done.warnings);
+        notes.extend(done.notes);
+        if options.project_year {
+            let (section, more) = projection::project(
+                ds,
+                &projection::ProjectionInput {
+                    client: &client,
+                    period: &period,
+                    summary: &summary,
+                    completed: &done.section.period,
+                    last_members: counts.by_month.get(&last).map(|(members, _)| *members),
+                    trend: completion_options.trend,
+                    counting: options.eligibility_counting,
+                },
+            )?;
+            warnings.extend(more);
+            notes.push(projection_note(completion_options.trend));
+            projection_section = Some(section);
+        }
+        completion_section = Some(done.section);
+    }
 
     Ok(Report {
         schema_version: SCHEMA_VERSION.to_string(),
@@ -237,16 +276,25 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
         },
         summary,
         prior: prior_summary,
-        monthly: monthly::monthly_rows(&months, first, last),
+        monthly: monthly_rows,
         service_categories,
         diagnosis_groups,
         top_diagnoses,
         high_cost_claimants,
         concentration: concentration::concentration(&ranked, current.gross),
         stop_loss: stop_loss_section,
+        completion: completion_section,
+        projection: projection_section,
         warnings,
         notes,
     })
+}
+
+fn projection_note(trend: Decimal) -> String {
+    format!(
+        "Projection: the plan year is the 12 months from the period's first month; each remaining month costs the completed year-to-date total cost PMPM{} x its member months (its enrollment row, else the period's last month carried forward); the range is one standard error either side: Mack's error of the completed year to date, scaled with it into the projected months.",
+        if trend.is_zero() { String::new() } else { format!(", trended at {} a year from the year to date's middle,", trend.normalize()) }
+    )
 }
 
 fn notes(options: &ReportOptions, basis: Basis, source: enrollment::EnrollmentSource, contract: bool) -> Vec<String> {

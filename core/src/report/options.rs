@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::completion_options::CompletionOptions;
 use crate::model::error::{Error, Result};
 use crate::rules::eligibility::EligibilityCounting;
 use crate::rules::privacy::Privacy;
@@ -66,6 +67,10 @@ pub struct ReportOptions {
     /// How eligibility spans count toward a month (when spans are loaded).
     pub eligibility_counting: EligibilityCounting,
     pub privacy: Privacy,
+    /// Adds the `completion` section (lag triangle, factors, IBNR).
+    pub completion: Option<CompletionOptions>,
+    /// Adds the `projection` section (the plan year's total cost); needs `completion`.
+    pub project_year: bool,
 }
 
 impl Default for ReportOptions {
@@ -78,6 +83,8 @@ impl Default for ReportOptions {
             stop_loss_contract: None,
             eligibility_counting: EligibilityCounting::AnyDay,
             privacy: Privacy::default(),
+            completion: None,
+            project_year: false,
         }
     }
 }
@@ -94,6 +101,8 @@ struct OptionsDoc {
     pseudonymize_key: Option<String>,
     min_cell: Option<Box<RawValue>>,
     employer_facing: Option<bool>,
+    completion: Option<Box<RawValue>>,
+    project_year: Option<bool>,
 }
 
 fn options_error(message: impl std::fmt::Display) -> Error {
@@ -123,6 +132,19 @@ impl ReportOptions {
         if let Some(d) = self.specific_deductible.filter(|d| d.is_sign_negative() && !d.is_zero()) {
             return Err(options_error(format!("specific_deductible '{d}' is negative; give 0 or more")));
         }
+        if self.project_year && self.completion.is_none() {
+            return Err(options_error(
+                "project_year needs completion (the projection starts from the completed year to date)",
+            ));
+        }
+        if let Some(c) = &self.completion {
+            c.validate()?;
+            if self.basis == Basis::Paid {
+                return Err(options_error(
+                    "completion needs the incurred basis (it completes claims by incurred month)",
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -145,7 +167,9 @@ impl ReportOptions {
     /// `specific_deductible`, `stop_loss_contract` (the contract object),
     /// `eligibility_counting` ("any_day" | "first_of_month" | "mid_month"),
     /// `pseudonymize_key`, `min_cell` (a number, or true for 11),
-    /// `employer_facing`. Amounts may be numbers or strings; they are read
+    /// `employer_facing`, `completion` (true or `{as_of, completion_months,
+    /// projection_months, trend, blend, tail}`), `project_year` (true also
+    /// turns completion on). Amounts may be numbers or strings; they are read
     /// exactly, never through a float.
     ///
     /// ```
@@ -181,6 +205,11 @@ impl ReportOptions {
             Some(other) => Some(parse_min_cell(other.trim_matches('"'))?),
         };
         out.privacy.employer_facing = doc.employer_facing.unwrap_or(false);
+        out.completion = doc.completion.as_deref().map(CompletionOptions::from_json).transpose()?.flatten();
+        out.project_year = doc.project_year.unwrap_or(false);
+        if out.project_year && out.completion.is_none() {
+            out.completion = Some(CompletionOptions::default());
+        }
         Ok(out)
     }
 }
@@ -201,6 +230,8 @@ impl ReportOptions {
             "pseudonymize_key": null,
             "min_cell": null,
             "employer_facing": false,
+            "completion": null,
+            "project_year": false,
         })
         .to_string()
     }

@@ -107,8 +107,14 @@ fn fill_sigmas(sigmas: &mut [Option<Decimal>]) -> Result<()> {
     Ok(())
 }
 
-/// Mack's standard errors for a developed triangle.
-pub fn mack(triangle: &Triangle, developed: &Development, options: &DevelopmentOptions) -> Result<MackResult> {
+/// Mack's standard errors for a developed triangle; the total is that of
+/// the origins `in_total` accepts (every origin for the whole reserve).
+pub fn mack(
+    triangle: &Triangle,
+    developed: &Development,
+    options: &DevelopmentOptions,
+    in_total: &dyn Fn(usize) -> bool,
+) -> Result<MackResult> {
     let factors: Vec<Decimal> = developed.factors.iter().map(|f| f.factor).collect();
     let mut sigmas = Vec::with_capacity(factors.len());
     let mut from_sums = Vec::with_capacity(factors.len());
@@ -147,7 +153,7 @@ pub fn mack(triangle: &Triangle, developed: &Development, options: &DevelopmentO
 
     let mut origin_std_err = Vec::with_capacity(projected.len());
     let mut total_process = Decimal::ZERO;
-    for (o, path) in developed.origins.iter().zip(&projected) {
+    for (i, (o, path)) in developed.origins.iter().zip(&projected).enumerate() {
         let (mut process, mut parameter) = (Decimal::ZERO, Decimal::ZERO);
         for (step, amount) in path.iter().take(path.len() - 1).enumerate() {
             let age = o.age + step;
@@ -159,7 +165,9 @@ pub fn mack(triangle: &Triangle, developed: &Development, options: &DevelopmentO
         }
         process = mul(tail_squared, process)?;
         parameter = mul(tail_squared, parameter)?;
-        total_process = add(total_process, process)?;
+        if in_total(i) {
+            total_process = add(total_process, process)?;
+        }
         origin_std_err.push(sqrt(add(process, parameter)?)?);
     }
     // Parameter risk of the total: each age's factor error applies to the
@@ -167,8 +175,8 @@ pub fn mack(triangle: &Triangle, developed: &Development, options: &DevelopmentO
     let mut total_parameter = Decimal::ZERO;
     for (age, f) in factors.iter().enumerate() {
         let mut developing = Decimal::ZERO;
-        for (o, path) in developed.origins.iter().zip(&projected) {
-            if o.age <= age {
+        for (i, (o, path)) in developed.origins.iter().zip(&projected).enumerate() {
+            if o.age <= age && in_total(i) {
                 developing = add(developing, path[age - o.age])?;
             }
         }
@@ -228,7 +236,7 @@ mod tests {
                 "16339.44"
             ]
         );
-        let m = mack(&t, &d, &options).unwrap();
+        let m = mack(&t, &d, &options, &|_| true).unwrap();
         let per_origin: Vec<String> = m.origin_std_err.iter().map(|s| s.round_dp(6).to_string()).collect();
         assert_eq!(
             per_origin,
@@ -250,5 +258,8 @@ mod tests {
         assert_eq!(m.ages[0].sigma.round_dp(8), dec("166.98347042"));
         assert_eq!(m.ages[8].sigma.round_dp(8), dec("0.80334943"));
         assert!(!m.ages[8].estimated && m.ages[7].estimated);
+        // One origin's total is its own standard error (no other origin shares its factors' error).
+        let last = mack(&t, &d, &options, &|i| i == 9).unwrap();
+        assert_eq!(last.total_std_err, m.origin_std_err[9]);
     }
 }
