@@ -46,8 +46,33 @@ export interface Report {
   }
   concentration: Array<{ top_pct: number; claimants: number; share: number | null }>
   stop_loss: StopLossSection | null
+  /** Present when the report was asked for completion (docs/completion.md). */
+  completion?: CompletionSection
+  /** Present when the report was asked for the year-end projection. */
+  projection?: Record<string, unknown>
   warnings: Array<{ code: string; message: string; months?: string[] }>
   notes: string[]
+}
+
+/** The report's completion section: lag triangle, chain-ladder factors, IBNR, completed figures. */
+export interface CompletionSection {
+  as_of: string; valuation_month: string; method: string
+  parameters: { completion_months: number; projection_months: number; trend: number; blend: boolean; tail: number }
+  triangle: {
+    incurred: string[]
+    incremental: { medical: number[][]; pharmacy: number[][]; total: number[][] }
+    cumulative: { medical: number[][]; pharmacy: number[][]; total: number[][] }
+  }
+  factors: Array<{
+    age: number; factor: number; months_used: number; to_ultimate: number; completion_factor: number
+    sigma: number; std_err: number; sigma_estimated: boolean
+  }>
+  months: Array<{
+    month: string; age: number; paid: number; completion_factor: number; chain_ladder: number; projection: number | null
+    method: string; completed: number; ibnr: number; member_months: number | null; completed_pmpm: number | null; std_err: number
+  }>
+  totals: { paid: number; ibnr: number; completed: number; std_err: number }
+  period: Record<string, number | null>
 }
 
 /** The report's stop_loss section (a contract was given). */

@@ -46,6 +46,27 @@ pub struct ReportOptions {
     pub min_cell: Option<Either<u32, bool>>,
     /// High-cost claimants show the diagnosis chapter only.
     pub employer_facing: Option<bool>,
+    /// Adds the completion section: `true`, or the options (docs/completion.md).
+    pub completion: Option<Either<bool, CompletionOptions>>,
+    /// Adds the year-end projection (turns completion on).
+    pub project_year: Option<bool>,
+}
+
+/// How recent months are completed (docs/completion.md).
+#[napi(object)]
+pub struct CompletionOptions {
+    /// Valuation date `YYYY-MM-DD` (default: the client's latest paid date).
+    pub as_of: Option<String>,
+    /// Incurred months averaged into each age-to-age factor (default 12).
+    pub completion_months: Option<u32>,
+    /// Latest incurred months set by the PMPM projection (default 2; 0 = none).
+    pub projection_months: Option<u32>,
+    /// Annual trend as a decimal string (`0.06` or `6%`; default 0).
+    pub trend: Option<String>,
+    /// Projected months blend both methods, weighted by the completion factor.
+    pub blend: Option<bool>,
+    /// Tail factor as a decimal string (default 1).
+    pub tail: Option<String>,
 }
 
 /// How the report is printed (`reportHtml`, `reportPdf`).
@@ -123,6 +144,21 @@ fn core_report_options(options: Option<ReportOptions>) -> claimscope::Result<Cor
         }),
     );
     put("employer_facing", o.employer_facing.map(Into::into));
+    put(
+        "completion",
+        o.completion.map(|c| match c {
+            Either::A(flag) => flag.into(),
+            Either::B(c) => serde_json::json!({
+                "as_of": c.as_of,
+                "completion_months": c.completion_months,
+                "projection_months": c.projection_months,
+                "trend": c.trend,
+                "blend": c.blend,
+                "tail": c.tail,
+            }),
+        }),
+    );
+    put("project_year", o.project_year.map(Into::into));
     CoreReportOptions::from_json(&serde_json::Value::Object(doc).to_string())
 }
 

@@ -17,7 +17,10 @@ const caseFiles = (c) => c.files.map((f) => [f.table, path.join(CASES_DIR, f.pat
 const expected = (name) => fs.readFileSync(path.join(CASES_DIR, CASE[name].expected), 'utf8')
 const camel = (k) => k.replace(/_([a-z])/g, (_, x) => x.toUpperCase())
 // The options document with Node's camelCase keys (nulls left out: the engine's defaults).
-const opts = (c) => Object.fromEntries(Object.entries(c.options).filter(([, v]) => v !== null).map(([k, v]) => [camel(k), v]))
+// The completion options are a typed object in Node, so their keys are camelCase too.
+const camelKeys = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [camel(k), v]))
+const opts = (c) => Object.fromEntries(Object.entries(c.options).filter(([, v]) => v !== null)
+  .map(([k, v]) => [camel(k), k === 'completion' && typeof v === 'object' ? camelKeys(v) : v]))
 const loadBuffers = async (ds, c) => {
   for (const [table, p] of caseFiles(c)) await ds.load(table, fs.readFileSync(p), { name: path.basename(p) })
 }

@@ -38,14 +38,27 @@ fn number_after(text: &str, key: &str) -> Option<String> {
 /// Figures a reader must find on the pages, from the golden JSON text.
 fn key_figures(golden: &str) -> Vec<String> {
     let summary = &golden[golden.find("\"summary\": {").unwrap()..];
+    // A completed report shows the completed loss ratio instead of the PEPM
+    // tile, and the year-end projection instead of the trend.
+    let completion = golden.find("\"completion\": {").map(|at| &golden[at..]);
+    let projection = golden.find("\"projection\": {").map(|at| &golden[at..]);
+    let mut money = vec!["gross_claims", "net_claims", "total_cost", "total_budget", "variance", "total_cost_pmpm"];
+    if completion.is_none() {
+        money.push("total_cost_pepm");
+    }
     let mut figures: Vec<String> =
-        ["gross_claims", "net_claims", "total_cost", "total_budget", "variance", "total_cost_pmpm", "total_cost_pepm"]
-            .iter()
-            .filter_map(|k| number_after(summary, k))
-            .map(|n| group_digits(&n))
-            .collect();
+        money.iter().filter_map(|k| number_after(summary, k)).map(|n| group_digits(&n)).collect();
     // Ratios are printed as the JSON writes them.
-    figures.extend(["loss_ratio", "trend_total_cost_pmpm"].iter().filter_map(|k| number_after(summary, k)));
+    figures.extend(number_after(summary, "loss_ratio"));
+    match projection {
+        Some(p) => figures.extend(number_after(p, "projected_total_cost").map(|n| group_digits(&n))),
+        None => figures.extend(number_after(summary, "trend_total_cost_pmpm")),
+    }
+    if let Some(c) = completion {
+        let period = &c[c.find("\"period\": {").unwrap()..];
+        figures.extend(number_after(period, "completed_loss_ratio"));
+        figures.extend(number_after(period, "completed_total_cost").map(|n| group_digits(&n)));
+    }
     let doc: serde_json::Value = serde_json::from_str(golden).unwrap();
     for h in doc["high_cost_claimants"]["claimants"].as_array().unwrap().iter().take(15) {
         figures.push(h["claimant_id"].as_str().unwrap().to_string());

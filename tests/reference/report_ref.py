@@ -442,7 +442,17 @@ def reference(dirpath, period_label, basis="incurred", client=None, threshold="5
                           "attachment_point": money(attach) if attach is not None else None,
                           "aggregate_ratio": rnd(div(agg, attach), 4) if attach else None},
         }
+    extra = {}
+    wanted = options.get("completion")
+    if wanted or options.get("project_year"):
+        from completion_ref import completion, projection
+        settings = wanted if isinstance(wanted, dict) else {}
+        extra["completion"], (completed_cost, period_se) = completion(
+            claims, enr, month_fig, first, last, cur, settings, budget, None)
+        if options.get("project_year"):
+            extra["projection"] = projection(first, last, cur, completed_cost, period_se, enr, budget, settings.get("trend", "0"))
     return {
+        **extra,
         "stop_loss": stop_loss,
         "period": {"start": "%s-01" % label(first), "months": [label(m) for m in range(first, last + 1)]},
         "summary": cur, "prior": prior,

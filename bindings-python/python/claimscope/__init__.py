@@ -264,6 +264,8 @@ class Dataset:
         pseudonymize_key: Optional[str] = None,
         min_cell: Union[int, bool, None] = None,
         employer_facing: bool = False,
+        completion: Union[bool, dict, None] = None,
+        project_year: bool = False,
     ) -> Report:
         """The report of one client for one period (``2025-Q1``, ``2025-YTD``, ``R12-2025-06``, ...).
 
@@ -272,7 +274,12 @@ class Dataset:
         ``first_of_month`` or ``mid_month``; ``pseudonymize_key`` replaces
         claimant ids by HMAC-SHA256 pseudonyms (the key is never written);
         ``min_cell`` (``True`` = 11) suppresses small breakdown groups;
-        ``employer_facing`` shows high-cost claimants' chapter only. An option
+        ``employer_facing`` shows high-cost claimants' chapter only;
+        ``completion`` (``True`` or ``{"as_of": "2025-10-31",
+        "completion_months": 12, "projection_months": 2, "trend": "0.06",
+        "blend": False, "tail": "1"}``) adds the completion section (lag
+        triangle, chain-ladder factors, IBNR, Mack's standard error) and
+        ``project_year`` the year-end projection (docs/completion.md). An option
         left as None takes the engine's default (``claimscope.REPORT_DEFAULTS``).
         """
         options: dict = {}
@@ -294,6 +301,10 @@ class Dataset:
             options["min_cell"] = min_cell
         if employer_facing:
             options["employer_facing"] = True
+        if completion is not None and completion is not False:
+            options["completion"] = completion
+        if project_year:
+            options["project_year"] = True
         return Report(self._inner.report(client, period, json.dumps(options, default=str)))
 
     def sql(self, query: str):

@@ -248,7 +248,14 @@ mod tests {
     fn empty_or_negative_data_still_draws() {
         let svg = monthly_cost(&[], 300, 150).unwrap();
         assert!(svg.contains("<svg"));
-        let month = MonthBar { label: "Jan 25".into(), medical: -5.0, pharmacy: 0.0, admin: 0.0, budget: None, completed: None };
+        let month = MonthBar {
+            label: "Jan 25".into(),
+            medical: -5.0,
+            pharmacy: 0.0,
+            admin: 0.0,
+            budget: None,
+            completed: None,
+        };
         assert!(monthly_cost(&[month], 300, 150).unwrap().contains("Jan 25"));
         let bars = [Bar { label: "Other (suppressed)".into(), value: None, note: "suppressed".into() }];
         assert!(ranked_bars(&bars, 200, 100, MEDICAL).unwrap().contains("suppressed"));

@@ -68,11 +68,7 @@ fn latest_paid_date(ds: &Dataset, client: &str) -> Result<Option<NaiveDate>> {
 }
 
 /// The client's paid amounts by (incurred month, paid month), paid by `as_of`.
-fn paid_cells(
-    ds: &Dataset,
-    client: &str,
-    as_of: NaiveDate,
-) -> Result<(PaidCells, Excluded)> {
+fn paid_cells(ds: &Dataset, client: &str, as_of: NaiveDate) -> Result<(PaidCells, Excluded)> {
     let c = lit(client);
     let date = format!("DATE '{as_of}'");
     let mut cells = BTreeMap::new();

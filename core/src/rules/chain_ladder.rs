@@ -37,7 +37,7 @@ pub struct AgeFactor {
     /// From development `age` to `age + 1`.
     pub age: usize,
     pub factor: Decimal,
-    /// Origins averaged (0 when no origin had a positive amount at `age`, factor 1).
+    /// Origins averaged (0 when no pair had a positive sum at `age`, factor 1).
     pub origins: usize,
     /// Sum of the averaged origins' amounts at `age` and `age + 1`.
     pub from_sum: Decimal,
@@ -102,11 +102,17 @@ impl Triangle {
         Ok(())
     }
 
-    /// The origins observed at `age + 1` (so at both ages), latest `limit` of them.
+    /// The latest `limit` origins observed at `age + 1` (so at both ages),
+    /// less those with a zero amount at either age: a pair with nothing
+    /// paid carries no development (chainladder-python leaves them out too).
     pub fn pairs(&self, age: usize, limit: usize) -> impl Iterator<Item = (usize, Decimal, Decimal)> + '_ {
         let observed: Vec<usize> = (0..self.rows.len()).filter(|&i| self.rows[i].len() > age + 1).collect();
         let skip = observed.len().saturating_sub(limit);
-        observed.into_iter().skip(skip).map(move |i| (i, self.rows[i][age], self.rows[i][age + 1]))
+        observed
+            .into_iter()
+            .skip(skip)
+            .map(move |i| (i, self.rows[i][age], self.rows[i][age + 1]))
+            .filter(|(_, from, to)| !from.is_zero() && !to.is_zero())
     }
 
     /// Fits the factors and completes every origin.
@@ -209,6 +215,10 @@ mod tests {
         let t = triangle(&[&["0", "50"], &["0"]]);
         let d = t.develop(&DevelopmentOptions { recent_origins: 12, tail: Decimal::ONE }).unwrap();
         assert_eq!((d.factors[0].factor, d.factors[0].origins), (Decimal::ONE, 0));
+        // A month with nothing paid at age 0 is left out of the age-0 factor: (150 + 0) / 100, not 170 / 100.
+        let zero = triangle(&[&["100", "150"], &["0", "20"], &["30"]]);
+        let d = zero.develop(&DevelopmentOptions { recent_origins: 12, tail: Decimal::ONE }).unwrap();
+        assert_eq!((d.factors[0].factor.normalize().to_string(), d.factors[0].origins), ("1.5".to_string(), 1));
         assert!(triangle(&[&["1"], &["1", "2"]])
             .develop(&DevelopmentOptions { recent_origins: 1, tail: Decimal::ONE })
             .is_err());
