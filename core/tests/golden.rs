@@ -55,6 +55,41 @@ fn report_tables_as_arrow_keep_the_json_digits() {
 }
 
 #[test]
+fn completion_tables_as_arrow_are_the_sections_rows() {
+    use claimscope::arrow::array::{Array, AsArray};
+    use claimscope::arrow::datatypes::Decimal128Type;
+    let ds = claimscope::tools::demo::dataset().unwrap();
+    let plain = ds.report(None, "2025", &ReportOptions::default()).unwrap();
+    assert!(plain.table("completion_triangle").unwrap_err().to_string().contains("no completion section"));
+    let options = ReportOptions::from_json(r#"{"completion": {"as_of": "2025-10-31"}}"#).unwrap();
+    let report = ds.report(None, "2025-YTD-10", &options).unwrap();
+    let section = report.completion.as_ref().unwrap();
+    // Long form: one row per (incurred month, age) cell of the triangle.
+    let cells: usize = section.triangle.total_cells();
+    let triangle = report.table("completion_triangle").unwrap();
+    assert_eq!(triangle.num_rows(), cells);
+    // The cumulative total at each month's latest age is its paid to date.
+    let cumulative = triangle.column_by_name("cumulative_total").unwrap().as_primitive::<Decimal128Type>();
+    let ages = triangle.column_by_name("age").unwrap().as_primitive::<arrow::datatypes::Int64Type>();
+    let mut at = 0;
+    for month in &section.months {
+        at += month.age;
+        assert_eq!(ages.value(at), month.age as i64);
+        assert_eq!(cumulative.value(at), month.paid.0.mantissa(), "{}", month.month);
+        at += 1;
+    }
+    let factors = report.table("completion_factors").unwrap();
+    assert_eq!(factors.num_rows(), section.factors.len());
+    assert_eq!(
+        factors.schema().field_with_name("factor").unwrap().data_type(),
+        &arrow::datatypes::DataType::Decimal128(18, 10)
+    );
+    let months = report.table("completion_months").unwrap();
+    assert_eq!(months.num_rows(), section.months.len());
+    assert_eq!(months.column_by_name("projection").unwrap().null_count(), section.months.len() - 2);
+}
+
+#[test]
 fn parquet_loads_like_csv() {
     use claimscope::datafusion::parquet::arrow::ArrowWriter;
     let root = golden_dir().join("basic");

@@ -272,6 +272,13 @@ pub struct LagTriangle {
     pub cumulative: TriangleAmounts,
 }
 
+impl LagTriangle {
+    /// Cells of the triangle (every incurred month's ages).
+    pub fn total_cells(&self) -> usize {
+        self.incremental.total.iter().map(Vec::len).sum()
+    }
+}
+
 /// One age-to-age factor of the total triangle and its Mack statistics.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DevelopmentFactor {

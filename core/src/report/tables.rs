@@ -1,5 +1,6 @@
 //! The report's tables as Arrow record batches: money as Decimal128(18, 2),
 //! per-member figures as Decimal128(18, 2), ratios as Decimal128(18, 4),
+//! development factors as Decimal128(18, 10), Mack statistics (18, 6),
 //! counts as Int64. Built from the typed report, so the digits are the JSON's.
 
 use std::sync::Arc;
@@ -66,9 +67,22 @@ fn some<T: Clone>(v: &T) -> Option<T> {
     Some(v.clone())
 }
 
-/// The report's tables, by name, for `Report::table`.
-pub const TABLE_NAMES: [&str; 6] =
-    ["monthly", "service_categories", "diagnosis_groups", "top_diagnoses", "high_cost_claimants", "concentration"];
+/// The report's tables, by name, for `Report::table` (the `completion_*`
+/// tables need a report asked for completion).
+pub const TABLE_NAMES: [&str; 9] = [
+    "monthly",
+    "service_categories",
+    "diagnosis_groups",
+    "top_diagnoses",
+    "high_cost_claimants",
+    "concentration",
+    "completion_triangle",
+    "completion_factors",
+    "completion_months",
+];
+
+const FACTOR: i8 = crate::rules::chain_ladder::FACTOR_DP as i8;
+const STATISTIC: i8 = 6;
 
 impl Report {
     /// One of the report's tables (`TABLE_NAMES`) as a record batch.
@@ -80,6 +94,9 @@ impl Report {
             "top_diagnoses" => self.top_diagnoses_batch(),
             "high_cost_claimants" => self.high_cost_claimants_batch(),
             "concentration" => self.concentration_batch(),
+            "completion_triangle" => self.completion_triangle_batch(),
+            "completion_factors" => self.completion_factors_batch(),
+            "completion_months" => self.completion_months_batch(),
             other => Err(crate::Error::Argument {
                 message: format!("the report has no table '{other}'; tables: {}", TABLE_NAMES.join(", ")),
             }),
@@ -171,6 +188,82 @@ impl Report {
             Column::Count("top_pct", s.iter().map(|r| Some(i64::from(r.top_pct))).collect()),
             Column::Count("claimants", s.iter().map(|r| Some(r.claimants)).collect()),
             Column::Decimal("share", RATIO, s.iter().map(|r| r.share).collect()),
+        ])
+    }
+
+    fn completion_section(&self) -> Result<&super::document::CompletionSection> {
+        self.completion.as_ref().ok_or_else(|| crate::Error::Argument {
+            message: "the report has no completion section; ask for it with the completion option".into(),
+        })
+    }
+
+    /// The lag triangle in long form: one row per incurred month and age,
+    /// incremental and cumulative medical, pharmacy and total paid.
+    pub fn completion_triangle_batch(&self) -> Result<RecordBatch> {
+        let c = self.completion_section()?;
+        let t = &c.triangle;
+        let mut incurred = Vec::new();
+        let mut age = Vec::new();
+        let mut values: [Vec<Option<Num>>; 6] = Default::default();
+        for (row, month) in t.incurred.iter().enumerate() {
+            for a in 0..t.incremental.total[row].len() {
+                incurred.push(Some(month.clone()));
+                age.push(Some(a as i64));
+                for (out, source) in values.iter_mut().zip([
+                    &t.incremental.medical,
+                    &t.incremental.pharmacy,
+                    &t.incremental.total,
+                    &t.cumulative.medical,
+                    &t.cumulative.pharmacy,
+                    &t.cumulative.total,
+                ]) {
+                    out.push(Some(source[row][a]));
+                }
+            }
+        }
+        let [medical, pharmacy, total, cumulative_medical, cumulative_pharmacy, cumulative_total] = values;
+        batch(vec![
+            Column::Text("incurred", incurred),
+            Column::Count("age", age),
+            Column::Decimal("medical", MONEY, medical),
+            Column::Decimal("pharmacy", MONEY, pharmacy),
+            Column::Decimal("total", MONEY, total),
+            Column::Decimal("cumulative_medical", MONEY, cumulative_medical),
+            Column::Decimal("cumulative_pharmacy", MONEY, cumulative_pharmacy),
+            Column::Decimal("cumulative_total", MONEY, cumulative_total),
+        ])
+    }
+
+    /// The age-to-age factors with their Mack statistics.
+    pub fn completion_factors_batch(&self) -> Result<RecordBatch> {
+        let f = &self.completion_section()?.factors;
+        batch(vec![
+            Column::Count("age", f.iter().map(|r| Some(r.age as i64)).collect()),
+            Column::Decimal("factor", FACTOR, f.iter().map(|r| Some(r.factor)).collect()),
+            Column::Count("months_used", f.iter().map(|r| Some(r.months_used as i64)).collect()),
+            Column::Decimal("to_ultimate", FACTOR, f.iter().map(|r| Some(r.to_ultimate)).collect()),
+            Column::Decimal("completion_factor", FACTOR, f.iter().map(|r| Some(r.completion_factor)).collect()),
+            Column::Decimal("sigma", STATISTIC, f.iter().map(|r| Some(r.sigma)).collect()),
+            Column::Decimal("std_err", STATISTIC, f.iter().map(|r| Some(r.std_err)).collect()),
+        ])
+    }
+
+    /// Each incurred month completed.
+    pub fn completion_months_batch(&self) -> Result<RecordBatch> {
+        let m = &self.completion_section()?.months;
+        batch(vec![
+            Column::Text("month", m.iter().map(|r| some(&r.month)).collect()),
+            Column::Count("age", m.iter().map(|r| Some(r.age as i64)).collect()),
+            Column::Decimal("paid", MONEY, m.iter().map(|r| some(&r.paid)).collect()),
+            Column::Decimal("completion_factor", FACTOR, m.iter().map(|r| some(&r.completion_factor)).collect()),
+            Column::Decimal("chain_ladder", MONEY, m.iter().map(|r| some(&r.chain_ladder)).collect()),
+            Column::Decimal("projection", MONEY, m.iter().map(|r| r.projection).collect()),
+            Column::Text("method", m.iter().map(|r| some(&r.method)).collect()),
+            Column::Decimal("completed", MONEY, m.iter().map(|r| some(&r.completed)).collect()),
+            Column::Decimal("ibnr", MONEY, m.iter().map(|r| some(&r.ibnr)).collect()),
+            Column::Count("member_months", m.iter().map(|r| r.member_months).collect()),
+            Column::Decimal("completed_pmpm", MONEY, m.iter().map(|r| r.completed_pmpm).collect()),
+            Column::Decimal("std_err", MONEY, m.iter().map(|r| some(&r.std_err)).collect()),
         ])
     }
 }
