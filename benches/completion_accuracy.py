@@ -12,8 +12,8 @@ is summed here from the CSV, apart from the engine.
         [--members 2000 20000] [--seeds 1 2 3] [--as-of 2025-12-31]
 
 Prints a Markdown table per plan size: the error of the completed latest
-months (chain ladder alone, and with the default 2-month PMPM projection)
-and of the total IBNR.
+months (chain ladder alone, with the default 2-month PMPM projection, and
+with the blend) and of the total IBNR.
 """
 import argparse
 import csv
@@ -39,9 +39,9 @@ def truth_by_month(claims_path, client):
     return totals
 
 
-def completion(binary, plan, as_of, period, projection_months):
+def completion(binary, plan, as_of, period, projection_months, blend):
     args = [binary, "report", "--lenient", "--period", period, "--completion", "--as-of", as_of,
-            "--projection-months", str(projection_months), "--format", "json"]
+            "--projection-months", str(projection_months), "--format", "json"] + (["--blend"] if blend else [])
     for flag, name in (("--claims", "claims.csv"), ("--budgets", "budgets.csv"), ("--enrollment", "enrollment.csv"),
                        ("--admin-fees", "admin_fees.csv"), ("--rebates", "rebates.csv"), ("--stop-loss", "stop_loss.csv")):
         args += [flag, os.path.join(plan, name)]
@@ -66,8 +66,9 @@ def main():
     print("as_of %s; truth = the same incurred months paid through %d-12-31\n" % (args.as_of, year + 1))
     for members in args.members:
         print("### %d members, 36 months from %d-01\n" % (members, year - 1))
-        print("| seed | method | latest month | 2nd latest | 3rd latest | latest 3 together | IBNR of the year | mean abs error, latest 3 |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| seed | method | latest month | 2nd latest | 3rd latest | latest 3 together | IBNR of the year"
+              " | mean abs error, latest 3 | latest month's miss / its Mack std error |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for seed in args.seeds:
             with tempfile.TemporaryDirectory() as plan:
                 subprocess.run([args.claimscope, "generate", "--members", str(members), "--months", "36",
@@ -76,8 +77,9 @@ def main():
                 claims = os.path.join(plan, "claims.csv")
                 client = next(csv.DictReader(open(claims)))["client_id"]
                 truth = truth_by_month(claims, client)
-                for label, months in (("chain ladder", 0), ("+ PMPM projection (2)", 2)):
-                    c = completion(args.claimscope, plan, args.as_of, period, months)["completion"]
+                for label, months, blend in (("chain ladder", 0, False), ("+ PMPM projection (2)", 2, False),
+                                             ("+ blend (2)", 2, True)):
+                    c = completion(args.claimscope, plan, args.as_of, period, months, blend)["completion"]
                     rows = {m["month"]: m for m in c["months"]}
                     latest = sorted(rows)[-3:][::-1]
                     errors = [rows[m]["completed"] / truth[m] - 1 for m in latest]
@@ -86,9 +88,11 @@ def main():
                     true_ibnr = sum(truth[m] - rows[m]["paid"] for m in in_year)
                     est_ibnr = sum(rows[m]["ibnr"] for m in in_year)
                     mae = sum(abs(e) for e in errors) / len(errors)
-                    print("| %d | %s | %s | %s | %s | %s | %s | %.1f%% |" % (
+                    newest = rows[latest[0]]
+                    in_se = (newest["completed"] - truth[latest[0]]) / newest["std_err"] if newest["std_err"] else None
+                    print("| %d | %s | %s | %s | %s | %s | %s | %.1f%% | %s |" % (
                         seed, label, pct(errors[0]), pct(errors[1]), pct(errors[2]), pct(together),
-                        pct(est_ibnr / true_ibnr - 1), 100 * mae))
+                        pct(est_ibnr / true_ibnr - 1), 100 * mae, "%+.2f" % in_se if in_se is not None else "-"))
         print()
 
 
