@@ -35,8 +35,13 @@ fn load_both_modes(table: Table, bytes: &[u8]) {
                 assert_eq!((rows + moved) as u64, s.records_accepted + s.records_moved);
                 // A report on whatever loaded must not panic either.
                 if let Ok(clients) = ds.clients() {
+                    let completed = claimscope::ReportOptions::from_json(
+                        r#"{"completion": {"projection_months": 1, "blend": true, "tail": "1.05"}, "project_year": true}"#,
+                    )
+                    .unwrap();
                     for c in clients.iter().take(2) {
                         let _ = ds.report(Some(c), "2025", &Default::default());
+                        let _ = ds.report(Some(c), "2025-Q1", &completed);
                     }
                 }
             }

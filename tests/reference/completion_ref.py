@@ -141,7 +141,7 @@ def completion(claims, enr, month_fig, first, last, summary, options, budget, pe
     for a in range(ages - 2, -1, -1):
         cdf[a] = r10(factors[a] * cdf[a + 1])
     cl = [r2(row[-1] * cdf[len(row) - 1]) for row in rows]
-    cf = [r10(1 / cdf[len(row) - 1]) for row in rows]
+    cf = [r10(1 / cdf[len(row) - 1]) if cdf[len(row) - 1] != 0 else None for row in rows]
     members = lambda m: enr[m][0] if m in enr else None
     proj = [None] * len(rows)
     n = len(rows)
@@ -161,7 +161,8 @@ def completion(claims, enr, month_fig, first, last, summary, options, budget, pe
         elif not blend:
             completed.append(proj[i]); method.append("projection")
         else:
-            completed.append(r2(cf[i] * cl[i] + (1 - cf[i]) * proj[i])); method.append("blend")
+            z = cf[i] if cf[i] is not None else Fraction(0)
+            completed.append(r2(z * cl[i] + (1 - z) * proj[i])); method.append("blend")
     in_period = lambda i: first <= origins[i] <= last
     sigma, se_, estimated, per_origin, total = mack(rows, factors, used, tail, lambda i: True)
     period_total = mack(rows, factors, used, tail, in_period)[4]
@@ -194,9 +195,9 @@ def completion(claims, enr, month_fig, first, last, summary, options, budget, pe
         "method": "chain_ladder" if all(p is None for p in proj) else ("chain_ladder+blend" if blend else "chain_ladder+projection"),
         "triangle": {"incurred": [label(o) for o in origins], "cumulative": {"total": [[money(v) for v in row] for row in rows]}},
         "factors": [{"age": a, "factor": rnd(factors[a], 10), "months_used": used_n[a], "to_ultimate": rnd(cdf[a], 10),
-                     "completion_factor": rnd(r10(1 / cdf[a]), 10), "sigma": six(sigma[a]), "std_err": six(se_[a]),
+                     "completion_factor": rnd(r10(1 / cdf[a]), 10) if cdf[a] != 0 else None, "sigma": six(sigma[a]), "std_err": six(se_[a]),
                      "sigma_estimated": estimated[a]} for a in range(ages - 1)],
-        "months": [{"month": label(origins[i]), "age": len(rows[i]) - 1, "paid": money(rows[i][-1]), "completion_factor": rnd(cf[i], 10),
+        "months": [{"month": label(origins[i]), "age": len(rows[i]) - 1, "paid": money(rows[i][-1]), "completion_factor": rnd(cf[i], 10) if cf[i] is not None else None,
                     "chain_ladder": money(cl[i]), "projection": money(proj[i]) if proj[i] is not None else None,
                     "method": method[i], "completed": money(completed[i]), "ibnr": money(completed[i] - rows[i][-1]),
                     "member_months": members(origins[i]),

@@ -99,6 +99,51 @@ pub fn render(r: &Report) -> String {
             c.layman_term.as_deref().unwrap_or("")
         );
     }
+    if let Some(c) = &r.completion {
+        let _ = writeln!(out, "\nCompleted as of {} ({})", c.as_of, c.method);
+        let _ = writeln!(
+            out,
+            "  {:<8}{:>4}{:>16}{:>14}{:>16}{:>16}{:>14}  method",
+            "month", "age", "paid", "compl. factor", "completed", "IBNR", "std error"
+        );
+        for m in c.months.iter().filter(|m| r.period.months.contains(&m.month)) {
+            let _ = writeln!(
+                out,
+                "  {:<8}{:>4}{:>16}{:>14}{:>16}{:>16}{:>14}  {}",
+                m.month,
+                m.age,
+                grouped(&m.paid),
+                m.completion_factor.map_or("-".to_string(), |f| f.0.round_dp(4).to_string()),
+                grouped(&m.completed),
+                grouped(&m.ibnr),
+                grouped(&m.std_err),
+                m.method
+            );
+        }
+        let p = &c.period;
+        let _ = writeln!(
+            out,
+            "  Period: IBNR {} ± {}; completed total cost {}, PMPM {}, loss ratio {}",
+            money(&Some(p.ibnr)),
+            money(&Some(p.std_err)),
+            money(&Some(p.completed_total_cost)),
+            money(&p.completed_total_cost_pmpm),
+            ratio(&p.completed_loss_ratio)
+        );
+    }
+    if let Some(y) = &r.projection {
+        let _ = writeln!(
+            out,
+            "\nPlan year {}..{}: projected total cost {} (low {}, high {}) against budget {}; loss ratio {}",
+            y.plan_year.start,
+            y.plan_year.end,
+            money(&y.projected_total_cost),
+            money(&y.low),
+            money(&y.high),
+            money(&y.annual_budget),
+            ratio(&y.projected_loss_ratio)
+        );
+    }
     if !r.warnings.is_empty() {
         let _ = writeln!(out, "\nWarnings");
         for w in &r.warnings {

@@ -248,8 +248,7 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
     let enrolled = super::enrollment::enrollment(ds, client, origin_first, valuation, input.counting)?.by_month;
     let members = |m: MonthIndex| enrolled.get(&m).map(|(members, _)| *members);
     let chain_ladder: Vec<Decimal> = developed.origins.iter().map(|o| o.ultimate).collect();
-    let factors: Vec<Decimal> =
-        developed.origins.iter().map(|o| completion_factor(o.to_ultimate).unwrap_or(Decimal::ONE)).collect();
+    let factors: Vec<Option<Decimal>> = developed.origins.iter().map(|o| completion_factor(o.to_ultimate)).collect();
 
     // The latest months by projection, from the 12 months before them.
     let n = origins.len();
@@ -313,7 +312,8 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
             None => ("chain_ladder", chain_ladder[i]),
             Some(p) if !options.blend => ("projection", p),
             Some(p) => {
-                let z = factors[i];
+                // No completion factor (a cumulative factor of 0): the projection alone.
+                let z = factors[i].unwrap_or(Decimal::ZERO);
                 let blended = z * chain_ladder[i] + (Decimal::ONE - z) * p;
                 ("blend", multiply_round(blended, Decimal::ONE, 2)?)
             }
@@ -326,7 +326,7 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
             month: month_label(origins[i]),
             age: origin.age,
             paid: money(origin.latest),
-            completion_factor: factor_num(factors[i]),
+            completion_factor: factors[i].map(factor_num),
             chain_ladder: money(chain_ladder[i]),
             projection: projection[i].map(money),
             method: method.to_string(),
@@ -344,22 +344,17 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
         .factors
         .iter()
         .zip(&stats.ages)
-        .map(|(f, v)| {
-            Ok(DevelopmentFactor {
-                age: f.age,
-                factor: factor_num(f.factor),
-                months_used: f.origins,
-                to_ultimate: factor_num(developed.to_ultimate[f.age]),
-                completion_factor: factor_num(
-                    completion_factor(developed.to_ultimate[f.age])
-                        .ok_or_else(|| engine("a cumulative factor is zero".into()))?,
-                ),
-                sigma: statistic(v.sigma),
-                std_err: statistic(v.std_err),
-                sigma_estimated: v.estimated,
-            })
+        .map(|(f, v)| DevelopmentFactor {
+            age: f.age,
+            factor: factor_num(f.factor),
+            months_used: f.origins,
+            to_ultimate: factor_num(developed.to_ultimate[f.age]),
+            completion_factor: completion_factor(developed.to_ultimate[f.age]).map(factor_num),
+            sigma: statistic(v.sigma),
+            std_err: statistic(v.std_err),
+            sigma_estimated: v.estimated,
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Vec<_>>();
 
     let period = completed_period(input, &origins, &completed, &developed.origins, period_std_err)?;
     let method = match (projection.iter().any(Option::is_some), options.blend) {

@@ -289,8 +289,8 @@ pub struct DevelopmentFactor {
     pub months_used: usize,
     /// Cumulative factor from `age` to ultimate (tail included).
     pub to_ultimate: Num,
-    /// 1 / to_ultimate.
-    pub completion_factor: Num,
+    /// 1 / to_ultimate (null when reversals make to_ultimate 0).
+    pub completion_factor: Option<Num>,
     pub sigma: Num,
     pub std_err: Num,
     /// False when sigma was filled by the log-linear line.
@@ -304,7 +304,8 @@ pub struct CompletionMonth {
     /// Months of development observed (valuation month - incurred month).
     pub age: usize,
     pub paid: Num,
-    pub completion_factor: Num,
+    /// 1 / the month's cumulative factor (null when that is 0).
+    pub completion_factor: Option<Num>,
     /// paid x cumulative factor.
     pub chain_ladder: Num,
     /// Expected PMPM x member months, for the months the projection covers.

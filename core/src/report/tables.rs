@@ -242,7 +242,7 @@ impl Report {
             Column::Decimal("factor", FACTOR, f.iter().map(|r| Some(r.factor)).collect()),
             Column::Count("months_used", f.iter().map(|r| Some(r.months_used as i64)).collect()),
             Column::Decimal("to_ultimate", FACTOR, f.iter().map(|r| Some(r.to_ultimate)).collect()),
-            Column::Decimal("completion_factor", FACTOR, f.iter().map(|r| Some(r.completion_factor)).collect()),
+            Column::Decimal("completion_factor", FACTOR, f.iter().map(|r| r.completion_factor).collect()),
             Column::Decimal("sigma", STATISTIC, f.iter().map(|r| Some(r.sigma)).collect()),
             Column::Decimal("std_err", STATISTIC, f.iter().map(|r| Some(r.std_err)).collect()),
         ])
@@ -255,7 +255,7 @@ impl Report {
             Column::Text("month", m.iter().map(|r| some(&r.month)).collect()),
             Column::Count("age", m.iter().map(|r| Some(r.age as i64)).collect()),
             Column::Decimal("paid", MONEY, m.iter().map(|r| some(&r.paid)).collect()),
-            Column::Decimal("completion_factor", FACTOR, m.iter().map(|r| some(&r.completion_factor)).collect()),
+            Column::Decimal("completion_factor", FACTOR, m.iter().map(|r| r.completion_factor).collect()),
             Column::Decimal("chain_ladder", MONEY, m.iter().map(|r| some(&r.chain_ladder)).collect()),
             Column::Decimal("projection", MONEY, m.iter().map(|r| r.projection).collect()),
             Column::Text("method", m.iter().map(|r| some(&r.method)).collect()),

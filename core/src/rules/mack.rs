@@ -262,4 +262,39 @@ mod tests {
         let last = mack(&t, &d, &options, &|i| i == 9).unwrap();
         assert_eq!(last.total_std_err, m.origin_std_err[9]);
     }
+
+    proptest::proptest! {
+        /// Any triangle of signed cents, zeros and huge amounts included:
+        /// development and Mack's error return a value or an error, never a
+        /// panic, and every ultimate is its latest amount x its cumulative factor.
+        #[test]
+        fn any_triangle_develops_without_panicking(
+            cells in proptest::collection::vec(
+                proptest::prop_oneof![-2_000_000i64..2_000_000, proptest::strategy::Just(0i64), -1i64..=1,
+                                      proptest::strategy::Just(i64::MAX / 3)], 1..60),
+            recent in 1usize..14,
+        ) {
+            let mut rows = Vec::new();
+            let (mut at, mut width) = (0, 1);
+            while at < cells.len() { width += 1; at += width; }
+            let mut it = cells.iter();
+            for r in 0..width {
+                let row: Vec<Decimal> = it.by_ref().take(width - r).map(|c| Decimal::new(*c, 2)).collect();
+                if row.is_empty() { break; }
+                rows.push(row);
+            }
+            // Keep rows no longer than the one before (a triangle).
+            let mut longest = usize::MAX;
+            rows.retain(|r| { let ok = r.len() <= longest; longest = longest.min(r.len()); ok });
+            let t = Triangle { rows };
+            let options = DevelopmentOptions { recent_origins: recent, tail: dec("1.02") };
+            if let Ok(d) = t.develop(&options) {
+                for o in &d.origins {
+                    let expected = multiply_round(o.latest, o.to_ultimate, 2).unwrap();
+                    proptest::prop_assert_eq!(o.ultimate, expected);
+                }
+                let _ = mack(&t, &d, &options, &|_| true);
+            }
+        }
+    }
 }
