@@ -391,22 +391,39 @@ fn claims_text_is_stored_as_dictionaries_and_handed_out_as_utf8() {
     assert!(blank.contains("| 1 |"), "{blank}");
 }
 
-/// A file read from a path as UTF-8 until a later record proves it
-/// Windows-1252: read again whole, so the early record's bytes (C3 A9) are
-/// two Windows-1252 characters, as if the file had been judged at once.
+/// A file that is UTF-8 for its first records and Windows-1252 on a later
+/// one (an export edited in two tools): each record keeps its own text, so
+/// "José" written both ways is one claimant, and the load says which records
+/// were read as Windows-1252. It used to re-read the whole file as
+/// Windows-1252, turning the UTF-8 records' "é" into "Ã©".
 #[test]
-fn a_path_that_proves_windows_1252_late_is_read_again_as_such() {
+fn a_file_mixing_utf8_and_windows_1252_keeps_every_records_text() {
     let mut csv = CLAIMS_HEADER.as_bytes().to_vec();
-    csv.extend_from_slice(b"C1,CL-1,M-Jos\xC3\xA9,2025-01-02,2025-01-02,medical,1.00,0.00,1.00\n");
-    csv.extend_from_slice(b"C1,CL-2,M-Jos\xE9,2025-01-02,2025-01-02,medical,2.00,0.00,2.00\n");
+    for i in 1..=14 {
+        csv.extend_from_slice(
+            format!("C1,CL-{i},M-Jos\u{e9},2025-01-02,2025-01-02,medical,1.00,0.00,1.00\n").as_bytes(),
+        );
+    }
+    csv.extend_from_slice(b"C1,CL-15,M-Jos\xE9,2025-01-02,2025-01-02,medical,2.00,0.00,2.00\n");
     let path = std::env::temp_dir().join(format!("claimscope-late-1252-{}.csv", std::process::id()));
     std::fs::write(&path, &csv).unwrap();
-    let mut ds = Dataset::new();
-    let s = ds.load_path(Table::Claims, path.to_str().unwrap(), &LoadOptions::default()).unwrap();
+    for from_path in [true, false] {
+        let mut ds = Dataset::new();
+        let s = if from_path {
+            ds.load_path(Table::Claims, path.to_str().unwrap(), &LoadOptions::default()).unwrap()
+        } else {
+            ds.load_csv_bytes(Table::Claims, "mixed.csv", &csv, &LoadOptions::default()).unwrap()
+        };
+        assert_eq!((s.encoding.as_str(), s.records_read, s.records_accepted), ("UTF-8 and windows-1252", 15, 15));
+        assert_eq!(
+            s.warnings,
+            ["mixed encodings: 1 record is not valid UTF-8, read as Windows-1252: record 15 (line 16); the other 14 non-ASCII records are UTF-8"]
+        );
+        let ids = sql_text(&ds, "SELECT DISTINCT claimant_id FROM claims");
+        assert!(ids.contains("M-José") && !ids.contains('Ã'), "{ids}");
+        assert_eq!(ds.report(None, "2025-01", &Default::default()).unwrap().summary.sums.claimant_count, 1);
+    }
     std::fs::remove_file(&path).ok();
-    assert_eq!((s.encoding.as_str(), s.records_read, s.records_accepted), ("windows-1252", 2, 2));
-    let ids = sql_text(&ds, "SELECT claimant_id FROM claims ORDER BY claim_id");
-    assert!(ids.contains("M-JosÃ©") && ids.contains("M-José"), "{ids}");
 }
 
 /// The mapping error of loading `csv` as claims through `profile`.

@@ -117,8 +117,7 @@ pub(crate) enum Rows {
     Count,
 }
 
-/// Loads a CSV input block by block. A file read as UTF-8 that turns out to
-/// be Windows-1252 after non-ASCII UTF-8 records is read again as such.
+/// Loads a CSV input block by block.
 pub(crate) fn load_csv(
     table: Table,
     input: Input,
@@ -129,17 +128,10 @@ pub(crate) fn load_csv(
 ) -> Result<LoadOutput> {
     let profile = options.mapping.as_ref();
     let delimiter = profile.and_then(|p| p.delimiter.as_deref());
-    let mut encoding = profile.and_then(|p| p.encoding.as_deref());
-    loop {
-        let blocks = CsvBlocks::open(input, encoding, delimiter, source)?;
-        // A mapping error (a missing column, ambiguous dates) names the file: a report reads six.
-        if let Some(out) =
-            load_records(table, blocks, options, source, keys, rows).map_err(|e| e.naming_source(source))?
-        {
-            return Ok(out);
-        }
-        encoding = Some("windows-1252");
-    }
+    let encoding = profile.and_then(|p| p.encoding.as_deref());
+    let blocks = CsvBlocks::open(input, encoding, delimiter, source)?;
+    // A mapping error (a missing column, ambiguous dates) names the file: a report reads six.
+    load_records(table, blocks, options, source, keys, rows).map_err(|e| e.naming_source(source))
 }
 
 /// Loads a table of strings already in memory (Arrow batches as text).
@@ -150,12 +142,9 @@ pub(crate) fn load_text_table(
     source: &str,
     keys: &ExistingKeys,
 ) -> Result<LoadOutput> {
-    load_records(table, OneBlock::from(text), options, source, keys, Rows::Keep)
-        .map_err(|e| e.naming_source(source))?
-        .ok_or_else(|| Error::engine("a text table asked to be read again"))
+    load_records(table, OneBlock::from(text), options, source, keys, Rows::Keep).map_err(|e| e.naming_source(source))
 }
 
-/// None when the input must be read again as Windows-1252.
 fn load_records(
     table: Table,
     records: impl RecordSource,
@@ -163,7 +152,7 @@ fn load_records(
     source: &str,
     keys: &ExistingKeys,
     rows: Rows,
-) -> Result<Option<LoadOutput>> {
+) -> Result<LoadOutput> {
     let default_profile = MappingProfile::default();
     let profile = options.mapping.as_ref().unwrap_or(&default_profile);
     if let Some(profile_table) = profile.table {
@@ -238,7 +227,7 @@ struct BlockResult<R> {
 }
 
 impl Load<'_> {
-    fn run<R: TableRows>(&self, mut records: impl RecordSource) -> Result<Option<LoadOutput>> {
+    fn run<R: TableRows>(&self, mut records: impl RecordSource) -> Result<LoadOutput> {
         let mut fallbacks = BTreeMap::new();
         if let Some(client) = &self.options.client_id {
             fallbacks.insert("client_id".to_string(), client.clone());
@@ -284,9 +273,6 @@ impl Load<'_> {
         } else {
             in_parallel(&mut records, workers, |block| block_rows(block, &mut self.keys.clone()))?
         };
-        if records.needs_windows_1252() {
-            return Ok(None);
-        }
         results.sort_by_key(|r| r.index);
 
         // One slash-date order for the whole file, from the blocks that have slash dates.
@@ -309,7 +295,7 @@ impl Load<'_> {
         let order =
             if names.is_empty() { None } else { Some(evidence.resolve(&names.join("/")).map_err(Error::mapping)?) };
 
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = records.encoding_warning().into_iter().collect();
         let unused = cols.unused_headers();
         if !unused.is_empty() {
             warnings.push(format!("columns not loaded (no canonical column uses them): {}", unused.join(", ")));
@@ -356,7 +342,7 @@ impl Load<'_> {
                 summary: Some(Box::new(summary)),
             });
         }
-        Ok(Some(LoadOutput { batches, summary, keys }))
+        Ok(LoadOutput { batches, summary, keys })
     }
 }
 

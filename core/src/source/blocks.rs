@@ -20,8 +20,9 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// How record bytes become text.
 #[derive(Clone, Copy)]
 enum Decoding {
-    /// UTF-8 while the records are; the whole file is Windows-1252 once one
-    /// is not (see `CsvBlocks::needs_windows_1252`).
+    /// Record by record: UTF-8 when the record is valid UTF-8, else
+    /// Windows-1252 (a file mixing both keeps each record's text; see
+    /// `CsvBlocks::encoding_warning`).
     Detect,
     /// UTF-8 required (declared, a BOM, or text decoded up front).
     Utf8,
@@ -47,10 +48,12 @@ pub(crate) struct CsvBlocks<'a> {
     line_of_pending: u64,
     /// Bytes after the file's byte-order mark were parsed already.
     consumed_any: bool,
-    /// A non-ASCII record was read as UTF-8 (before any invalid one).
-    read_non_ascii_utf8: bool,
-    /// Detect mode met invalid UTF-8 after non-ASCII UTF-8 records.
-    mixed: bool,
+    /// Detect mode: non-ASCII records read as UTF-8.
+    utf8_records: u64,
+    /// Detect mode: records that are not UTF-8, read as Windows-1252, and
+    /// the first few of them as (record, line).
+    windows_1252_records: u64,
+    first_windows_1252: Vec<(u64, u64)>,
     row: csv::ByteRecord,
     /// The block read with the header, handed out first.
     held: Option<Block>,
@@ -99,8 +102,9 @@ impl<'a> CsvBlocks<'a> {
             record_no: 0,
             line_of_pending: 1,
             consumed_any: false,
-            read_non_ascii_utf8: false,
-            mixed: false,
+            utf8_records: 0,
+            windows_1252_records: 0,
+            first_windows_1252: Vec::new(),
             row: csv::ByteRecord::new(),
             held: None,
             header_error: None,
@@ -140,12 +144,9 @@ impl<'a> CsvBlocks<'a> {
             (None, Some(enc)) => Some((enc, false)),
             (None, None) => {
                 if let Input::Bytes(bytes) = input {
-                    // All in memory already: decide for the whole file now.
+                    // All in memory and valid: no record needs looking at.
                     if std::str::from_utf8(bytes).is_ok() {
                         blocks.decoding = Decoding::Utf8;
-                    } else {
-                        blocks.decoding = Decoding::SingleByte(encoding_rs::WINDOWS_1252);
-                        blocks.encoding = encoding_rs::WINDOWS_1252.name();
                     }
                 }
                 None
@@ -220,16 +221,33 @@ impl<'a> CsvBlocks<'a> {
         self.delimiter
     }
 
-    /// The encoding the records were read in.
+    /// After the last block: the encoding the records were read in (`UTF-8`, `windows-1252`,
+    /// or both when records differ).
     pub fn encoding(&self) -> &'static str {
-        self.encoding
+        match (self.decoding, self.utf8_records, self.windows_1252_records) {
+            (Decoding::Detect, 0, n) if n > 0 => encoding_rs::WINDOWS_1252.name(),
+            // A declared, BOM-given or whole-text encoding, or UTF-8 throughout.
+            (Decoding::Detect, _, n) if n > 0 => "UTF-8 and windows-1252",
+            _ => self.encoding,
+        }
     }
 
-    /// After the last block: true when the file turned out not to be UTF-8
-    /// after records with non-ASCII UTF-8 were read as UTF-8. The whole file
-    /// is Windows-1252 then, and must be read again as such.
-    pub fn needs_windows_1252(&self) -> bool {
-        self.mixed
+    /// After the last block: when some records are UTF-8 and others are not
+    /// (read as Windows-1252), which ones, so no one is surprised by either.
+    pub fn encoding_warning(&self) -> Option<String> {
+        if self.utf8_records == 0 || self.windows_1252_records == 0 {
+            return None;
+        }
+        let n = self.windows_1252_records;
+        let shown: Vec<String> =
+            self.first_windows_1252.iter().map(|(record, line)| format!("record {record} (line {line})")).collect();
+        let more = if n > shown.len() as u64 { format!(" and {} more", n - shown.len() as u64) } else { String::new() };
+        Some(format!(
+            "mixed encodings: {n} record{} not valid UTF-8, read as Windows-1252: {}{more}; the other {} non-ASCII records are UTF-8",
+            if n == 1 { " is" } else { "s are" },
+            shown.join(", "),
+            self.utf8_records
+        ))
     }
 
     /// The sha256 of the input's bytes, once every block was read.
@@ -353,7 +371,7 @@ impl<'a> CsvBlocks<'a> {
 
     fn take_record(&mut self, row: &csv::ByteRecord, line: u64, block: &mut BlockBuilder) {
         let mark = block.mark();
-        if let Err(reason) = self.decode_into(row, block) {
+        if let Err(reason) = self.decode_into(row, line, block) {
             block.drop_since(mark);
             if let Some(failure) = &self.not_utf8 {
                 self.fatal = Some(format!("{failure} (record {}, line {line})", self.record_no + 1));
@@ -381,20 +399,28 @@ impl<'a> CsvBlocks<'a> {
     }
 
     /// Appends the record's cells as UTF-8 text to the block.
-    fn decode_into(&mut self, row: &csv::ByteRecord, block: &mut BlockBuilder) -> std::result::Result<(), String> {
+    fn decode_into(
+        &mut self,
+        row: &csv::ByteRecord,
+        line: u64,
+        block: &mut BlockBuilder,
+    ) -> std::result::Result<(), String> {
         let ascii = row.as_slice().is_ascii();
-        if let Decoding::Detect = self.decoding {
-            if !ascii {
-                if std::str::from_utf8(row.as_slice()).is_ok() {
-                    self.read_non_ascii_utf8 = true;
-                } else {
-                    self.mixed = self.read_non_ascii_utf8;
-                    self.decoding = Decoding::SingleByte(encoding_rs::WINDOWS_1252);
-                    self.encoding = encoding_rs::WINDOWS_1252.name();
+        let mut decoding = self.decoding;
+        if let (Decoding::Detect, false) = (decoding, ascii) {
+            if std::str::from_utf8(row.as_slice()).is_ok() {
+                self.utf8_records += 1;
+            } else {
+                decoding = Decoding::SingleByte(encoding_rs::WINDOWS_1252);
+                if self.headers.is_some() {
+                    self.windows_1252_records += 1;
+                    if self.first_windows_1252.len() < 5 {
+                        self.first_windows_1252.push((self.record_no + 1, line));
+                    }
                 }
             }
         }
-        match self.decoding {
+        match decoding {
             Decoding::SingleByte(enc) if !ascii => {
                 for cell in row {
                     block.push_cell(enc.decode_without_bom_handling(cell).0.as_bytes());
@@ -493,21 +519,33 @@ mod tests {
     }
 
     #[test]
-    fn a_file_not_utf8_after_non_ascii_utf8_asks_to_be_read_again() {
+    fn a_file_mixing_utf8_and_windows_1252_keeps_each_records_text_and_says_which() {
         let dir = std::env::temp_dir().join(format!("claimscope-blocks-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("mixed.csv");
-        // 'é' as UTF-8 (C3 A9) on the first row, then 0xE9 alone (Windows-1252).
-        std::fs::write(&path, b"name\nJos\xC3\xA9\nJos\xE9\n").unwrap();
+        // 'é' as UTF-8 (C3 A9) on records 1 and 3, then 0xE9 alone (Windows-1252) on record 2.
+        let bytes = b"name\nJos\xC3\xA9\nJos\xE9\nCaf\xC3\xA9\n";
+        std::fs::write(&path, bytes).unwrap();
         let path = path.to_string_lossy().to_string();
-        let mut blocks = CsvBlocks::open_with_block_bytes(Input::Path(&path), None, None, "t", 4).unwrap();
-        while blocks.next_block().unwrap().is_some() {}
-        assert!(blocks.needs_windows_1252());
-        let mut again = CsvBlocks::open(Input::Path(&path), Some("windows-1252"), None, "t").unwrap();
-        let block = again.next_block().unwrap().unwrap();
-        let names: Vec<&str> = block.records().filter_map(|r| r.get(0)).collect();
-        assert_eq!(names, ["JosÃ©", "José"]);
-        assert_eq!(again.encoding(), "windows-1252");
+        for input in [Input::Path(&path), Input::Bytes(bytes)] {
+            for block_bytes in [4, 1 << 20] {
+                let mut blocks = CsvBlocks::open_with_block_bytes(input, None, None, "t", block_bytes).unwrap();
+                let mut names = Vec::new();
+                while let Some(block) = blocks.next_block().unwrap() {
+                    names.extend(block.records().filter_map(|r| r.get(0).map(str::to_string)));
+                }
+                assert_eq!(names, ["José", "José", "Café"], "block of {block_bytes} bytes");
+                assert_eq!(blocks.encoding(), "UTF-8 and windows-1252");
+                assert_eq!(
+                    blocks.encoding_warning().unwrap(),
+                    "mixed encodings: 1 record is not valid UTF-8, read as Windows-1252: record 2 (line 3); the other 2 non-ASCII records are UTF-8"
+                );
+            }
+        }
+        // Windows-1252 throughout: no warning, and the file says so.
+        let mut whole = CsvBlocks::open(Input::Bytes(b"name\nJos\xE9\n"), None, None, "t").unwrap();
+        while whole.next_block().unwrap().is_some() {}
+        assert_eq!((whole.encoding(), whole.encoding_warning()), ("windows-1252", None));
         std::fs::remove_dir_all(&dir).ok();
     }
 

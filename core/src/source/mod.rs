@@ -138,8 +138,10 @@ pub(crate) trait RecordSource {
     fn sha256_up_front(&mut self) -> Result<String>;
     fn encoding(&self) -> String;
     fn delimiter_name(&self) -> String;
-    /// See `CsvBlocks::needs_windows_1252`.
-    fn needs_windows_1252(&self) -> bool;
+    /// See `CsvBlocks::encoding_warning` (after the last block).
+    fn encoding_warning(&self) -> Option<String> {
+        None
+    }
     /// A block read through, whose buffers the next blocks may reuse.
     fn recycle(&mut self, _block: Block) {}
 }
@@ -163,8 +165,8 @@ impl RecordSource for CsvBlocks<'_> {
     fn delimiter_name(&self) -> String {
         delimiter_name(self.delimiter())
     }
-    fn needs_windows_1252(&self) -> bool {
-        CsvBlocks::needs_windows_1252(self)
+    fn encoding_warning(&self) -> Option<String> {
+        CsvBlocks::encoding_warning(self)
     }
     fn recycle(&mut self, block: Block) {
         CsvBlocks::recycle(self, block)
@@ -209,9 +211,6 @@ impl RecordSource for OneBlock {
     }
     fn delimiter_name(&self) -> String {
         self.table.delimiter.clone()
-    }
-    fn needs_windows_1252(&self) -> bool {
-        false
     }
 }
 
