@@ -556,3 +556,82 @@ fn claims_loaded_in_two_files_report_like_one() {
     }
     assert_eq!(one, two);
 }
+
+/// The file-level error of loading `bytes` as claims.
+fn file_error(bytes: &[u8], options: &LoadOptions) -> String {
+    match Dataset::new().load_csv_bytes(Table::Claims, "f.csv", bytes, options) {
+        Err(e) => e.to_string(),
+        Ok(s) => panic!("expected an error, got {s:?}"),
+    }
+}
+
+#[test]
+fn lone_cr_line_endings_count_as_lines() {
+    // Old Mac line endings: record 2 starts on line 3 (the header is line 1).
+    let cr = "client_id,claimant_id,claim_date,medical_amount\rA,P1,2025-01-02,1.00\rA,P2,2025-01-02,x\rA,P3,2025-01-03,2.00\r";
+    let e = only_error(Table::Claims, cr);
+    assert_eq!((e.record, e.line, e.column.as_str(), e.value.as_str()), (2, 3, "medical_amount", "x"));
+    // Mixed CRLF and CR: lines 1-3 end CRLF, line 4 CR, the bad record is on line 5.
+    let mixed = "client_id,claimant_id,claim_date,medical_amount\r\nA,P1,2025-01-02,1.00\r\nA,P2,2025-01-02,1.00\rA,P3,2025-01-03,2.00\rA,P4,2025-01-03,y\r\n";
+    let e = only_error(Table::Claims, mixed);
+    assert_eq!((e.record, e.line, e.value.as_str()), (4, 5, "y"));
+}
+
+#[test]
+fn an_unclosed_quote_is_named_and_says_what_it_swallowed() {
+    let csv = "client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\nA,\"P2,2025-01-02,2.00\nA,P3,2025-01-03,3.00\nA,P4,2025-01-03,3.00\n";
+    let e = only_error(Table::Claims, csv);
+    assert_eq!((e.record, e.line), (2, 3));
+    assert_eq!(
+        e.reason,
+        "has an unclosed quote: a field opens with '\"' and no closing '\"' follows, so the rest of the file (lines 3 to 5) was read as this one record"
+    );
+    // A quote inside an unquoted field is text, not an open quote.
+    let mut ds = Dataset::new();
+    let ok = "client_id,claimant_id,claim_date,medical_amount,service_type\nA,P1,2025-01-02,1.00,12\" brace\n";
+    assert_eq!(
+        ds.load_csv_bytes(Table::Claims, "q.csv", ok.as_bytes(), &LoadOptions::default()).unwrap().records_accepted,
+        1
+    );
+}
+
+#[test]
+fn a_nul_byte_in_a_field_is_rejected_naming_the_field() {
+    let e = only_error(Table::Claims, "client_id,claimant_id,claim_date,medical_amount\nA,P\u{0}1,2025-01-02,1.00\n");
+    assert_eq!((e.record, e.line, e.column.as_str()), (1, 2, "record"));
+    assert_eq!(e.reason, "has a NUL byte (\\0) in field 2 (claimant_id); no text field may hold one");
+}
+
+#[test]
+fn utf16_without_a_byte_order_mark_gets_a_hint_and_loads_when_declared() {
+    let text = "client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\n";
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    assert_eq!(
+        file_error(&utf16, &LoadOptions::default()),
+        "f.csv: cannot be loaded\nthe header cannot be read: it looks like UTF-16 text without a byte-order mark (every other byte is 0); save the file as UTF-8, or declare \"encoding\": \"utf-16le\" (or \"utf-16be\") in a mapping profile"
+    );
+    let declared = LoadOptions {
+        mapping: Some(MappingProfile::from_json(r#"{"encoding": "utf-16le"}"#).unwrap()),
+        ..LoadOptions::default()
+    };
+    let s = Dataset::new().load_csv_bytes(Table::Claims, "f.csv", &utf16, &declared).unwrap();
+    assert_eq!((s.records_accepted, s.encoding.as_str()), (1, "UTF-16LE"));
+}
+
+#[test]
+fn huge_values_are_echoed_cut_and_a_one_line_10_mb_file_fails_fast() {
+    // A 5 MB amount: the error shows its first 200 characters and how many more.
+    let csv = format!("client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,{}\n", "9".repeat(5_000_000));
+    let e = only_error(Table::Claims, &csv);
+    assert_eq!(e.value, format!("{}… (4999800 more characters)", "9".repeat(200)));
+    // A 10 MB file of one line is one huge header: the message stays short.
+    let one_line = "x".repeat(10_000_000);
+    let message = file_error(one_line.as_bytes(), &LoadOptions::default());
+    assert!(
+        message.starts_with("f.csv: required column client_id is missing; headers found: 'xxx"),
+        "{}",
+        &message[..100]
+    );
+    assert!(message.contains("… (9999800 more characters)'; closest: 'none'"));
+    assert!(message.len() < 1_000, "{} bytes", message.len());
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 
 use crate::load::mapping::MappingProfile;
-use crate::model::cell::trim_cell;
+use crate::model::cell::{echo, trim_cell};
 use crate::model::dates::{self, CellDate};
 use crate::model::error::{Error, Result};
 use crate::model::money;
@@ -76,15 +76,26 @@ impl ColumnRef for Col {
 
 /// How two header spellings compare: trimmed, case-insensitive, and with
 /// spaces, dashes and underscores treated alike.
+/// Whether header `h` is the column whose key is `key` (a header longer
+/// than any column name is none, and is not lower-cased to find out).
+pub(crate) fn header_is(h: &str, key: &str) -> bool {
+    h.len() <= LONGEST_HEADER_COMPARED && header_key(h) == key
+}
+
 pub(crate) fn header_key(h: &str) -> String {
     h.trim().chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '.')).flat_map(char::to_lowercase).collect()
 }
+
+/// Headers longer than this are no one's column name: never matched or
+/// compared for closeness (a one-line 10 MB file is one such header).
+const LONGEST_HEADER_COMPARED: usize = 256;
 
 /// The header closest by name (Jaro-Winkler on the header keys).
 pub(crate) fn closest_header<'h>(wanted: &str, headers: &'h [String]) -> Option<&'h str> {
     let key = header_key(wanted);
     headers
         .iter()
+        .filter(|h| h.len() <= LONGEST_HEADER_COMPARED)
         .map(|h| (strsim::jaro_winkler(&key, &header_key(h)), h))
         .filter(|(score, _)| *score > 0.0)
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -107,7 +118,7 @@ impl<'p> Columns<'p> {
             let find = |name: &str| {
                 headers.iter().position(|h| h == name).or_else(|| {
                     let k = header_key(name);
-                    headers.iter().position(|h| header_key(h) == k)
+                    headers.iter().position(|h| header_is(h, &k))
                 })
             };
             if let Some(value) = profile.constants.get(column) {
@@ -134,7 +145,7 @@ impl<'p> Columns<'p> {
                         Some(i) => sources.push((column, Source::Header(i))),
                         None => {
                             let first = accepted.first().copied().unwrap_or(column);
-                            let closest = closest_header(first, headers).unwrap_or("none");
+                            let closest = echo(closest_header(first, headers).unwrap_or("none"));
                             return Err(Error::mapping(format!(
                                 "column {column}: the profile names {} but the file has no such header; headers found: {}; closest: '{closest}'",
                                 quoted_list(&accepted),
@@ -336,11 +347,11 @@ pub(crate) fn column_present(headers: &[String], profile: &MappingProfile, colum
     let key = header_key(column);
     profile.constants.contains_key(column)
         || profile.columns.contains_key(column)
-        || headers.iter().any(|h| header_key(h) == key)
+        || headers.iter().any(|h| header_is(h, &key))
 }
 
 pub(crate) fn missing_column_error(column: &str, headers: &[String]) -> Error {
-    let closest = closest_header(column, headers).unwrap_or("none");
+    let closest = echo(closest_header(column, headers).unwrap_or("none"));
     Error::mapping(format!(
         "required column {column} is missing; headers found: {}; closest: '{closest}'. \
          Map it in a profile (\"columns\": {{\"{column}\": \"<your header>\"}}) or run `claimscope mapping suggest`",
@@ -388,6 +399,13 @@ fn check_one_column_a_header(sources: &[(&str, Source)], headers: &[String]) -> 
     Ok(())
 }
 
+/// Items quoted for a message: each cut to its start when long, at most 60
+/// of them (a one-line 10 MB file is one huge header).
 pub(crate) fn quoted_list(items: &[&str]) -> String {
-    items.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", ")
+    const SHOWN: usize = 60;
+    let mut out = items.iter().take(SHOWN).map(|h| format!("'{}'", echo(h))).collect::<Vec<_>>().join(", ");
+    if items.len() > SHOWN {
+        out.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    out
 }

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::load::mapping::MappingProfile;
+use crate::model::cell::echo;
 use crate::model::dates::{self, CellDate, SlashEvidence, SlashOrder};
 use crate::model::error::{Error, Result};
 use crate::model::load_summary::{LoadSummary, RowError};
@@ -442,7 +443,7 @@ fn read_block<R: TableRows>(
                 record: rec.record,
                 line: rec.line,
                 column: "record".into(),
-                value: rec.iter().collect::<Vec<_>>().join(joiner),
+                value: echo(&rec.iter().collect::<Vec<_>>().join(joiner)),
                 reason: format!("has {} fields; the header has {width}", rec.len()),
             });
             continue;
@@ -508,7 +509,7 @@ fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>,
 }
 
 fn row_error(rec: &Record, e: CellError) -> RowError {
-    RowError { record: rec.record, line: rec.line, column: e.column, value: e.value, reason: e.reason }
+    RowError { record: rec.record, line: rec.line, column: e.column, value: echo(&e.value), reason: e.reason }
 }
 
 /// The values of `v` whose `keep` flag is set.

@@ -9,10 +9,33 @@ pub(crate) fn trim_cell(cell: &str) -> &str {
     }
 }
 
+/// Characters of a value echoed in a message before it is cut.
+pub const ECHO_CHARS: usize = 200;
+
+/// A value as an error message echoes it: whole up to [`ECHO_CHARS`]
+/// characters, else its start and how much was left out (a 10 MB cell must
+/// not make a 10 MB message).
+pub fn echo(value: &str) -> String {
+    match value.char_indices().nth(ECHO_CHARS) {
+        None => value.to_string(),
+        Some((cut, _)) => {
+            let rest = value[cut..].chars().count();
+            format!("{}… ({rest} more characters)", &value[..cut])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn long_values_are_echoed_cut() {
+        assert_eq!(echo("short"), "short");
+        let long = "é".repeat(205);
+        assert_eq!(echo(&long), format!("{}… (5 more characters)", "é".repeat(200)));
+    }
 
     proptest! {
         #[test]

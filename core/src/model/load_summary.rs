@@ -12,7 +12,7 @@ pub struct RowError {
     pub line: u64,
     /// Canonical column name (or the source header when it has none).
     pub column: String,
-    /// The offending value exactly as found.
+    /// The offending value exactly as found (cut after 200 characters, saying how many more).
     pub value: String,
     pub reason: String,
 }

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::names::{name_key, NameKey, Vocabulary};
 use super::rules::{AmountSource, Rules};
-use crate::load::columns::{closest_header, header_key, quoted_list};
+use crate::load::columns::{closest_header, header_is, header_key, quoted_list};
 use crate::load::mapping::HeaderSpec;
 use crate::model::dates::{self, CellDate, SlashEvidence, SlashOrder};
 use crate::model::error::{Error, Result};
@@ -89,7 +89,7 @@ fn find_column(spec: &HeaderSpec, headers: &[String], which: Which, role: &str) 
     let found = accepted.iter().find_map(|name| {
         headers.iter().position(|h| h == name).or_else(|| {
             let k = header_key(name);
-            headers.iter().position(|h| header_key(h) == k)
+            headers.iter().position(|h| header_is(h, &k))
         })
     });
     found.ok_or_else(|| {

@@ -342,10 +342,25 @@ impl<'a> CsvBlocks<'a> {
             match reader.read_byte_record(&mut row) {
                 Ok(false) => break bytes.len(),
                 Ok(true) => {
-                    if !self.eof && offset(reader.position()) >= bytes.len() {
+                    let end = offset(reader.position());
+                    if !self.eof && end >= bytes.len() {
                         break start;
                     }
                     let line = lines.line_of(row.position().map_or(start, offset));
+                    let record = &bytes[start..end.min(bytes.len())];
+                    if end >= bytes.len() && unclosed_quote(record) {
+                        let last = lines.line_at(start + record.trim_ascii_end().len()).max(line);
+                        let reason = format!(
+                            "has an unclosed quote: a field opens with '\"' and no closing '\"' follows, so the rest of the file (lines {line} to {last}) was read as this one record"
+                        );
+                        if self.headers.is_none() {
+                            self.header_error.get_or_insert(reason);
+                        } else {
+                            self.record_no += 1;
+                            block.record_errors.push(RecordError { record: self.record_no, line, reason });
+                        }
+                        continue;
+                    }
                     self.take_record(&row, line, &mut block);
                 }
                 Err(e) if self.headers.is_none() => {
@@ -376,7 +391,8 @@ impl<'a> CsvBlocks<'a> {
             if let Some(failure) = &self.not_utf8 {
                 self.fatal = Some(format!("{failure} (record {}, line {line})", self.record_no + 1));
             } else if self.headers.is_none() {
-                self.header_error = Some(reason);
+                // The first failure is the header's; rows after it say nothing more of it.
+                self.header_error.get_or_insert(reason);
             } else {
                 self.record_no += 1;
                 block.record_errors.push(RecordError { record: self.record_no, line, reason });
@@ -405,6 +421,14 @@ impl<'a> CsvBlocks<'a> {
         line: u64,
         block: &mut BlockBuilder,
     ) -> std::result::Result<(), String> {
+        if let Some(field) = row.iter().position(|cell| cell.contains(&0)) {
+            if self.headers.is_none() && looks_like_utf16(row.as_slice()) {
+                return Err("looks like UTF-16 text without a byte-order mark (every other byte is 0); save the file as UTF-8, or declare \"encoding\": \"utf-16le\" (or \"utf-16be\") in a mapping profile".into());
+            }
+            let header = self.headers.as_ref().and_then(|h| h.get(field));
+            let name = header.map_or(String::new(), |h| format!(" ({})", crate::model::cell::echo(h)));
+            return Err(format!("has a NUL byte (\\0) in field {}{name}; no text field may hold one", field + 1));
+        }
         let ascii = row.as_slice().is_ascii();
         let mut decoding = self.decoding;
         if let (Decoding::Detect, false) = (decoding, ascii) {
@@ -441,6 +465,19 @@ impl<'a> CsvBlocks<'a> {
     }
 }
 
+/// Whether the bytes of a record that ran to the end of the file hold an
+/// open quote: an odd number of '"' (quoted fields and doubled quotes come
+/// in pairs) over more than one line.
+fn unclosed_quote(record: &[u8]) -> bool {
+    memchr::memchr_iter(b'"', record).count() % 2 == 1
+        && memchr::memchr2(b'\n', b'\r', record.trim_ascii_end()).is_some()
+}
+
+/// Text whose every other byte is 0 (ASCII written as UTF-16).
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    bytes.len() >= 4 && memchr::memchr_iter(0, bytes).count() * 3 >= bytes.len()
+}
+
 /// A cell of only white space (as `str::trim` sees it).
 fn is_blank(cell: &[u8]) -> bool {
     std::str::from_utf8(cell).is_ok_and(|text| text.trim().is_empty())
@@ -452,6 +489,18 @@ struct LineCounter<'b> {
     bytes: &'b [u8],
     counted_to: usize,
     line: u64,
+}
+
+/// Line breaks in `bytes[from..to]`: each '\n', and each '\r' not followed
+/// by '\n' (old Mac files end lines with a lone CR). A '\r' last in `bytes`
+/// may be the first half of a CRLF cut by the block and does not count.
+fn line_breaks(bytes: &[u8], from: usize, to: usize) -> u64 {
+    let part = &bytes[from..to];
+    let newlines = memchr::memchr_iter(b'\n', part).count() as u64;
+    let lone_returns = memchr::memchr_iter(b'\r', part)
+        .filter(|i| bytes.get(from + i + 1).is_some_and(|next| *next != b'\n'))
+        .count() as u64;
+    newlines + lone_returns
 }
 
 impl LineCounter<'_> {
@@ -468,9 +517,9 @@ impl LineCounter<'_> {
     fn line_at(&mut self, end: usize) -> u64 {
         let end = end.min(self.bytes.len());
         if end >= self.counted_to {
-            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.counted_to..end]).count() as u64;
+            self.line += line_breaks(self.bytes, self.counted_to, end);
         } else {
-            self.line -= memchr::memchr_iter(b'\n', &self.bytes[end..self.counted_to]).count() as u64;
+            self.line -= line_breaks(self.bytes, end, self.counted_to);
         }
         self.counted_to = end;
         self.line
