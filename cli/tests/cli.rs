@@ -370,13 +370,14 @@ fn negative_thresholds_and_years_out_of_range_are_bad_arguments() {
 
 #[test]
 fn report_prints_load_warnings_on_stderr() {
-    // Two spellings of claimant_id: the first is read, the second is left out, and `report` says so.
+    // A column no canonical column reads and an empty row: `report` says both. (Two
+    // spellings of one column are an error now: tests/bad-inputs/equivalent-headers.json.)
     let dir = std::env::temp_dir().join(format!("claimscope-warn-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let claims = dir.join("claims.csv");
     std::fs::write(
         &claims,
-        "client_id,Claimant_ID,claimant id,claim_date,medical_amount\nA,P1,P9,2025-01-02,10.00\n,,,,\nA,P2,P8,2025-01-03,5.00\n",
+        "client_id,Claimant_ID,Plan Notes,claim_date,medical_amount\nA,P1,P9,2025-01-02,10.00\n,,,,\nA,P2,P8,2025-01-03,5.00\n",
     )
     .unwrap();
     let out = run(bin().args(["report", "--period", "2025-01", "--claims"]).arg(&claims));
@@ -384,7 +385,7 @@ fn report_prints_load_warnings_on_stderr() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let path = claims.display();
     assert!(
-        stderr.contains(&format!("{path}: warning: columns not loaded (no canonical column uses them): claimant id")),
+        stderr.contains(&format!("{path}: warning: columns not loaded (no canonical column uses them): Plan Notes")),
         "{stderr}"
     );
     assert!(stderr.contains(&format!("{path}: warning: 1 empty rows skipped (lines 3)")), "{stderr}");

@@ -102,6 +102,38 @@ pub(crate) fn closest_header<'h>(wanted: &str, headers: &'h [String]) -> Option<
         .map(|(_, h)| h.as_str())
 }
 
+/// The header that is `name`: the one spelt exactly so, else the one with
+/// its key (`Claimant ID` for claimant_id). Two such headers make the file
+/// ambiguous (one column's values would be dropped unseen): an error.
+fn find_header(headers: &[String], name: &str, column: &str) -> Result<Option<usize>> {
+    let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == name).collect();
+    let found = if exact.is_empty() {
+        let key = header_key(name);
+        (0..headers.len()).filter(|&i| header_is(&headers[i], &key)).collect()
+    } else {
+        exact
+    };
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        several => Err(Error::mapping(format!(
+            "column {column}: {} headers match '{name}' ({}); the file is ambiguous: remove all but one, or rename one and name it in a profile",
+            several.len(),
+            several.iter().map(|i| format!("'{}' in column {}", echo(&headers[*i]), i + 1)).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// The first of `names` found (a profile may list several headers).
+fn first_found(names: &[&str], find: impl Fn(&str) -> Result<Option<usize>>) -> Result<Option<usize>> {
+    for name in names {
+        if let Some(i) = find(name)? {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
 impl<'p> Columns<'p> {
     /// Resolves `wanted` columns. A profile constant wins over headers; a
     /// profile entry must be found in the file; otherwise the canonical name
@@ -115,19 +147,14 @@ impl<'p> Columns<'p> {
         check_profile_columns(profile, wanted)?;
         let mut sources = Vec::new();
         for &column in wanted {
-            let find = |name: &str| {
-                headers.iter().position(|h| h == name).or_else(|| {
-                    let k = header_key(name);
-                    headers.iter().position(|h| header_is(h, &k))
-                })
-            };
+            let find = |name: &str| find_header(headers, name, column);
             if let Some(value) = profile.constants.get(column) {
                 // A constant must not hide the file's own column (a client_id
                 // constant would move another client's rows into this one).
-                let own = profile
-                    .columns
-                    .get(column)
-                    .map_or_else(|| find(column), |spec| spec.headers().iter().find_map(|h| find(h)));
+                let own = match profile.columns.get(column) {
+                    None => find(column)?,
+                    Some(spec) => first_found(&spec.headers(), find)?,
+                };
                 if let Some(i) = own {
                     let header = headers.get(i).map_or("", String::as_str);
                     return Err(Error::mapping(format!(
@@ -141,7 +168,7 @@ impl<'p> Columns<'p> {
             match profile.columns.get(column) {
                 Some(spec) => {
                     let accepted = spec.headers();
-                    match accepted.iter().find_map(|h| find(h)) {
+                    match first_found(&accepted, find)? {
                         Some(i) => sources.push((column, Source::Header(i))),
                         None => {
                             let first = accepted.first().copied().unwrap_or(column);
@@ -155,7 +182,7 @@ impl<'p> Columns<'p> {
                     }
                 }
                 None => {
-                    if let Some(i) = find(column) {
+                    if let Some(i) = find(column)? {
                         sources.push((column, Source::Header(i)));
                     } else if let Some(value) = fallbacks.get(column) {
                         sources.push((column, Source::Constant(value.clone())));

@@ -3,6 +3,8 @@
 //! for carrier exports, and the bundled demo plan.
 
 pub mod demo;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generate;
 pub mod generate_recon;
 pub mod suggest;
