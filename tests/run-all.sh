@@ -3,7 +3,8 @@
 # Rust unit, integration, doc and golden tests, the
 # CLI's end-to-end tests, the Python door (wheel built with maturin,
 # installed into a fresh venv, pytest), the completion checked against
-# chainladder-python (from PyPI, its own cached venv), the Node door (napi-rs package packed,
+# chainladder-python and the ICD-10-CM chapters against the official list
+# (simple-icd-10-cm), both from PyPI in their own cached venv, the Node door (napi-rs package packed,
 # installed into an empty project, node:test and tsc), the browser door (the
 # wasm module against the golden files in Node, the preview page in headless
 # Chromium with playwright-core; needs clang, binaryen and the wasm32 target,
@@ -37,13 +38,14 @@ python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$work"/wheels/claimscope-*.whl pytest pandas polars
 (cd "$work" && "$work/venv/bin/python" -m pytest -q "$root/bindings-python/tests")
 
-echo "== Completion against chainladder-python (from PyPI, in its own cached venv)"
-if ! "$cache/chainladder/bin/python" -c "import chainladder, pytest" 2>/dev/null; then
-  python3 -m venv "$cache/chainladder"
-  "$cache/chainladder/bin/pip" install -q "chainladder==0.10.1" pytest
+echo "== Against references from PyPI (chainladder-python, simple-icd-10-cm), in their own cached venv"
+refs="$cache/references"
+if ! "$refs/bin/python" -c "import chainladder, simple_icd_10_cm, pytest" 2>/dev/null; then
+  python3 -m venv "$refs"
+  "$refs/bin/pip" install -q "chainladder==0.10.1" "simple-icd-10-cm==1.5.0" pytest
 fi
-"$cache/chainladder/bin/pip" install -q --force-reinstall --no-deps "$work"/wheels/claimscope-*.whl
-(cd "$work" && "$cache/chainladder/bin/python" -m pytest -q -p no:warnings "$root/tests/completion")
+"$refs/bin/pip" install -q --force-reinstall --no-deps "$work"/wheels/claimscope-*.whl
+(cd "$work" && "$refs/bin/python" -m pytest -q -p no:warnings "$root/tests/completion" "$root/tests/icd")
 
 echo "== Node door"
 bash bindings-node/test.sh
