@@ -126,41 +126,41 @@ fn trend_factor(trend: Decimal, months_times_two: i64) -> Result<Decimal> {
         .ok_or_else(|| engine(format!("the trend factor (1 + {trend}) ^ ({exponent}) cannot be computed")))
 }
 
-/// The trended expected amount of `month`: base completed claims x trend
-/// from the base window's middle x members / base members, to the cent.
-pub(crate) fn expected_amount(
-    base_amount: Decimal,
-    base_members: i64,
-    base_first: MonthIndex,
-    base_last: MonthIndex,
-    month: MonthIndex,
-    members: i64,
-    trend: Decimal,
-) -> Result<Option<Decimal>> {
-    // Months from the base's middle, doubled so it stays whole: 2t - (first + last).
-    let factor = trend_factor(trend, i64::from(2 * month - base_first - base_last))?;
-    let numerator = base_amount
-        .checked_mul(factor)
-        .and_then(|n| n.checked_mul(Decimal::from(members)))
-        .ok_or_else(|| engine("an expected amount is too large".into()))?;
-    Ok(divide_round(numerator, Decimal::from(base_members), 2))
+/// The base of a PMPM projection: completed claims over member months of
+/// the months `first..=last`, trended from their middle.
+pub(crate) struct ProjectionBase {
+    pub amount: Decimal,
+    pub members: i64,
+    pub first: MonthIndex,
+    pub last: MonthIndex,
+    pub trend: Decimal,
 }
 
-/// The month's expected amount per unit of base amount: trend x members /
-/// base members (unrounded; it scales a standard error).
-pub(crate) fn trend_share(
-    base_members: i64,
-    base_first: MonthIndex,
-    base_last: MonthIndex,
-    month: MonthIndex,
-    members: i64,
-    trend: Decimal,
-) -> Result<Decimal> {
-    let factor = trend_factor(trend, i64::from(2 * month - base_first - base_last))?;
-    factor
-        .checked_mul(Decimal::from(members))
-        .and_then(|n| n.checked_div(Decimal::from(base_members)))
-        .ok_or_else(|| engine("a trend share cannot be computed".into()))
+impl ProjectionBase {
+    /// The trend from the base's middle to `month` (2t - (first + last) half-months).
+    fn trend_to(&self, month: MonthIndex) -> Result<Decimal> {
+        trend_factor(self.trend, i64::from(2 * month - self.first - self.last))
+    }
+
+    /// The trended expected amount of `month` with `members`: base amount x
+    /// trend x members / base members, to the cent.
+    pub fn expected(&self, month: MonthIndex, members: i64) -> Result<Option<Decimal>> {
+        let numerator = self
+            .amount
+            .checked_mul(self.trend_to(month)?)
+            .and_then(|n| n.checked_mul(Decimal::from(members)))
+            .ok_or_else(|| engine("an expected amount is too large".into()))?;
+        Ok(divide_round(numerator, Decimal::from(self.members), 2))
+    }
+
+    /// The month's expected amount per unit of base amount: trend x members
+    /// / base members (unrounded; it scales a standard error).
+    pub fn share(&self, month: MonthIndex, members: i64) -> Result<Decimal> {
+        self.trend_to(month)?
+            .checked_mul(Decimal::from(members))
+            .and_then(|n| n.checked_div(Decimal::from(self.members)))
+            .ok_or_else(|| engine("a trend share cannot be computed".into()))
+    }
 }
 
 fn money(d: Decimal) -> Num {
@@ -260,21 +260,17 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
             base.clone().and_then(|b| b.map(|i| members(origins[i])).sum::<Option<i64>>()).filter(|m| *m > 0);
         match (base, base_members) {
             (Some(base), Some(base_members)) => {
-                let base_amount: Decimal = base.clone().map(|i| chain_ladder[i]).sum();
+                let projection_base = ProjectionBase {
+                    amount: base.clone().map(|i| chain_ladder[i]).sum(),
+                    members: base_members,
+                    first: origins[base.start],
+                    last: origins[base.end - 1],
+                    trend: options.trend,
+                };
                 let mut unavailable = Vec::new();
                 for i in projected_from..n {
                     match members(origins[i]) {
-                        Some(m) => {
-                            projection[i] = expected_amount(
-                                base_amount,
-                                base_members,
-                                origins[base.start],
-                                origins[base.end - 1],
-                                origins[i],
-                                m,
-                                options.trend,
-                            )?
-                        }
+                        Some(m) => projection[i] = projection_base.expected(origins[i], m)?,
                         None => unavailable.push(month_label(origins[i])),
                     }
                 }
@@ -509,9 +505,10 @@ mod tests {
     #[test]
     fn expected_amount_trends_from_the_base_middle() {
         let (jan24, dec24, feb25) = (month_index(2024, 1), month_index(2024, 12), month_index(2025, 2));
-        let flat = expected_amount(dec("120000.00"), 1200, jan24, dec24, feb25, 110, Decimal::ZERO).unwrap();
+        let base = |trend| ProjectionBase { amount: dec("120000.00"), members: 1200, first: jan24, last: dec24, trend };
+        let flat = base(Decimal::ZERO).expected(feb25, 110).unwrap();
         assert_eq!(flat.unwrap().to_string(), "11000.00");
-        let trended = expected_amount(dec("120000.00"), 1200, jan24, dec24, feb25, 110, dec("0.06")).unwrap();
+        let trended = base(dec("0.06")).expected(feb25, 110).unwrap();
         assert_eq!(trended.unwrap().to_string(), "11407.98");
     }
 }

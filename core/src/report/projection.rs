@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::common::warning;
-use super::completion::{expected_amount, trend_share};
+use super::completion::ProjectionBase;
 use super::document::{
     CompletedPeriod, Num, PeriodRange, PeriodSummary, ProjectedMonth, ProjectionSection, Warning, WarningCode,
 };
@@ -58,6 +58,7 @@ pub(crate) fn project(ds: &Dataset, input: &ProjectionInput) -> Result<(Projecti
 
     let ytd_total = input.completed.completed_total_cost.0;
     let ytd_members = input.summary.sums.member_months.filter(|m| *m > 0);
+    let ytd_base = |members| ProjectionBase { amount: ytd_total, members, first, last, trend: input.trend };
     let mut months = Vec::with_capacity(remaining.len());
     let (mut projected_sum, mut complete) = (Decimal::ZERO, ytd_members.is_some());
     // Each projected month's share of the year to date: sum of trend x members / YTD members.
@@ -69,13 +70,13 @@ pub(crate) fn project(ds: &Dataset, input: &ProjectionInput) -> Result<(Projecti
             None => (input.last_members, "carried_forward"),
         };
         let amount = match (members, ytd_members) {
-            (Some(m), Some(base)) => expected_amount(ytd_total, base, first, last, *month, m, input.trend)?,
+            (Some(m), Some(base)) => ytd_base(base).expected(*month, m)?,
             _ => None,
         };
         match (amount, members, ytd_members) {
             (Some(a), Some(m), Some(base)) => {
                 projected_sum += a;
-                scale += trend_share(base, first, last, *month, m, input.trend)?;
+                scale += ytd_base(base).share(*month, m)?;
             }
             _ => {
                 complete = false;

@@ -19,16 +19,6 @@ use crate::reconcile::{reconcile_csv, CsvFile, Options as ReconcileOptions, Rule
 use crate::report::{Report, ReportOptions};
 use crate::rules::stop_loss_contract::StopLossContract;
 
-/// The six loaders' tables, chosen by the input's first byte.
-const TABLES: [Table; 6] = [
-    Table::Claims,
-    Table::Budgets,
-    Table::Enrollments,
-    Table::AdminFees,
-    Table::Rebates,
-    Table::StopLossReimbursements,
-];
-
 /// A carrier profile the loaders may be given (one of the inputs' shapes).
 const PROFILE: &str = r#"{"columns": {"claimant_id": ["Member ID", "claimant_id"], "claim_date": ["Service Date", "claim_date"]}, "blank_as_zero": ["pharmacy_amount"]}"#;
 
@@ -40,7 +30,7 @@ fn counts_add_up(s: &LoadSummary) {
 /// `data[1]` is odd, strictly and leniently.
 pub fn load(data: &[u8]) {
     let (Some(table), Some(flags)) = (data.first(), data.get(1)) else { return };
-    let table = TABLES[*table as usize % TABLES.len()];
+    let table = Table::ALL[*table as usize % Table::ALL.len()];
     let bytes = &data[2..];
     let mapping = (flags % 2 == 1).then(|| MappingProfile::from_json(PROFILE)).and_then(|p| p.ok());
     let mut outcomes = Vec::new();
