@@ -140,8 +140,30 @@ fn completion_refuses_what_it_cannot_mean() {
     assert!(long.contains("longer than a plan year"), "{long}");
     let early = ask(r#"{"completion": {"as_of": "2023-12-31"}}"#, "2023-12").unwrap_err().to_string();
     assert!(early.contains("no claims paid by 2023-12-31"), "{early}");
+    // A valuation date past the data's last paid month (found by the fuzzer: as_of 7724-02-28
+    // asked for a triangle of 5,700 years).
+    let far = ask(r#"{"completion": {"as_of": "7724-02-28"}}"#, "2025-Q1").unwrap_err().to_string();
+    assert!(
+        far.contains("as_of 7724-02-28 is after the month of the latest paid date (2025-06-20); value the claims by 2025-06-30 at the latest"),
+        "{far}"
+    );
     // Without enough history for the projection's base, the chain ladder stays, with a warning.
     let r = ask(r#"{"completion": {"as_of": "2024-06-30"}}"#, "2024-Q2").unwrap();
     assert_eq!(r.completion.as_ref().unwrap().method, "chain_ladder");
     assert!(r.warnings.iter().any(|w| w.code.as_str() == "completion_projection_unavailable"));
+}
+
+#[test]
+fn a_stray_old_date_stays_out_of_the_triangle_and_is_counted() {
+    // 2010-01 is 180 months before the valuation month 2025-01: left out, and said.
+    let claims = "client_id,claim_id,claimant_id,claim_date,paid_date,medical_amount,pharmacy_amount\n\
+        H,C1,P1,2010-01-05,2025-01-10,7.00,0.00\nH,C2,P2,2025-01-05,2025-01-10,100.00,0.00\n";
+    let mut ds = Dataset::new();
+    ds.load_csv_bytes(Table::Claims, "claims.csv", claims.as_bytes(), &LoadOptions::default()).unwrap();
+    let options = ReportOptions::from_json(r#"{"completion": true}"#).unwrap();
+    let r = ds.report(Some("H"), "2025-01", &options).unwrap();
+    let c = r.completion.as_ref().unwrap();
+    assert_eq!(c.triangle.incurred, ["2025-01"]);
+    assert!(r.notes.iter().any(|n| n
+        == "Completion leaves out 1 claim rows (7.00) incurred more than 120 months before the valuation month (complete long since)."));
 }

@@ -44,8 +44,14 @@ type PaidCells = BTreeMap<(MonthIndex, MonthIndex), Cell>;
 struct Excluded {
     paid_after: (i64, Decimal),
     incurred_after: (i64, Decimal),
+    incurred_too_early: (i64, Decimal),
     paid_before_incurred: i64,
 }
+
+/// Incurred months a triangle holds at most (ten years): older months are
+/// complete long since, and a stray date from 1900 must not make a triangle
+/// of a million cells.
+pub const TRIANGLE_MONTHS: i32 = 120;
 
 fn engine(message: String) -> Error {
     Error::engine(format!("completion: {message}"))
@@ -102,6 +108,11 @@ fn paid_cells(ds: &Dataset, client: &str, as_of: NaiveDate) -> Result<(PaidCells
         if incurred > valuation {
             excluded.incurred_after.0 += rows;
             excluded.incurred_after.1 += cell.medical + cell.pharmacy;
+            continue;
+        }
+        if incurred <= valuation - TRIANGLE_MONTHS {
+            excluded.incurred_too_early.0 += rows;
+            excluded.incurred_too_early.1 += cell.medical + cell.pharmacy;
             continue;
         }
         if paid < incurred {
@@ -191,10 +202,20 @@ pub(crate) struct CompletionInput<'a> {
 pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completion> {
     let options = input.options;
     let client = input.client;
+    let latest = latest_paid_date(ds, client)?
+        .ok_or_else(|| Error::argument(format!("completion: client '{client}' has no claims to complete")))?;
     let as_of = match options.as_of {
+        // Valuing past the data's last month would invent months of nothing paid.
+        Some(d) if month_index(d.year(), d.month()) > month_index(latest.year(), latest.month()) => {
+            return Err(Error::argument(format!(
+                "completion: as_of {d} is after the month of the latest paid date ({latest}); value the claims by {} at the latest",
+                crate::model::period::date_in_month(month_index(latest.year(), latest.month()) + 1, 1)
+                    .and_then(|d| d.pred_opt())
+                    .map_or_else(|| latest.to_string(), |d| d.to_string())
+            )))
+        }
         Some(d) => d,
-        None => latest_paid_date(ds, client)?
-            .ok_or_else(|| Error::argument(format!("completion: client '{client}' has no claims to complete")))?,
+        None => latest,
     };
     let valuation = month_index(as_of.year(), as_of.month());
     let (first, last) = input.period;
@@ -463,6 +484,13 @@ fn notes(
             "Completion leaves out {} claim rows ({}) incurred after the valuation month but paid by {as_of}.",
             excluded.incurred_after.0,
             money(excluded.incurred_after.1)
+        ));
+    }
+    if excluded.incurred_too_early.0 > 0 {
+        notes.push(format!(
+            "Completion leaves out {} claim rows ({}) incurred more than {TRIANGLE_MONTHS} months before the valuation month (complete long since).",
+            excluded.incurred_too_early.0,
+            money(excluded.incurred_too_early.1)
         ));
     }
     if excluded.paid_before_incurred > 0 {
