@@ -113,7 +113,7 @@ def completion(claims, enr, month_fig, first, last, summary, options, budget, pe
         if c["paid"] > as_of:
             continue
         inc = date_month(c["claim_date"])
-        if inc > valuation:
+        if inc > valuation or inc <= valuation - 120:  # after the valuation month, or over 120 months before it
             continue
         age = max(date_month(c["paid"]) - inc, 0)
         cells[(inc, age)] = cells.get((inc, age), Fraction(0)) + c["med"] + c["rx"]
