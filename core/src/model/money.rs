@@ -141,6 +141,14 @@ pub fn divide_round(num: Decimal, den: Decimal, dp: u32) -> Option<Decimal> {
     Decimal::try_from_i128_with_scale(units, dp).ok()
 }
 
+/// `d` rounded once to `dp` decimals, half away from zero, and written with
+/// exactly `dp` decimals (`1.5` at 4 -> `1.5000`).
+pub fn round_half_away(d: Decimal, dp: u32) -> Decimal {
+    let mut rounded = d.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(dp);
+    rounded
+}
+
 /// Exact rational `num / den` rounded half away from zero, in integers.
 pub fn div_round_half_away(num: i128, den: i128) -> Option<i128> {
     if den == 0 {

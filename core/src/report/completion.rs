@@ -17,9 +17,9 @@ use super::document::{
 use super::query::{lit, run};
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
-use crate::model::money::divide_round;
+use crate::model::money::{divide_round, round_half_away};
 use crate::model::period::{month_index, month_label, MonthIndex};
-use crate::rules::chain_ladder::{completion_factor, multiply_round, DevelopmentOptions, Triangle, FACTOR_DP};
+use crate::rules::chain_ladder::{completion_factor, DevelopmentOptions, Triangle, FACTOR_DP};
 use crate::rules::mack::mack;
 
 /// What the completion hands to the rest of the report.
@@ -133,7 +133,7 @@ fn trend_factor(trend: Decimal, months_times_two: i64) -> Result<Decimal> {
     let exponent = Decimal::from(months_times_two) / Decimal::from(24);
     (Decimal::ONE + trend)
         .checked_powd(exponent)
-        .map(|f| f.round_dp_with_strategy(FACTOR_DP, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+        .map(|f| round_half_away(f, FACTOR_DP))
         .ok_or_else(|| engine(format!("the trend factor (1 + {trend}) ^ ({exponent}) cannot be computed")))
 }
 
@@ -185,9 +185,7 @@ fn factor_num(d: Decimal) -> Num {
 }
 
 fn statistic(d: Decimal) -> Num {
-    let mut d = d.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    d.rescale(6);
-    Num(d)
+    Num(round_half_away(d, 6))
 }
 
 pub(crate) struct CompletionInput<'a> {
@@ -321,7 +319,7 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
         }
     }
 
-    let mut completed = BTreeMap::new();
+    let mut completed = Vec::with_capacity(n);
     let mut months = Vec::with_capacity(n);
     let (mut paid_total, mut completed_total) = (Decimal::ZERO, Decimal::ZERO);
     for (i, origin) in developed.origins.iter().enumerate() {
@@ -331,11 +329,15 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
             Some(p) => {
                 // No completion factor (a cumulative factor of 0): the projection alone.
                 let z = factors[i].unwrap_or(Decimal::ZERO);
-                let blended = z * chain_ladder[i] + (Decimal::ONE - z) * p;
-                ("blend", multiply_round(blended, Decimal::ONE, 2)?)
+                let blended = z
+                    .checked_mul(chain_ladder[i])
+                    .zip((Decimal::ONE - z).checked_mul(p))
+                    .and_then(|(a, b)| a.checked_add(b))
+                    .ok_or_else(|| engine("a blended amount is too large".into()))?;
+                ("blend", round_half_away(blended, 2))
             }
         };
-        completed.insert(origins[i], value);
+        completed.push(value);
         paid_total += origin.latest;
         completed_total += value;
         let member_months = members(origins[i]);
@@ -351,9 +353,7 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
             ibnr: money(value - origin.latest),
             member_months,
             completed_pmpm: member_months.and_then(|m| divide_round(value, Decimal::from(m), 2)).map(Num),
-            std_err: money(
-                stats.origin_std_err[i].round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
-            ),
+            std_err: money(round_half_away(stats.origin_std_err[i], 2)),
         });
     }
 
@@ -373,14 +373,13 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
         })
         .collect::<Vec<_>>();
 
-    let period = completed_period(input, &origins, &completed, &developed.origins, period_std_err)?;
+    let period = completed_period(input, origin_first, &completed, &developed.origins, period_std_err)?;
     let method = match (projection.iter().any(Option::is_some), options.blend) {
         (false, _) => "chain_ladder",
         (true, false) => "chain_ladder+projection",
         (true, true) => "chain_ladder+blend",
     };
     let notes = notes(options, as_of, &excluded, &months);
-    let round_cents = |d: Decimal| d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     Ok(Completion {
         section: CompletionSection {
             as_of: as_of.to_string(),
@@ -404,7 +403,7 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
                 paid: money(paid_total),
                 ibnr: money(completed_total - paid_total),
                 completed: money(completed_total),
-                std_err: money(round_cents(stats.total_std_err)),
+                std_err: money(round_half_away(stats.total_std_err, 2)),
             },
             period,
         },
@@ -416,8 +415,8 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
 /// The period's figures with each month's claims replaced by its completed claims.
 fn completed_period(
     input: &CompletionInput,
-    origins: &[MonthIndex],
-    completed: &BTreeMap<MonthIndex, Decimal>,
+    origin_first: MonthIndex,
+    completed: &[Decimal],
     results: &[crate::rules::chain_ladder::OriginResult],
     std_err: Decimal,
 ) -> Result<CompletedPeriod> {
@@ -427,8 +426,10 @@ fn completed_period(
     let mut variance: Option<Decimal> = None;
     // `monthly` lists the period's months in order.
     for (month, row) in (first..=last).zip(input.monthly) {
-        let (month_paid, month_completed) = match origins.iter().position(|o| *o == month) {
-            Some(i) => (results[i].latest, completed[&month]),
+        // Incurred months are consecutive from `origin_first`; earlier ones count 0.
+        let at = usize::try_from(month - origin_first).ok();
+        let (month_paid, month_completed) = match at.and_then(|i| Some((results.get(i)?, completed.get(i)?))) {
+            Some((result, value)) => (result.latest, *value),
             None => (Decimal::ZERO, Decimal::ZERO),
         };
         paid += month_paid;
@@ -457,7 +458,7 @@ fn completed_period(
             .and_then(|b| divide_round(total_cost, b.0, 4))
             .map(Num),
         completed_variance: variance.map(money),
-        std_err: money(std_err.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)),
+        std_err: money(round_half_away(std_err, 2)),
     })
 }
 

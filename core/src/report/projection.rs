@@ -15,7 +15,7 @@ use super::enrollment;
 use super::monthly;
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
-use crate::model::money::divide_round;
+use crate::model::money::{divide_round, round_half_away};
 use crate::model::period::{month_label, MonthIndex, Period};
 use crate::rules::eligibility::EligibilityCounting;
 
@@ -28,10 +28,6 @@ pub(crate) struct ProjectionInput<'a> {
     pub last_members: Option<i64>,
     pub trend: Decimal,
     pub counting: EligibilityCounting,
-}
-
-fn round_cents(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 pub(crate) fn project(ds: &Dataset, input: &ProjectionInput) -> Result<(ProjectionSection, Vec<Warning>)> {
@@ -57,10 +53,15 @@ pub(crate) fn project(ds: &Dataset, input: &ProjectionInput) -> Result<(Projecti
     };
 
     let ytd_total = input.completed.completed_total_cost.0;
-    let ytd_members = input.summary.sums.member_months.filter(|m| *m > 0);
-    let ytd_base = |members| ProjectionBase { amount: ytd_total, members, first, last, trend: input.trend };
+    let ytd_base = input.summary.sums.member_months.filter(|m| *m > 0).map(|members| ProjectionBase {
+        amount: ytd_total,
+        members,
+        first,
+        last,
+        trend: input.trend,
+    });
     let mut months = Vec::with_capacity(remaining.len());
-    let (mut projected_sum, mut complete) = (Decimal::ZERO, ytd_members.is_some());
+    let (mut projected_sum, mut complete) = (Decimal::ZERO, ytd_base.is_some());
     // Each projected month's share of the year to date: sum of trend x members / YTD members.
     let mut scale = Decimal::ONE;
     let mut missing_members = Vec::new();
@@ -69,14 +70,14 @@ pub(crate) fn project(ds: &Dataset, input: &ProjectionInput) -> Result<(Projecti
             Some((members, _)) => (Some(*members), "enrollment"),
             None => (input.last_members, "carried_forward"),
         };
-        let amount = match (members, ytd_members) {
-            (Some(m), Some(base)) => ytd_base(base).expected(*month, m)?,
+        let amount = match (members, &ytd_base) {
+            (Some(m), Some(base)) => base.expected(*month, m)?,
             _ => None,
         };
-        match (amount, members, ytd_members) {
+        match (amount, members, &ytd_base) {
             (Some(a), Some(m), Some(base)) => {
                 projected_sum += a;
-                scale += ytd_base(base).share(*month, m)?;
+                scale += base.share(*month, m)?;
             }
             _ => {
                 complete = false;
@@ -124,7 +125,7 @@ pub(crate) fn project(ds: &Dataset, input: &ProjectionInput) -> Result<(Projecti
         _ => None,
     };
     let projected = complete.then_some(ytd_total + projected_sum);
-    let std_err = round_cents(input.completed.std_err.0 * scale);
+    let std_err = round_half_away(input.completed.std_err.0 * scale, 2);
     let ratio = |amount: Option<Decimal>| match (amount, annual_budget) {
         (Some(a), Some(b)) => divide_round(a, b, 4).map(Num),
         _ => None,

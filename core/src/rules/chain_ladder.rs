@@ -6,10 +6,10 @@
 //! product rounded once to [`FACTOR_DP`] decimals, half away from zero;
 //! an ultimate is latest paid x cumulative factor, rounded once to the cent.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use crate::model::error::{Error, Result};
-use crate::model::money::divide_round;
+use crate::model::money::{divide_round, round_half_away};
 
 /// Decimals every development factor is carried with.
 pub const FACTOR_DP: u32 = 10;
@@ -62,10 +62,6 @@ pub struct OriginResult {
     pub ultimate: Decimal,
 }
 
-fn round_factor(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(FACTOR_DP, RoundingStrategy::MidpointAwayFromZero)
-}
-
 fn too_large(what: &str) -> Error {
     Error::engine(format!("completion: {what} is too large for exact decimal arithmetic"))
 }
@@ -73,12 +69,7 @@ fn too_large(what: &str) -> Error {
 /// `a x b` exactly, rounded once to `dp` decimals half away from zero
 /// (written with exactly `dp` decimals).
 pub fn multiply_round(a: Decimal, b: Decimal, dp: u32) -> Result<Decimal> {
-    let mut product = a
-        .checked_mul(b)
-        .map(|p| p.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero))
-        .ok_or_else(|| too_large("a product"))?;
-    product.rescale(dp);
-    Ok(product)
+    a.checked_mul(b).map(|p| round_half_away(p, dp)).ok_or_else(|| too_large("a product"))
 }
 
 impl Triangle {
@@ -139,7 +130,7 @@ impl Triangle {
             };
             factors.push(AgeFactor { age, factor, origins, from_sum, to_sum });
         }
-        let mut to_ultimate = vec![round_factor(options.tail); ages.max(1)];
+        let mut to_ultimate = vec![round_half_away(options.tail, FACTOR_DP); ages.max(1)];
         for age in (0..ages.saturating_sub(1)).rev() {
             to_ultimate[age] = multiply_round(factors[age].factor, to_ultimate[age + 1], FACTOR_DP)?;
         }
