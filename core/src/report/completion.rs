@@ -260,8 +260,8 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
     let development = DevelopmentOptions { recent_origins: options.completion_months, tail: options.tail };
     let developed = triangle.develop(&development)?;
     let in_period = |i: usize| (first..=last).contains(&origins[i]);
-    let stats = mack(&triangle, &developed, &development, &|_| true)?;
-    let period_std_err = mack(&triangle, &developed, &development, &in_period)?.total_std_err;
+    let stats = mack(&triangle, &developed, &development)?;
+    let period_std_err = stats.total_std_err(in_period)?;
 
     let mut warnings = Vec::new();
     let enrolled = super::enrollment::enrollment(ds, client, origin_first, valuation, input.counting)?.by_month;
@@ -403,7 +403,7 @@ pub(crate) fn complete(ds: &Dataset, input: &CompletionInput) -> Result<Completi
                 paid: money(paid_total),
                 ibnr: money(completed_total - paid_total),
                 completed: money(completed_total),
-                std_err: money(round_half_away(stats.total_std_err, 2)),
+                std_err: money(round_half_away(stats.total_std_err(|_| true)?, 2)),
             },
             period,
         },
