@@ -226,8 +226,8 @@ impl<'a> CsvBlocks<'a> {
     pub fn encoding(&self) -> &'static str {
         match (self.decoding, self.utf8_records, self.windows_1252_records) {
             (Decoding::Detect, 0, n) if n > 0 => encoding_rs::WINDOWS_1252.name(),
-            // A declared, BOM-given or whole-text encoding, or UTF-8 throughout.
             (Decoding::Detect, _, n) if n > 0 => "UTF-8 and windows-1252",
+            // A declared, BOM-given or whole-text encoding, or UTF-8 throughout.
             _ => self.encoding,
         }
     }
