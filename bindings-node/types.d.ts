@@ -1,6 +1,13 @@
 
 /** One rejected record. */
-export interface RowError { record: number; line: number; column: string; value: string; reason: string }
+export interface RowError {
+  record: number; line: number; column: string; value: string; reason: string
+  /** The row's primary key when it came from a database table (`claims.claim_id 5f0c...`). */
+  key?: string
+}
+
+/** What `loadPostgres` read: a summary a host table, and the uploads whose rows it read. */
+export interface PostgresLoad { summaries: LoadSummary[]; uploads: string[] }
 
 /** What a load did: recordsRead = recordsAccepted + recordsRejected + recordsMoved. */
 export interface LoadSummary {

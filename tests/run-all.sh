@@ -22,13 +22,19 @@ cargo fmt --all --check
 python3 tests/layout/module_cycles.py
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
+echo "== A throwaway PostgreSQL cluster for every door's tests (tests/postgres/cluster.sh)"
+pg_dir=$(mktemp -d)
+export CLAIMSCOPE_TEST_POSTGRES
+CLAIMSCOPE_TEST_POSTGRES=$(bash tests/postgres/cluster.sh start "$pg_dir")
+trap 'bash "$root/tests/postgres/cluster.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+
 echo "== Rust: engine and CLI"
 cargo test --locked
 
 echo "== Python door"
 cache="${CLAIMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/claimscope}"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; bash "$root/tests/postgres/cluster.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 if [ ! -x "$cache/tools/bin/maturin" ]; then
   python3 -m venv "$cache/tools"
   "$cache/tools/bin/pip" install -q "maturin>=1.5,<2"

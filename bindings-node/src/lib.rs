@@ -25,6 +25,13 @@ pub struct LoadOptions {
     pub name: Option<String>,
 }
 
+/// Options of `loadPostgres`.
+#[napi(object)]
+pub struct PostgresLoadOptions {
+    /// Keep the good rows and return the rejects instead of failing.
+    pub lenient: Option<bool>,
+}
+
 /// Options of a report.
 #[napi(object)]
 pub struct ReportOptions {
@@ -200,6 +207,18 @@ impl Dataset {
                 Either::B(bytes) => ds.load_bytes(table, &name, bytes, &core)?,
             };
             serde_json::to_string(&summary).map_err(|e| claimscope::Error::Engine { message: e.to_string() })
+        })
+    }
+
+    /// Reads one client's rows of the host application's PostgreSQL (the
+    /// seed schema's tables) into this dataset, in one read-only snapshot;
+    /// resolves to the load summaries and the uploads read (docs/postgres.md).
+    #[napi(ts_return_type = "Promise<PostgresLoad>")]
+    pub fn load_postgres(&self, url: String, client_id: String, options: Option<PostgresLoadOptions>) -> Job<String> {
+        let lenient = options.and_then(|o| o.lenient).unwrap_or(false);
+        job(&self.inner, move |ds| {
+            let read = claimscope::host::Postgres::connect(&url)?.load_client(ds, &client_id, lenient)?;
+            serde_json::to_string(&read).map_err(|e| claimscope::Error::Engine { message: e.to_string() })
         })
     }
 

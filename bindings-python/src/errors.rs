@@ -24,6 +24,12 @@ create_exception!(
 create_exception!(_claimscope, PeriodError, ClaimscopeError, "A period label that is not accepted (see .label).");
 create_exception!(_claimscope, ArgumentError, ClaimscopeError, "A bad argument (unknown client, table, basis, ...).");
 create_exception!(_claimscope, EngineError, ClaimscopeError, "A failure inside the query engine.");
+create_exception!(
+    _claimscope,
+    DatabaseError,
+    ClaimscopeError,
+    "The host's PostgreSQL failed or refused (cannot connect, wrong password, missing table); nothing was written."
+);
 
 /// `IoError(ClaimscopeError, OSError)`: a file that cannot be read or
 /// written is also what Python code catches as `OSError`. Made at import
@@ -51,6 +57,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PeriodError", py.get_type::<PeriodError>())?;
     m.add("ArgumentError", py.get_type::<ArgumentError>())?;
     m.add("EngineError", py.get_type::<EngineError>())?;
+    m.add("DatabaseError", py.get_type::<DatabaseError>())?;
     m.add("IoError", io_error_type(py)?)?;
     Ok(())
 }
@@ -65,6 +72,7 @@ fn exception_type<'py>(py: Python<'py>, e: &claimscope::Error) -> PyResult<Bound
         Error::Argument { .. } => py.get_type::<ArgumentError>(),
         Error::Engine { .. } => py.get_type::<EngineError>(),
         Error::Io { .. } => io_error_type(py)?.clone(),
+        Error::Database { .. } => py.get_type::<DatabaseError>(),
     })
 }
 

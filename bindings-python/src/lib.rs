@@ -111,6 +111,14 @@ impl PyDataset {
         self.load(py, table, mapping_json, lenient, client_id, |ds, t, o| ds.load_batches(t, name, &batches, o))
     }
 
+    /// Reads one client's rows of the host's PostgreSQL (the seed schema);
+    /// returns the load summaries and the uploads read, as JSON.
+    #[pyo3(signature = (url, client_id, lenient=false))]
+    fn load_postgres(&self, py: Python<'_>, url: &str, client_id: &str, lenient: bool) -> PyResult<String> {
+        let read = self.with(py, |ds| claimscope::host::Postgres::connect(url)?.load_client(ds, client_id, lenient))?;
+        serde_json::to_string(&read).map_err(|e| ClaimscopeError::new_err(e.to_string()))
+    }
+
     /// `options_json`: the report options as one JSON object (the core reads it).
     #[pyo3(signature = (client, period, options_json="{}"))]
     fn report(&self, py: Python<'_>, client: Option<String>, period: &str, options_json: &str) -> PyResult<PyReport> {

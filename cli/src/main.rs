@@ -5,6 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+use claimscope::host::{HostSchema, Postgres, UploadOptions};
 use claimscope::print::text;
 use claimscope::print::{Paper, PrintOptions};
 use claimscope::report::completion_options::{self, CompletionOptions};
@@ -61,6 +62,8 @@ enum Command {
         #[arg(long)]
         client: Option<String>,
     },
+    /// Upload one file into the host application's PostgreSQL (its rows and an uploads row, in one transaction).
+    Load(LoadArgs),
     /// Mapping profiles.
     Mapping {
         #[command(subcommand)]
@@ -79,6 +82,37 @@ enum Command {
         #[arg(long)]
         out: String,
     },
+}
+
+#[derive(clap::Args)]
+struct LoadArgs {
+    /// The host's database: postgresql://user:password@host:port/database.
+    #[arg(long)]
+    postgres: String,
+    /// The client (UUID of the clients table) the file's rows belong to.
+    #[arg(long)]
+    client: String,
+    /// Canonical table: claims, budgets, enrollments, admin_fees, rebates, stop_loss_reimbursements.
+    #[arg(long)]
+    table: String,
+    file: String,
+    #[arg(long)]
+    mapping: Option<String>,
+    /// Read the mapping profile saved under this name (or, with --mapping, save it under this name).
+    #[arg(long)]
+    profile_name: Option<String>,
+    /// The user recorded as uploader (default: the client's only user).
+    #[arg(long)]
+    uploaded_by: Option<String>,
+    /// Swap the rows of an earlier upload of the same file instead of refusing it.
+    #[arg(long)]
+    replace: bool,
+    /// Write the good rows and record the rejects in the upload's error_log.
+    #[arg(long)]
+    lenient: bool,
+    /// The host's tables when they differ from seed-postgres-schema.sql (JSON, docs/postgres.md).
+    #[arg(long)]
+    host_schema: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -175,6 +209,15 @@ struct ReportArgs {
     /// Use the bundled sample data.
     #[arg(long)]
     demo: bool,
+    /// Read the client's rows from the host's PostgreSQL (postgresql://...) and record the run in report_runs.
+    #[arg(long, conflicts_with_all = ["claims", "demo"])]
+    postgres: Option<String>,
+    /// The user recorded as running the report (--postgres; default: the client's only user).
+    #[arg(long, requires = "postgres")]
+    run_by: Option<String>,
+    /// The host's tables when they differ from seed-postgres-schema.sql (JSON, docs/postgres.md).
+    #[arg(long, requires = "postgres")]
+    host_schema: Option<String>,
     #[arg(long)]
     client: Option<String>,
     /// 2025-03, 2025-Q1, 2025, 2025-YTD, 2025-YTD-06, R12-2025-06 or 2024-11..2025-04.
@@ -322,11 +365,13 @@ fn report_options(args: &ReportArgs) -> Result<ReportOptions, Error> {
     })
 }
 
-/// Exit codes of interfaces.md: 2 bad arguments, 3 bad input data.
+/// Exit codes of interfaces.md: 2 bad arguments, 3 bad input data; and 4
+/// when the host's PostgreSQL fails or refuses (docs/postgres.md).
 fn exit_code(e: &Error) -> u8 {
     match e {
         Error::Input { .. } | Error::Mapping { .. } => 3,
         Error::Period { .. } | Error::Argument { .. } | Error::Io { .. } => 2,
+        Error::Database { .. } => 4,
         Error::Engine { .. } => 1,
     }
 }
@@ -359,6 +404,7 @@ fn main() -> ExitCode {
         Command::Validate { table, file, mapping, lenient, client } => {
             validate(&table, &file, mapping, lenient, client)
         }
+        Command::Load(args) => load(args),
         Command::Mapping { command: MappingCommand::Suggest { file, table } } => suggest(&file, table),
         Command::Reconcile(args) => reconcile(args),
         Command::GenerateRecon { rows, seed, out } => {
@@ -459,8 +505,26 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             message: "--format pdf writes binary data: give --out report.pdf (or pipe it)".into(),
         });
     }
+    let mut from_host = None;
     let ds = if args.demo {
         claimscope::tools::demo::dataset()?
+    } else if let Some(url) = &args.postgres {
+        let client = args.client.as_deref().ok_or_else(|| Error::Argument {
+            message: "report --postgres needs --client UUID (a report never reads every client's rows)".into(),
+        })?;
+        let pg = postgres(url, args.host_schema.as_deref())?;
+        let mut ds = Dataset::new();
+        let read = pg.load_client(&mut ds, client, args.lenient)?;
+        for summary in &read.summaries {
+            for e in &summary.errors {
+                eprintln!("{}: {e}", summary.source);
+            }
+            for w in &summary.warnings {
+                eprintln!("{}: warning: {w}", summary.source);
+            }
+        }
+        from_host = Some((pg, read.uploads));
+        ds
     } else {
         if args.claims.is_empty() {
             return Err(Error::Argument {
@@ -512,7 +576,53 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         Format::Html => claimscope::print::html(&report, &print)?.into_bytes(),
         Format::Pdf => claimscope::print::pdf(&report, &print)?,
     };
-    write_output(&bytes, args.out.as_deref())
+    write_output(&bytes, args.out.as_deref())?;
+    if let (Some((pg, uploads)), Some(client)) = (from_host, args.client.as_deref()) {
+        let id = pg.record_report_run(client, &report, &uploads, args.run_by.as_deref(), args.out.as_deref())?;
+        eprintln!("report run {id} recorded in report_runs ({} uploads read)", uploads.len());
+    }
+    Ok(())
+}
+
+fn postgres(url: &str, host_schema: Option<&str>) -> Result<Postgres, Error> {
+    let pg = Postgres::connect(url)?;
+    Ok(match host_schema {
+        Some(path) => pg.with_schema(HostSchema::from_json(&read_text(path)?)?),
+        None => pg,
+    })
+}
+
+fn load(args: LoadArgs) -> Result<(), Error> {
+    let table = Table::parse(&args.table)?;
+    let pg = postgres(&args.postgres, args.host_schema.as_deref())?;
+    let mapping = match (&args.mapping, &args.profile_name) {
+        (Some(path), name) => {
+            let profile = MappingProfile::from_path(path)?;
+            if let Some(name) = name {
+                pg.save_profile(&args.client, name, &profile)?;
+            }
+            Some(profile)
+        }
+        (None, Some(name)) => Some(pg.read_profile(&args.client, name)?),
+        (None, None) => None,
+    };
+    let options = UploadOptions {
+        client_id: args.client.clone(),
+        uploaded_by: args.uploaded_by.clone(),
+        replace: args.replace,
+        load: LoadOptions { mapping, lenient: args.lenient, client_id: None },
+        file_name: None,
+    };
+    let outcome = pg.upload_path(table, &args.file, &options)?;
+    for e in &outcome.summary.errors {
+        eprintln!("{}: {e}", args.file);
+    }
+    for w in &outcome.summary.warnings {
+        eprintln!("{}: warning: {w}", args.file);
+    }
+    let mut text = serde_json::to_string_pretty(&outcome).map_err(|e| Error::Engine { message: e.to_string() })?;
+    text.push('\n');
+    write_output(text.as_bytes(), None)
 }
 
 fn read_bytes(path: &str) -> Result<Vec<u8>, Error> {

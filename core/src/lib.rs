@@ -41,8 +41,11 @@
 //! | [`print`] | the report for people: text, and the 2-page HTML / PDF |
 //! | [`reconcile`] | matching what was expected against what arrived |
 //! | [`tools`] | plan and reconciliation generators, mapping suggestions, the demo plan |
+//! | `host` | the host application's PostgreSQL: read a client, upload files, record report runs (feature `postgres`) |
 
 pub mod dataset;
+#[cfg(all(feature = "postgres", not(target_arch = "wasm32")))]
+pub mod host;
 pub mod load;
 pub mod model;
 pub mod print;

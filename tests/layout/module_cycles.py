@@ -20,7 +20,7 @@ GROUP = re.compile(r"\b(crate|super)((?:::[A-Za-z_][A-Za-z0-9_]*)*)::\{([^;]*?)\
 
 
 # core/src's parts, each depending only on those before it (README, lib.rs).
-LAYERS = ["model", "rules", "source", "load", "dataset", "report", "print", "reconcile", "tools"]
+LAYERS = ["model", "rules", "source", "load", "dataset", "report", "print", "reconcile", "tools", "host"]
 
 
 def module_of(path: pathlib.Path) -> list[str]:

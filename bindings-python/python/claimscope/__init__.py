@@ -24,6 +24,7 @@ from . import _claimscope
 from ._claimscope import (
     ArgumentError,
     ClaimscopeError,
+    DatabaseError,
     EngineError,
     InputError,
     IoError,
@@ -40,6 +41,7 @@ REPORT_DEFAULTS = json.loads(_claimscope.REPORT_DEFAULTS_JSON)
 __all__ = [
     "Dataset", "Report", "LoadSummary", "RowError", "Record", "suggest_mapping", "reconcile", "Reconciliation",
     "ClaimscopeError", "InputError", "MappingError", "PeriodError", "ArgumentError", "EngineError", "IoError",
+    "DatabaseError", "PostgresLoad",
     "TABLES", "REPORT_TABLES", "REPORT_DEFAULTS",
 ]
 
@@ -53,6 +55,8 @@ class RowError:
     column: str
     value: str
     reason: str
+    key: Optional[str] = None
+    """The row's primary key when it came from a database table (``claims.claim_id 5f0c...``)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,14 @@ class LoadSummary:
         d = json.loads(text)
         d["errors"] = [RowError(**e) for e in d["errors"]]
         return LoadSummary(**d)
+
+
+@dataclass(frozen=True)
+class PostgresLoad:
+    """What ``Dataset.load_postgres`` read: a summary a host table, and the uploads whose rows it read."""
+
+    summaries: List[LoadSummary]
+    uploads: List[str]
 
 
 class Record:
@@ -249,6 +261,21 @@ class Dataset:
         else:
             text = self._inner.load_arrow(table, name or table, _arrow_source(source), m, lenient, client_id)
         return LoadSummary._from_json(text)
+
+    def load_postgres(self, url: str, client_id: str, lenient: bool = False) -> PostgresLoad:
+        """Read one client's rows from the host application's PostgreSQL (the tables of
+        ``seed-postgres-schema.sql``) into this Dataset, in one read-only snapshot.
+
+        ``url``: ``postgresql://user:password@host:port/database`` or libpq's
+        ``host=... user=... dbname=...``. ``client_id`` is the client's UUID; only its
+        rows are read. Bad rows raise InputError naming table, key, column, value
+        and reason (``lenient=True`` keeps the good ones); a failing server raises
+        DatabaseError. Returns the load summaries and the uploads read
+        (docs/postgres.md).
+        """
+        d = json.loads(self._inner.load_postgres(url, client_id, lenient))
+        summaries = [LoadSummary._from_json(json.dumps(s)) for s in d["summaries"]]
+        return PostgresLoad(summaries=summaries, uploads=list(d["uploads"]))
 
     def report(
         self,

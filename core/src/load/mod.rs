@@ -434,6 +434,7 @@ fn read_block<R: TableRows>(
             column: "record".into(),
             value: String::new(),
             reason: e.reason,
+            key: None,
         })
         .collect();
     let width = cols.headers.len();
@@ -445,6 +446,7 @@ fn read_block<R: TableRows>(
                 column: "record".into(),
                 value: echo(&rec.iter().collect::<Vec<_>>().join(joiner)),
                 reason: format!("has {} fields; the header has {width}", rec.len()),
+                key: None,
             });
             continue;
         }
@@ -489,7 +491,7 @@ fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>,
                             .find(record)
                             .and_then(|r| cols.raw(&r, column).map(str::to_string))
                             .unwrap_or_default();
-                        errors.push(RowError { record, line, column: column.to_string(), value, reason });
+                        errors.push(RowError { record, line, column: column.to_string(), value, reason, key: None });
                     }
                 }
             }
@@ -500,7 +502,7 @@ fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>,
         if keep[i] {
             if let Some(e) = rows.check_resolved(i, &days_columns) {
                 keep[i] = false;
-                errors.push(RowError { record, line, column: e.column, value: e.value, reason: e.reason });
+                errors.push(RowError { record, line, column: e.column, value: e.value, reason: e.reason, key: None });
             }
         }
     }
@@ -509,7 +511,14 @@ fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>,
 }
 
 fn row_error(rec: &Record, e: CellError) -> RowError {
-    RowError { record: rec.record, line: rec.line, column: e.column, value: echo(&e.value), reason: e.reason }
+    RowError {
+        record: rec.record,
+        line: rec.line,
+        column: e.column,
+        value: echo(&e.value),
+        reason: e.reason,
+        key: None,
+    }
 }
 
 /// The values of `v` whose `keep` flag is set.

@@ -33,6 +33,11 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("{path}: {message}")]
     Io { path: String, message: String },
+    /// The host's PostgreSQL failed or refused: cannot connect, wrong
+    /// password, a missing table or column, a dropped connection. Nothing
+    /// was written (the transaction rolled back).
+    #[error("{message}")]
+    Database { message: String },
 }
 
 fn input_message(source_name: &str, errors: &[RowError], summary: &Option<Box<LoadSummary>>) -> String {
@@ -57,6 +62,7 @@ impl Error {
             Error::Argument { .. } => "argument",
             Error::Engine { .. } => "engine",
             Error::Io { .. } => "io",
+            Error::Database { .. } => "database",
         }
     }
 
@@ -166,7 +172,10 @@ impl Error {
                 f.path = Some(path.clone());
                 f.reason = Some(message.clone());
             }
-            Error::Mapping { message } | Error::Argument { message } | Error::Engine { message } => {
+            Error::Mapping { message }
+            | Error::Argument { message }
+            | Error::Engine { message }
+            | Error::Database { message } => {
                 f.reason = Some(message.clone());
             }
         }

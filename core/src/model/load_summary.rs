@@ -15,11 +15,15 @@ pub struct RowError {
     /// The offending value exactly as found (cut after 200 characters, saying how many more).
     pub value: String,
     pub reason: String,
+    /// The row's primary key when it came from a database table
+    /// (`claims.claim_id 5f0c…`); a file's rows have their line instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl RowError {
     pub(crate) fn file_level(reason: String) -> Self {
-        RowError { record: 0, line: 0, column: String::new(), value: String::new(), reason }
+        RowError { record: 0, line: 0, column: String::new(), value: String::new(), reason, key: None }
     }
 }
 
@@ -28,11 +32,16 @@ impl std::fmt::Display for RowError {
         if self.record == 0 {
             return f.write_str(&self.reason);
         }
-        write!(
-            f,
-            "record {} (line {}), column {}: '{}' {}",
-            self.record, self.line, self.column, self.value, self.reason
-        )
+        match &self.key {
+            Some(key) => {
+                write!(f, "record {} ({key}), column {}: '{}' {}", self.record, self.column, self.value, self.reason)
+            }
+            None => write!(
+                f,
+                "record {} (line {}), column {}: '{}' {}",
+                self.record, self.line, self.column, self.value, self.reason
+            ),
+        }
     }
 }
 

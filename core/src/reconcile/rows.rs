@@ -167,6 +167,7 @@ impl Reader<'_> {
             column: self.headers.get(column).cloned().unwrap_or_default(),
             value: rec.fields.get(column).unwrap_or("").to_string(),
             reason: reason.into(),
+            key: None,
         }
     }
 
@@ -258,6 +259,7 @@ pub(crate) fn read_side(
             column: String::new(),
             value: String::new(),
             reason: e.reason.clone(),
+            key: None,
         })
         .collect();
     for (index, rec) in table.records.iter().enumerate() {
@@ -268,6 +270,7 @@ pub(crate) fn read_side(
                 column: String::new(),
                 value: String::new(),
                 reason: format!("has {} fields; the header has {}", rec.fields.len(), table.headers.len()),
+                key: None,
             });
             continue;
         }

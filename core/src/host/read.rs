@@ -1,0 +1,232 @@
+//! A client's rows of the host tables into a Dataset: one COPY ... TO STDOUT
+//! (CSV) a table, in one read-only snapshot, filtered by a client id the
+//! server receives as a parameter, checked by the same loader as a file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures_util::TryStreamExt;
+
+use crate::dataset::Dataset;
+use crate::host::connection::{ColumnKind, Connection, HostColumn};
+use crate::host::host_schema::{quoted, HostSchema, HostTable};
+use crate::host::{client_uuid, AUDIT_TABLE};
+use crate::load::LoadOptions;
+use crate::model::error::{Error, Result};
+use crate::model::load_summary::{LoadSummary, RowError};
+use crate::model::table::Table;
+
+/// The setting the client id travels in: COPY takes no parameters, so the
+/// id is bound by `set_config($1)` and read back by `current_setting`.
+const CLIENT_SETTING: &str = "claimscope.client_id";
+
+/// What a read from the host loaded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HostLoad {
+    /// One load summary a host table, in the order of data-model.md.
+    pub summaries: Vec<LoadSummary>,
+    /// The uploads whose rows were read, sorted.
+    pub uploads: Vec<String>,
+}
+
+pub(crate) fn load_client(
+    conn: &Connection,
+    schema: &HostSchema,
+    ds: &mut Dataset,
+    client_id: &str,
+    lenient: bool,
+) -> Result<HostLoad> {
+    let client = client_uuid(client_id)?;
+    let mut described = BTreeMap::new();
+    for (table, host) in &schema.tables {
+        described.insert(*table, check_columns(conn, schema, *table, host)?);
+    }
+    let audit_log = conn.columns(AUDIT_TABLE).is_ok();
+    let c = &conn.client;
+    let param = client.clone();
+    conn.run("starting a read-only snapshot", async move {
+        c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL DateStyle = 'ISO, YMD'").await?;
+        c.query("SELECT set_config($1, $2, true)", &[&CLIENT_SETTING, &param]).await.map(|_| ())
+    })?;
+    let result = read_tables(conn, schema, &described, ds, lenient, audit_log);
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let closed = conn.run("ending the snapshot", async move { c.batch_execute(end).await });
+    let load = result?;
+    closed?;
+    Ok(load)
+}
+
+fn read_tables(
+    conn: &Connection,
+    schema: &HostSchema,
+    described: &BTreeMap<Table, BTreeMap<String, HostColumn>>,
+    ds: &mut Dataset,
+    lenient: bool,
+    audit_log: bool,
+) -> Result<HostLoad> {
+    let mut summaries = Vec::new();
+    let mut uploads = BTreeSet::new();
+    for table in Table::ALL {
+        let Some(host) = schema.table(table) else { continue };
+        let filter = client_filter(schema, &described[&table]);
+        let query = select_query(schema, table, host, &filter);
+        let c = &conn.client;
+        let copy = format!("COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)");
+        let bytes = conn.run(&format!("reading table {}", host.table), async move {
+            let stream = c.copy_out(copy.as_str()).await?;
+            let chunks: Vec<bytes::Bytes> = stream.try_collect().await?;
+            let mut bytes = Vec::with_capacity(chunks.iter().map(|b| b.len()).sum());
+            for chunk in chunks {
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(bytes)
+        })?;
+        let table_uploads = uploads_of(conn, host, &filter, audit_log)?;
+        let source = match table_uploads.as_slice() {
+            [] => format!("postgresql://{}#{} (no upload recorded)", conn.server, host.table),
+            ids => format!("postgresql://{}#{} (uploads {})", conn.server, host.table, ids.join(", ")),
+        };
+        uploads.extend(table_uploads);
+        let options = LoadOptions { lenient, ..LoadOptions::default() };
+        let summary = match ds.load_csv_bytes(table, &source, &bytes, &options) {
+            Ok(mut summary) => {
+                name_keys(conn, host, &filter, &mut summary.errors)?;
+                summary
+            }
+            Err(Error::Input { source_name, mut errors, summary }) => {
+                name_keys(conn, host, &filter, &mut errors)?;
+                return Err(Error::Input { source_name, errors, summary });
+            }
+            Err(e) => return Err(e),
+        };
+        summaries.push(summary);
+    }
+    Ok(HostLoad { summaries, uploads: uploads.into_iter().collect() })
+}
+
+/// Every mapped column must exist: a clear error before any row is read.
+pub(crate) fn check_columns(
+    conn: &Connection,
+    schema: &HostSchema,
+    table: Table,
+    host: &HostTable,
+) -> Result<BTreeMap<String, HostColumn>> {
+    let columns = conn.columns(&host.table)?;
+    let wanted = std::iter::once(("client column", &schema.client_column))
+        .chain(std::iter::once(("key", &host.key)))
+        .chain(host.upload_column.iter().map(|u| ("upload column", u)))
+        .chain(host.columns.values().map(|c| ("column", c)));
+    for (role, column) in wanted {
+        if !columns.contains_key(column) {
+            let found: Vec<&str> = columns.keys().map(String::as_str).collect();
+            return Err(Error::Database {
+                message: format!(
+                    "PostgreSQL at {}: table {} has no {role} '{column}' (the host schema's {table}); its columns: {}",
+                    conn.server,
+                    host.table,
+                    found.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(columns)
+}
+
+/// `WHERE` on the client column, compared in the column's own type so the
+/// host's (client_id, ...) indexes serve the read.
+fn client_filter(schema: &HostSchema, columns: &BTreeMap<String, HostColumn>) -> String {
+    let column = quoted(&schema.client_column);
+    let setting = format!("current_setting('{CLIENT_SETTING}')");
+    match columns.get(&schema.client_column).map(|c| &c.kind) {
+        Some(ColumnKind::Uuid) => format!("t.{column} = {setting}::uuid"),
+        Some(ColumnKind::Text(_)) => format!("t.{column} = {setting}"),
+        _ => format!("t.{column}::text = {setting}"),
+    }
+}
+
+/// The canonical columns of one host table, its rows in key order.
+fn select_query(schema: &HostSchema, table: Table, host: &HostTable, filter: &str) -> String {
+    let mut select = vec![format!("t.{}::text AS client_id", quoted(&schema.client_column))];
+    for (canonical, column) in &host.columns {
+        select.push(format!("t.{} AS {}", quoted(column), quoted(canonical)));
+    }
+    let mut from = format!("{} t", quoted(&host.table));
+    // A reimbursement that names only its claim (the seed schema) is the
+    // claimant's: the claimant comes from the claim, of the same client.
+    if table == Table::StopLossReimbursements && !host.columns.contains_key("claimant_id") {
+        let claims = schema.table(Table::Claims);
+        let link = host.columns.get("claim_id");
+        if let (Some(claims), Some(link)) = (claims, link) {
+            if let Some(claimant) = claims.columns.get("claimant_id") {
+                select.push(format!("c.{} AS claimant_id", quoted(claimant)));
+                let client = quoted(&schema.client_column);
+                from.push_str(&format!(
+                    " LEFT JOIN {} c ON c.{} = t.{} AND c.{client} = t.{client}",
+                    quoted(&claims.table),
+                    quoted(&claims.key),
+                    quoted(link)
+                ));
+            }
+        }
+    }
+    format!("SELECT {} FROM {from} WHERE {filter} ORDER BY t.{}", select.join(", "), quoted(&host.key))
+}
+
+/// Names the host's primary key of each rejected row (record n is the n-th
+/// row in key order, in the same snapshot).
+fn name_keys(conn: &Connection, host: &HostTable, filter: &str, errors: &mut [RowError]) -> Result<()> {
+    let records: Vec<i64> = errors.iter().filter(|e| e.record > 0).map(|e| e.record as i64).collect();
+    if records.is_empty() {
+        return Ok(());
+    }
+    let key = quoted(&host.key);
+    let query = format!(
+        "SELECT n, k FROM (SELECT row_number() OVER (ORDER BY t.{key}) AS n, t.{key}::text AS k FROM {} t WHERE {filter}) x \
+          WHERE n = ANY($1)",
+        quoted(&host.table)
+    );
+    let c = &conn.client;
+    let rows = conn.run(&format!("naming the rejected rows of {}", host.table), async move {
+        c.query(query.as_str(), &[&records]).await
+    })?;
+    let keys: BTreeMap<i64, String> = rows.iter().map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1))).collect();
+    for e in errors.iter_mut() {
+        if let Some(k) = keys.get(&(e.record as i64)) {
+            e.key = Some(format!("{}.{} {k}", host.table, host.key));
+        }
+    }
+    Ok(())
+}
+
+/// The uploads whose rows a table's read included: its upload column, or
+/// the audit_log entries claimscope wrote for each row it inserted.
+fn uploads_of(conn: &Connection, host: &HostTable, filter: &str, audit_log: bool) -> Result<Vec<String>> {
+    let query = match &host.upload_column {
+        Some(upload) => format!(
+            "SELECT DISTINCT t.{}::text FROM {} t WHERE {filter} AND t.{0} IS NOT NULL",
+            quoted(upload),
+            quoted(&host.table)
+        ),
+        None if audit_log => format!(
+            "SELECT DISTINCT a.new_values->>'upload_id' FROM {} a \
+              WHERE a.table_name = $1 AND a.action = 'INSERT' AND a.new_values ? 'upload_id' \
+                AND a.client_id::text = current_setting('{CLIENT_SETTING}') \
+                AND a.record_id IN (SELECT t.{}::uuid FROM {} t WHERE {filter})",
+            quoted(AUDIT_TABLE),
+            quoted(&host.key),
+            quoted(&host.table)
+        ),
+        None => return Ok(Vec::new()),
+    };
+    let c = &conn.client;
+    let table_name = host.table.clone();
+    let rows = conn.run(&format!("finding the uploads of {}", host.table), async move {
+        if query.contains("$1") {
+            c.query(query.as_str(), &[&table_name]).await
+        } else {
+            c.query(query.as_str(), &[]).await
+        }
+    })?;
+    let mut ids: Vec<String> = rows.iter().filter_map(|r| r.get::<_, Option<String>>(0)).collect();
+    ids.sort();
+    Ok(ids)
+}
