@@ -50,17 +50,24 @@ enum Command {
     /// Load one file into a canonical table and print its load summary.
     Validate {
         /// Canonical table: claims, budgets, enrollments, admin_fees, rebates, stop_loss_reimbursements.
-        #[arg(long)]
-        table: String,
-        file: String,
+        #[arg(long, required_unless_present = "postgres")]
+        table: Option<String>,
+        #[arg(required_unless_present = "postgres")]
+        file: Option<String>,
         #[arg(long)]
         mapping: Option<String>,
         /// Load the good rows and list the rejects instead of failing.
         #[arg(long)]
         lenient: bool,
-        /// client_id for a single-client file without a client_id column.
+        /// client_id for a single-client file without a client_id column (with --postgres: the client to check).
         #[arg(long)]
         client: Option<String>,
+        /// Check one client's rows in the host's PostgreSQL instead of a file (prints every table's summary).
+        #[arg(long, conflicts_with_all = ["table", "file", "mapping"], requires = "client")]
+        postgres: Option<String>,
+        /// The host's tables when they differ from seed-postgres-schema.sql (JSON, docs/postgres.md).
+        #[arg(long, requires = "postgres")]
+        host_schema: Option<String>,
     },
     /// Upload one file into the host application's PostgreSQL (its rows and an uploads row, in one transaction).
     Load(LoadArgs),
@@ -401,9 +408,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report(args) => report(*args),
-        Command::Validate { table, file, mapping, lenient, client } => {
-            validate(&table, &file, mapping, lenient, client)
+        Command::Validate { postgres: Some(url), client, lenient, host_schema, .. } => {
+            validate_postgres(&url, client.as_deref().unwrap_or_default(), lenient, host_schema.as_deref())
         }
+        Command::Validate { table, file, mapping, lenient, client, .. } => validate(
+            table.as_deref().unwrap_or_default(),
+            file.as_deref().unwrap_or_default(),
+            mapping,
+            lenient,
+            client,
+        ),
         Command::Load(args) => load(args),
         Command::Mapping { command: MappingCommand::Suggest { file, table } } => suggest(&file, table),
         Command::Reconcile(args) => reconcile(args),
@@ -686,6 +700,22 @@ fn validate(
     // Strict mode failed above with exit 3; lenient mode lists its rejects.
     for e in &summary.errors {
         eprintln!("{file}: {e}");
+    }
+    Ok(())
+}
+
+/// Reads a client's rows of every host table as `report --postgres` would;
+/// prints the summaries and the uploads read.
+fn validate_postgres(url: &str, client: &str, lenient: bool, host_schema: Option<&str>) -> Result<(), Error> {
+    let pg = postgres(url, host_schema)?;
+    let read = pg.load_client(&mut Dataset::new(), client, lenient)?;
+    let mut text = serde_json::to_string_pretty(&read).map_err(|e| Error::Engine { message: e.to_string() })?;
+    text.push('\n');
+    write_output(text.as_bytes(), None)?;
+    for summary in &read.summaries {
+        for e in &summary.errors {
+            eprintln!("{}: {e}", summary.source);
+        }
     }
     Ok(())
 }
