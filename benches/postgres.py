@@ -72,10 +72,14 @@ def main():
             h = csv.writer(host, lineterminator="\n")
             w.writeheader()
             h.writerow(HOST_COLUMNS)
+            seen = {}
             for row in reader:
                 row["client_id"] = CLIENT
                 w.writerow(row)
-                key = uuid.uuid5(uuid.UUID(CLIENT), row["claim_id"])
+                # Lines of one claim share its id; the host key is one a line.
+                n = seen[row["claim_id"]] = seen.get(row["claim_id"], 0) + 1
+                name = row["claim_id"] if n == 1 else "%s\x1f%d" % (row["claim_id"], n)
+                key = uuid.uuid5(uuid.UUID(CLIENT), name)
                 h.writerow([CLIENT, key, row["claimant_id"], row["claim_date"], row["claim_type"],
                             row["service_type"], row["service_category"], row["icd_code"], row["medical_desc"],
                             row["layman_term"], row["medical_amount"], row["pharmacy_amount"], row["total_amount"]])

@@ -293,6 +293,33 @@ fn failures(server: &Server, url: &str, plan_a: &Path) {
     assert!(stderr(&out).contains("PostgreSQL at"), "{}", stderr(&out));
     assert_eq!(psql(&fresh, "SELECT count(*) FROM claims"), "0");
     assert_eq!(psql(&fresh, "SELECT count(*) FROM uploads"), "0");
+
+    // ... and in the middle of a read: an error, never a report of part of the rows.
+    let loaded = upload(&fresh, CLIENT_A, "claims", &big.join("claims.csv"), &[]);
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    let child = bin()
+        .args(["report", "--postgres", &fresh, "--client", CLIENT_A, "--period", "2025-YTD"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let mut killed = false;
+    while started.elapsed() < Duration::from_secs(120) && !killed {
+        let n = psql(
+            &server.conninfo,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+              WHERE application_name = 'claimscope' AND query LIKE 'COPY (SELECT%'",
+        );
+        killed = n != "0";
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(killed, "the report's COPY was never seen");
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "no report from part of the rows");
+    assert!(stderr(&out).contains("reading table claims"), "{}", stderr(&out));
+    assert_eq!(psql(&fresh, "SELECT count(*) FROM report_runs"), "0");
 }
 
 fn tempdir() -> PathBuf {

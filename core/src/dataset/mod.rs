@@ -108,6 +108,18 @@ impl Dataset {
         self.add(table, out)
     }
 
+    /// Loads CSV read from a stream as it arrives (a database's COPY output).
+    pub(crate) fn load_csv_stream(
+        &mut self,
+        table: Table,
+        source: &str,
+        stream: &source::StreamInput,
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        let out = load::load_csv(table.model_table(), Input::Stream(stream), options, source, &self.keys, Rows::Keep)?;
+        self.add(table, out)
+    }
+
     /// Loads Arrow record batches (any column types; cells are checked as text).
     pub fn load_batches(
         &mut self,

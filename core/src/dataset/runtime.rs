@@ -43,3 +43,13 @@ where
         Ok(rt.block_on(future))
     }
 }
+
+/// Runs a future on the query runtime in the background (natively).
+#[cfg(all(feature = "postgres", not(target_arch = "wasm32")))]
+pub(crate) fn spawn<F>(future: F) -> Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    runtime()?.spawn(future);
+    Ok(())
+}

@@ -4,16 +4,23 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use futures_util::TryStreamExt;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
 
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio_postgres::CopyOutStream;
+
+use crate::dataset::runtime;
 use crate::dataset::Dataset;
-use crate::host::connection::{ColumnKind, Connection, HostColumn};
+use crate::host::connection::{database_error, ColumnKind, Connection, HostColumn};
 use crate::host::host_schema::{quoted, HostSchema, HostTable};
 use crate::host::{client_uuid, AUDIT_TABLE};
 use crate::load::LoadOptions;
 use crate::model::error::{Error, Result};
 use crate::model::load_summary::{LoadSummary, RowError};
 use crate::model::table::Table;
+use crate::source::StreamInput;
 
 /// The setting the client id travels in: COPY takes no parameters, so the
 /// id is bound by `set_config($1)` and read back by `current_setting`.
@@ -29,6 +36,22 @@ pub struct HostLoad {
 }
 
 pub(crate) fn load_client(
+    conn: &Connection,
+    schema: &HostSchema,
+    ds: &mut Dataset,
+    client_id: &str,
+    lenient: bool,
+) -> Result<HostLoad> {
+    // The COPY stream is read with blocking calls, which a tokio runtime's
+    // own thread may not make: a caller inside one reads on a thread of its own.
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return std::thread::scope(|s| s.spawn(|| load_snapshot(conn, schema, ds, client_id, lenient)).join())
+            .map_err(|_| Error::engine("the thread reading from PostgreSQL stopped unexpectedly"))?;
+    }
+    load_snapshot(conn, schema, ds, client_id, lenient)
+}
+
+fn load_snapshot(
     conn: &Connection,
     schema: &HostSchema,
     ds: &mut Dataset,
@@ -69,25 +92,27 @@ fn read_tables(
         let Some(host) = schema.table(table) else { continue };
         let filter = client_filter(schema, &described[&table]);
         let query = select_query(schema, table, host, &filter);
+        // Asked before the COPY: the connection answers in order, and the
+        // COPY's rows are read only by the load below.
+        let table_uploads = uploads_of(conn, host, &filter, audit_log)?;
         let c = &conn.client;
         let copy = format!("COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)");
-        let bytes = conn.run(&format!("reading table {}", host.table), async move {
-            let stream = c.copy_out(copy.as_str()).await?;
-            let chunks: Vec<bytes::Bytes> = stream.try_collect().await?;
-            let mut bytes = Vec::with_capacity(chunks.iter().map(|b| b.len()).sum());
-            for chunk in chunks {
-                bytes.extend_from_slice(&chunk);
-            }
-            Ok(bytes)
-        })?;
-        let table_uploads = uploads_of(conn, host, &filter, audit_log)?;
+        let reading = format!("reading table {}", host.table);
+        let rows = conn.run(&reading, async move { c.copy_out(copy.as_str()).await })?;
+        // The loader checks rows while the server still sends them.
+        let (stream, failure) = CopyReader::start(rows)?;
         let source = match table_uploads.as_slice() {
             [] => format!("postgresql://{}#{} (no upload recorded)", conn.server, host.table),
             ids => format!("postgresql://{}#{} (uploads {})", conn.server, host.table, ids.join(", ")),
         };
         uploads.extend(table_uploads);
         let options = LoadOptions { lenient, ..LoadOptions::default() };
-        let summary = match ds.load_csv_bytes(table, &source, &bytes, &options) {
+        let loaded = ds.load_csv_stream(table, &source, &stream, &options);
+        // A stream cut short (the server dropped the connection) is the database's failure.
+        if let Some(e) = failure.lock().ok().and_then(|mut f| f.take()) {
+            return Err(database_error(&format!("PostgreSQL at {}: {reading}", conn.server), &e));
+        }
+        let summary = match loaded {
             Ok(mut summary) => {
                 name_keys(conn, host, &filter, &mut summary.errors)?;
                 summary
@@ -148,6 +173,10 @@ fn select_query(schema: &HostSchema, table: Table, host: &HostTable, filter: &st
     let mut select = vec![format!("t.{}::text AS client_id", quoted(&schema.client_column))];
     for (canonical, column) in &host.columns {
         select.push(format!("t.{} AS {}", quoted(column), quoted(canonical)));
+    }
+    // A claim without an id of its own is named by its key (unique, stable).
+    if table == Table::Claims && !host.columns.contains_key("claim_id") {
+        select.push(format!("t.{}::text AS claim_id", quoted(&host.key)));
     }
     let mut from = format!("{} t", quoted(&host.table));
     // A reimbursement that names only its claim (the seed schema) is the
@@ -229,4 +258,57 @@ fn uploads_of(conn: &Connection, host: &HostTable, filter: &str, audit_log: bool
     let mut ids: Vec<String> = rows.iter().filter_map(|r| r.get::<_, Option<String>>(0)).collect();
     ids.sort();
     Ok(ids)
+}
+
+/// COPY output as a `Read`: a task on the query runtime forwards the
+/// server's chunks through a bounded channel; the loader reads them on its
+/// own thread. A server error ends the stream early and is kept for the caller.
+struct CopyReader {
+    chunks: mpsc::Receiver<bytes::Bytes>,
+    current: bytes::Bytes,
+}
+
+type Failure = Arc<Mutex<Option<tokio_postgres::Error>>>;
+
+impl CopyReader {
+    fn start(rows: CopyOutStream) -> Result<(StreamInput, Failure)> {
+        let (send, chunks) = mpsc::channel(16);
+        let failure: Failure = Arc::new(Mutex::new(None));
+        let noted = failure.clone();
+        runtime::spawn(async move {
+            let mut rows = Box::pin(rows);
+            while let Some(chunk) = rows.next().await {
+                match chunk {
+                    Ok(bytes) => {
+                        // The loader stopped reading (it failed): stop too.
+                        if send.send(bytes).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        if let Ok(mut slot) = noted.lock() {
+                            *slot = Some(e);
+                        }
+                        return;
+                    }
+                }
+            }
+        })?;
+        let reader = CopyReader { chunks, current: bytes::Bytes::new() };
+        Ok((StreamInput::new(Box::new(reader)), failure))
+    }
+}
+
+impl Read for CopyReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.chunks.blocking_recv() {
+                Some(chunk) => self.current = chunk,
+                None => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.current.len());
+        out[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
+    }
 }

@@ -1,6 +1,8 @@
-//! Where CSV bytes come from: bytes in memory or a file path.
+//! Where CSV bytes come from: bytes in memory, a file path, or a stream
+//! read once (a database's COPY output, read while the server still sends).
 
 use std::io::Read;
+use std::sync::Mutex;
 
 use crate::model::error::{Error, Result};
 
@@ -9,6 +11,27 @@ use crate::model::error::{Error, Result};
 pub(crate) enum Input<'a> {
     Bytes(&'a [u8]),
     Path(&'a str),
+    Stream(&'a StreamInput),
+}
+
+/// A reader that can be read through once (no restart: a load that would
+/// need a second pass over it fails with an engine error instead).
+pub(crate) struct StreamInput {
+    reader: Mutex<Option<Box<dyn Read + Send>>>,
+}
+
+impl StreamInput {
+    pub fn new(reader: Box<dyn Read + Send>) -> StreamInput {
+        StreamInput { reader: Mutex::new(Some(reader)) }
+    }
+
+    fn take(&self) -> Result<Box<dyn Read + Send>> {
+        self.reader
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take())
+            .ok_or_else(|| Error::engine("a stream of records was asked for a second pass"))
+    }
 }
 
 impl<'a> Input<'a> {
@@ -16,6 +39,7 @@ impl<'a> Input<'a> {
         match *self {
             Input::Bytes(bytes) => Ok(Box::new(bytes)),
             Input::Path(path) => Ok(Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)),
+            Input::Stream(stream) => Ok(stream.take()?),
         }
     }
 
@@ -23,6 +47,11 @@ impl<'a> Input<'a> {
         match *self {
             Input::Bytes(bytes) => Ok(bytes.to_vec()),
             Input::Path(path) => std::fs::read(path).map_err(|e| Error::io(path, e)),
+            Input::Stream(stream) => {
+                let mut bytes = Vec::new();
+                stream.take()?.read_to_end(&mut bytes).map_err(|e| Error::io("stream", e))?;
+                Ok(bytes)
+            }
         }
     }
 }

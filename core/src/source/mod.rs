@@ -10,7 +10,7 @@ mod input;
 pub(crate) use block::{Block, Record, RecordError};
 pub(crate) use blocks::CsvBlocks;
 pub use format::Format;
-pub(crate) use input::Input;
+pub(crate) use input::{Input, StreamInput};
 
 use datafusion::arrow::array::{Array, ArrayRef};
 use datafusion::arrow::compute::{cast_with_options, CastOptions};
