@@ -269,25 +269,8 @@ fn failures(server: &Server, url: &str, plan_a: &Path) {
     // The server drops the connection in the middle of a big upload.
     let big = plan(&tempdir(), CLIENT_A, "9", "20000");
     let fresh = server.database("cs_killed");
-    let child = bin()
-        .args(["load", "--postgres", &fresh, "--client", CLIENT_A, "--table", "claims"])
-        .arg(big.join("claims.csv"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    let mut killed = false;
-    while started.elapsed() < Duration::from_secs(120) && !killed {
-        let n = psql(
-            &server.conninfo,
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-              WHERE application_name = 'claimscope' AND query LIKE 'COPY%'",
-        );
-        killed = n != "0";
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
+    let upload_args = ["load", "--postgres", &fresh, "--client", CLIENT_A, "--table", "claims"];
+    let (out, killed) = killed_midway(server, &upload_args, &big.join("claims.csv"), "COPY \"claims\"%");
     assert!(killed, "the upload's COPY was never seen");
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("PostgreSQL at"), "{}", stderr(&out));
@@ -297,29 +280,33 @@ fn failures(server: &Server, url: &str, plan_a: &Path) {
     // ... and in the middle of a read: an error, never a report of part of the rows.
     let loaded = upload(&fresh, CLIENT_A, "claims", &big.join("claims.csv"), &[]);
     assert!(loaded.status.success(), "{}", stderr(&loaded));
-    let child = bin()
-        .args(["report", "--postgres", &fresh, "--client", CLIENT_A, "--period", "2025-YTD"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    let mut killed = false;
-    while started.elapsed() < Duration::from_secs(120) && !killed {
-        let n = psql(
-            &server.conninfo,
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-              WHERE application_name = 'claimscope' AND query LIKE 'COPY (SELECT%'",
-        );
-        killed = n != "0";
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let out = child.wait_with_output().unwrap();
+    let report_args = ["report", "--postgres", &fresh, "--client", CLIENT_A, "--period"];
+    let (out, killed) = killed_midway(server, &report_args, Path::new("2025-YTD"), "COPY (SELECT%");
     assert!(killed, "the report's COPY was never seen");
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(out.stdout.is_empty(), "no report from part of the rows");
     assert!(stderr(&out).contains("reading table claims"), "{}", stderr(&out));
     assert_eq!(psql(&fresh, "SELECT count(*) FROM report_runs"), "0");
+}
+
+/// Runs the CLI and, once the server shows its COPY (`like`), has the server
+/// end that connection; returns the CLI's output and whether it was ended.
+fn killed_midway(server: &Server, args: &[&str], last: &Path, like: &str) -> (Output, bool) {
+    let child = bin().args(args).arg(last).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let started = Instant::now();
+    let mut killed = false;
+    while started.elapsed() < Duration::from_secs(120) && !killed {
+        let n = psql(
+            &server.conninfo,
+            &format!(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                  WHERE application_name = 'claimscope' AND query LIKE '{like}'"
+            ),
+        );
+        killed = n != "0";
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (child.wait_with_output().unwrap(), killed)
 }
 
 fn tempdir() -> PathBuf {

@@ -53,3 +53,14 @@ where
     runtime()?.spawn(future);
     Ok(())
 }
+
+/// Runs `work` off any tokio runtime's thread (blocking reads are not allowed
+/// there): on a thread of its own when the caller is on one, else here.
+#[cfg(all(feature = "postgres", not(target_arch = "wasm32")))]
+pub(crate) fn off_runtime<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return std::thread::scope(|s| s.spawn(work).join())
+            .map_err(|_| Error::engine("a reading thread stopped unexpectedly"))?;
+    }
+    work()
+}

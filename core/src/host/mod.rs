@@ -69,7 +69,7 @@ impl Postgres {
     /// bad rows (naming table, key, column, value, reason); lenient keeps
     /// the good ones.
     pub fn load_client(&self, ds: &mut Dataset, client_id: &str, lenient: bool) -> Result<HostLoad> {
-        read::load_client(&self.conn, &self.schema, ds, client_id, lenient)
+        crate::dataset::runtime::off_runtime(|| read::load_client(&self.conn, &self.schema, ds, client_id, lenient))
     }
 
     /// Uploads a file's accepted rows and its uploads row in one transaction.

@@ -35,23 +35,9 @@ pub struct HostLoad {
     pub uploads: Vec<String>,
 }
 
+/// The client's rows of every host table, in one snapshot. The COPY stream
+/// is read with blocking calls: call it off any tokio runtime's thread.
 pub(crate) fn load_client(
-    conn: &Connection,
-    schema: &HostSchema,
-    ds: &mut Dataset,
-    client_id: &str,
-    lenient: bool,
-) -> Result<HostLoad> {
-    // The COPY stream is read with blocking calls, which a tokio runtime's
-    // own thread may not make: a caller inside one reads on a thread of its own.
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return std::thread::scope(|s| s.spawn(|| load_snapshot(conn, schema, ds, client_id, lenient)).join())
-            .map_err(|_| Error::engine("the thread reading from PostgreSQL stopped unexpectedly"))?;
-    }
-    load_snapshot(conn, schema, ds, client_id, lenient)
-}
-
-fn load_snapshot(
     conn: &Connection,
     schema: &HostSchema,
     ds: &mut Dataset,
