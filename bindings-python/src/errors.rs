@@ -95,6 +95,7 @@ fn build(py: Python<'_>, e: &claimscope::Error) -> PyResult<PyErr> {
             d.set_item("column", &r.column)?;
             d.set_item("value", &r.value)?;
             d.set_item("reason", &r.reason)?;
+            d.set_item("key", &r.key)?;
             Ok(d)
         })
         .collect::<PyResult<Vec<_>>>()?;

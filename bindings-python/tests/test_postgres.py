@@ -67,3 +67,15 @@ def test_a_wrong_password_is_a_database_error(database):
         claimscope.Dataset().load_postgres(bad, CLIENT_A)
     assert caught.value.code == "database"
     assert "wrong" not in str(caught.value)
+
+
+def test_a_bad_row_in_the_database_names_its_key(database):
+    # Client B's only claim, made inconsistent: its total no longer sums its parts.
+    psql(database, "UPDATE claims SET total_amount = 1.00 WHERE claim_id = '00000000-0000-4000-8000-000000000004'")
+    read = claimscope.Dataset().load_postgres(database, CLIENT_B, lenient=True)
+    (error,) = read.summaries[0].errors
+    assert error.key == "claims.claim_id 00000000-0000-4000-8000-000000000004"
+    assert (error.record, error.column, error.value) == (1, "total_amount", "1.00")
+    with pytest.raises(claimscope.InputError) as caught:
+        claimscope.Dataset().load_postgres(database, CLIENT_B)
+    assert caught.value.errors[0]["key"] == error.key
