@@ -624,7 +624,7 @@ fn load(args: LoadArgs) -> Result<(), Error> {
         client_id: args.client.clone(),
         uploaded_by: args.uploaded_by.clone(),
         replace: args.replace,
-        load: LoadOptions { mapping, lenient: args.lenient, client_id: None },
+        load: LoadOptions { mapping, lenient: args.lenient, ..LoadOptions::default() },
         file_name: None,
     };
     let outcome = pg.upload_path(table, &args.file, &options)?;
@@ -692,6 +692,7 @@ fn validate(
         mapping: mapping.as_deref().map(MappingProfile::from_path).transpose()?,
         lenient,
         client_id: client,
+        ..LoadOptions::default()
     };
     let summary = claimscope::validate_path(table, file, &options)?;
     let mut text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Engine { message: e.to_string() })?;

@@ -635,3 +635,31 @@ fn huge_values_are_echoed_cut_and_a_one_line_10_mb_file_fails_fast() {
     assert!(message.contains("… (9999800 more characters)'; closest: 'none'"));
     assert!(message.len() < 1_000, "{} bytes", message.len());
 }
+
+#[test]
+fn a_row_key_column_names_rejected_records_and_is_not_loaded() {
+    let csv = "line_id,client_id,claimant_id,claim_date,medical_amount\n\
+               L1,A,P1,2025-01-02,1.00\n\
+               L2,A,P2,2025-02-30,2.00\n\
+               L3,A,P3,1/2/2025,3.00\n\
+               L4,A,P4,13/2/2025,4.00\n\
+               L5,A,P5,1/13/2025,5.00\n\
+               L6,A,P6,2/14/2025,6.00\n";
+    let options = LoadOptions { lenient: true, row_key: Some("line_id".into()), ..LoadOptions::default() };
+    let s = Dataset::new().load_csv_bytes(Table::Claims, "k.csv", csv.as_bytes(), &options).unwrap();
+    // L2: no such day (rejected as read); the slash dates are month-first by
+    // two records to one, so L4 (13/2) is rejected once they are resolved.
+    let named: Vec<(u64, Option<&str>)> = s.errors.iter().map(|e| (e.record, e.key.as_deref())).collect();
+    assert_eq!(named, vec![(2, Some("L2")), (4, Some("L4"))]);
+    assert!(s.warnings.iter().all(|w| !w.contains("line_id")), "{:?}", s.warnings);
+    let plain = Dataset::new()
+        .load_csv_bytes(
+            Table::Claims,
+            "k.csv",
+            csv.as_bytes(),
+            &LoadOptions { lenient: true, ..LoadOptions::default() },
+        )
+        .unwrap();
+    assert_eq!(plain.errors[0].key, None);
+    assert!(plain.warnings.iter().any(|w| w.contains("columns not loaded") && w.contains("line_id")));
+}

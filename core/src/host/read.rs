@@ -26,6 +26,9 @@ use crate::source::StreamInput;
 /// id is bound by `set_config($1)` and read back by `current_setting`.
 const CLIENT_SETTING: &str = "claimscope.client_id";
 
+/// The column the host's primary key is read into (`LoadOptions::row_key`).
+const ROW_KEY: &str = "claimscope_row_key";
+
 /// What a read from the host loaded.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HostLoad {
@@ -92,19 +95,27 @@ fn read_tables(
             ids => format!("postgresql://{}#{} (uploads {})", conn.server, host.table, ids.join(", ")),
         };
         uploads.extend(table_uploads);
-        let options = LoadOptions { lenient, ..LoadOptions::default() };
+        let options = LoadOptions { lenient, row_key: Some(ROW_KEY.to_string()), ..LoadOptions::default() };
         let loaded = ds.load_csv_stream(table, &source, &stream, &options);
         // A stream cut short (the server dropped the connection) is the database's failure.
         if let Some(e) = failure.lock().ok().and_then(|mut f| f.take()) {
             return Err(database_error(&format!("PostgreSQL at {}: {reading}", conn.server), &e));
         }
+        let name_keys = |errors: &mut [RowError]| {
+            for e in errors.iter_mut() {
+                e.key = e.key.take().map(|k| format!("{}.{} {k}", host.table, host.key));
+            }
+        };
         let summary = match loaded {
             Ok(mut summary) => {
-                name_keys(conn, host, &filter, &mut summary.errors)?;
+                name_keys(&mut summary.errors);
                 summary
             }
-            Err(Error::Input { source_name, mut errors, summary }) => {
-                name_keys(conn, host, &filter, &mut errors)?;
+            Err(Error::Input { source_name, mut errors, mut summary }) => {
+                name_keys(&mut errors);
+                if let Some(s) = summary.as_mut() {
+                    name_keys(&mut s.errors);
+                }
                 return Err(Error::Input { source_name, errors, summary });
             }
             Err(e) => return Err(e),
@@ -154,9 +165,13 @@ fn client_filter(schema: &HostSchema, columns: &BTreeMap<String, HostColumn>) ->
     }
 }
 
-/// The canonical columns of one host table, its rows in key order.
+/// The canonical columns of one host table, and its key (naming rejected
+/// rows). In the server's order: a sort would cost the server more than the load.
 fn select_query(schema: &HostSchema, table: Table, host: &HostTable, filter: &str) -> String {
-    let mut select = vec![format!("t.{}::text AS client_id", quoted(&schema.client_column))];
+    let mut select = vec![
+        format!("t.{}::text AS {ROW_KEY}", quoted(&host.key)),
+        format!("t.{}::text AS client_id", quoted(&schema.client_column)),
+    ];
     for (canonical, column) in &host.columns {
         select.push(format!("t.{} AS {}", quoted(column), quoted(canonical)));
     }
@@ -183,33 +198,7 @@ fn select_query(schema: &HostSchema, table: Table, host: &HostTable, filter: &st
             }
         }
     }
-    format!("SELECT {} FROM {from} WHERE {filter} ORDER BY t.{}", select.join(", "), quoted(&host.key))
-}
-
-/// Names the host's primary key of each rejected row (record n is the n-th
-/// row in key order, in the same snapshot).
-fn name_keys(conn: &Connection, host: &HostTable, filter: &str, errors: &mut [RowError]) -> Result<()> {
-    let records: Vec<i64> = errors.iter().filter(|e| e.record > 0).map(|e| e.record as i64).collect();
-    if records.is_empty() {
-        return Ok(());
-    }
-    let key = quoted(&host.key);
-    let query = format!(
-        "SELECT n, k FROM (SELECT row_number() OVER (ORDER BY t.{key}) AS n, t.{key}::text AS k FROM {} t WHERE {filter}) x \
-          WHERE n = ANY($1)",
-        quoted(&host.table)
-    );
-    let c = &conn.client;
-    let rows = conn.run(&format!("naming the rejected rows of {}", host.table), async move {
-        c.query(query.as_str(), &[&records]).await
-    })?;
-    let keys: BTreeMap<i64, String> = rows.iter().map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1))).collect();
-    for e in errors.iter_mut() {
-        if let Some(k) = keys.get(&(e.record as i64)) {
-            e.key = Some(format!("{}.{} {k}", host.table, host.key));
-        }
-    }
-    Ok(())
+    format!("SELECT {} FROM {from} WHERE {filter}", select.join(", "))
 }
 
 /// The uploads whose rows a table's read included: its upload column, or
@@ -256,6 +245,9 @@ struct CopyReader {
 
 type Failure = Arc<Mutex<Option<tokio_postgres::Error>>>;
 
+/// How many bytes of rows travel to the loader at a time.
+const FORWARD_BYTES: usize = 1 << 20;
+
 impl CopyReader {
     fn start(rows: CopyOutStream) -> Result<(StreamInput, Failure)> {
         let (send, chunks) = mpsc::channel(16);
@@ -263,11 +255,14 @@ impl CopyReader {
         let noted = failure.clone();
         runtime::spawn(async move {
             let mut rows = Box::pin(rows);
+            // The server sends a message a row: passed on in batches, not one by one.
+            let mut batch = bytes::BytesMut::with_capacity(FORWARD_BYTES);
             while let Some(chunk) = rows.next().await {
                 match chunk {
                     Ok(bytes) => {
+                        batch.extend_from_slice(&bytes);
                         // The loader stopped reading (it failed): stop too.
-                        if send.send(bytes).await.is_err() {
+                        if batch.len() >= FORWARD_BYTES && send.send(batch.split().freeze()).await.is_err() {
                             return;
                         }
                     }
@@ -278,6 +273,9 @@ impl CopyReader {
                         return;
                     }
                 }
+            }
+            if !batch.is_empty() {
+                let _ = send.send(batch.freeze()).await;
             }
         })?;
         let reader = CopyReader { chunks, current: bytes::Bytes::new() };

@@ -37,6 +37,10 @@ pub struct LoadOptions {
     pub lenient: bool,
     /// client_id for a single-client file that has no client_id column.
     pub client_id: Option<String>,
+    /// A column that names each record (a database table's primary key): not
+    /// loaded, not reported as unused; a rejected record's error carries its
+    /// value as `key`.
+    pub row_key: Option<String>,
 }
 
 impl LoadOptions {
@@ -49,7 +53,7 @@ impl LoadOptions {
         client_id: Option<String>,
     ) -> Result<LoadOptions> {
         let mapping = mapping_json.map(MappingProfile::from_json).transpose()?;
-        Ok(LoadOptions { mapping, lenient, client_id })
+        Ok(LoadOptions { mapping, lenient, client_id, row_key: None })
     }
 }
 
@@ -234,6 +238,8 @@ impl Load<'_> {
             fallbacks.insert("client_id".to_string(), client.clone());
         }
         let cols = Columns::resolve(records.headers(), self.profile, R::WANTED, &fallbacks)?;
+        let row_key = self.options.row_key.as_deref();
+        let key_at = row_key.and_then(|k| records.headers().iter().position(|h| h == k));
         R::check_columns(&cols)?;
         let sha8 = if R::needs_file_hash(&cols) {
             records.sha256_up_front()?.get(..8).unwrap_or("").to_string()
@@ -252,7 +258,7 @@ impl Load<'_> {
             let mut ctx = RowContext { sha8: &sha8, source: self.source, keys, warnings: &mut warnings };
             let read = (block.len() + block.record_errors.len()) as u64;
             let empty_rows = std::mem::take(&mut block.empty_rows);
-            let (mut outcome, spent) = read_block::<R>(&cols, block, &joiner, &mut ctx)?;
+            let (mut outcome, spent) = read_block::<R>(&cols, block, &joiner, key_at, &mut ctx)?;
             if let (BlockOutcome::Done(done), Rows::Count) = (&mut outcome, self.rows) {
                 done.batches.clear();
             }
@@ -297,7 +303,8 @@ impl Load<'_> {
             if names.is_empty() { None } else { Some(evidence.resolve(&names.join("/")).map_err(Error::mapping)?) };
 
         let mut warnings: Vec<String> = records.encoding_warning().into_iter().collect();
-        let unused = cols.unused_headers();
+        let mut unused = cols.unused_headers();
+        unused.retain(|h| Some(h.as_str()) != row_key);
         if !unused.is_empty() {
             warnings.push(format!("columns not loaded (no canonical column uses them): {}", unused.join(", ")));
         }
@@ -311,7 +318,7 @@ impl Load<'_> {
             read += result.read;
             let done = match result.outcome {
                 BlockOutcome::Done(done) => done,
-                BlockOutcome::Pending(pending) => finish_block(pending, order, &cols)?,
+                BlockOutcome::Pending(pending) => finish_block(pending, order, &cols, key_at)?,
             };
             if self.rows == Rows::Keep {
                 batches.extend(done.batches);
@@ -422,6 +429,7 @@ fn read_block<R: TableRows>(
     cols: &Columns,
     mut block: Block,
     joiner: &str,
+    key_at: Option<usize>,
     ctx: &mut RowContext,
 ) -> Result<(BlockOutcome<R>, Option<Block>)> {
     let mut rows = R::for_block(cols, &block);
@@ -446,13 +454,13 @@ fn read_block<R: TableRows>(
                 column: "record".into(),
                 value: echo(&rec.iter().collect::<Vec<_>>().join(joiner)),
                 reason: format!("has {} fields; the header has {width}", rec.len()),
-                key: None,
+                key: row_key_of(&rec, key_at),
             });
             continue;
         }
         match rows.push(cols, &rec, ctx) {
             Ok(()) => origins.push((rec.record, rec.line)),
-            Err(e) => errors.push(row_error(&rec, e)),
+            Err(e) => errors.push(RowError { key: row_key_of(&rec, key_at), ..row_error(&rec, e) }),
         }
     }
     let has_slash = rows.date_columns().iter().any(|(_, c)| c.iter().any(|d| matches!(d, CellDate::Slash { .. })));
@@ -460,13 +468,25 @@ fn read_block<R: TableRows>(
         Ok((BlockOutcome::Pending(PendingBlock { rows, origins, records: block, errors }), None))
     } else {
         let pending = PendingBlock { rows, origins, records: Block::default(), errors };
-        Ok((BlockOutcome::Done(finish_block(pending, None, cols)?), Some(block)))
+        let mut done = finish_block(pending, None, cols, None)?;
+        // Rows rejected once their dates were resolved: named from the block.
+        if key_at.is_some() {
+            for e in done.errors.iter_mut().filter(|e| e.key.is_none()) {
+                e.key = block.find(e.record).and_then(|r| row_key_of(&r, key_at));
+            }
+        }
+        Ok((BlockOutcome::Done(done), Some(block)))
     }
 }
 
 /// Phases 2 and 3 for one block: dates resolved in the file's order, checks
 /// that need them, then the arrays of the rows that passed.
-fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>, cols: &Columns) -> Result<BlockDone> {
+fn finish_block<R: TableRows>(
+    block: PendingBlock<R>,
+    order: Option<SlashOrder>,
+    cols: &Columns,
+    key_at: Option<usize>,
+) -> Result<BlockDone> {
     let PendingBlock { rows, origins, records, mut errors } = block;
     let mut keep = vec![true; origins.len()];
     let mut days_columns = Vec::new();
@@ -506,8 +526,18 @@ fn finish_block<R: TableRows>(block: PendingBlock<R>, order: Option<SlashOrder>,
             }
         }
     }
+    if key_at.is_some() {
+        for e in errors.iter_mut().filter(|e| e.key.is_none()) {
+            e.key = records.find(e.record).and_then(|r| row_key_of(&r, key_at));
+        }
+    }
     let (batches, moved) = rows.finish(days_columns, &keep)?;
     Ok(BlockDone { batches, moved, errors })
+}
+
+/// The record's value of the row-key column (`LoadOptions::row_key`).
+fn row_key_of(rec: &Record, key_at: Option<usize>) -> Option<String> {
+    key_at.and_then(|i| rec.get(i)).map(echo)
 }
 
 fn row_error(rec: &Record, e: CellError) -> RowError {
