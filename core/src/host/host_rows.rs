@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use datafusion::arrow::array::{Array, StringArray};
-use datafusion::arrow::compute::{cast, concat};
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use uuid::Uuid;
@@ -29,50 +29,46 @@ pub(crate) struct HostRows {
     pub errors: Vec<RowError>,
 }
 
-/// One canonical row's cells as text (None for null), by canonical column.
+/// One canonical row's cells as text (None for null), by canonical column;
+/// kept batch by batch (no copy of the whole table into one array).
 pub(crate) struct CanonicalRows {
     names: Vec<String>,
-    columns: Vec<StringArray>,
+    /// Per batch, each column as text.
+    batches: Vec<Vec<StringArray>>,
+    /// Row number -> (batch, row in it).
+    at: Vec<(u32, u32)>,
     pub len: usize,
 }
 
 impl CanonicalRows {
     pub fn of(batches: &[RecordBatch]) -> Result<CanonicalRows> {
-        let mut out = CanonicalRows { names: Vec::new(), columns: Vec::new(), len: 0 };
+        let mut out = CanonicalRows { names: Vec::new(), batches: Vec::new(), at: Vec::new(), len: 0 };
         let Some(first) = batches.first() else { return Ok(out) };
         out.names = first.schema().fields().iter().map(|f| f.name().clone()).collect();
-        let mut parts: Vec<Vec<StringArray>> = vec![Vec::new(); out.names.len()];
-        for batch in batches {
-            for (i, column) in batch.columns().iter().enumerate() {
+        for (b, batch) in batches.iter().enumerate() {
+            let mut columns = Vec::with_capacity(batch.num_columns());
+            for column in batch.columns() {
                 let text = cast(column, &DataType::Utf8)?;
                 let text = text
                     .as_any()
                     .downcast_ref::<StringArray>()
                     .ok_or_else(|| Error::engine("a canonical column did not cast to text"))?
                     .clone();
-                if let Some(part) = parts.get_mut(i) {
-                    part.push(text);
-                }
+                columns.push(text);
             }
-            out.len += batch.num_rows();
+            out.batches.push(columns);
+            out.at.extend((0..batch.num_rows()).map(|i| (b as u32, i as u32)));
         }
-        for part in parts {
-            let refs: Vec<&dyn Array> = part.iter().map(|a| a as &dyn Array).collect();
-            let joined = concat(&refs)?;
-            let joined = joined
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .ok_or_else(|| Error::engine("a canonical column did not join as text"))?
-                .clone();
-            out.columns.push(joined);
-        }
+        out.len = out.at.len();
         Ok(out)
     }
 
     pub fn get(&self, row: usize, column: &str) -> Option<&str> {
         let i = self.names.iter().position(|n| n == column)?;
-        let array = &self.columns[i];
-        (!array.is_null(row)).then(|| array.value(row))
+        let (b, r) = *self.at.get(row)?;
+        let array = self.batches.get(b as usize)?.get(i)?;
+        let r = r as usize;
+        (!array.is_null(r)).then(|| array.value(r))
     }
 }
 

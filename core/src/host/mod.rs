@@ -80,13 +80,12 @@ impl Postgres {
         bytes: Vec<u8>,
         options: &UploadOptions,
     ) -> Result<UploadOutcome> {
-        upload::upload(&self.conn, &self.schema, table, source, bytes, options)
+        upload::upload(&self.conn, &self.schema, table, source, upload::UploadFile::Bytes(bytes), options)
     }
 
-    /// `upload_bytes` of a file (CSV, Parquet or Arrow IPC by its bytes).
+    /// `upload_bytes` of a file (CSV read a block at a time; Parquet or Arrow IPC by extension).
     pub fn upload_path(&self, table: Table, path: &str, options: &UploadOptions) -> Result<UploadOutcome> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        self.upload_bytes(table, path, bytes, options)
+        upload::upload(&self.conn, &self.schema, table, path, upload::UploadFile::Path, options)
     }
 
     /// Records a report run: period, the uploads read, the summary figures

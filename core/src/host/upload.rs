@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::dataset::Dataset;
 use crate::host::connection::{database_error, sqlstate, Connection};
-use crate::host::host_rows::{claim_key, host_rows, CanonicalRows, HostRows, RowFill};
+use crate::host::host_rows::{claim_key, host_rows, CanonicalRows, RowFill};
 use crate::host::host_schema::{quoted, HostSchema, HostTable};
 use crate::host::read::check_columns;
 use crate::host::{client_uuid, resolve_user, AUDIT_TABLE};
@@ -45,22 +45,35 @@ pub struct UploadOutcome {
     pub summary: LoadSummary,
 }
 
+/// Where an upload's bytes are: given, or in the file the source names.
+pub(crate) enum UploadFile {
+    Bytes(Vec<u8>),
+    Path,
+}
+
 pub(crate) fn upload(
     conn: &Connection,
     schema: &HostSchema,
     table: Table,
     source: &str,
-    bytes: Vec<u8>,
+    file: UploadFile,
     options: &UploadOptions,
 ) -> Result<UploadOutcome> {
     let client = client_uuid(&options.client_id)?;
-    let file_size = bytes.len() as i64;
     let mut load = options.load.clone();
     if load.client_id.is_none() {
         load.client_id = Some(client.clone());
     }
     let mut ds = Dataset::new();
-    let mut summary = ds.load_bytes(table, source, bytes, &load)?;
+    let (file_size, loaded) = match file {
+        UploadFile::Bytes(bytes) => (bytes.len() as i64, ds.load_bytes(table, source, bytes, &load)),
+        // A file is read a block at a time, not held whole.
+        UploadFile::Path => {
+            let size = std::fs::metadata(source).map_err(|e| Error::io(source, e))?.len() as i64;
+            (size, ds.load_path(table, source, &load))
+        }
+    };
+    let mut summary = loaded?;
     for shape in [Table::EligibilitySpans, Table::BudgetRates] {
         if !ds.batches(shape).is_empty() {
             return Err(Error::argument(format!(
@@ -195,7 +208,8 @@ fn write(
         if !options.load.lenient && !host_errors.is_empty() {
             continue;
         }
-        copy_rows(conn, host, &out)?;
+        let csv = std::mem::take(&mut out.csv);
+        copy_rows(conn, host, &out.columns, csv)?;
         let keyed = out.columns.contains(&host.key);
         if host.upload_column.is_none() && keyed {
             audit_rows(conn, host, client, &user, &upload_id, &out.keys)?;
@@ -248,11 +262,11 @@ fn write(
 
 /// COPY one host table's rows in; a refused row (a duplicate key) fails the
 /// whole transaction with the server's words.
-fn copy_rows(conn: &Connection, host: &HostTable, rows: &HostRows) -> Result<()> {
-    let columns: Vec<String> = rows.columns.iter().map(|c| quoted(c)).collect();
+fn copy_rows(conn: &Connection, host: &HostTable, columns: &[String], csv: Vec<u8>) -> Result<()> {
+    let columns: Vec<String> = columns.iter().map(|c| quoted(c)).collect();
     let statement = format!("COPY {} ({}) FROM STDIN WITH (FORMAT csv)", quoted(&host.table), columns.join(", "));
     let c = &conn.client;
-    let data = bytes::Bytes::copy_from_slice(&rows.csv);
+    let data = bytes::Bytes::from(csv);
     let result = crate::dataset::runtime::block_on(async move {
         let sink = c.copy_in::<_, bytes::Bytes>(statement.as_str()).await?;
         futures_util::pin_mut!(sink);
