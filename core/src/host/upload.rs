@@ -196,6 +196,9 @@ fn write(
     let mut rows_written = BTreeMap::new();
     let mut host_errors: Vec<RowError> = Vec::new();
     let mut link_warnings = Vec::new();
+    for (t, host, _, rows) in &plans {
+        link_warnings.extend(not_stored(*t, host, rows));
+    }
     for (t, host, described, rows) in &plans {
         let links = if *t == Table::StopLossReimbursements && !host.columns.contains_key("claimant_id") {
             Some(link_reimbursements(conn, schema, client, rows, &mut host_errors, &mut link_warnings)?)
@@ -258,6 +261,35 @@ fn write(
         .await
     })?;
     Ok((upload_id, replaced, rows_written))
+}
+
+/// What the host schema has no column for, when the file has values for it:
+/// said, since those values will not come back (a paid date that is not the
+/// claim date, a claimant on a reimbursement, ...).
+fn not_stored(table: Table, host: &HostTable, rows: &CanonicalRows) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for field in table.schema().fields() {
+        let column = field.name().as_str();
+        if column == "client_id" || host.columns.contains_key(column) {
+            continue;
+        }
+        // Read back, a missing paid date is the claim date: only other ones are lost.
+        let lost = (0..rows.len)
+            .filter(|&row| match (rows.get(row, column), column) {
+                (Some(paid), "paid_date") => Some(paid) != rows.get(row, "claim_date"),
+                (value, _) => value.is_some_and(|v| !v.is_empty()),
+            })
+            .count();
+        let kept_elsewhere = table == Table::StopLossReimbursements && column == "claimant_id";
+        if lost > 0 && !kept_elsewhere {
+            warnings.push(format!(
+                "{lost} {table} rows have a {column} that the host table {} has no column for; it is not stored \
+                 (a report from the database will not see it)",
+                host.table
+            ));
+        }
+    }
+    warnings
 }
 
 /// COPY one host table's rows in; a refused row (a duplicate key) fails the
