@@ -16,6 +16,7 @@ use crate::dataset::Dataset;
 use crate::host::connection::{database_error, ColumnKind, Connection, HostColumn};
 use crate::host::host_schema::{quoted, HostSchema, HostTable};
 use crate::host::{client_uuid, AUDIT_TABLE};
+use crate::load::mapping::MappingProfile;
 use crate::load::LoadOptions;
 use crate::model::error::{Error, Result};
 use crate::model::load_summary::{LoadSummary, RowError};
@@ -56,7 +57,11 @@ pub(crate) fn load_client(
     let c = &conn.client;
     let param = client.clone();
     conn.run("starting a read-only snapshot", async move {
-        c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL DateStyle = 'ISO, YMD'").await?;
+        c.batch_execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL DateStyle = 'ISO, YMD'; \
+             SET LOCAL client_encoding = 'UTF8'",
+        )
+        .await?;
         c.query("SELECT set_config($1, $2, true)", &[&CLIENT_SETTING, &param]).await.map(|_| ())
     })?;
     let result = read_tables(conn, schema, &described, ds, lenient, audit_log);
@@ -95,7 +100,11 @@ fn read_tables(
             ids => format!("postgresql://{}#{} (uploads {})", conn.server, host.table, ids.join(", ")),
         };
         uploads.extend(table_uploads);
-        let options = LoadOptions { lenient, row_key: Some(ROW_KEY.to_string()), ..LoadOptions::default() };
+        // The server sends UTF-8 (set for the snapshot) and commas: declared, not detected.
+        let csv =
+            MappingProfile { encoding: Some("utf-8".into()), delimiter: Some(",".into()), ..MappingProfile::default() };
+        let options =
+            LoadOptions { mapping: Some(csv), lenient, row_key: Some(ROW_KEY.to_string()), ..LoadOptions::default() };
         let loaded = ds.load_csv_stream(table, &source, &stream, &options);
         // A stream cut short (the server dropped the connection) is the database's failure.
         if let Some(e) = failure.lock().ok().and_then(|mut f| f.take()) {
