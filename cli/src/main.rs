@@ -530,12 +530,7 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         let mut ds = Dataset::new();
         let read = pg.load_client(&mut ds, client, args.lenient)?;
         for summary in &read.summaries {
-            for e in &summary.errors {
-                eprintln!("{}: {e}", summary.source);
-            }
-            for w in &summary.warnings {
-                eprintln!("{}: warning: {w}", summary.source);
-            }
+            print_load_messages(&summary.source, summary, Warnings::Print);
         }
         from_host = Some((pg, read.uploads));
         ds
@@ -563,13 +558,7 @@ fn report(args: ReportArgs) -> Result<(), Error> {
                 b.set_message(format!("loading {table} from {path}"));
             }
             let summary = load_one(&mut ds, table, path, &profiles, args.lenient, args.client.clone())?;
-            for e in &summary.errors {
-                eprintln!("{path}: {e}");
-            }
-            // What a load leaves out or skips must reach the user, not only `validate`'s JSON.
-            for w in &summary.warnings {
-                eprintln!("{path}: warning: {w}");
-            }
+            print_load_messages(path, &summary, Warnings::Print);
         }
         if let Some(b) = bar {
             b.finish_and_clear();
@@ -628,15 +617,8 @@ fn load(args: LoadArgs) -> Result<(), Error> {
         file_name: None,
     };
     let outcome = pg.upload_path(table, &args.file, &options)?;
-    for e in &outcome.summary.errors {
-        eprintln!("{}: {e}", args.file);
-    }
-    for w in &outcome.summary.warnings {
-        eprintln!("{}: warning: {w}", args.file);
-    }
-    let mut text = serde_json::to_string_pretty(&outcome).map_err(|e| Error::Engine { message: e.to_string() })?;
-    text.push('\n');
-    write_output(text.as_bytes(), None)
+    print_load_messages(&args.file, &outcome.summary, Warnings::Print);
+    print_json(&outcome)
 }
 
 fn read_bytes(path: &str) -> Result<Vec<u8>, Error> {
@@ -695,13 +677,9 @@ fn validate(
         ..LoadOptions::default()
     };
     let summary = claimscope::validate_path(table, file, &options)?;
-    let mut text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Engine { message: e.to_string() })?;
-    text.push('\n');
-    write_output(text.as_bytes(), None)?;
+    print_json(&summary)?;
     // Strict mode failed above with exit 3; lenient mode lists its rejects.
-    for e in &summary.errors {
-        eprintln!("{file}: {e}");
-    }
+    print_load_messages(file, &summary, Warnings::InJsonOnly);
     Ok(())
 }
 
@@ -710,15 +688,38 @@ fn validate(
 fn validate_postgres(url: &str, client: &str, lenient: bool, host_schema: Option<&str>) -> Result<(), Error> {
     let pg = postgres(url, host_schema)?;
     let read = pg.load_client(&mut Dataset::new(), client, lenient)?;
-    let mut text = serde_json::to_string_pretty(&read).map_err(|e| Error::Engine { message: e.to_string() })?;
-    text.push('\n');
-    write_output(text.as_bytes(), None)?;
+    print_json(&read)?;
     for summary in &read.summaries {
-        for e in &summary.errors {
-            eprintln!("{}: {e}", summary.source);
-        }
+        print_load_messages(&summary.source, summary, Warnings::InJsonOnly);
     }
     Ok(())
+}
+
+/// Whether a load's warnings go to stderr too, or only into the JSON printed.
+#[derive(Clone, Copy, PartialEq)]
+enum Warnings {
+    Print,
+    InJsonOnly,
+}
+
+/// A load's rejected records (and warnings) on stderr, each after its
+/// source: what a load leaves out or skips must reach the user.
+fn print_load_messages(source: &str, summary: &LoadSummary, warnings: Warnings) {
+    for e in &summary.errors {
+        eprintln!("{source}: {e}");
+    }
+    if warnings == Warnings::Print {
+        for w in &summary.warnings {
+            eprintln!("{source}: warning: {w}");
+        }
+    }
+}
+
+/// A document as 2-space JSON on stdout, with a trailing newline.
+fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::Engine { message: e.to_string() })?;
+    text.push('\n');
+    write_output(text.as_bytes(), None)
 }
 
 fn suggest(file: &str, table: Option<String>) -> Result<(), Error> {

@@ -56,6 +56,20 @@ impl Connection {
         block_on(future)?.map_err(|e| database_error(&format!("PostgreSQL at {}: {what}", self.server), &e))
     }
 
+    /// Runs `work` in a transaction opened by `begin` (BEGIN and its SET
+    /// LOCALs): committed when `work` succeeds, rolled back when it fails (its
+    /// error is the one returned).
+    pub fn transaction<T>(&self, what: &str, begin: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        let c = &self.client;
+        self.run(&format!("starting {what}"), async move { c.batch_execute(begin).await })?;
+        let result = work();
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = self.run(&format!("ending {what}"), async move { c.batch_execute(end).await });
+        let value = result?;
+        ended?;
+        Ok(value)
+    }
+
     /// The columns of a host table, or an error naming it when it is missing.
     pub fn columns(&self, table: &str) -> Result<BTreeMap<String, HostColumn>> {
         let client = &self.client;

@@ -117,30 +117,21 @@ impl Postgres {
         );
         let details = serde_json::json!({"period_covered": period, "source_uploads": uploads}).to_string();
         let c = &self.conn.client;
-        self.conn.run("recording the report run", async move {
-            c.batch_execute("BEGIN").await?;
-            let rows = c
-                .query(
+        self.conn.transaction("the report run's transaction", "BEGIN", || {
+            let rows = self.conn.run("recording the report run", async {
+                c.query(
                     "INSERT INTO report_runs (client_id, run_by, period_covered, source_uploads, output_path, \
                      stats_json, report_type) \
                      VALUES ($1::text::uuid, $2::text::uuid, $3, $4::text[]::uuid[], $5, $6::text::jsonb, $7) \
                      RETURNING report_id::text",
                     &[&client, &user, &period, &uploads, &output, &stats, &kind],
                 )
-                .await;
-            let rows = match rows {
-                Ok(rows) => rows,
-                Err(e) => {
-                    c.batch_execute("ROLLBACK").await?;
-                    return Err(e);
-                }
-            };
+                .await
+            })?;
             let id: String = rows.first().map(|r| r.get(0)).unwrap_or_default();
-            if let Err(e) = c.execute(audit.as_str(), &[&id, &user, &client, &details]).await {
-                c.batch_execute("ROLLBACK").await?;
-                return Err(e);
-            }
-            c.batch_execute("COMMIT").await?;
+            self.conn.run("auditing the report run", async {
+                c.execute(audit.as_str(), &[&id, &user, &client, &details]).await
+            })?;
             Ok(id)
         })
     }

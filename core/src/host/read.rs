@@ -54,22 +54,15 @@ pub(crate) fn load_client(
         described.insert(*table, check_columns(conn, schema, *table, host)?);
     }
     let audit_log = conn.columns(AUDIT_TABLE).is_ok();
-    let c = &conn.client;
-    let param = client.clone();
-    conn.run("starting a read-only snapshot", async move {
-        c.batch_execute(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL DateStyle = 'ISO, YMD'; \
-             SET LOCAL client_encoding = 'UTF8'",
-        )
-        .await?;
-        c.query("SELECT set_config($1, $2, true)", &[&CLIENT_SETTING, &param]).await.map(|_| ())
-    })?;
-    let result = read_tables(conn, schema, &described, ds, lenient, audit_log);
-    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-    let closed = conn.run("ending the snapshot", async move { c.batch_execute(end).await });
-    let load = result?;
-    closed?;
-    Ok(load)
+    let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL DateStyle = 'ISO, YMD'; \
+                 SET LOCAL client_encoding = 'UTF8'";
+    conn.transaction("a read-only snapshot", begin, || {
+        let c = &conn.client;
+        conn.run("binding the client id", async move {
+            c.query("SELECT set_config($1, $2, true)", &[&CLIENT_SETTING, &client]).await.map(|_| ())
+        })?;
+        read_tables(conn, schema, &described, ds, lenient, audit_log)
+    })
 }
 
 fn read_tables(

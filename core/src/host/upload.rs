@@ -97,7 +97,8 @@ pub(crate) fn upload(
     for (t, _, _, rows) in &plans {
         for row in 0..rows.len {
             let owner = rows.get(row, "client_id").unwrap_or("");
-            if client_uuid(owner).ok().as_deref() != Some(client.as_str()) {
+            // Parsed only when not already the client's id as written (another spelling of it is fine).
+            if owner != client && client_uuid(owner).ok().as_deref() != Some(client.as_str()) {
                 foreign.push((*t, owner.to_string()));
             }
         }
@@ -114,17 +115,15 @@ pub(crate) fn upload(
         ));
     }
 
-    let c = &conn.client;
     let lock_key = format!("{client}/{}", summary.sha256);
-    conn.run("starting the upload's transaction", async move {
-        c.batch_execute("BEGIN; SET LOCAL DateStyle = 'ISO, YMD'").await?;
-        c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", &[&lock_key]).await.map(|_| ())
-    })?;
-    let result = write(conn, schema, table, source, &client, file_size, &mut summary, plans, options);
-    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-    let ended = conn.run("ending the upload's transaction", async move { c.batch_execute(end).await });
-    let (upload_id, replaced, rows_written) = result?;
-    ended?;
+    let (upload_id, replaced, rows_written) =
+        conn.transaction("the upload's transaction", "BEGIN; SET LOCAL DateStyle = 'ISO, YMD'", || {
+            let c = &conn.client;
+            conn.run("locking the client's uploads of the file", async move {
+                c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", &[&lock_key]).await.map(|_| ())
+            })?;
+            write(conn, schema, table, source, &client, file_size, &mut summary, plans, options)
+        })?;
     Ok(UploadOutcome { upload_id, replaced, rows_written, summary })
 }
 
@@ -195,13 +194,13 @@ fn write(
 
     let mut rows_written = BTreeMap::new();
     let mut host_errors: Vec<RowError> = Vec::new();
-    let mut link_warnings = Vec::new();
+    let mut warnings = Vec::new();
     for (t, host, _, rows) in &plans {
-        link_warnings.extend(not_stored(*t, host, rows));
+        warnings.extend(not_stored(*t, host, rows));
     }
     for (t, host, described, rows) in &plans {
         let links = if *t == Table::StopLossReimbursements && !host.columns.contains_key("claimant_id") {
-            Some(link_reimbursements(conn, schema, client, rows, &mut host_errors, &mut link_warnings)?)
+            Some(link_reimbursements(conn, schema, client, rows, &mut host_errors, &mut warnings)?)
         } else {
             None
         };
@@ -234,7 +233,7 @@ fn write(
         }
         summary.errors.extend(host_errors);
     }
-    summary.warnings.extend(link_warnings);
+    summary.warnings.extend(warnings);
     let error_log = (!summary.errors.is_empty())
         .then(|| summary.errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
     let record_count = rows_written.values().sum::<u64>() as i32;
