@@ -241,3 +241,19 @@ test('reportDefaults are the engine defaults', () => {
   assert.strictEqual(d.basis, 'incurred')
 })
 
+
+test('the same bytes loaded twice are warned on the load and in the report', async () => {
+  // 100.25 + 20.50 = 120.75 once; the same bytes twice count 241.50.
+  const csv = Buffer.from('client_id,claimant_id,claim_date,medical_amount,pharmacy_amount\nA,P1,2025-01-02,100.25,0\nA,P2,2025-01-03,0,20.50\n')
+  const ds = new Dataset()
+  assert.deepStrictEqual((await ds.load('claims', csv, { name: 'a.csv' })).warnings, [])
+  const second = await ds.load('claims', csv, { name: 'b.csv' })
+  assert.ok(second.warnings.some((w) => w.includes('their rows now count twice')), second.warnings.join('\n'))
+  const doc = await ds.report('A', '2025-01')
+  assert.strictEqual(doc.summary.gross_claims, 241.5)
+  // sha256 of the bytes above, as coreutils' sha256sum prints it.
+  assert.deepStrictEqual(doc.warnings.filter((w) => w.code === 'source_loaded_twice'), [{
+    code: 'source_loaded_twice',
+    message: 'claims: the same bytes (sha256 d795aab8a8766e7bec8d776abbae52d211be5893ea20510e3f290b1744a85360) were loaded 2 times (a.csv, b.csv); their rows count 2 times in every figure'
+  }])
+})

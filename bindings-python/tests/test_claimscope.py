@@ -293,3 +293,17 @@ def test_reconcile_paths_rules_dict_mapping_and_errors(tmp_path):
         claimscope.reconcile(tmp_path / "l.csv", tmp_path / "r.csv")
     with pytest.raises(claimscope.ArgumentError):
         claimscope.reconcile(tmp_path / "l.csv", tmp_path / "r.csv", preset="payroll")
+
+
+def test_the_same_bytes_twice_are_warned_on_the_load_and_in_the_report():
+    # 100.25 + 20.50 = 120.75 once; the same bytes twice count 241.50.
+    csv = b"client_id,claimant_id,claim_date,medical_amount,pharmacy_amount\nA,P1,2025-01-02,100.25,0\nA,P2,2025-01-03,0,20.50\n"
+    ds = claimscope.Dataset()
+    assert ds.load("claims", csv, name="a.csv").warnings == []
+    second = ds.load("claims", csv, name="b.csv")
+    assert any("their rows now count twice" in w for w in second.warnings), second.warnings
+    report = json.loads(ds.report("A", "2025-01").to_json())
+    assert report["summary"]["gross_claims"] == 241.5
+    twice = [w for w in report["warnings"] if w["code"] == "source_loaded_twice"]
+    # sha256 of the bytes above, as coreutils' sha256sum prints it.
+    assert twice == [{"code": "source_loaded_twice", "message": "claims: the same bytes (sha256 d795aab8a8766e7bec8d776abbae52d211be5893ea20510e3f290b1744a85360) were loaded 2 times (a.csv, b.csv); their rows count 2 times in every figure"}]

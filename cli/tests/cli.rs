@@ -411,3 +411,39 @@ fn the_same_claims_file_twice_is_said_on_stderr() {
     assert!(stderr.contains("claims.csv: warning: the same bytes (sha256 "), "{stderr}");
     assert!(stderr.contains(") were already loaded into claims as claims.csv; their rows now count twice"), "{stderr}");
 }
+
+#[test]
+fn the_same_claims_file_twice_is_a_report_warning_and_doubles_the_figures() {
+    // Two lines worth 100.25 + 20.50 = 120.75; given twice they count twice (241.50),
+    // and the report document says why (the load summary already did on stderr).
+    let dir = std::env::temp_dir().join(format!("claimscope-twice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("twice.csv"),
+        "client_id,claimant_id,claim_date,medical_amount,pharmacy_amount\nA,P1,2025-01-02,100.25,0\nA,P2,2025-01-03,0,20.50\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("other.csv"), "client_id,claimant_id,claim_date,medical_amount\nA,P3,2025-01-04,1.00\n")
+        .unwrap();
+    let args = ["report", "--period", "2025-01", "--format", "json", "--claims", "twice.csv", "--claims", "other.csv"];
+    let out = run(bin().current_dir(&dir).args(args).args(["--claims", "twice.csv"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["gross_claims"].to_string(), "242.5");
+    assert_eq!(report["summary"]["claim_count"], 5);
+    let twice: Vec<&serde_json::Value> =
+        report["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "source_loaded_twice").collect();
+    assert_eq!(twice.len(), 1, "{}", report["warnings"]);
+    let message = twice[0]["message"].as_str().unwrap();
+    // The digest as coreutils' sha256sum gives it for twice.csv's bytes.
+    assert_eq!(
+        message,
+        "claims: the same bytes (sha256 d795aab8a8766e7bec8d776abbae52d211be5893ea20510e3f290b1744a85360) were loaded 2 times (twice.csv, twice.csv); their rows count 2 times in every figure"
+    );
+    // Loaded once each: no such warning.
+    let once = run(bin().current_dir(&dir).args(args));
+    let report: serde_json::Value = serde_json::from_slice(&once.stdout).unwrap();
+    assert_eq!(report["summary"]["gross_claims"].to_string(), "121.75");
+    assert!(!report["warnings"].to_string().contains("source_loaded_twice"), "{}", report["warnings"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -473,6 +473,7 @@ pub enum WarningCode {
     CompletionProjectionUnavailable,
     ProjectionMissingBudget,
     ProjectionMissingEnrollment,
+    SourceLoadedTwice,
 }
 
 impl WarningCode {
@@ -497,6 +498,7 @@ impl WarningCode {
             WarningCode::CompletionProjectionUnavailable => "completion_projection_unavailable",
             WarningCode::ProjectionMissingBudget => "projection_missing_budget",
             WarningCode::ProjectionMissingEnrollment => "projection_missing_enrollment",
+            WarningCode::SourceLoadedTwice => "source_loaded_twice",
         }
     }
 }

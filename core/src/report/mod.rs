@@ -24,6 +24,7 @@ use rust_decimal::Decimal;
 
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
+use crate::model::load_summary::LineageEntry;
 use crate::model::period::{month_index, month_label, MonthIndex, Period};
 use crate::rules::rebates;
 pub use document::*;
@@ -143,7 +144,9 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
     let prior = figures(12, "prior period")?;
     let prior_base = figures(24, "period before the prior")?;
 
-    let mut warnings = counts.warnings.clone();
+    let lineage = ds.lineage();
+    let mut warnings = sources_loaded_twice(&lineage);
+    warnings.extend(counts.warnings.iter().cloned());
     warnings.extend(current.warnings.iter().cloned());
     let mut summary = current.summary.clone();
     let trend_of = |cur: &monthly::PeriodFigures, base: &monthly::PeriodFigures| {
@@ -268,7 +271,7 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
             min_cell,
             employer_facing: options.privacy.employer_facing.then_some(true),
         },
-        lineage: ds.lineage(),
+        lineage,
         trends: Trends {
             gross_pmpm: summary.trend_gross_pmpm,
             net_pmpm: summary.trend_net_pmpm,
@@ -288,6 +291,32 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
         warnings,
         notes,
     })
+}
+
+/// The same bytes loaded twice into one table count their rows twice in
+/// every figure: the report says so (the load summary already did).
+fn sources_loaded_twice(lineage: &[LineageEntry]) -> Vec<Warning> {
+    let mut seen: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for e in lineage.iter().filter(|e| !e.sha256.is_empty() && e.accepted > 0) {
+        match seen.iter_mut().find(|(t, sha, _)| *t == e.table && *sha == e.sha256) {
+            Some((_, _, sources)) => sources.push(&e.source),
+            None => seen.push((&e.table, &e.sha256, vec![&e.source])),
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, _, sources)| sources.len() > 1)
+        .map(|(table, sha, sources)| {
+            let n = sources.len();
+            warning(
+                WarningCode::SourceLoadedTwice,
+                format!(
+                    "{table}: the same bytes (sha256 {sha}) were loaded {n} times ({}); their rows count {n} times in every figure",
+                    sources.join(", ")
+                ),
+                None,
+            )
+        })
+        .collect()
 }
 
 fn projection_note(trend: Decimal) -> String {

@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 
 use crate::model::error::{Error, Result};
 use crate::model::money;
-use crate::model::period::{month_label, MonthIndex, Period};
+use crate::model::period::{month_label, MonthIndex, Period, YEARS};
 
 /// Which claims a contract covers, by incurred and paid month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,18 +115,30 @@ fn parse_basis(text: &str) -> Result<ContractBasis> {
     }
 }
 
+/// A contract's first month: a `YYYY-MM` label whose year a report can cover.
+fn start_month(text: &str) -> Result<MonthIndex> {
+    if let Ok(p) = Period::parse(text, |_| Ok(None)) {
+        if p.first == p.last {
+            return Ok(p.first);
+        }
+    }
+    let year = text.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()) && text.get(4..5) == Some("-"));
+    if let Some(y) = year.and_then(|y| y.parse::<i32>().ok()).filter(|y| !YEARS.contains(y)) {
+        return Err(contract_error(format!(
+            "start_month '{text}': year {y:04} is outside the years a report covers ({} to {})",
+            YEARS.start(),
+            YEARS.end()
+        )));
+    }
+    Err(contract_error(format!("start_month '{text}' is not a month; expected YYYY-MM")))
+}
+
 impl StopLossContract {
     /// Reads a contract from its JSON document. Amounts may be JSON numbers
     /// or strings and are read exactly (never through a float).
     pub fn from_json(text: &str) -> Result<StopLossContract> {
         let doc: ContractDoc = serde_json::from_str(text).map_err(contract_error)?;
-        let start = Period::parse(&doc.start_month, |_| Ok(None))
-            .ok()
-            .filter(|p| p.first == p.last)
-            .map(|p| p.first)
-            .ok_or_else(|| {
-            contract_error(format!("start_month '{}' is not a month; expected YYYY-MM", doc.start_month))
-        })?;
+        let start = start_month(&doc.start_month)?;
         let basis = parse_basis(doc.basis.as_deref().unwrap_or("12/12"))?;
         let specific_deductible = amount(&doc.specific_deductible, "specific_deductible")?
             .ok_or_else(|| contract_error("specific_deductible is null; a contract needs one"))?;
