@@ -9,6 +9,7 @@ use claimscope::host::{HostSchema, Postgres, UploadOptions};
 use claimscope::print::text;
 use claimscope::print::{Paper, PrintOptions};
 use claimscope::report::completion_options::{self, CompletionOptions};
+use claimscope::report::OneShotReport;
 use claimscope::{
     Basis, Dataset, EligibilityCounting, Error, LoadOptions, LoadSummary, MappingProfile, Privacy, ReportOptions,
     StopLossContract, Table,
@@ -485,10 +486,10 @@ fn progress(enabled: bool) -> Option<indicatif::ProgressBar> {
     })
 }
 
-/// Loads one file, trying the profiles of its table (the first that fits).
-/// `client` fills client_id for files that have no such column.
+/// Loads one file with `load`, trying the profiles of its table (the first
+/// that fits). `client` fills client_id for files that have no such column.
 fn load_one(
-    ds: &mut Dataset,
+    load: &mut dyn FnMut(Table, &str, &LoadOptions) -> Result<LoadSummary, Error>,
     table: Table,
     path: &str,
     profiles: &[MappingProfile],
@@ -498,12 +499,12 @@ fn load_one(
     let candidates: Vec<&MappingProfile> = profiles.iter().filter(|p| p.table == Some(table)).collect();
     let mut options = LoadOptions { lenient, client_id: client, ..LoadOptions::default() };
     if candidates.is_empty() {
-        return ds.load_path(table, path, &options);
+        return load(table, path, &options);
     }
     let mut last_error = None;
     for profile in candidates {
         options.mapping = Some(profile.clone());
-        match ds.load_path(table, path, &options) {
+        match load(table, path, &options) {
             Err(e @ Error::Mapping { .. }) => last_error = Some(e),
             other => return other,
         }
@@ -520,8 +521,8 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         });
     }
     let mut from_host = None;
-    let ds = if args.demo {
-        claimscope::tools::demo::dataset()?
+    let report = if args.demo {
+        claimscope::tools::demo::dataset()?.report(args.client.as_deref(), &args.period, &options)?
     } else if let Some(url) = &args.postgres {
         let client = args.client.as_deref().ok_or_else(|| Error::Argument {
             message: "report --postgres needs --client UUID (a report never reads every client's rows)".into(),
@@ -533,7 +534,7 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             print_load_messages(&summary.source, summary, Warnings::Print);
         }
         from_host = Some((pg, read.uploads));
-        ds
+        ds.report(args.client.as_deref(), &args.period, &options)?
     } else {
         if args.claims.is_empty() {
             return Err(Error::Argument {
@@ -551,21 +552,39 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             (Table::Enrollments, &args.eligibility),
         ];
         files.extend(singles.iter().filter_map(|(t, f)| f.as_ref().map(|f| (*t, f))));
-        let bar = progress(std::io::stderr().is_terminal());
-        let mut ds = Dataset::new();
-        for (table, path) in files {
-            if let Some(b) = &bar {
-                b.set_message(format!("loading {table} from {path}"));
-            }
-            let summary = load_one(&mut ds, table, path, &profiles, args.lenient, args.client.clone())?;
-            print_load_messages(path, &summary, Warnings::Print);
+        // Claims CSV files are folded into the report as they are read, never
+        // kept whole, unless the report needs the claims table itself.
+        let one_shot = OneShotReport::supports(&options)
+            && args.claims.iter().all(|c| claimscope::source::Format::of_path(c) == claimscope::source::Format::Csv);
+        if one_shot {
+            // The stop-loss claim ids are looked up while the claims are read.
+            files.sort_by_key(|(t, _)| *t == Table::Claims);
         }
+        let bar = progress(std::io::stderr().is_terminal());
+        let each_file = |load: &mut dyn FnMut(Table, &str, &LoadOptions) -> Result<LoadSummary, Error>| {
+            for (table, path) in &files {
+                if let Some(b) = &bar {
+                    b.set_message(format!("loading {table} from {path}"));
+                }
+                let summary = load_one(load, *table, path, &profiles, args.lenient, args.client.clone())?;
+                print_load_messages(path, &summary, Warnings::Print);
+            }
+            Ok::<(), Error>(())
+        };
+        let report = if one_shot {
+            let mut one = OneShotReport::new(args.client.as_deref(), &args.period, &options)?;
+            each_file(&mut |t, p, o| one.load_path(t, p, o))?;
+            one.finish()?
+        } else {
+            let mut ds = Dataset::new();
+            each_file(&mut |t, p, o| ds.load_path(t, p, o))?;
+            ds.report(args.client.as_deref(), &args.period, &options)?
+        };
         if let Some(b) = bar {
             b.finish_and_clear();
         }
-        ds
+        report
     };
-    let report = ds.report(args.client.as_deref(), &args.period, &options)?;
     let print = PrintOptions {
         paper: match args.paper {
             PaperArg::Letter => Paper::Letter,

@@ -114,3 +114,28 @@ fn parquet_loads_like_csv() {
     assert_eq!((s.records_read, s.records_accepted), (13, 13));
     assert_eq!(from_parquet.batches(Table::Claims), &batches[..]);
 }
+
+#[test]
+fn one_shot_reports_fold_claims_to_the_golden_bytes() {
+    use claimscope::report::OneShotReport;
+    let mut checked = 0;
+    for case in &cases() {
+        let options = case.options();
+        if !OneShotReport::supports(&options) {
+            continue;
+        }
+        let mut one = OneShotReport::new(Some(&case.client), &case.period, &options).unwrap();
+        // Stop-loss claim ids are looked up while claims are read: claims come last.
+        let mut files = case.files.clone();
+        files.sort_by_key(|(t, _)| *t == Table::Claims);
+        for (table, path) in &files {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            one.load_csv_bytes(*table, name, &std::fs::read(path).unwrap(), &LoadOptions::default()).unwrap();
+        }
+        let json = one.finish().unwrap().to_json().unwrap();
+        let expected = std::fs::read_to_string(&case.expected).unwrap();
+        assert!(json == expected, "{}: the one-shot report differs from {}", case.name, case.expected.display());
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} golden cases ran one-shot");
+}

@@ -45,16 +45,31 @@ pub(crate) struct BatchKeys<'a> {
     nulls: Option<&'a NullBuffer>,
     renumber: &'a [u32],
     null_key: u32,
+    /// Each row's key as it is (a column keyed row by row, not a dictionary).
+    direct: Option<&'a [u32]>,
 }
 
-impl BatchKeys<'_> {
+impl<'a> BatchKeys<'a> {
+    /// A dictionary array's keys with the key each of its values is renumbered to.
+    pub fn of_dictionary(keys: &'a Int32Array, renumber: &'a [u32], null_key: u32) -> Self {
+        BatchKeys { keys: keys.values(), nulls: keys.nulls(), renumber, null_key, direct: None }
+    }
+
+    /// Keys given row by row.
+    pub fn direct(keys: &'a [u32]) -> Self {
+        BatchKeys { keys: &[], nulls: None, renumber: &[], null_key: NULL_KEY, direct: Some(keys) }
+    }
+
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.direct.map_or(self.keys.len(), <[u32]>::len)
     }
 
     /// Row `i`'s key (NULL_KEY past the end).
     #[inline]
     pub fn get(&self, i: usize) -> u32 {
+        if let Some(direct) = self.direct {
+            return direct.get(i).copied().unwrap_or(NULL_KEY);
+        }
         if self.nulls.is_some_and(|n| n.is_null(i)) {
             return self.null_key;
         }
@@ -62,14 +77,41 @@ impl BatchKeys<'_> {
     }
 }
 
+/// Distinct values, each keyed in first-seen order.
+#[derive(Debug, Default)]
+pub(crate) struct Dictionary {
+    index: FxHashMap<String, u32>,
+    pub values: Vec<String>,
+}
+
+impl Dictionary {
+    pub fn key(&mut self, value: &str) -> u32 {
+        if let Some(k) = self.index.get(value) {
+            return *k;
+        }
+        let k = self.values.len() as u32;
+        self.index.insert(value.to_string(), k);
+        self.values.push(value.to_string());
+        k
+    }
+}
+
+/// How a report names a category cell: null and "" are "Uncategorized".
+pub(crate) fn category_name(value: Option<&str>) -> &str {
+    value.filter(|v| !v.is_empty()).unwrap_or(UNCATEGORIZED)
+}
+
 impl KeyedColumn {
+    /// Named keys without batches (a fold keys its rows as they pass).
+    pub fn named(values: Vec<String>) -> Self {
+        KeyedColumn { values, parts: Vec::new() }
+    }
+
     /// The keys of batch `b` (an empty view past the last batch).
     pub fn batch(&self, b: usize) -> BatchKeys<'_> {
         match self.parts.get(b) {
-            Some(p) => {
-                BatchKeys { keys: p.keys.values(), nulls: p.keys.nulls(), renumber: &p.renumber, null_key: p.null_key }
-            }
-            None => BatchKeys { keys: &[], nulls: None, renumber: &[], null_key: NULL_KEY },
+            Some(p) => BatchKeys::of_dictionary(&p.keys, &p.renumber, p.null_key),
+            None => BatchKeys::direct(&[]),
         }
     }
 
@@ -112,19 +154,10 @@ fn key_column(
     required: bool,
     value: impl Fn(Option<&str>) -> Option<&str>,
 ) -> Result<KeyedColumn> {
-    let mut index: FxHashMap<String, u32> = FxHashMap::default();
-    let mut values: Vec<String> = Vec::new();
+    let mut distinct = Dictionary::default();
     let mut key_of = |v: Option<&str>| match value(v) {
         None => NULL_KEY,
-        Some(v) => match index.get(v) {
-            Some(k) => *k,
-            None => {
-                let k = values.len() as u32;
-                index.insert(v.to_string(), k);
-                values.push(v.to_string());
-                k
-            }
-        },
+        Some(v) => distinct.key(v),
     };
     let mut parts = Vec::with_capacity(batches.len());
     // The new key of each dictionary value, for the dictionary last seen.
@@ -144,7 +177,7 @@ fn key_column(
         let null_key = if array.null_count() > 0 { key_of(None) } else { NULL_KEY };
         parts.push(KeyedPart { keys: array.keys().clone(), renumber, null_key });
     }
-    Ok(KeyedColumn { values, parts })
+    Ok(KeyedColumn { values: distinct.values, parts })
 }
 
 impl ClaimKeys {
@@ -153,9 +186,7 @@ impl ClaimKeys {
     pub fn build(batches: &[RecordBatch]) -> Result<Arc<ClaimKeys>> {
         let others = || {
             let client = key_column(batches, "client_id", true, |v| v)?;
-            let category = key_column(batches, "service_category", false, |v| {
-                Some(v.filter(|v| !v.is_empty()).unwrap_or(UNCATEGORIZED))
-            })?;
+            let category = key_column(batches, "service_category", false, |v| Some(category_name(v)))?;
             let code = key_column(batches, "icd_code", false, |v| v)?;
             let term = key_column(batches, "layman_term", false, |v| v)?;
             Ok::<_, Error>((client, category, code, term))

@@ -108,6 +108,21 @@ impl Dataset {
         self.add(table, out)
     }
 
+    /// Loads CSV whose claims rows go to `sink` as they are read and
+    /// are not kept (a one-shot report's fold); rows moved to another table
+    /// and the lineage are kept as by `load_csv_path`.
+    pub(crate) fn load_csv_into(
+        &mut self,
+        table: Table,
+        source: &str,
+        input: Input,
+        options: &LoadOptions,
+        sink: &dyn load::BatchSink,
+    ) -> Result<LoadSummary> {
+        let out = load::load_csv(table.model_table(), input, options, source, &self.keys, Rows::Fold(sink))?;
+        self.add(table, out)
+    }
+
     /// Loads CSV read from a stream as it arrives (a database's COPY output).
     pub(crate) fn load_csv_stream(
         &mut self,

@@ -113,13 +113,38 @@ pub(crate) trait TableRows: Default + Send {
     fn finish(self, days: Vec<Vec<i32>>, keep: &[bool]) -> Result<(Vec<(Table, RecordBatch)>, u64)>;
 }
 
+/// Takes a claims load's batches on the worker that built them.
+pub(crate) trait BatchSink: Sync {
+    fn take(&self, batch: &RecordBatch) -> Result<()>;
+}
+
 /// Whether a load keeps the rows it checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Rows {
+#[derive(Clone, Copy)]
+pub(crate) enum Rows<'s> {
     Keep,
     /// Only the summary is wanted: each block's arrays are dropped once
     /// counted, so memory holds a few blocks, not the table.
     Count,
+    /// The claims table's batches go to the sink as they are made, then are
+    /// dropped (rows moved to another table are kept).
+    Fold(&'s dyn BatchSink),
+}
+
+impl Rows<'_> {
+    /// Passes a block's batches on as the mode says; what is left is kept.
+    fn route(self, batches: &mut Vec<(Table, RecordBatch)>) -> Result<()> {
+        match self {
+            Rows::Keep => {}
+            Rows::Count => batches.clear(),
+            Rows::Fold(sink) => {
+                for (_, batch) in batches.iter().filter(|(t, _)| *t == Table::Claims) {
+                    sink.take(batch)?;
+                }
+                batches.retain(|(t, _)| *t != Table::Claims);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Loads a CSV input block by block.
@@ -129,7 +154,7 @@ pub(crate) fn load_csv(
     options: &LoadOptions,
     source: &str,
     keys: &ExistingKeys,
-    rows: Rows,
+    rows: Rows<'_>,
 ) -> Result<LoadOutput> {
     let profile = options.mapping.as_ref();
     let delimiter = profile.and_then(|p| p.delimiter.as_deref());
@@ -156,7 +181,7 @@ fn load_records(
     options: &LoadOptions,
     source: &str,
     keys: &ExistingKeys,
-    rows: Rows,
+    rows: Rows<'_>,
 ) -> Result<LoadOutput> {
     let default_profile = MappingProfile::default();
     let profile = options.mapping.as_ref().unwrap_or(&default_profile);
@@ -194,7 +219,7 @@ struct Load<'a> {
     options: &'a LoadOptions,
     source: &'a str,
     keys: &'a ExistingKeys,
-    rows: Rows,
+    rows: Rows<'a>,
 }
 
 /// What one block became: its batches, or its rows waiting for the file's
@@ -259,8 +284,8 @@ impl Load<'_> {
             let read = (block.len() + block.record_errors.len()) as u64;
             let empty_rows = std::mem::take(&mut block.empty_rows);
             let (mut outcome, spent) = read_block::<R>(&cols, block, &joiner, key_at, &mut ctx)?;
-            if let (BlockOutcome::Done(done), Rows::Count) = (&mut outcome, self.rows) {
-                done.batches.clear();
+            if let BlockOutcome::Done(done) = &mut outcome {
+                self.rows.route(&mut done.batches)?;
             }
             Ok(BlockResult { index, outcome, read, empty_rows, warnings, spent })
         };
@@ -316,13 +341,15 @@ impl Load<'_> {
         for result in results {
             warnings.extend(result.warnings);
             read += result.read;
-            let done = match result.outcome {
+            let mut done = match result.outcome {
                 BlockOutcome::Done(done) => done,
-                BlockOutcome::Pending(pending) => finish_block(pending, order, &cols, key_at)?,
+                BlockOutcome::Pending(pending) => {
+                    let mut done = finish_block(pending, order, &cols, key_at)?;
+                    self.rows.route(&mut done.batches)?;
+                    done
+                }
             };
-            if self.rows == Rows::Keep {
-                batches.extend(done.batches);
-            }
+            batches.append(&mut done.batches);
             errors.extend(done.errors);
             moved += done.moved;
         }

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use datafusion::arrow::array::{Array, Date32Array, Decimal128Array, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
 
-use crate::dataset::claim_keys::{ClaimKeys, NULL_KEY};
+use crate::dataset::claim_keys::{BatchKeys, ClaimKeys, NULL_KEY};
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
 use crate::model::icd;
@@ -53,6 +53,14 @@ impl Sums {
         self.total += total;
         self.claim_count += 1;
     }
+
+    /// Adds another fold's sums of the same group (claimants are counted later).
+    fn merge(&mut self, other: &Sums) {
+        self.medical += other.medical;
+        self.pharmacy += other.pharmacy;
+        self.total += other.total;
+        self.claim_count += other.claim_count;
+    }
 }
 
 /// A named group of the period's claims.
@@ -63,15 +71,24 @@ pub(crate) struct GroupSums {
 }
 
 /// The client's claims of a window of months (by the basis date), with the
-/// breakdowns of a period inside it.
+/// breakdowns of a period inside it. Built by `run` from a dataset's stored
+/// claims, or folded block by block (`new`, `add`, `merge`, `finish`) while a
+/// file is read, without the table ever being kept.
 pub(crate) struct ClaimScan {
     keys: Arc<ClaimKeys>,
     first: MonthIndex,
+    /// First day of the window and the day after it; the month offset of each day.
+    lo: i32,
+    hi: i32,
+    month_of_day: Vec<u32>,
+    in_period: std::ops::RangeInclusive<i32>,
     months: Vec<Sums>,
     /// Indexed by claimant key; claim_count 0 for claimants not in the period.
     claimant_sums: Vec<Sums>,
     category_sums: Vec<Sums>,
     code_sums: Vec<Sums>,
+    /// The period's rows without a code (chapter "Unknown").
+    no_code_sums: Sums,
     chapters: Vec<&'static str>,
     chapter_sums: Vec<Sums>,
     /// The chapter key of each code key, and of rows without a code.
@@ -89,6 +106,15 @@ pub(crate) struct ClaimScan {
     /// `by_claimant[starts[c]..starts[c + 1]]`.
     by_claimant: Vec<u32>,
     starts: Vec<u32>,
+}
+
+/// The keys of one claims batch's rows, column by column.
+pub(crate) struct RowKeys<'a> {
+    pub client: BatchKeys<'a>,
+    pub claimant: BatchKeys<'a>,
+    pub category: BatchKeys<'a>,
+    pub code: BatchKeys<'a>,
+    pub term: BatchKeys<'a>,
 }
 
 fn column<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> Result<&'b T> {
@@ -112,6 +138,24 @@ fn first_day_number(m: MonthIndex) -> Result<i32> {
         .ok_or_else(|| Error::engine(format!("month {m} is out of the date range")))
 }
 
+/// `sums[key]`, growing the vector when a fold meets a new key.
+fn slot(sums: &mut Vec<Sums>, key: u32) -> &mut Sums {
+    let k = key as usize;
+    if k >= sums.len() {
+        sums.resize(k + 1, Sums::default());
+    }
+    &mut sums[k]
+}
+
+fn add_sums(into: &mut Vec<Sums>, from: &[Sums]) {
+    if into.len() < from.len() {
+        into.resize(from.len(), Sums::default());
+    }
+    for (a, b) in into.iter_mut().zip(from) {
+        a.merge(b);
+    }
+}
+
 impl ClaimScan {
     /// Reads the claims of `client` whose `date_column` falls in months
     /// `window.0..=window.1`; `period` lies inside the window.
@@ -123,33 +167,47 @@ impl ClaimScan {
         period: (MonthIndex, MonthIndex),
     ) -> Result<Self> {
         let keys = ds.claim_keys()?;
+        let mut scan = ClaimScan::new(window, period)?;
+        if let Some(client_key) = keys.client.values.iter().position(|c| c == client).map(|k| k as u32) {
+            for (b, batch) in ds.batches(Table::Claims).iter().enumerate() {
+                let row_keys = RowKeys {
+                    client: keys.client.batch(b),
+                    claimant: keys.claimant.batch(b),
+                    category: keys.category.batch(b),
+                    code: keys.code.batch(b),
+                    term: keys.term.batch(b),
+                };
+                scan.add(batch, date_column, Some(client_key), &row_keys)?;
+            }
+        }
+        scan.finish(keys);
+        Ok(scan)
+    }
+
+    /// An empty scan of a window of months and a period inside it.
+    pub fn new(window: (MonthIndex, MonthIndex), period: (MonthIndex, MonthIndex)) -> Result<Self> {
         let (first, last) = window;
         let month_starts: Vec<i32> = (first..=last + 1).map(first_day_number).collect::<Result<_>>()?;
         let (lo, hi) = (month_starts[0], month_starts[month_starts.len() - 1]);
         // The month offset of each day of the window, looked up by day.
         let month_of_day: Vec<u32> =
             month_starts.windows(2).enumerate().flat_map(|(m, w)| (w[0]..w[1]).map(move |_| m as u32)).collect();
-        let in_period = (period.0 - first)..=(period.1 - first);
-        let mut chapters: Vec<&'static str> = Vec::new();
-        let mut chapter_key = |chapter: &'static str| match chapters.iter().position(|c| *c == chapter) {
-            Some(k) => k as u32,
-            None => {
-                chapters.push(chapter);
-                (chapters.len() - 1) as u32
-            }
-        };
-        let code_chapter: Vec<u32> = keys.code_chapter.iter().map(|c| chapter_key(c)).collect();
-        let no_code_chapter = chapter_key(icd::chapter_code(None));
-        let mut scan = ClaimScan {
+        Ok(ClaimScan {
+            keys: Arc::new(ClaimKeys::default()),
             first,
+            lo,
+            hi,
+            month_of_day,
+            in_period: (period.0 - first)..=(period.1 - first),
             months: vec![Sums::default(); month_starts.len() - 1],
-            claimant_sums: vec![Sums::default(); keys.claimant.values.len()],
-            category_sums: vec![Sums::default(); keys.category.values.len()],
-            code_sums: vec![Sums::default(); keys.code.values.len()],
-            chapter_sums: vec![Sums::default(); chapters.len()],
-            chapters,
-            code_chapter,
-            no_code_chapter,
+            claimant_sums: Vec::new(),
+            category_sums: Vec::new(),
+            code_sums: Vec::new(),
+            no_code_sums: Sums::default(),
+            chapters: Vec::new(),
+            chapter_sums: Vec::new(),
+            code_chapter: Vec::new(),
+            no_code_chapter: NONE,
             layman_counts: FxHashMap::default(),
             row_month: Vec::new(),
             row_claimant: Vec::new(),
@@ -158,72 +216,103 @@ impl ClaimScan {
             row_total: Vec::new(),
             by_claimant: Vec::new(),
             starts: Vec::new(),
-            keys: keys.clone(),
-        };
-        let Some(client_key) = keys.client.values.iter().position(|c| c == client).map(|k| k as u32) else {
-            scan.order_by_claimant();
-            return Ok(scan);
-        };
-        for (b, batch) in ds.batches(Table::Claims).iter().enumerate() {
-            let dates = column::<Date32Array>(batch, date_column)?;
-            let (medical, pharmacy, total) = (
-                money_column(batch, "medical_amount")?,
-                money_column(batch, "pharmacy_amount")?,
-                money_column(batch, "total_amount")?,
-            );
-            let (clients, claimants, categories, codes, terms) = (
-                keys.client.batch(b),
-                keys.claimant.batch(b),
-                keys.category.batch(b),
-                keys.code.batch(b),
-                keys.term.batch(b),
-            );
-            if [clients, claimants, categories, codes, terms].iter().any(|k| k.len() != batch.num_rows()) {
-                return Err(Error::engine("the claims keys do not match the loaded claims"));
-            }
-            for i in 0..batch.num_rows() {
-                let day = dates.value(i);
-                if day < lo || day >= hi || clients.get(i) != client_key {
-                    continue;
-                }
-                let month = month_of_day[(day - lo) as usize] as usize;
-                let (m, p, t) = (medical.value(i), pharmacy.value(i), total.value(i));
-                scan.months[month].add(m, p, 0);
-                let claimant = claimants.get(i);
-                scan.row_month.push(month as u32);
-                scan.row_claimant.push(claimant);
-                if !in_period.contains(&(month as i32)) {
-                    scan.row_category.push(NONE);
-                    scan.row_code.push(NONE);
-                    scan.row_total.push(0);
-                    continue;
-                }
-                scan.claimant_sums[claimant as usize].add(m, p, t);
-                let category = categories.get(i);
-                scan.category_sums[category as usize].add(m, p, t);
-                let code = codes.get(i);
-                let chapter = if code == NONE {
-                    scan.no_code_chapter
-                } else {
-                    scan.code_sums[code as usize].add(m, p, t);
-                    let term = terms.get(i);
-                    if term != NULL_KEY {
-                        *scan.layman_counts.entry((code, term)).or_default() += 1;
-                    }
-                    scan.code_chapter[code as usize]
-                };
-                scan.chapter_sums[chapter as usize].add(m, p, t);
-                scan.row_category.push(category);
-                scan.row_code.push(code);
-                // Decimal128(18, 2) values always fit in i64.
-                scan.row_total.push(
-                    i64::try_from(t).map_err(|_| Error::engine(format!("claim amount {t} (cents) is out of range")))?,
-                );
-            }
+        })
+    }
+
+    /// Adds a claims batch's rows of client key `client` (every row: None).
+    pub fn add(&mut self, batch: &RecordBatch, date_column: &str, client: Option<u32>, keys: &RowKeys) -> Result<()> {
+        let dates = column::<Date32Array>(batch, date_column)?;
+        let (medical, pharmacy, total) = (
+            money_column(batch, "medical_amount")?,
+            money_column(batch, "pharmacy_amount")?,
+            money_column(batch, "total_amount")?,
+        );
+        let RowKeys { client: clients, claimant: claimants, category: categories, code: codes, term: terms } = *keys;
+        if [clients, claimants, categories, codes, terms].iter().any(|k| k.len() != batch.num_rows()) {
+            return Err(Error::engine("the claims keys do not match the loaded claims"));
         }
-        scan.order_by_claimant();
-        scan.count_claimants();
-        Ok(scan)
+        for i in 0..batch.num_rows() {
+            let day = dates.value(i);
+            if day < self.lo || day >= self.hi || client.is_some_and(|c| clients.get(i) != c) {
+                continue;
+            }
+            let month = self.month_of_day[(day - self.lo) as usize] as usize;
+            let (m, p, t) = (medical.value(i), pharmacy.value(i), total.value(i));
+            self.months[month].add(m, p, 0);
+            let claimant = claimants.get(i);
+            self.row_month.push(month as u32);
+            self.row_claimant.push(claimant);
+            if !self.in_period.contains(&(month as i32)) {
+                self.row_category.push(NONE);
+                self.row_code.push(NONE);
+                self.row_total.push(0);
+                continue;
+            }
+            slot(&mut self.claimant_sums, claimant).add(m, p, t);
+            let category = categories.get(i);
+            slot(&mut self.category_sums, category).add(m, p, t);
+            let code = codes.get(i);
+            if code == NONE {
+                self.no_code_sums.add(m, p, t);
+            } else {
+                slot(&mut self.code_sums, code).add(m, p, t);
+                let term = terms.get(i);
+                if term != NULL_KEY {
+                    *self.layman_counts.entry((code, term)).or_default() += 1;
+                }
+            }
+            self.row_category.push(category);
+            self.row_code.push(code);
+            // Decimal128(18, 2) values always fit in i64.
+            self.row_total.push(
+                i64::try_from(t).map_err(|_| Error::engine(format!("claim amount {t} (cents) is out of range")))?,
+            );
+        }
+        Ok(())
+    }
+
+    /// Adds another fold of the same window and period (keys from the same dictionaries).
+    pub fn merge(&mut self, other: ClaimScan) {
+        add_sums(&mut self.months, &other.months);
+        add_sums(&mut self.claimant_sums, &other.claimant_sums);
+        add_sums(&mut self.category_sums, &other.category_sums);
+        add_sums(&mut self.code_sums, &other.code_sums);
+        self.no_code_sums.merge(&other.no_code_sums);
+        for (k, n) in other.layman_counts {
+            *self.layman_counts.entry(k).or_default() += n;
+        }
+        self.row_month.extend(other.row_month);
+        self.row_claimant.extend(other.row_claimant);
+        self.row_category.extend(other.row_category);
+        self.row_code.extend(other.row_code);
+        self.row_total.extend(other.row_total);
+    }
+
+    /// Names the keys, sums the chapters and counts distinct claimants.
+    pub fn finish(&mut self, keys: Arc<ClaimKeys>) {
+        let mut chapters: Vec<&'static str> = Vec::new();
+        let mut chapter_key = |chapter: &'static str| match chapters.iter().position(|c| *c == chapter) {
+            Some(k) => k as u32,
+            None => {
+                chapters.push(chapter);
+                (chapters.len() - 1) as u32
+            }
+        };
+        self.code_chapter = keys.code_chapter.iter().map(|c| chapter_key(c)).collect();
+        self.no_code_chapter = chapter_key(icd::chapter_code(None));
+        self.claimant_sums.resize(keys.claimant.values.len(), Sums::default());
+        self.category_sums.resize(keys.category.values.len(), Sums::default());
+        self.code_sums.resize(keys.code.values.len(), Sums::default());
+        let mut chapter_sums = vec![Sums::default(); chapters.len()];
+        for (code, sums) in self.code_sums.iter().enumerate() {
+            chapter_sums[self.code_chapter[code] as usize].merge(sums);
+        }
+        chapter_sums[self.no_code_chapter as usize].merge(&self.no_code_sums);
+        self.chapters = chapters;
+        self.chapter_sums = chapter_sums;
+        self.keys = keys;
+        self.order_by_claimant();
+        self.count_claimants();
     }
 
     /// A counting sort of the rows by claimant key.

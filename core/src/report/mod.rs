@@ -2,6 +2,7 @@
 //! computed over the Dataset's canonical tables.
 
 mod breakdowns;
+mod claim_fold;
 mod claim_scan;
 mod common;
 mod completion;
@@ -11,6 +12,7 @@ pub mod document;
 mod enrollment;
 mod high_cost;
 mod monthly;
+mod one_shot;
 mod options;
 mod projection;
 mod query;
@@ -28,6 +30,7 @@ use crate::model::load_summary::LineageEntry;
 use crate::model::period::{month_index, month_label, MonthIndex, Period};
 use crate::rules::rebates;
 pub use document::*;
+pub use one_shot::OneShotReport;
 pub use options::{parse_min_cell, Basis, ReportOptions, DEFAULT_HCC_THRESHOLD, DEFAULT_MIN_CELL, DEFAULT_TOP_N};
 pub use tables::TABLE_NAMES;
 
@@ -43,12 +46,24 @@ impl Dataset {
     ///
     /// `client` may be None when the dataset holds exactly one client.
     pub fn report(&self, client: Option<&str>, period: &str, options: &ReportOptions) -> Result<Report> {
-        build(self, client, period, options)
+        build(self, Claims::Stored, client, period, options)
     }
 }
 
-fn choose_client(ds: &Dataset, client: Option<&str>) -> Result<String> {
-    let clients = ds.clients()?;
+/// Where a report's claims come from: the dataset's stored table, or a fold
+/// made while the files were read (`OneShotReport`).
+enum Claims {
+    Stored,
+    Folded(Box<claim_fold::FoldedClaims>),
+}
+
+fn choose_client(ds: &Dataset, claims: &Claims, client: Option<&str>) -> Result<String> {
+    let mut clients = ds.clients()?;
+    if let Claims::Folded(folded) = claims {
+        clients.extend(folded.clients.iter().cloned());
+        clients.sort();
+        clients.dedup();
+    }
     match client {
         Some(c) if clients.iter().any(|k| k == c) => Ok(c.to_string()),
         Some(c) => Err(Error::argument(format!(
@@ -77,9 +92,14 @@ fn claims_filter(client: &str, basis: Basis, first: MonthIndex, last: MonthIndex
 
 /// The latest month of `year` with claim rows (by basis) or enrollment
 /// (monthly rows, or members counted from eligibility spans).
-fn latest_month(ds: &Dataset, client: &str, options: &ReportOptions, year: i32) -> Result<Option<u32>> {
+fn latest_month(
+    ds: &Dataset,
+    claims: &Claims,
+    client: &str,
+    options: &ReportOptions,
+    year: i32,
+) -> Result<Option<u32>> {
     let basis = options.basis;
-    let f = claims_filter(client, basis, month_index(year, 1), month_index(year, 12));
     let mut latest: Option<u32> = None;
     let mut keep = |m: Option<i64>| {
         if let Some(m) = m {
@@ -87,10 +107,22 @@ fn latest_month(ds: &Dataset, client: &str, options: &ReportOptions, year: i32) 
             latest = Some(latest.map_or(month, |l| l.max(month)));
         }
     };
-    run(ds, &format!("SELECT MAX(month_key({})) FROM claims WHERE {}", basis.date_column(), f))?.each(|r| {
-        keep(r.int(0)?);
-        Ok(())
-    })?;
+    match claims {
+        Claims::Stored => {
+            let f = claims_filter(client, basis, month_index(year, 1), month_index(year, 12));
+            run(ds, &format!("SELECT MAX(month_key({})) FROM claims WHERE {}", basis.date_column(), f))?.each(|r| {
+                keep(r.int(0)?);
+                Ok(())
+            })?;
+        }
+        Claims::Folded(folded) => {
+            let of_year = folded
+                .scan
+                .months()
+                .filter(|(m, s)| s.claim_count > 0 && (month_index(year, 1)..=month_index(year, 12)).contains(m));
+            keep(of_year.map(|(m, _)| i64::from(crate::model::period::month_key(m))).max());
+        }
+    }
     let counts =
         enrollment::enrollment(ds, client, month_index(year, 1), month_index(year, 12), options.eligibility_counting)?;
     keep(counts.by_month.keys().next_back().map(|m| i64::from(crate::model::period::month_key(*m))));
@@ -121,19 +153,32 @@ fn range_label(first: MonthIndex, last: MonthIndex) -> String {
     }
 }
 
-fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOptions) -> Result<Report> {
+fn build(ds: &Dataset, claims: Claims, client: Option<&str>, label: &str, options: &ReportOptions) -> Result<Report> {
     options.validate()?;
     Period::validate_label(label)?;
-    let client = choose_client(ds, client)?;
+    if matches!(claims, Claims::Folded(_)) && (options.completion.is_some() || options.stop_loss_contract.is_some()) {
+        return Err(Error::engine("completion and a stop-loss contract read the stored claims table"));
+    }
+    let client = choose_client(ds, &claims, client)?;
     let basis = options.basis;
-    let period = Period::parse(label, |year| latest_month(ds, &client, options, year))?;
+    let period = Period::parse(label, |year| latest_month(ds, &claims, &client, options, year))?;
     let (first, last) = (period.first, period.last);
 
     let rebates = rebates_by_month(ds, &client)?;
     let counts = enrollment::enrollment(ds, &client, first - 24, last, options.eligibility_counting)?;
-    let claims = ClaimScan::run(ds, &client, basis.date_column(), (first - 24, last), (first, last))?;
-    let months = monthly::month_data(ds, &client, Some(&claims), first - 24, last, &rebates, &counts.by_month)?;
-    let ranked = claimant_totals(&claims)?;
+    let (stored_scan, folded) = match claims {
+        Claims::Stored => {
+            (Some(ClaimScan::run(ds, &client, basis.date_column(), (first - 24, last), (first, last))?), None)
+        }
+        Claims::Folded(folded) => (None, Some(folded)),
+    };
+    let claims = match (&stored_scan, &folded) {
+        (Some(scan), _) => scan,
+        (None, Some(folded)) => &folded.scan,
+        (None, None) => return Err(Error::engine("a report has no claims scan")),
+    };
+    let months = monthly::month_data(ds, &client, Some(claims), first - 24, last, &rebates, &counts.by_month)?;
+    let ranked = claimant_totals(claims)?;
 
     let figures = |shift: i32, what: &str| -> Result<monthly::PeriodFigures> {
         let claimants =
@@ -191,9 +236,9 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
 
     let den = Denominators { gross: current.gross, member_months: current.member_months };
     let terms = claims.layman_terms();
-    let stop_loss = stop_loss_links::stop_loss_links(ds, &client, first, last)?;
+    let stop_loss = stop_loss_links::stop_loss_links(ds, folded.as_deref(), &client, first, last)?;
     warnings.extend(stop_loss.warnings.iter().cloned());
-    let high_cost_claimants = high_cost::high_cost_claimants(&claims, &ranked, options, &den, &stop_loss, &terms)?;
+    let high_cost_claimants = high_cost::high_cost_claimants(claims, &ranked, options, &den, &stop_loss, &terms)?;
     let stop_loss_section = match &options.stop_loss_contract {
         Some(contract) => {
             let (section, more) =
@@ -204,9 +249,9 @@ fn build(ds: &Dataset, client: Option<&str>, label: &str, options: &ReportOption
         None => None,
     };
     let min_cell = options.privacy.min_cell;
-    let service_categories = breakdowns::service_categories(&claims, &den, min_cell)?;
-    let diagnosis_groups = breakdowns::diagnosis_groups(&claims, &den, min_cell)?;
-    let top_diagnoses = breakdowns::top_diagnoses(&claims, options.top_n, &terms, min_cell)?;
+    let service_categories = breakdowns::service_categories(claims, &den, min_cell)?;
+    let diagnosis_groups = breakdowns::diagnosis_groups(claims, &den, min_cell)?;
+    let top_diagnoses = breakdowns::top_diagnoses(claims, options.top_n, &terms, min_cell)?;
     let mut notes = notes(options, basis, counts.source, stop_loss_section.is_some());
     let monthly_rows = monthly::monthly_rows(&months, first, last);
     let mut completion_section = None;

@@ -95,7 +95,7 @@ pub(crate) fn section(
 ) -> Result<(StopLossSection, Vec<Warning>)> {
     let eligible = eligible_totals(ds, client, contract)?;
     let (p1, p2) = contract.paid_window();
-    let links = stop_loss_links(ds, client, p1, p2)?;
+    let links = stop_loss_links(ds, None, client, p1, p2)?;
     let mut warnings: Vec<Warning> = links
         .warnings
         .iter()

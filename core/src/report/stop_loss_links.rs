@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
+use super::claim_fold::FoldedClaims;
 use super::common::warning;
 use super::document::{Warning, WarningCode};
 use super::query::{first_day_literal, lit, run};
@@ -35,8 +36,35 @@ fn collect_warning(code: WarningCode, items: &[(MonthIndex, String)], text: &str
     ))
 }
 
+/// Each claim id a reimbursement of the client names: the smallest
+/// claimant_id of its claims rows and how many distinct claimants they have.
+/// Only the claims a reimbursement names are grouped (a semi-join), not the
+/// millions of claims of a large plan.
+fn named_claims(ds: &Dataset, client: &str) -> Result<BTreeMap<String, (String, i64)>> {
+    let c = lit(client);
+    let mut out = BTreeMap::new();
+    run(
+        ds,
+        &format!(
+            "SELECT claim_id, MIN(claimant_id), COUNT(DISTINCT claimant_id) FROM claims WHERE client_id = {c} \
+               AND claim_id IN (SELECT claim_id FROM stop_loss_reimbursements WHERE client_id = {c}) \
+             GROUP BY claim_id"
+        ),
+    )?
+    .each(|r| {
+        if let (Some(id), Some(claimant)) = (r.text(0)?, r.text(1)?) {
+            out.insert(id, (claimant, r.count(2)?));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Links the period's reimbursements; `folded` holds the claims of a
+/// one-shot report (None: the dataset's stored claims).
 pub(crate) fn stop_loss_links(
     ds: &Dataset,
+    folded: Option<&FoldedClaims>,
     client: &str,
     first: MonthIndex,
     last: MonthIndex,
@@ -46,23 +74,25 @@ pub(crate) fn stop_loss_links(
     let mut by_claimant: BTreeMap<String, Decimal> = BTreeMap::new();
     let (mut not_found, mut mismatch, mut ambiguous) = (Vec::new(), Vec::new(), Vec::new());
     let mut unconfirmed: Vec<(MonthIndex, String, Decimal)> = Vec::new();
-    // Only the claims a reimbursement names are grouped by claim_id (a
-    // semi-join), not the millions of claims of a large plan.
+    let stored;
+    let named = match folded {
+        Some(f) => &f.stop_loss_claims,
+        None => {
+            stored = named_claims(ds, client)?;
+            &stored
+        }
+    };
     run(
         ds,
         &format!(
-            "SELECT s.claimant_id, s.claim_id, s.amount, m.claimant_id, m.n, month_key(s.paid_date) \
-         FROM stop_loss_reimbursements s LEFT JOIN \
-           (SELECT claim_id, MIN(claimant_id) AS claimant_id, COUNT(DISTINCT claimant_id) AS n \
-            FROM claims WHERE client_id = {c} \
-              AND claim_id IN (SELECT claim_id FROM stop_loss_reimbursements WHERE client_id = {c}) \
-            GROUP BY claim_id) m ON s.claim_id = m.claim_id \
-         WHERE s.client_id = {c} AND s.paid_date >= {from} AND s.paid_date < {to}"
+            "SELECT claimant_id, claim_id, amount, month_key(paid_date) FROM stop_loss_reimbursements \
+             WHERE client_id = {c} AND paid_date >= {from} AND paid_date < {to}"
         ),
     )?
     .each(|r| {
-        let (own, claim_id, amount) = (r.text(0)?, r.text(1)?, r.money(2)?);
-        let (via_claim, matches, month) = (r.text(3)?, r.count(4)?, r.month(5)?);
+        let (own, claim_id, amount, month) = (r.text(0)?, r.text(1)?, r.money(2)?, r.month(3)?);
+        let found = claim_id.as_ref().and_then(|id| named.get(id));
+        let (via_claim, matches) = (found.map(|(claimant, _)| claimant.clone()), found.map_or(0, |(_, n)| *n));
         // A claimant named by the row and not confirmed by its claim may have no claim at all.
         if let Some(own) = own.as_ref().filter(|own| via_claim.as_ref() != Some(*own)) {
             unconfirmed.push((month, own.clone(), amount));
@@ -102,7 +132,10 @@ pub(crate) fn stop_loss_links(
         }
         Ok(())
     })?;
-    let claimant_unknown = claimants_without_claims(ds, client, unconfirmed)?;
+    let claimant_unknown = match folded {
+        Some(f) => without_claims(unconfirmed, |id| f.claimants_with_claims.contains(id)),
+        None => claimants_without_claims(ds, client, unconfirmed)?,
+    };
     let warnings = [
         collect_warning(
             WarningCode::StopLossClaimNotFound,
@@ -160,9 +193,16 @@ fn claimants_without_claims(
             }
         }
     }
-    Ok(unconfirmed
+    Ok(without_claims(unconfirmed, |id| with_claims.contains(id)))
+}
+
+fn without_claims(
+    unconfirmed: Vec<(MonthIndex, String, Decimal)>,
+    has_claims: impl Fn(&str) -> bool,
+) -> Vec<(MonthIndex, String)> {
+    unconfirmed
         .into_iter()
-        .filter(|(_, id, _)| !with_claims.contains(id.as_str()))
+        .filter(|(_, id, _)| !has_claims(id))
         .map(|(month, id, amount)| (month, format!("claimant_id {id} ({amount})")))
-        .collect())
+        .collect()
 }

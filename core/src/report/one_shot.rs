@@ -1,0 +1,152 @@
+//! One report of files read once: claims CSV files are folded into the
+//! report's sums while they are read (on every core) and never kept as a
+//! table, so memory grows with claimants and groups, not with claim lines.
+//! The other tables are small and loaded as a `Dataset` loads them.
+
+use rustc_hash::FxHashSet;
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::Int32Type;
+
+use super::claim_fold::ClaimFold;
+use super::{build, Claims, ReportOptions};
+use crate::dataset::Dataset;
+use crate::load::LoadOptions;
+use crate::model::error::{Error, Result};
+use crate::model::load_summary::LoadSummary;
+use crate::model::period::Period;
+use crate::model::table::Table;
+use crate::report::Report;
+use crate::source::{Format, Input};
+
+/// A report made while its files are read: load the other tables, then the
+/// claims, then `finish`.
+///
+/// ```no_run
+/// # use claimscope::{report::OneShotReport, LoadOptions, ReportOptions, Table};
+/// let options = ReportOptions::default();
+/// let mut one = OneShotReport::new(None, "2025", &options)?;
+/// one.load_path(Table::StopLossReimbursements, "stop_loss.csv", &LoadOptions::default())?;
+/// one.load_path(Table::Claims, "claims.csv", &LoadOptions::default())?;
+/// let report = one.finish()?;
+/// # Ok::<(), claimscope::Error>(())
+/// ```
+pub struct OneShotReport {
+    ds: Dataset,
+    client: Option<String>,
+    label: String,
+    options: ReportOptions,
+    fold: Option<ClaimFold>,
+}
+
+impl OneShotReport {
+    /// Whether a report with these options can be folded: completion and a
+    /// stop-loss contract read the claims table itself (use a `Dataset`).
+    pub fn supports(options: &ReportOptions) -> bool {
+        options.completion.is_none() && options.stop_loss_contract.is_none()
+    }
+
+    pub fn new(client: Option<&str>, label: &str, options: &ReportOptions) -> Result<OneShotReport> {
+        options.validate()?;
+        Period::validate_label(label)?;
+        if !Self::supports(options) {
+            return Err(Error::argument(
+                "a one-shot report cannot fold claims for completion or a stop-loss contract; load a Dataset",
+            ));
+        }
+        Ok(OneShotReport {
+            ds: Dataset::new(),
+            client: client.map(str::to_string),
+            label: label.to_string(),
+            options: options.clone(),
+            fold: None,
+        })
+    }
+
+    /// Loads a file. Claims must be CSV and come after the stop-loss
+    /// reimbursements (their claim ids are looked up while claims are read).
+    pub fn load_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
+        if table.model_table() != Table::Claims {
+            self.before_claims(table)?;
+            return self.ds.load_path(table, path, options);
+        }
+        if Format::of_path(path) != Format::Csv {
+            return Err(Error::argument(format!(
+                "{path}: a one-shot report folds CSV claims only; load Parquet or Arrow into a Dataset"
+            )));
+        }
+        self.fold_claims(table, path, Input::Path(path), options)
+    }
+
+    /// Loads CSV bytes; `source` names them in the summary and the lineage.
+    pub fn load_csv_bytes(
+        &mut self,
+        table: Table,
+        source: &str,
+        bytes: &[u8],
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        if table.model_table() != Table::Claims {
+            self.before_claims(table)?;
+            return self.ds.load_csv_bytes(table, source, bytes, options);
+        }
+        self.fold_claims(table, source, Input::Bytes(bytes), options)
+    }
+
+    fn before_claims(&self, table: Table) -> Result<()> {
+        if table == Table::StopLossReimbursements && self.fold.is_some() {
+            return Err(Error::argument(
+                "a one-shot report reads stop-loss reimbursements before claims (their claim ids are looked up while claims are read)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn fold_claims(&mut self, table: Table, source: &str, input: Input, options: &LoadOptions) -> Result<LoadSummary> {
+        if self.fold.is_none() {
+            self.fold = Some(self.new_fold()?);
+        }
+        let fold = self.fold.as_ref().ok_or_else(|| Error::engine("no claims fold"))?;
+        self.ds.load_csv_into(table, source, input, options, fold)
+    }
+
+    /// The fold for this report's window: for `YYYY-YTD` the whole year (no
+    /// claim of the year lies after its latest month, which ends the period).
+    fn new_fold(&self) -> Result<ClaimFold> {
+        let period = Period::parse(&self.label, |_| Ok(Some(12)))?;
+        let (first, last) = (period.first, period.last);
+        ClaimFold::new(
+            self.client.as_deref(),
+            self.options.basis.date_column(),
+            (first - 24, last),
+            (first, last),
+            self.stop_loss_claim_ids()?,
+        )
+    }
+
+    /// The claim ids the loaded reimbursements name.
+    fn stop_loss_claim_ids(&self) -> Result<FxHashSet<String>> {
+        let mut ids = FxHashSet::default();
+        for batch in self.ds.batches(Table::StopLossReimbursements) {
+            let Some(column) = batch.column_by_name("claim_id") else { continue };
+            if let Some(text) = column.as_string_opt::<i32>() {
+                ids.extend(text.iter().flatten().map(str::to_string));
+            } else if let Some(d) = column.as_dictionary_opt::<Int32Type>() {
+                let values = d.values().as_string::<i32>();
+                ids.extend(d.keys().iter().flatten().map(|k| values.value(k as usize).to_string()));
+            } else {
+                return Err(Error::engine(format!("stop-loss claim_id is {}", column.data_type())));
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The report of the files loaded.
+    pub fn finish(mut self) -> Result<Report> {
+        if self.fold.is_none() {
+            self.fold = Some(self.new_fold()?);
+        }
+        let folded = self.fold.take().ok_or_else(|| Error::engine("no claims fold"))?.finish()?;
+        build(&self.ds, Claims::Folded(Box::new(folded)), self.client.as_deref(), &self.label, &self.options)
+    }
+}
