@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, StringArray, StringBuilder,
-    StringDictionaryBuilder,
+    new_null_array, Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, StringArray,
+    StringBuilder, StringDictionaryBuilder,
 };
 use datafusion::arrow::compute::{cast, filter_record_batch};
 use datafusion::arrow::datatypes::{DataType, Int32Type, SchemaRef};
@@ -42,7 +42,8 @@ pub(crate) struct ClaimRows {
     service_type: DictionaryBuilder,
     service_category: DictionaryBuilder,
     icd_code: DictionaryBuilder,
-    medical_desc: DictionaryBuilder,
+    /// None when the rows only feed a report (no report reads it).
+    medical_desc: Option<DictionaryBuilder>,
     layman_term: DictionaryBuilder,
     /// A dictionary ran out of Int32 keys (more than 2^31 values in a block).
     key_overflow: bool,
@@ -163,7 +164,7 @@ impl TableRows for ClaimRows {
         Ok(())
     }
 
-    fn for_block(cols: &Columns, block: &Block) -> Self {
+    fn for_block(cols: &Columns, block: &Block, ctx: &RowContext) -> Self {
         let at = ClaimCols::find(cols);
         let rows = block.len();
         // The distinct values of a block are unknown: room for a few, grown as needed.
@@ -181,7 +182,7 @@ impl TableRows for ClaimRows {
             service_type: text(at.service_type),
             service_category: text(at.service_category),
             icd_code: text(at.icd_code),
-            medical_desc: text(at.medical_desc),
+            medical_desc: (!ctx.report_only).then(|| text(at.medical_desc)),
             layman_term: text(at.layman_term),
             medical: Vec::with_capacity(rows),
             pharmacy: Vec::with_capacity(rows),
@@ -273,13 +274,14 @@ impl TableRows for ClaimRows {
         }
         let icd_code = cols.raw(rec, at.icd_code).and_then(normalized_icd);
         for (builder, value) in [
-            (&mut self.client_id, Some(client_id)),
-            (&mut self.service_type, cols.text_str(rec, at.service_type)),
-            (&mut self.service_category, cols.text_str(rec, at.service_category)),
-            (&mut self.icd_code, icd_code.as_deref()),
-            (&mut self.medical_desc, cols.text_str(rec, at.medical_desc)),
-            (&mut self.layman_term, cols.text_str(rec, at.layman_term)),
+            (Some(&mut self.client_id), Some(client_id)),
+            (Some(&mut self.service_type), cols.text_str(rec, at.service_type)),
+            (Some(&mut self.service_category), cols.text_str(rec, at.service_category)),
+            (Some(&mut self.icd_code), icd_code.as_deref()),
+            (self.medical_desc.as_mut(), cols.text_str(rec, at.medical_desc)),
+            (Some(&mut self.layman_term), cols.text_str(rec, at.layman_term)),
         ] {
+            let Some(builder) = builder else { continue };
             match value {
                 Some(v) => self.key_overflow |= builder.append(v).is_err(),
                 None => builder.append_null(),
@@ -328,7 +330,10 @@ impl TableRows for ClaimRows {
                 Arc::new(self.service_type.finish()),
                 Arc::new(self.service_category.finish()),
                 Arc::new(self.icd_code.finish()),
-                Arc::new(self.medical_desc.finish()),
+                match self.medical_desc.as_mut() {
+                    Some(builder) => Arc::new(builder.finish()),
+                    None => new_null_array(&dictionary_type(), self.claim_type.len()),
+                },
                 Arc::new(self.layman_term.finish()),
                 money_array(self.medical)?,
                 money_array(self.pharmacy)?,
@@ -361,6 +366,11 @@ impl TableRows for ClaimRows {
         out.insert(0, (Table::Claims, claims));
         Ok((out, moved))
     }
+}
+
+/// How the storage schema keeps text columns such as medical_desc.
+fn dictionary_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
 
 /// The storage schema with claimant_id as text: the loader keys it when it

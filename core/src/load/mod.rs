@@ -79,6 +79,9 @@ pub(crate) struct RowContext<'a> {
     pub source: &'a str,
     pub keys: &'a mut ExistingKeys,
     pub warnings: &'a mut Vec<String>,
+    /// The rows only feed a report's fold: columns no report reads (long
+    /// descriptions) are checked but not built.
+    pub report_only: bool,
 }
 
 /// The per-table part of the pipeline.
@@ -96,7 +99,7 @@ pub(crate) trait TableRows: Default + Send {
     /// Checks that the columns needed are present.
     fn check_columns(cols: &Columns) -> Result<()>;
     /// Empty rows with room for a block's records.
-    fn for_block(_cols: &Columns, _block: &Block) -> Self {
+    fn for_block(_cols: &Columns, _block: &Block, _ctx: &RowContext) -> Self {
         Self::default()
     }
     /// Checks one record and keeps its values; an error rejects it.
@@ -280,7 +283,8 @@ impl Load<'_> {
 
         let block_rows = |(index, mut block): (usize, Block), keys: &mut ExistingKeys| -> Result<BlockResult<R>> {
             let mut warnings = Vec::new();
-            let mut ctx = RowContext { sha8: &sha8, source: self.source, keys, warnings: &mut warnings };
+            let report_only = matches!(self.rows, Rows::Fold(_));
+            let mut ctx = RowContext { sha8: &sha8, source: self.source, keys, warnings: &mut warnings, report_only };
             let read = (block.len() + block.record_errors.len()) as u64;
             let empty_rows = std::mem::take(&mut block.empty_rows);
             let (mut outcome, spent) = read_block::<R>(&cols, block, &joiner, key_at, &mut ctx)?;
@@ -459,7 +463,7 @@ fn read_block<R: TableRows>(
     key_at: Option<usize>,
     ctx: &mut RowContext,
 ) -> Result<(BlockOutcome<R>, Option<Block>)> {
-    let mut rows = R::for_block(cols, &block);
+    let mut rows = R::for_block(cols, &block, ctx);
     let mut origins: Vec<(u64, u64)> = Vec::new();
     let mut errors: Vec<RowError> = std::mem::take(&mut block.record_errors)
         .into_iter()

@@ -3,14 +3,17 @@
 //!
 //! DataFusion answered these with a dozen grouped queries, and its
 //! COUNT(DISTINCT claimant_id) keeps a hash set of strings per group: most of
-//! a warm report's time. Here claimant ids become integers once, rows are
-//! ordered by claimant (a counting sort), and a claimant counts once in a
-//! group when its first row there is seen. Sums are i128 cents of the stored
-//! Decimal128(18, 2) values: exact, the same digits as SQL SUM.
+//! a warm report's time. Here claimant ids are integers, and each claimant
+//! keeps the months, categories and codes it has rows in (a bit a month, a
+//! short list of the rest), so a claimant counts once in each of its groups
+//! and memory grows with claimants and groups, not with claim rows. Sums are
+//! i128 cents of the stored Decimal128(18, 2) values: exact, the same digits
+//! as SQL SUM.
 
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use datafusion::arrow::array::{Array, Date32Array, Decimal128Array, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
@@ -95,18 +98,18 @@ pub(crate) struct ClaimScan {
     code_chapter: Vec<u32>,
     no_code_chapter: u32,
     layman_counts: FxHashMap<(u32, u32), i64>,
-    /// Per row of the window: month offset and claimant; for rows of the
-    /// period also category, code and total (NONE / 0 outside it).
-    row_month: Vec<u32>,
-    row_claimant: Vec<u32>,
-    row_category: Vec<u32>,
-    row_code: Vec<u32>,
-    row_total: Vec<i64>,
-    /// Rows in claimant order: the rows of claimant c are
-    /// `by_claimant[starts[c]..starts[c + 1]]`.
-    by_claimant: Vec<u32>,
-    starts: Vec<u32>,
+    /// The window's months a claimant has rows in: `month_words` bits a claimant.
+    month_bits: Vec<u64>,
+    month_words: usize,
+    /// Per claimant: the categories of its period rows, and the codes (NONE
+    /// for rows without one) with their summed totals.
+    claimant_categories: Vec<Categories>,
+    claimant_codes: Vec<Codes>,
 }
+
+/// A claimant's categories and codes: most have a few, kept inline.
+type Categories = SmallVec<[u32; 4]>;
+type Codes = SmallVec<[(u32, i128); 2]>;
 
 /// The keys of one claims batch's rows, column by column.
 pub(crate) struct RowKeys<'a> {
@@ -209,13 +212,10 @@ impl ClaimScan {
             code_chapter: Vec::new(),
             no_code_chapter: NONE,
             layman_counts: FxHashMap::default(),
-            row_month: Vec::new(),
-            row_claimant: Vec::new(),
-            row_category: Vec::new(),
-            row_code: Vec::new(),
-            row_total: Vec::new(),
-            by_claimant: Vec::new(),
-            starts: Vec::new(),
+            month_bits: Vec::new(),
+            month_words: (month_starts.len() - 1).div_ceil(64),
+            claimant_categories: Vec::new(),
+            claimant_codes: Vec::new(),
         })
     }
 
@@ -240,12 +240,11 @@ impl ClaimScan {
             let (m, p, t) = (medical.value(i), pharmacy.value(i), total.value(i));
             self.months[month].add(m, p, 0);
             let claimant = claimants.get(i);
-            self.row_month.push(month as u32);
-            self.row_claimant.push(claimant);
+            if claimant == NULL_KEY {
+                return Err(Error::engine("a claims row of the client has no claimant key"));
+            }
+            self.mark_month(claimant, month);
             if !self.in_period.contains(&(month as i32)) {
-                self.row_category.push(NONE);
-                self.row_code.push(NONE);
-                self.row_total.push(0);
                 continue;
             }
             slot(&mut self.claimant_sums, claimant).add(m, p, t);
@@ -261,14 +260,32 @@ impl ClaimScan {
                     *self.layman_counts.entry((code, term)).or_default() += 1;
                 }
             }
-            self.row_category.push(category);
-            self.row_code.push(code);
-            // Decimal128(18, 2) values always fit in i64.
-            self.row_total.push(
-                i64::try_from(t).map_err(|_| Error::engine(format!("claim amount {t} (cents) is out of range")))?,
-            );
+            let c = claimant as usize;
+            if c >= self.claimant_categories.len() {
+                self.claimant_categories.resize_with(c + 1, Categories::new);
+                self.claimant_codes.resize_with(c + 1, Codes::new);
+            }
+            if !self.claimant_categories[c].contains(&category) {
+                self.claimant_categories[c].push(category);
+            }
+            add_code_total(&mut self.claimant_codes[c], code, t);
         }
         Ok(())
+    }
+
+    fn mark_month(&mut self, claimant: u32, month: usize) {
+        let at = claimant as usize * self.month_words + month / 64;
+        if at >= self.month_bits.len() {
+            self.month_bits.resize(at + 1, 0);
+        }
+        self.month_bits[at] |= 1 << (month % 64);
+    }
+
+    /// The months of claimant `c`, as bits.
+    fn months_of(&self, c: usize) -> &[u64] {
+        let from = (c * self.month_words).min(self.month_bits.len());
+        let to = ((c + 1) * self.month_words).min(self.month_bits.len());
+        &self.month_bits[from..to]
     }
 
     /// Adds another fold of the same window and period (keys from the same dictionaries).
@@ -281,11 +298,28 @@ impl ClaimScan {
         for (k, n) in other.layman_counts {
             *self.layman_counts.entry(k).or_default() += n;
         }
-        self.row_month.extend(other.row_month);
-        self.row_claimant.extend(other.row_claimant);
-        self.row_category.extend(other.row_category);
-        self.row_code.extend(other.row_code);
-        self.row_total.extend(other.row_total);
+        if self.month_bits.len() < other.month_bits.len() {
+            self.month_bits.resize(other.month_bits.len(), 0);
+        }
+        for (a, b) in self.month_bits.iter_mut().zip(&other.month_bits) {
+            *a |= b;
+        }
+        if self.claimant_categories.len() < other.claimant_categories.len() {
+            self.claimant_categories.resize_with(other.claimant_categories.len(), Categories::new);
+            self.claimant_codes.resize_with(other.claimant_codes.len(), Codes::new);
+        }
+        for (c, categories) in other.claimant_categories.into_iter().enumerate() {
+            for category in categories {
+                if !self.claimant_categories[c].contains(&category) {
+                    self.claimant_categories[c].push(category);
+                }
+            }
+        }
+        for (c, codes) in other.claimant_codes.into_iter().enumerate() {
+            for (code, total) in codes {
+                add_code_total(&mut self.claimant_codes[c], code, total);
+            }
+        }
     }
 
     /// Names the keys, sums the chapters and counts distinct claimants.
@@ -311,66 +345,44 @@ impl ClaimScan {
         self.chapters = chapters;
         self.chapter_sums = chapter_sums;
         self.keys = keys;
-        self.order_by_claimant();
         self.count_claimants();
     }
 
-    /// A counting sort of the rows by claimant key.
-    fn order_by_claimant(&mut self) {
-        let mut starts = vec![0u32; self.claimant_sums.len() + 1];
-        for c in &self.row_claimant {
-            starts[*c as usize + 1] += 1;
+    /// The chapter keys of a claimant's period rows, each once.
+    fn chapters_of(&self, c: usize) -> Vec<u32> {
+        let mut chapters: Vec<u32> = Vec::new();
+        for (code, _) in self.claimant_codes.get(c).map_or(&[][..], |codes| codes.as_slice()) {
+            let chapter = if *code == NONE { self.no_code_chapter } else { self.code_chapter[*code as usize] };
+            if !chapters.contains(&chapter) {
+                chapters.push(chapter);
+            }
         }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut next = starts.clone();
-        let mut order = vec![0u32; self.row_claimant.len()];
-        for (row, c) in self.row_claimant.iter().enumerate() {
-            order[next[*c as usize] as usize] = row as u32;
-            next[*c as usize] += 1;
-        }
-        self.by_claimant = order;
-        self.starts = starts;
+        chapters
     }
 
-    /// Rows outside the period carry no category.
-    fn in_period(&self, row: usize) -> bool {
-        self.row_category[row] != NONE
-    }
-
-    fn rows_of(&self, claimant: usize) -> impl Iterator<Item = usize> + '_ {
-        let (from, to) = (self.starts[claimant] as usize, self.starts[claimant + 1] as usize);
-        self.by_claimant[from..to].iter().map(|r| *r as usize)
-    }
-
-    /// Distinct claimants of each month and each period group: a claimant
-    /// counts in a group at its first row there ("stamped" with its key).
+    /// Distinct claimants of each month and each period group: each claimant
+    /// counts once in every group it has rows in.
     fn count_claimants(&mut self) {
         let mut months = vec![0i64; self.months.len()];
         let mut categories = vec![0i64; self.category_sums.len()];
         let mut chapters = vec![0i64; self.chapter_sums.len()];
         let mut codes = vec![0i64; self.code_sums.len()];
-        let mut month_seen = vec![NONE; months.len()];
-        let mut category_seen = vec![NONE; categories.len()];
-        let mut chapter_seen = vec![NONE; chapters.len()];
-        let mut code_seen = vec![NONE; codes.len()];
-        let count_once = |counts: &mut [i64], seen: &mut [u32], group: u32, stamp: u32| {
-            if group != NONE && seen[group as usize] != stamp {
-                seen[group as usize] = stamp;
-                counts[group as usize] += 1;
-            }
-        };
         for c in 0..self.claimant_sums.len() {
-            let stamp = c as u32;
-            for row in self.rows_of(c) {
-                count_once(&mut months, &mut month_seen, self.row_month[row], stamp);
-                if !self.in_period(row) {
-                    continue;
+            for (w, word) in self.months_of(c).iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    months[w * 64 + bits.trailing_zeros() as usize] += 1;
+                    bits &= bits - 1;
                 }
-                count_once(&mut categories, &mut category_seen, self.row_category[row], stamp);
-                count_once(&mut chapters, &mut chapter_seen, self.group_of_row(Dimension::Chapter, row), stamp);
-                count_once(&mut codes, &mut code_seen, self.row_code[row], stamp);
+            }
+            for category in self.claimant_categories.get(c).into_iter().flatten() {
+                categories[*category as usize] += 1;
+            }
+            for (code, _) in self.claimant_codes.get(c).into_iter().flatten().filter(|(k, _)| *k != NONE) {
+                codes[*code as usize] += 1;
+            }
+            for chapter in self.chapters_of(c) {
+                chapters[chapter as usize] += 1;
             }
         }
         for (sums, counts) in [
@@ -392,9 +404,26 @@ impl ClaimScan {
 
     /// Distinct claimants with a row in months `from..=to` of the window.
     pub fn distinct_claimants(&self, from: MonthIndex, to: MonthIndex) -> i64 {
-        let (from, to) = (from - self.first, to - self.first);
+        let (from, to) = ((from - self.first).max(0), (to - self.first).min(self.months.len() as i32 - 1));
+        if from > to {
+            return 0;
+        }
+        // The bits of months from..=to in each word.
+        let masks: Vec<u64> = (0..self.month_words)
+            .map(|w| {
+                let (lo, hi) = (w as i32 * 64, w as i32 * 64 + 63);
+                let (a, b) = (from.max(lo), to.min(hi));
+                if a > b {
+                    0
+                } else {
+                    let width = (b - a + 1) as u32;
+                    let ones = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+                    ones << (a - lo)
+                }
+            })
+            .collect();
         (0..self.claimant_sums.len())
-            .filter(|&c| self.rows_of(c).any(|row| (from..=to).contains(&(self.row_month[row] as i32))))
+            .filter(|&c| self.months_of(c).iter().zip(&masks).any(|(bits, mask)| bits & mask != 0))
             .count() as i64
     }
 
@@ -434,26 +463,15 @@ impl ClaimScan {
         }
     }
 
-    fn group_of_row(&self, dimension: Dimension, row: usize) -> u32 {
-        let code = self.row_code[row];
-        match dimension {
-            Dimension::Category => self.row_category[row],
-            Dimension::Code => code,
-            Dimension::Chapter if !self.in_period(row) => NONE,
-            Dimension::Chapter if code == NONE => self.no_code_chapter,
-            Dimension::Chapter => self.code_chapter[code as usize],
-        }
-    }
-
     /// Distinct claimants of the period in any of the named groups.
     pub fn distinct_claimants_in(&self, dimension: Dimension, groups: &[&str]) -> i64 {
         let wanted: Vec<bool> = self.names(dimension).iter().map(|n| groups.contains(n)).collect();
+        let is_wanted = |g: u32| g != NONE && wanted.get(g as usize).copied().unwrap_or(false);
         (0..self.claimant_sums.len())
-            .filter(|&c| {
-                self.rows_of(c).any(|row| {
-                    let g = self.group_of_row(dimension, row);
-                    g != NONE && wanted[g as usize]
-                })
+            .filter(|&c| match dimension {
+                Dimension::Category => self.claimant_categories.get(c).into_iter().flatten().any(|g| is_wanted(*g)),
+                Dimension::Code => self.claimant_codes.get(c).into_iter().flatten().any(|(g, _)| is_wanted(*g)),
+                Dimension::Chapter => self.chapters_of(c).into_iter().any(is_wanted),
             })
             .count() as i64
     }
@@ -480,23 +498,21 @@ impl ClaimScan {
     /// A claimant's primary code in the period: the code with the largest
     /// summed total, ties to the smallest code; None without coded rows.
     pub fn primary_code(&self, claimant: u32) -> Option<&str> {
-        let claimant = claimant as usize;
-        let mut totals: Vec<(u32, i128)> = Vec::new();
-        for row in self.rows_of(claimant) {
-            let code = self.row_code[row];
-            if !self.in_period(row) || code == NONE {
-                continue;
-            }
-            match totals.iter_mut().find(|(k, _)| *k == code) {
-                Some((_, t)) => *t += i128::from(self.row_total[row]),
-                None => totals.push((code, i128::from(self.row_total[row]))),
-            }
-        }
-        totals
-            .into_iter()
-            .map(|(k, t)| (self.keys.code.values[k as usize].as_str(), t))
+        self.claimant_codes
+            .get(claimant as usize)?
+            .iter()
+            .filter(|(k, _)| *k != NONE)
+            .map(|(k, t)| (self.keys.code.values[*k as usize].as_str(), *t))
             .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.as_bytes().cmp(a.0.as_bytes())))
             .map(|(code, _)| code)
+    }
+}
+
+/// Adds a row's total to its code in a claimant's list.
+fn add_code_total(codes: &mut Codes, code: u32, total: i128) {
+    match codes.iter_mut().find(|(k, _)| *k == code) {
+        Some((_, t)) => *t += total,
+        None => codes.push((code, total)),
     }
 }
 
@@ -591,6 +607,37 @@ B,7,P1,2025-01-20,2025-01-20,medical,Office,E11.9,Diabetes,999.00,0.00,999.00
         let ids: Vec<&str> = s.claimants().map(|(_, id, _)| id).collect();
         assert_eq!(ids, ["P1", "P9"]);
         assert_eq!(s.groups(Dimension::Category).len(), 2);
+    }
+
+    #[test]
+    fn a_window_longer_than_64_months_counts_claimants_in_every_word() {
+        // 2018-01..2025-12 is 96 months: offsets 0..63 in the first word, 64..95 in the second.
+        let header = CLAIMS.lines().next().unwrap();
+        let rows = [
+            "A,1,P1,2018-02-01,2018-02-01,medical,Office,,,1.00,0.00,1.00", // offset 1
+            "A,2,P1,2024-09-10,2024-09-10,medical,Office,,,2.00,0.00,2.00", // offset 80
+            "A,3,P2,2023-04-30,2023-04-30,medical,Office,,,4.00,0.00,4.00", // offset 63
+            "A,4,P3,2023-05-01,2023-05-01,medical,Lab,I10,,8.00,0.00,8.00", // offset 64
+            "A,5,P3,2025-12-31,2025-12-31,medical,Lab,I10,,16.00,0.00,16.00", // offset 95
+        ];
+        let csv = format!("{header}\n{}\n", rows.join("\n"));
+        let mut ds = Dataset::new();
+        ds.load_csv_bytes(Table::Claims, "long.csv", csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let (first, last) = (month_index(2018, 1), month_index(2025, 12));
+        let s = ClaimScan::run(&ds, "A", "claim_date", (first, last), (month_index(2020, 1), last)).unwrap();
+        let counted: Vec<(i32, i64)> =
+            s.months().filter(|(_, m)| m.claim_count > 0).map(|(m, x)| (m - first, x.claimant_count)).collect();
+        assert_eq!(counted, vec![(1, 1), (63, 1), (64, 1), (80, 1), (95, 1)]);
+        assert_eq!(s.distinct_claimants(first, last), 3);
+        // Offsets 63..64 straddle the two words: P2 and P3.
+        assert_eq!(s.distinct_claimants(month_index(2023, 4), month_index(2023, 5)), 2);
+        assert_eq!(s.distinct_claimants(month_index(2023, 5), month_index(2025, 12)), 2);
+        assert_eq!(s.distinct_claimants(month_index(2018, 3), month_index(2023, 3)), 0);
+        // The period (from 2020-01): P1 (2.00), P2 (4.00), P3 (24.00, code I10).
+        let claimants: Vec<(&str, i128)> = s.claimants().map(|(_, id, c)| (id, c.total)).collect();
+        assert_eq!(claimants, vec![("P1", 200), ("P2", 400), ("P3", 2400)]);
+        assert_eq!(s.distinct_claimants_in(Dimension::Chapter, &["Unknown"]), 2);
+        assert_eq!(s.distinct_claimants_in(Dimension::Category, &["Lab", "Office"]), 3);
     }
 
     #[test]
