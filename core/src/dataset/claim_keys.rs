@@ -136,7 +136,7 @@ pub(crate) struct ClaimKeys {
 }
 
 /// A claims column as the text dictionary it is stored as.
-fn dictionary<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b DictionaryArray<Int32Type>> {
+pub(crate) fn dictionary<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b DictionaryArray<Int32Type>> {
     batch
         .column_by_name(name)
         .and_then(|c| c.as_dictionary_opt::<Int32Type>())

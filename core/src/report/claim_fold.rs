@@ -13,7 +13,7 @@ use datafusion::arrow::datatypes::Int32Type;
 use rustc_hash::{FxBuildHasher, FxHashSet};
 
 use super::claim_scan::{ClaimScan, RowKeys};
-use crate::dataset::claim_keys::{category_name, BatchKeys, ClaimKeys, Dictionary, KeyedColumn, NULL_KEY};
+use crate::dataset::claim_keys::{category_name, dictionary, BatchKeys, ClaimKeys, Dictionary, KeyedColumn, NULL_KEY};
 use crate::load::BatchSink;
 use crate::model::error::{Error, Result};
 use crate::model::icd;
@@ -61,14 +61,6 @@ pub(crate) struct FoldedClaims {
     /// Each claim id a reimbursement names: its smallest claimant and the
     /// number of distinct claimants (as the stored path's SQL computes).
     pub stop_loss_claims: BTreeMap<String, (String, i64)>,
-}
-
-fn dictionary<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b DictionaryArray<Int32Type>> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_dictionary_opt::<Int32Type>())
-        .filter(|d| d.values().as_string_opt::<i32>().is_some())
-        .ok_or_else(|| Error::engine(format!("a claims block has no text dictionary column {name}")))
 }
 
 fn text<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b StringArray> {
@@ -127,6 +119,24 @@ impl ClaimFold {
     /// The key of the report's client, if one was named.
     fn client_key(&self) -> Option<u32> {
         self.client.as_ref().map(|_| 0)
+    }
+
+    /// The key of each client a block's dictionary holds; the clients some
+    /// row uses are marked seen (a rejected row's client is no client).
+    fn client_keys(&self, clients: &DictionaryArray<Int32Type>) -> Result<Vec<u32>> {
+        let values = clients.values().as_string::<i32>();
+        let used = crate::load::dictionaries::used_values(clients)?;
+        let mut guard = lock(&self.clients)?;
+        let (d, seen) = &mut *guard;
+        let keys: Vec<u32> = (0..values.len()).map(|i| d.key(values.value(i))).collect();
+        for (k, _) in keys.iter().zip(used).filter(|(_, used)| *used) {
+            let k = *k as usize;
+            if seen.len() <= k {
+                seen.resize(k + 1, false);
+            }
+            seen[k] = true;
+        }
+        Ok(keys)
     }
 
     /// Each row's claimant key (NULL_KEY for rows of another client): cells
@@ -224,23 +234,7 @@ impl ClaimFold {
 impl BatchSink for ClaimFold {
     fn take(&self, batch: &RecordBatch) -> Result<()> {
         let clients = dictionary(batch, "client_id")?;
-        let (client_keys, _) = {
-            let values = clients.values().as_string::<i32>();
-            let mut guard = lock(&self.clients)?;
-            let (d, seen) = &mut *guard;
-            let keys: Vec<u32> = (0..values.len()).map(|i| d.key(values.value(i))).collect();
-            // Only values some row uses: a rejected row's client is no client.
-            for (v, used) in crate::load::dictionaries::used_values(clients)?.into_iter().enumerate() {
-                let k = keys[v] as usize;
-                if used {
-                    if seen.len() <= k {
-                        seen.resize(k + 1, false);
-                    }
-                    seen[k] = true;
-                }
-            }
-            (keys, ())
-        };
+        let client_keys = self.client_keys(clients)?;
         let client_of = BatchKeys::of_dictionary(clients.keys(), &client_keys, NULL_KEY);
         let target = self.client_key();
         let of_client = |i: usize| target.is_none_or(|t| client_of.get(i) == t);
