@@ -4,6 +4,7 @@
 // Helpers outside #[test] functions may unwrap too: a failed assumption fails the test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use claimscope::report::OneShotReport;
 use claimscope::{Dataset, Error, LoadOptions, LoadSummary, Table};
 use proptest::prelude::*;
 
@@ -40,14 +41,30 @@ fn load_both_modes(table: Table, bytes: &[u8]) {
                     )
                     .unwrap();
                     for c in clients.iter().take(2) {
-                        let _ = ds.report(Some(c), "2025", &Default::default());
+                        let stored = ds.report(Some(c), "2025", &Default::default());
                         let _ = ds.report(Some(c), "2025-Q1", &completed);
+                        if table == Table::Claims {
+                            same_report_folded(bytes, lenient, c, stored);
+                        }
                     }
                 }
             }
             Err(Error::Input { summary: Some(s), .. }) => check(&s),
             Err(_) => {}
         }
+    }
+}
+
+/// The one-shot report (claims folded while read) of the same bytes is the
+/// stored report, byte for byte, or fails where it fails.
+fn same_report_folded(bytes: &[u8], lenient: bool, client: &str, stored: claimscope::Result<claimscope::Report>) {
+    let options = LoadOptions { lenient, ..LoadOptions::default() };
+    let mut one = OneShotReport::new(Some(client), "2025", &Default::default()).unwrap();
+    let folded = one.load_csv_bytes(Table::Claims, "fuzz.csv", bytes, &options).and_then(|_| one.finish());
+    match (stored, folded) {
+        (Ok(a), Ok(b)) => assert_eq!(a.to_json().unwrap(), b.to_json().unwrap()),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (a, b) => panic!("stored {:?} but folded {:?}", a.map(|_| "a report"), b.map(|_| "a report")),
     }
 }
 

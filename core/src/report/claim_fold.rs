@@ -1,8 +1,7 @@
 //! A one-shot report's claims, folded into the report's sums while the file
 //! is read: each block's batch is keyed and added to a partial scan on the
 //! loader's worker that built it, then dropped. The claims table is never
-//! kept; memory grows with claimants and groups, plus the 20 bytes a row of
-//! the report's window that the distinct counts need.
+//! kept; memory grows with claimants and groups, not with claim lines.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::BuildHasher;

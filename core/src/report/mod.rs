@@ -166,16 +166,13 @@ fn build(ds: &Dataset, claims: Claims, client: Option<&str>, label: &str, option
 
     let rebates = rebates_by_month(ds, &client)?;
     let counts = enrollment::enrollment(ds, &client, first - 24, last, options.eligibility_counting)?;
-    let (stored_scan, folded) = match claims {
+    let stored_scan;
+    let (claims, folded) = match &claims {
         Claims::Stored => {
-            (Some(ClaimScan::run(ds, &client, basis.date_column(), (first - 24, last), (first, last))?), None)
+            stored_scan = ClaimScan::run(ds, &client, basis.date_column(), (first - 24, last), (first, last))?;
+            (&stored_scan, None)
         }
-        Claims::Folded(folded) => (None, Some(folded)),
-    };
-    let claims = match (&stored_scan, &folded) {
-        (Some(scan), _) => scan,
-        (None, Some(folded)) => &folded.scan,
-        (None, None) => return Err(Error::engine("a report has no claims scan")),
+        Claims::Folded(folded) => (&folded.scan, Some(&**folded)),
     };
     let months = monthly::month_data(ds, &client, Some(claims), first - 24, last, &rebates, &counts.by_month)?;
     let ranked = claimant_totals(claims)?;
@@ -236,7 +233,7 @@ fn build(ds: &Dataset, claims: Claims, client: Option<&str>, label: &str, option
 
     let den = Denominators { gross: current.gross, member_months: current.member_months };
     let terms = claims.layman_terms();
-    let stop_loss = stop_loss_links::stop_loss_links(ds, folded.as_deref(), &client, first, last)?;
+    let stop_loss = stop_loss_links::stop_loss_links(ds, folded, &client, first, last)?;
     warnings.extend(stop_loss.warnings.iter().cloned());
     let high_cost_claimants = high_cost::high_cost_claimants(claims, &ranked, options, &den, &stop_loss, &terms)?;
     let stop_loss_section = match &options.stop_loss_contract {
