@@ -188,6 +188,39 @@ fn suggest_mapping(
     Ok(claimscope::tools::suggest::suggest_mapping(&headers, &sample_rows, table).to_json())
 }
 
+/// The report of files read once (claims CSV folded while read, as the CLI
+/// does); returns it with each load's summary as JSON, in load order.
+#[pyfunction]
+#[pyo3(signature = (files, period, client=None, options_json="{}", mappings=Vec::new(), lenient=false))]
+fn report_files(
+    py: Python<'_>,
+    files: Vec<(String, String)>,
+    period: &str,
+    client: Option<String>,
+    options_json: &str,
+    mappings: Vec<String>,
+    lenient: bool,
+) -> PyResult<(PyReport, Vec<String>)> {
+    use claimscope::load::mapping::MappingProfile;
+    use claimscope::report::ReportFiles;
+    let result = py.detach(|| {
+        let files: Vec<(Table, String)> =
+            files.into_iter().map(|(t, p)| Ok((Table::parse(&t)?, p))).collect::<claimscope::Result<_>>()?;
+        let profiles: Vec<MappingProfile> =
+            mappings.iter().map(|m| MappingProfile::from_json(m)).collect::<claimscope::Result<_>>()?;
+        let options = ReportOptions::from_json(options_json)?;
+        let mut summaries = Vec::new();
+        let input = ReportFiles { files: &files, profiles: &profiles, lenient };
+        let report = claimscope::report::report_files(&input, client.as_deref(), period, &options, &mut |_, s| {
+            summaries.push(s.clone())
+        })?;
+        Ok::<_, claimscope::Error>((report, summaries))
+    });
+    let (report, summaries) = result.map_err(|e| to_py_err(py, e))?;
+    let summaries = summaries.iter().map(summary_json).collect::<PyResult<_>>()?;
+    Ok((PyReport { inner: report }, summaries))
+}
+
 /// A reconciliation result held by Python (rendered on request).
 #[pyclass(name = "_Reconciliation", module = "claimscope._claimscope", frozen)]
 struct PyReconciliation {
@@ -241,6 +274,7 @@ fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyReconciliation>()?;
     m.add_function(wrap_pyfunction!(suggest_mapping, m)?)?;
     m.add_function(wrap_pyfunction!(reconcile, m)?)?;
+    m.add_function(wrap_pyfunction!(report_files, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TABLE_NAMES", claimscope::report::TABLE_NAMES.to_vec())?;
     m.add("REPORT_DEFAULTS_JSON", ReportOptions::defaults_json())?;

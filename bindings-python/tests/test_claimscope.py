@@ -307,3 +307,28 @@ def test_the_same_bytes_twice_are_warned_on_the_load_and_in_the_report():
     twice = [w for w in report["warnings"] if w["code"] == "source_loaded_twice"]
     # sha256 of the bytes above, as coreutils' sha256sum prints it.
     assert twice == [{"code": "source_loaded_twice", "message": "claims: the same bytes (sha256 d795aab8a8766e7bec8d776abbae52d211be5893ea20510e3f290b1744a85360) were loaded 2 times (a.csv, b.csv); their rows count 2 times in every figure"}]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_report_files_is_the_golden_report(case, monkeypatch):
+    """The one-call report of files (claims folded while read, or loaded whole
+    for completion and contracts) gives every golden file's bytes."""
+    files = case_files(case)
+    folders = {os.path.dirname(p) for _, p in files}
+    if len(folders) != 1:
+        pytest.skip("files in several folders: lineage names them by bare name")
+    monkeypatch.chdir(folders.pop())
+    by_table = {"claims": [], "budgets": None, "enrollments": None, "admin_fees": None, "rebates": None,
+                "stop_loss_reimbursements": None}
+    for table, path in files:
+        if table == "claims":
+            by_table["claims"].append(os.path.basename(path))
+        else:
+            assert by_table[table] is None, "one file a table besides claims"
+            by_table[table] = os.path.basename(path)
+    report = claimscope.report_files(
+        case["period"], by_table["claims"], budgets=by_table["budgets"], enrollment=by_table["enrollments"],
+        admin_fees=by_table["admin_fees"], rebates=by_table["rebates"], stop_loss=by_table["stop_loss_reimbursements"],
+        client=case["client"], **case["options"])
+    assert report.to_json() == expected(case)
+    assert sorted(s.table for s in report.load_summaries) == sorted(t for t, _ in files)

@@ -9,7 +9,7 @@ use claimscope::host::{HostSchema, Postgres, UploadOptions};
 use claimscope::print::text;
 use claimscope::print::{Paper, PrintOptions};
 use claimscope::report::completion_options::{self, CompletionOptions};
-use claimscope::report::OneShotReport;
+use claimscope::report::{report_files, ReportFiles};
 use claimscope::{
     Basis, Dataset, EligibilityCounting, Error, LoadOptions, LoadSummary, MappingProfile, Privacy, ReportOptions,
     StopLossContract, Table,
@@ -486,32 +486,6 @@ fn progress(enabled: bool) -> Option<indicatif::ProgressBar> {
     })
 }
 
-/// Loads one file with `load`, trying the profiles of its table (the first
-/// that fits). `client` fills client_id for files that have no such column.
-fn load_one(
-    load: &mut dyn FnMut(Table, &str, &LoadOptions) -> Result<LoadSummary, Error>,
-    table: Table,
-    path: &str,
-    profiles: &[MappingProfile],
-    lenient: bool,
-    client: Option<String>,
-) -> Result<LoadSummary, Error> {
-    let candidates: Vec<&MappingProfile> = profiles.iter().filter(|p| p.table == Some(table)).collect();
-    let mut options = LoadOptions { lenient, client_id: client, ..LoadOptions::default() };
-    if candidates.is_empty() {
-        return load(table, path, &options);
-    }
-    let mut last_error = None;
-    for profile in candidates {
-        options.mapping = Some(profile.clone());
-        match load(table, path, &options) {
-            Err(e @ Error::Mapping { .. }) => last_error = Some(e),
-            other => return other,
-        }
-    }
-    Err(last_error.unwrap_or_else(|| Error::Argument { message: "no profile fits".into() }))
-}
-
 fn report(args: ReportArgs) -> Result<(), Error> {
     let options = report_options(&args)?;
     claimscope::Period::validate_label(&args.period)?;
@@ -542,7 +516,7 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             });
         }
         let profiles = load_profiles(&args.mapping)?;
-        let mut files: Vec<(Table, &String)> = args.claims.iter().map(|c| (Table::Claims, c)).collect();
+        let mut files: Vec<(Table, String)> = args.claims.iter().map(|c| (Table::Claims, c.clone())).collect();
         let singles = [
             (Table::Budgets, &args.budgets),
             (Table::Enrollments, &args.enrollment),
@@ -551,35 +525,17 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             (Table::StopLossReimbursements, &args.stop_loss),
             (Table::Enrollments, &args.eligibility),
         ];
-        files.extend(singles.iter().filter_map(|(t, f)| f.as_ref().map(|f| (*t, f))));
-        // Claims CSV files are folded into the report as they are read, never
-        // kept whole, unless the report needs the claims table itself.
-        let one_shot = OneShotReport::supports(&options)
-            && args.claims.iter().all(|c| claimscope::source::Format::of_path(c) == claimscope::source::Format::Csv);
-        if one_shot {
-            // The stop-loss claim ids are looked up while the claims are read.
-            files.sort_by_key(|(t, _)| *t == Table::Claims);
-        }
+        files.extend(singles.iter().filter_map(|(t, f)| f.as_ref().map(|f| (*t, f.clone()))));
         let bar = progress(std::io::stderr().is_terminal());
-        let each_file = |load: &mut dyn FnMut(Table, &str, &LoadOptions) -> Result<LoadSummary, Error>| {
-            for (table, path) in &files {
-                if let Some(b) = &bar {
-                    b.set_message(format!("loading {table} from {path}"));
-                }
-                let summary = load_one(load, *table, path, &profiles, args.lenient, args.client.clone())?;
-                print_load_messages(path, &summary, Warnings::Print);
-            }
-            Ok::<(), Error>(())
-        };
-        let report = if one_shot {
-            let mut one = OneShotReport::new(args.client.as_deref(), &args.period, &options)?;
-            each_file(&mut |t, p, o| one.load_path(t, p, o))?;
-            one.finish()?
-        } else {
-            let mut ds = Dataset::new();
-            each_file(&mut |t, p, o| ds.load_path(t, p, o))?;
-            ds.report(args.client.as_deref(), &args.period, &options)?
-        };
+        if let Some(b) = &bar {
+            b.set_message(format!("reading {} files", files.len()));
+        }
+        // Claims CSV files are folded into the report as they are read (not
+        // kept whole) unless the report needs the claims table itself.
+        let input = ReportFiles { files: &files, profiles: &profiles, lenient: args.lenient };
+        let report = report_files(&input, args.client.as_deref(), &args.period, &options, &mut |path, summary| {
+            print_load_messages(path, summary, Warnings::Print)
+        })?;
         if let Some(b) = bar {
             b.finish_and_clear();
         }

@@ -39,7 +39,7 @@ REPORT_TABLES = tuple(_claimscope.TABLE_NAMES)
 REPORT_DEFAULTS = json.loads(_claimscope.REPORT_DEFAULTS_JSON)
 
 __all__ = [
-    "Dataset", "Report", "LoadSummary", "RowError", "Record", "suggest_mapping", "reconcile", "Reconciliation",
+    "Dataset", "Report", "LoadSummary", "report_files", "RowError", "Record", "suggest_mapping", "reconcile", "Reconciliation",
     "ClaimscopeError", "InputError", "MappingError", "PeriodError", "ArgumentError", "EngineError", "IoError",
     "DatabaseError", "PostgresLoad",
     "TABLES", "REPORT_TABLES", "REPORT_DEFAULTS",
@@ -155,6 +155,8 @@ class Report(_Document):
 
     def __init__(self, inner: Any):
         self._inner = inner
+        #: Each file's LoadSummary when the report came from ``report_files``.
+        self.load_summaries: List[LoadSummary] = []
         super().__init__(inner.to_json())
 
     def to_html(self, paper: str = "letter", run_date: Optional[str] = None) -> str:
@@ -220,6 +222,47 @@ def _contract_object(contract):
         with open(os.fspath(contract), encoding="utf-8") as f:
             text = f.read()
     return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+
+
+def _report_options(
+    basis: Optional[str] = None,
+    hcc_threshold: Union[str, int, Decimal, None] = None,
+    top_n: Optional[int] = None,
+    *,
+    specific_deductible: Union[str, int, Decimal, None] = None,
+    stop_loss_contract: Union[dict, str, "os.PathLike[str]", None] = None,
+    eligibility_counting: Optional[str] = None,
+    pseudonymize_key: Optional[str] = None,
+    min_cell: Union[int, bool, None] = None,
+    employer_facing: bool = False,
+    completion: Union[bool, dict, None] = None,
+    project_year: bool = False,
+) -> str:
+    """The report options as the engine's JSON (None: the engine's default)."""
+    options: dict = {}
+    if basis is not None:
+        options["basis"] = basis
+    if hcc_threshold is not None:
+        options["hcc_threshold"] = str(hcc_threshold)
+    if top_n is not None:
+        options["top_n"] = top_n
+    if specific_deductible is not None:
+        options["specific_deductible"] = str(specific_deductible)
+    if stop_loss_contract is not None:
+        options["stop_loss_contract"] = _contract_object(stop_loss_contract)
+    if eligibility_counting is not None:
+        options["eligibility_counting"] = eligibility_counting
+    if pseudonymize_key is not None:
+        options["pseudonymize_key"] = pseudonymize_key
+    if min_cell is not None and min_cell is not False:
+        options["min_cell"] = min_cell
+    if employer_facing:
+        options["employer_facing"] = True
+    if completion is not None and completion is not False:
+        options["completion"] = completion
+    if project_year:
+        options["project_year"] = True
+    return json.dumps(options, default=str)
 
 
 class Dataset:
@@ -309,30 +352,12 @@ class Dataset:
         ``project_year`` the year-end projection (docs/completion.md). An option
         left as None takes the engine's default (``claimscope.REPORT_DEFAULTS``).
         """
-        options: dict = {}
-        if basis is not None:
-            options["basis"] = basis
-        if hcc_threshold is not None:
-            options["hcc_threshold"] = str(hcc_threshold)
-        if top_n is not None:
-            options["top_n"] = top_n
-        if specific_deductible is not None:
-            options["specific_deductible"] = str(specific_deductible)
-        if stop_loss_contract is not None:
-            options["stop_loss_contract"] = _contract_object(stop_loss_contract)
-        if eligibility_counting is not None:
-            options["eligibility_counting"] = eligibility_counting
-        if pseudonymize_key is not None:
-            options["pseudonymize_key"] = pseudonymize_key
-        if min_cell is not None and min_cell is not False:
-            options["min_cell"] = min_cell
-        if employer_facing:
-            options["employer_facing"] = True
-        if completion is not None and completion is not False:
-            options["completion"] = completion
-        if project_year:
-            options["project_year"] = True
-        return Report(self._inner.report(client, period, json.dumps(options, default=str)))
+        options = _report_options(
+            basis, hcc_threshold, top_n, specific_deductible=specific_deductible,
+            stop_loss_contract=stop_loss_contract, eligibility_counting=eligibility_counting,
+            pseudonymize_key=pseudonymize_key, min_cell=min_cell, employer_facing=employer_facing,
+            completion=completion, project_year=project_year)
+        return Report(self._inner.report(client, period, options))
 
     def sql(self, query: str):
         """DataFusion SQL over the canonical tables; returns a pyarrow Table."""
@@ -340,6 +365,41 @@ class Dataset:
 
     def clients(self) -> List[str]:
         return self._inner.clients()
+
+
+def report_files(
+    period: str,
+    claims: Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
+    *,
+    budgets: Union[str, "os.PathLike[str]", None] = None,
+    enrollment: Union[str, "os.PathLike[str]", None] = None,
+    admin_fees: Union[str, "os.PathLike[str]", None] = None,
+    rebates: Union[str, "os.PathLike[str]", None] = None,
+    stop_loss: Union[str, "os.PathLike[str]", None] = None,
+    eligibility: Union[str, "os.PathLike[str]", None] = None,
+    client: Optional[str] = None,
+    mappings: Sequence[Union[str, os.PathLike, Mapping[str, Any]]] = (),
+    lenient: bool = False,
+    **options: Any,
+) -> Report:
+    """The report of files read once, as the CLI's ``report`` makes it: claims
+    CSV files are folded into the report while they are read and never kept
+    whole (memory grows with claimants, not claim lines), unless
+    ``completion`` or ``stop_loss_contract`` needs the claims table. The
+    keyword ``options`` are ``Dataset.report``'s; each profile of
+    ``mappings`` names its table. The report's ``load_summaries`` hold each
+    file's LoadSummary (rejects in lenient mode, warnings)."""
+    paths = [claims] if isinstance(claims, (str, os.PathLike)) else list(claims)
+    files = [("claims", os.fspath(p)) for p in paths]
+    for table, path in (("budgets", budgets), ("enrollments", enrollment), ("admin_fees", admin_fees),
+                        ("rebates", rebates), ("stop_loss_reimbursements", stop_loss), ("enrollments", eligibility)):
+        if path is not None:
+            files.append((table, os.fspath(path)))
+    profiles = [_json_document(m) for m in mappings]
+    inner, summaries = _claimscope.report_files(files, period, client, _report_options(**options), profiles, lenient)
+    report = Report(inner)
+    report.load_summaries = [LoadSummary._from_json(s) for s in summaries]
+    return report
 
 
 def suggest_mapping(headers: Sequence[str], sample_rows: Sequence[Sequence[str]] = (), table: Optional[str] = None) -> dict:

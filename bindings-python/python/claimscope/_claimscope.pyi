@@ -1,4 +1,4 @@
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 __version__: str
 TABLE_NAMES: List[str]
@@ -54,3 +54,8 @@ def reconcile(
 ) -> _Reconciliation: ...
 
 def suggest_mapping(headers: List[str], sample_rows: List[List[str]], table: Optional[str] = None) -> str: ...
+
+def report_files(
+    files: List[Tuple[str, str]], period: str, client: Optional[str] = None, options_json: str = "{}",
+    mappings: List[str] = ..., lenient: bool = False,
+) -> Tuple[_Report, List[str]]: ...

@@ -11,6 +11,7 @@ use datafusion::arrow::datatypes::Int32Type;
 use super::claim_fold::ClaimFold;
 use super::{build, Claims, ReportOptions};
 use crate::dataset::Dataset;
+use crate::load::mapping::MappingProfile;
 use crate::load::LoadOptions;
 use crate::model::error::{Error, Result};
 use crate::model::load_summary::LoadSummary;
@@ -149,4 +150,75 @@ impl OneShotReport {
         let folded = self.fold.take().ok_or_else(|| Error::engine("no claims fold"))?.finish()?;
         build(&self.ds, Claims::Folded(Box::new(folded)), self.client.as_deref(), &self.label, &self.options)
     }
+}
+
+/// Files of one report, by table, with what a load needs to read them.
+pub struct ReportFiles<'a> {
+    /// (table, path), in the order given; claims may repeat.
+    pub files: &'a [(Table, String)],
+    /// Mapping profiles, each naming its table: a file is loaded with the
+    /// first of its table's profiles that fits (or as canonical without one).
+    pub profiles: &'a [MappingProfile],
+    pub lenient: bool,
+}
+
+/// The report of files read once: claims CSV files are folded while read
+/// when the options allow (`OneShotReport`), else every file is loaded into
+/// a `Dataset`. Each load's summary goes to `on_load` as it is made.
+pub fn report_files(
+    input: &ReportFiles,
+    client: Option<&str>,
+    label: &str,
+    options: &ReportOptions,
+    on_load: &mut dyn FnMut(&str, &LoadSummary),
+) -> Result<Report> {
+    let fold = OneShotReport::supports(options)
+        && input.files.iter().all(|(t, p)| t.model_table() != Table::Claims || Format::of_path(p) == Format::Csv);
+    let mut files: Vec<&(Table, String)> = input.files.iter().collect();
+    if fold {
+        // The stop-loss claim ids are looked up while the claims are read.
+        files.sort_by_key(|(t, _)| t.model_table() == Table::Claims);
+    }
+    let mut each_file = |load: &mut dyn FnMut(Table, &str, &LoadOptions) -> Result<LoadSummary>| -> Result<()> {
+        for (table, path) in files.iter().copied() {
+            let summary = load_with_profiles(load, *table, path, input, client)?;
+            on_load(path, &summary);
+        }
+        Ok(())
+    };
+    if fold {
+        let mut one = OneShotReport::new(client, label, options)?;
+        each_file(&mut |t, p, o| one.load_path(t, p, o))?;
+        one.finish()
+    } else {
+        let mut ds = Dataset::new();
+        each_file(&mut |t, p, o| ds.load_path(t, p, o))?;
+        ds.report(client, label, options)
+    }
+}
+
+/// Loads one file with the first profile of its table that fits (a mapping
+/// error tries the next); `client` fills client_id for files without one.
+fn load_with_profiles(
+    load: &mut dyn FnMut(Table, &str, &LoadOptions) -> Result<LoadSummary>,
+    table: Table,
+    path: &str,
+    input: &ReportFiles,
+    client: Option<&str>,
+) -> Result<LoadSummary> {
+    let mut options =
+        LoadOptions { lenient: input.lenient, client_id: client.map(str::to_string), ..LoadOptions::default() };
+    let candidates: Vec<&MappingProfile> = input.profiles.iter().filter(|p| p.table == Some(table)).collect();
+    if candidates.is_empty() {
+        return load(table, path, &options);
+    }
+    let mut last_error = None;
+    for profile in candidates {
+        options.mapping = Some(profile.clone());
+        match load(table, path, &options) {
+            Err(e @ Error::Mapping { .. }) => last_error = Some(e),
+            other => return other,
+        }
+    }
+    Err(last_error.unwrap_or_else(|| Error::argument("no profile fits")))
 }
