@@ -8,6 +8,8 @@ export interface RowError {
 
 /** What `loadPostgres` read: a summary a host table, and the uploads whose rows it read. */
 export interface PostgresLoad { summaries: LoadSummary[]; uploads: string[] }
+/** What `reportFiles` resolves to: the report as JSON text (the CLI's bytes) and each load's summary. */
+export interface FilesReport { report: string; summaries: LoadSummary[] }
 
 /** What a load did: recordsRead = recordsAccepted + recordsRejected + recordsMoved. */
 export interface LoadSummary {

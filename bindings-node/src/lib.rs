@@ -363,6 +363,72 @@ pub fn reconcile_text(
     reconcile_job(left, right, options, |result, format| result.render(format).map(serde_json::Value::String))
 }
 
+/// The files of `reportFiles`, by table (paths).
+#[napi(object)]
+pub struct ReportFiles {
+    pub claims: Vec<String>,
+    pub budgets: Option<String>,
+    pub enrollment: Option<String>,
+    pub admin_fees: Option<String>,
+    pub rebates: Option<String>,
+    pub stop_loss: Option<String>,
+    /// Member eligibility spans (loaded as enrollments).
+    pub eligibility: Option<String>,
+    /// Mapping profiles as JSON text, each naming its table.
+    pub mappings: Option<Vec<String>>,
+    /// Keep the good rows and list the rejects in the summaries.
+    pub lenient: Option<bool>,
+}
+
+/// The report of files read once, as the CLI makes it: claims CSV files are
+/// folded into the report while read, never kept whole (unless completion or
+/// a stop-loss contract needs the table). Resolves to `{report, summaries}`
+/// (the report as JSON text, byte-identical to the CLI's; each load's summary).
+#[napi(ts_return_type = "Promise<FilesReport>")]
+pub fn report_files(
+    files: ReportFiles,
+    client: Option<String>,
+    period: String,
+    options: Option<ReportOptions>,
+) -> Job<serde_json::Value> {
+    let no_dataset = Arc::new(Mutex::new(claimscope::Dataset::new()));
+    job(&no_dataset, move |_| {
+        let mut paths: Vec<(Table, String)> = files.claims.into_iter().map(|c| (Table::Claims, c)).collect();
+        for (table, path) in [
+            (Table::Budgets, files.budgets),
+            (Table::Enrollments, files.enrollment),
+            (Table::AdminFees, files.admin_fees),
+            (Table::Rebates, files.rebates),
+            (Table::StopLossReimbursements, files.stop_loss),
+            (Table::Enrollments, files.eligibility),
+        ] {
+            paths.extend(path.map(|p| (table, p)));
+        }
+        let profiles = files
+            .mappings
+            .unwrap_or_default()
+            .iter()
+            .map(|m| claimscope::load::mapping::MappingProfile::from_json(m))
+            .collect::<claimscope::Result<Vec<_>>>()?;
+        let input = claimscope::report::ReportFiles {
+            files: &paths,
+            profiles: &profiles,
+            lenient: files.lenient.unwrap_or(false),
+        };
+        let mut summaries = Vec::new();
+        let report = claimscope::report::report_files(
+            &input,
+            client.as_deref(),
+            &period,
+            &core_report_options(options)?,
+            &mut |_, s| summaries.push(s.clone()),
+        )?;
+        let summaries =
+            serde_json::to_value(&summaries).map_err(|e| claimscope::Error::Engine { message: e.to_string() })?;
+        Ok(serde_json::json!({ "report": report.to_json()?, "summaries": summaries }))
+    })
+}
+
 /// The report options' defaults, as the engine defines them.
 #[napi(ts_return_type = "ReportOptions")]
 pub fn report_defaults() -> napi::Result<serde_json::Value> {

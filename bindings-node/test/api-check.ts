@@ -1,5 +1,5 @@
 // Type-checked with `tsc --noEmit` against the installed package's index.d.ts.
-import { Dataset, suggestMapping, reconcile, reconcileText, type LoadSummary, type Report, type MappingProfile, type Reconciliation } from 'claimscope'
+import { Dataset, suggestMapping, reconcile, reconcileText, reportFiles, type FilesReport, type LoadSummary, type Report, type MappingProfile, type Reconciliation } from 'claimscope'
 
 async function main(): Promise<void> {
   const ds = new Dataset()
@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   const recon: Reconciliation = await reconcile('left.csv', Buffer.from('a\n1\n'), { preset: 'stop-loss', lenient: true, rightName: 'r.csv' })
   const why: string | undefined = recon.unmatched_left[0]?.why
   const csv: string = await reconcileText('l.csv', 'r.csv', { rules: { amount: { left: 'a', right: 'a', tolerance: '1.00' } }, format: 'csv' })
-  console.log(n, label, json.length, ipc.length, html.length, pdf.length, profile.table, outstanding, why, csv.length)
+  const files: FilesReport = await reportFiles({ claims: ['claims.csv'], stopLoss: 'stop_loss.csv', lenient: true }, 'ACME', '2025', { topN: 5 })
+  const rejected: number = files.summaries[0].records_rejected
+  console.log(n, label, json.length, ipc.length, html.length, pdf.length, profile.table, outstanding, why, csv.length, files.report.length, rejected)
 }
 void main

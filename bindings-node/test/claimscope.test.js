@@ -4,7 +4,7 @@ const test = require('node:test')
 const assert = require('node:assert')
 const fs = require('node:fs')
 const path = require('node:path')
-const { Dataset, reconcile, reconcileText } = require('claimscope')
+const { Dataset, reconcile, reconcileText, reportFiles } = require('claimscope')
 
 const REPO = process.env.CLAIMSCOPE_REPO || path.join(__dirname, '..', '..')
 const GOLDEN = path.join(REPO, 'tests', 'golden')
@@ -257,3 +257,25 @@ test('the same bytes loaded twice are warned on the load and in the report', asy
     message: 'claims: the same bytes (sha256 d795aab8a8766e7bec8d776abbae52d211be5893ea20510e3f290b1744a85360) were loaded 2 times (a.csv, b.csv); their rows count 2 times in every figure'
   }])
 })
+
+for (const c of CASES) {
+  test(`golden ${c.name} from reportFiles (claims folded while read)`, async () => {
+    const folders = new Set(caseFiles(c).map(([, p]) => path.dirname(p)))
+    if (folders.size !== 1) return
+    const cwd = process.cwd()
+    try {
+      process.chdir([...folders][0])
+      const key = { budgets: 'budgets', enrollments: 'enrollment', admin_fees: 'adminFees', rebates: 'rebates', stop_loss_reimbursements: 'stopLoss' }
+      const files = { claims: [] }
+      for (const [table, p] of caseFiles(c)) {
+        if (table === 'claims') files.claims.push(path.basename(p))
+        else files[key[table]] = path.basename(p)
+      }
+      const { report, summaries } = await reportFiles(files, c.client, c.period, opts(c))
+      assert.strictEqual(report, expected(c.name))
+      assert.deepStrictEqual(summaries.map((s) => s.table).sort(), caseFiles(c).map(([t]) => t).sort())
+    } finally {
+      process.chdir(cwd)
+    }
+  })
+}
