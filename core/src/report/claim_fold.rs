@@ -26,6 +26,26 @@ fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
     m.lock().map_err(|_| Error::engine("a loader thread stopped while folding claims"))
 }
 
+fn unlock<T>(m: Mutex<T>) -> Result<T> {
+    m.into_inner().map_err(|_| Error::engine("a loader thread stopped while folding claims"))
+}
+
+/// Sets `flags[k]`, growing the flags as new keys come.
+fn mark(flags: &mut Vec<bool>, k: usize) {
+    if flags.len() <= k {
+        flags.resize(k + 1, false);
+    }
+    flags[k] = true;
+}
+
+/// What the stop-loss reimbursements (loaded before the claims) name: the
+/// claims and claimants the links look up.
+#[derive(Debug, Default)]
+pub(crate) struct StopLossNames {
+    pub claim_ids: FxHashSet<String>,
+    pub claimant_ids: FxHashSet<String>,
+}
+
 /// What one worker folded: its scan, which claimants have a row of the
 /// client (any month), and the rows a stop-loss reimbursement names.
 struct Partial {
@@ -40,8 +60,7 @@ pub(crate) struct ClaimFold {
     date_column: &'static str,
     window: (MonthIndex, MonthIndex),
     period: (MonthIndex, MonthIndex),
-    /// The claim ids stop-loss reimbursements name (their claims are looked up).
-    stop_loss_ids: FxHashSet<String>,
+    stop_loss: StopLossNames,
     clients: Mutex<(Dictionary, Vec<bool>)>,
     categories: Mutex<Dictionary>,
     codes: Mutex<Dictionary>,
@@ -55,7 +74,7 @@ pub(crate) struct FoldedClaims {
     pub scan: ClaimScan,
     /// Clients with at least one claims row.
     pub clients: Vec<String>,
-    /// Claimant ids with a claims row of the client.
+    /// The claimant ids reimbursements name that have a claims row of the client.
     pub claimants_with_claims: BTreeSet<String>,
     /// Each claim id a reimbursement names: its smallest claimant and the
     /// number of distinct claimants (as the stored path's SQL computes).
@@ -92,8 +111,9 @@ impl ClaimFold {
         date_column: &'static str,
         window: (MonthIndex, MonthIndex),
         period: (MonthIndex, MonthIndex),
-        stop_loss_ids: FxHashSet<String>,
+        stop_loss: StopLossNames,
     ) -> Result<ClaimFold> {
+        // The window's months must be dates before any block is read.
         ClaimScan::new(window, period)?;
         let mut clients = Dictionary::default();
         // The report's client is key 0, so each block can filter on it.
@@ -105,7 +125,7 @@ impl ClaimFold {
             date_column,
             window,
             period,
-            stop_loss_ids,
+            stop_loss,
             clients: Mutex::new((clients, Vec::new())),
             categories: Mutex::default(),
             codes: Mutex::default(),
@@ -129,11 +149,7 @@ impl ClaimFold {
         let (d, seen) = &mut *guard;
         let keys: Vec<u32> = (0..values.len()).map(|i| d.key(values.value(i))).collect();
         for (k, _) in keys.iter().zip(used).filter(|(_, used)| *used) {
-            let k = *k as usize;
-            if seen.len() <= k {
-                seen.resize(k + 1, false);
-            }
-            seen[k] = true;
+            mark(seen, *k as usize);
         }
         Ok(keys)
     }
@@ -164,21 +180,17 @@ impl ClaimFold {
 
     /// Merges the workers' partial scans and names every key.
     pub fn finish(self) -> Result<FoldedClaims> {
-        let mut partials = self.partials.into_inner().map_err(|_| Error::engine("a loader thread stopped"))?;
+        let mut partials = unlock(self.partials)?;
         let mut scan = ClaimScan::new(self.window, self.period)?;
         let mut has_claims: Vec<bool> = Vec::new();
         let mut stop_loss_rows = Vec::new();
         for p in partials.drain(..) {
             scan.merge(p.scan);
-            if has_claims.len() < p.has_claims.len() {
-                has_claims.resize(p.has_claims.len(), false);
-            }
-            for (k, yes) in p.has_claims.iter().enumerate() {
-                has_claims[k] |= yes;
+            for (k, _) in p.has_claims.iter().enumerate().filter(|(_, yes)| **yes) {
+                mark(&mut has_claims, k);
             }
             stop_loss_rows.extend(p.stop_loss_claims);
         }
-        let unlock = |m: Mutex<Dictionary>| m.into_inner().map_err(|_| Error::engine("a loader thread stopped"));
         let parts: Vec<Dictionary> = self.claimants.into_iter().map(unlock).collect::<Result<_>>()?;
         let longest = parts.iter().map(|d| d.values.len()).max().unwrap_or(0);
         let mut claimant_names = vec![String::new(); longest * CLAIMANT_PARTS];
@@ -187,8 +199,7 @@ impl ClaimFold {
                 claimant_names[local * CLAIMANT_PARTS + part] = v;
             }
         }
-        let (client_dictionary, seen) =
-            self.clients.into_inner().map_err(|_| Error::engine("a loader thread stopped"))?;
+        let (client_dictionary, seen) = unlock(self.clients)?;
         let mut clients: Vec<String> = client_dictionary
             .values
             .iter()
@@ -201,7 +212,8 @@ impl ClaimFold {
             .iter()
             .enumerate()
             .filter(|(_, yes)| **yes)
-            .filter_map(|(k, _)| claimant_names.get(k).cloned())
+            .filter_map(|(k, _)| claimant_names.get(k).filter(|name| self.stop_loss.claimant_ids.contains(*name)))
+            .cloned()
             .collect();
         let mut stop_loss_claims: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (claim_id, claimant) in stop_loss_rows {
@@ -263,16 +275,15 @@ impl BatchSink for ClaimFold {
         };
         partial.scan.add(batch, self.date_column, target, &row_keys)?;
         for &k in claimant_keys.iter().filter(|k| **k != NULL_KEY) {
-            let k = k as usize;
-            if partial.has_claims.len() <= k {
-                partial.has_claims.resize(k + 1, false);
-            }
-            partial.has_claims[k] = true;
+            mark(&mut partial.has_claims, k as usize);
         }
-        if !self.stop_loss_ids.is_empty() {
+        if !self.stop_loss.claim_ids.is_empty() {
             let claim_ids = text(batch, "claim_id")?;
             for (i, &claimant) in claimant_keys.iter().enumerate() {
-                if claimant != NULL_KEY && !claim_ids.is_null(i) && self.stop_loss_ids.contains(claim_ids.value(i)) {
+                if claimant != NULL_KEY
+                    && !claim_ids.is_null(i)
+                    && self.stop_loss.claim_ids.contains(claim_ids.value(i))
+                {
                     partial.stop_loss_claims.push((claim_ids.value(i).to_string(), claimant));
                 }
             }

@@ -3,12 +3,8 @@
 //! table, so memory grows with claimants and groups, not with claim lines.
 //! The other tables are small and loaded as a `Dataset` loads them.
 
-use rustc_hash::FxHashSet;
-
-use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::Int32Type;
-
-use super::claim_fold::ClaimFold;
+use super::claim_fold::{ClaimFold, StopLossNames};
+use super::query::run;
 use super::{build, Claims, ReportOptions};
 use crate::dataset::Dataset;
 use crate::load::mapping::MappingProfile;
@@ -121,25 +117,19 @@ impl OneShotReport {
             self.options.basis.date_column(),
             (first - 24, last),
             (first, last),
-            self.stop_loss_claim_ids()?,
+            self.stop_loss_names()?,
         )
     }
 
-    /// The claim ids the loaded reimbursements name.
-    fn stop_loss_claim_ids(&self) -> Result<FxHashSet<String>> {
-        let mut ids = FxHashSet::default();
-        for batch in self.ds.batches(Table::StopLossReimbursements) {
-            let Some(column) = batch.column_by_name("claim_id") else { continue };
-            if let Some(text) = column.as_string_opt::<i32>() {
-                ids.extend(text.iter().flatten().map(str::to_string));
-            } else if let Some(d) = column.as_dictionary_opt::<Int32Type>() {
-                let values = d.values().as_string::<i32>();
-                ids.extend(d.keys().iter().flatten().map(|k| values.value(k as usize).to_string()));
-            } else {
-                return Err(Error::engine(format!("stop-loss claim_id is {}", column.data_type())));
-            }
-        }
-        Ok(ids)
+    /// The claim and claimant ids the loaded reimbursements name.
+    fn stop_loss_names(&self) -> Result<StopLossNames> {
+        let mut names = StopLossNames::default();
+        run(&self.ds, "SELECT claim_id, claimant_id FROM stop_loss_reimbursements")?.each(|r| {
+            names.claim_ids.extend(r.text(0)?);
+            names.claimant_ids.extend(r.text(1)?);
+            Ok(())
+        })?;
+        Ok(names)
     }
 
     /// The report of the files loaded.
