@@ -393,17 +393,16 @@ pub fn report_files(
 ) -> Job<serde_json::Value> {
     let no_dataset = Arc::new(Mutex::new(claimscope::Dataset::new()));
     job(&no_dataset, move |_| {
-        let mut paths: Vec<(Table, String)> = files.claims.into_iter().map(|c| (Table::Claims, c)).collect();
-        for (table, path) in [
-            (Table::Budgets, files.budgets),
-            (Table::Enrollments, files.enrollment),
-            (Table::AdminFees, files.admin_fees),
-            (Table::Rebates, files.rebates),
-            (Table::StopLossReimbursements, files.stop_loss),
-            (Table::Enrollments, files.eligibility),
-        ] {
-            paths.extend(path.map(|p| (table, p)));
+        let paths = claimscope::report::FilesByKind {
+            claims: files.claims,
+            budgets: files.budgets,
+            enrollment: files.enrollment,
+            admin_fees: files.admin_fees,
+            rebates: files.rebates,
+            stop_loss: files.stop_loss,
+            eligibility: files.eligibility,
         }
+        .tables();
         let profiles = files
             .mappings
             .unwrap_or_default()

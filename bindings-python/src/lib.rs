@@ -191,21 +191,28 @@ fn suggest_mapping(
 /// The report of files read once (claims CSV folded while read, as the CLI
 /// does); returns it with each load's summary as JSON, in load order.
 #[pyfunction]
-#[pyo3(signature = (files, period, client=None, options_json="{}", mappings=Vec::new(), lenient=false))]
+#[pyo3(signature = (period, claims, budgets=None, enrollment=None, admin_fees=None, rebates=None, stop_loss=None,
+    eligibility=None, client=None, options_json="{}", mappings=Vec::new(), lenient=false))]
+#[allow(clippy::too_many_arguments)] // the Python keyword arguments
 fn report_files(
     py: Python<'_>,
-    files: Vec<(String, String)>,
     period: &str,
+    claims: Vec<String>,
+    budgets: Option<String>,
+    enrollment: Option<String>,
+    admin_fees: Option<String>,
+    rebates: Option<String>,
+    stop_loss: Option<String>,
+    eligibility: Option<String>,
     client: Option<String>,
     options_json: &str,
     mappings: Vec<String>,
     lenient: bool,
 ) -> PyResult<(PyReport, Vec<String>)> {
     use claimscope::load::mapping::MappingProfile;
-    use claimscope::report::ReportFiles;
+    use claimscope::report::{FilesByKind, ReportFiles};
     let result = py.detach(|| {
-        let files: Vec<(Table, String)> =
-            files.into_iter().map(|(t, p)| Ok((Table::parse(&t)?, p))).collect::<claimscope::Result<_>>()?;
+        let files = FilesByKind { claims, budgets, enrollment, admin_fees, rebates, stop_loss, eligibility }.tables();
         let profiles: Vec<MappingProfile> =
             mappings.iter().map(|m| MappingProfile::from_json(m)).collect::<claimscope::Result<_>>()?;
         let options = ReportOptions::from_json(options_json)?;

@@ -9,7 +9,7 @@ use claimscope::host::{HostSchema, Postgres, UploadOptions};
 use claimscope::print::text;
 use claimscope::print::{Paper, PrintOptions};
 use claimscope::report::completion_options::{self, CompletionOptions};
-use claimscope::report::{report_files, ReportFiles};
+use claimscope::report::{report_files, FilesByKind, ReportFiles};
 use claimscope::{
     Basis, Dataset, EligibilityCounting, Error, LoadOptions, LoadSummary, MappingProfile, Privacy, ReportOptions,
     StopLossContract, Table,
@@ -516,16 +516,16 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             });
         }
         let profiles = load_profiles(&args.mapping)?;
-        let mut files: Vec<(Table, String)> = args.claims.iter().map(|c| (Table::Claims, c.clone())).collect();
-        let singles = [
-            (Table::Budgets, &args.budgets),
-            (Table::Enrollments, &args.enrollment),
-            (Table::AdminFees, &args.admin_fees),
-            (Table::Rebates, &args.rebates),
-            (Table::StopLossReimbursements, &args.stop_loss),
-            (Table::Enrollments, &args.eligibility),
-        ];
-        files.extend(singles.iter().filter_map(|(t, f)| f.as_ref().map(|f| (*t, f.clone()))));
+        let files = FilesByKind {
+            claims: args.claims.clone(),
+            budgets: args.budgets.clone(),
+            enrollment: args.enrollment.clone(),
+            admin_fees: args.admin_fees.clone(),
+            rebates: args.rebates.clone(),
+            stop_loss: args.stop_loss.clone(),
+            eligibility: args.eligibility.clone(),
+        }
+        .tables();
         let bar = progress(std::io::stderr().is_terminal());
         if let Some(b) = &bar {
             b.set_message(format!("reading {} files", files.len()));

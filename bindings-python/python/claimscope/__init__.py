@@ -390,13 +390,10 @@ def report_files(
     ``mappings`` names its table. The report's ``load_summaries`` hold each
     file's LoadSummary (rejects in lenient mode, warnings)."""
     paths = [claims] if isinstance(claims, (str, os.PathLike)) else list(claims)
-    files = [("claims", os.fspath(p)) for p in paths]
-    for table, path in (("budgets", budgets), ("enrollments", enrollment), ("admin_fees", admin_fees),
-                        ("rebates", rebates), ("stop_loss_reimbursements", stop_loss), ("enrollments", eligibility)):
-        if path is not None:
-            files.append((table, os.fspath(path)))
-    profiles = [_json_document(m) for m in mappings]
-    inner, summaries = _claimscope.report_files(files, period, client, _report_options(**options), profiles, lenient)
+    inner, summaries = _claimscope.report_files(
+        period, [os.fspath(p) for p in paths], *(None if p is None else os.fspath(p) for p in
+                                                 (budgets, enrollment, admin_fees, rebates, stop_loss, eligibility)),
+        client, _report_options(**options), [_json_document(m) for m in mappings], lenient)
     report = Report(inner)
     report.load_summaries = [LoadSummary._from_json(s) for s in summaries]
     return report

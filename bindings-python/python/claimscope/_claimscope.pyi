@@ -56,6 +56,8 @@ def reconcile(
 def suggest_mapping(headers: List[str], sample_rows: List[List[str]], table: Optional[str] = None) -> str: ...
 
 def report_files(
-    files: List[Tuple[str, str]], period: str, client: Optional[str] = None, options_json: str = "{}",
+    period: str, claims: List[str], budgets: Optional[str] = None, enrollment: Optional[str] = None,
+    admin_fees: Optional[str] = None, rebates: Optional[str] = None, stop_loss: Optional[str] = None,
+    eligibility: Optional[str] = None, client: Optional[str] = None, options_json: str = "{}",
     mappings: List[str] = ..., lenient: bool = False,
 ) -> Tuple[_Report, List[str]]: ...

@@ -265,9 +265,7 @@ impl ClaimScan {
                 self.claimant_categories.resize_with(c + 1, Categories::new);
                 self.claimant_codes.resize_with(c + 1, Codes::new);
             }
-            if !self.claimant_categories[c].contains(&category) {
-                self.claimant_categories[c].push(category);
-            }
+            add_category(&mut self.claimant_categories[c], category);
             add_code_total(&mut self.claimant_codes[c], code, t);
         }
         Ok(())
@@ -310,9 +308,7 @@ impl ClaimScan {
         }
         for (c, categories) in other.claimant_categories.into_iter().enumerate() {
             for category in categories {
-                if !self.claimant_categories[c].contains(&category) {
-                    self.claimant_categories[c].push(category);
-                }
+                add_category(&mut self.claimant_categories[c], category);
             }
         }
         for (c, codes) in other.claimant_codes.into_iter().enumerate() {
@@ -505,6 +501,13 @@ impl ClaimScan {
             .map(|(k, t)| (self.keys.code.values[*k as usize].as_str(), *t))
             .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.as_bytes().cmp(a.0.as_bytes())))
             .map(|(code, _)| code)
+    }
+}
+
+/// Adds a category to a claimant's list, once.
+fn add_category(categories: &mut Categories, category: u32) {
+    if !categories.contains(&category) {
+        categories.push(category);
     }
 }
 

@@ -142,6 +142,38 @@ impl OneShotReport {
     }
 }
 
+/// A report's files by kind, as the CLI's flags and the doors' arguments
+/// name them.
+#[derive(Debug, Default, Clone)]
+pub struct FilesByKind {
+    pub claims: Vec<String>,
+    pub budgets: Option<String>,
+    pub enrollment: Option<String>,
+    pub admin_fees: Option<String>,
+    pub rebates: Option<String>,
+    pub stop_loss: Option<String>,
+    /// Member eligibility spans: loaded into enrollments (spans are told by their columns).
+    pub eligibility: Option<String>,
+}
+
+impl FilesByKind {
+    /// (table, path) of each file: the claims first, in the order given.
+    pub fn tables(&self) -> Vec<(Table, String)> {
+        let mut files: Vec<(Table, String)> = self.claims.iter().map(|c| (Table::Claims, c.clone())).collect();
+        for (table, path) in [
+            (Table::Budgets, &self.budgets),
+            (Table::Enrollments, &self.enrollment),
+            (Table::AdminFees, &self.admin_fees),
+            (Table::Rebates, &self.rebates),
+            (Table::StopLossReimbursements, &self.stop_loss),
+            (Table::Enrollments, &self.eligibility),
+        ] {
+            files.extend(path.iter().map(|p| (table, p.clone())));
+        }
+        files
+    }
+}
+
 /// Files of one report, by table, with what a load needs to read them.
 pub struct ReportFiles<'a> {
     /// (table, path), in the order given; claims may repeat.
