@@ -14,6 +14,25 @@ pub(crate) struct RecordError {
     pub reason: String,
 }
 
+/// What reading a chunk counted beyond its records, for the file's totals;
+/// record numbers here and in the chunk's block start at 1 in the chunk.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChunkFacts {
+    /// Non-ASCII records read as UTF-8 (encoding detected record by record).
+    pub utf8_records: u64,
+    /// Records that are not UTF-8, read as Windows-1252, and the first few
+    /// of them as (record, line).
+    pub windows_1252_records: u64,
+    pub first_windows_1252: Vec<(u64, u64)>,
+    /// (record, line) of the first record that is not UTF-8 in a file that must be.
+    pub not_utf8: Option<(u64, u64)>,
+}
+
+impl ChunkFacts {
+    /// Records not UTF-8 named in the mixed-encoding warning.
+    pub const FIRST_SHOWN: usize = 5;
+}
+
 /// Where one record's cells are in the block's buffer.
 #[derive(Debug, Clone, Copy)]
 struct RecordAt {
@@ -32,6 +51,9 @@ pub(crate) struct Block {
     pub record_errors: Vec<RecordError>,
     /// Lines of rows whose every field is empty (Excel leaves them).
     pub empty_rows: Vec<u64>,
+    /// Read from a chunk on a worker: records are numbered from 1 in the
+    /// chunk, and this is what the file's totals need of it.
+    pub chunk: Option<ChunkFacts>,
 }
 
 /// One data record: its number, physical line and cells.
@@ -84,7 +106,7 @@ impl Block {
             }
             at.push(RecordAt { record: r.record, line: r.line, first, len: r.fields.len() });
         }
-        Block { cells, records: at, record_errors, empty_rows }
+        Block { cells, records: at, record_errors, empty_rows, chunk: None }
     }
 
     /// How many records were read (errors not counted).
@@ -160,7 +182,13 @@ impl BlockBuilder {
         let cells = csv::StringRecord::from_byte_record(self.cells).map_err(|e| {
             Error::input_file(source_name, format!("a block of records is not valid text ({})", e.utf8_error()))
         })?;
-        Ok(Block { cells, records: self.records, record_errors: self.record_errors, empty_rows: self.empty_rows })
+        Ok(Block {
+            cells,
+            records: self.records,
+            record_errors: self.record_errors,
+            empty_rows: self.empty_rows,
+            chunk: None,
+        })
     }
 }
 

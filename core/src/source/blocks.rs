@@ -1,33 +1,29 @@
 //! Cutting a CSV byte stream into blocks of whole records, decoded to text,
 //! numbered, with their physical lines: a big file is read a few MiB at a
-//! time and never sits in memory whole.
-
-use std::io::Read;
+//! time and never sits in memory whole. With several workers, the reading
+//! thread only cuts the bytes at record boundaries (`next_piece`) and the
+//! workers read the records.
 
 use encoding_rs::Encoding;
 use sha2::{Digest, Sha256};
 
-use super::block::{Block, BlockBuilder, RecordError};
+use super::block::{Block, BlockBuilder, ChunkFacts};
 use super::feed::Feed;
 use super::input::Input;
+use super::record_reader::{
+    line_breaks, record_boundary, ChunkParser, Decoding, RawChunk, RecordReader, Span, UTF8_BOM,
+};
 use super::{detect_delimiter, parse_delimiter};
 use crate::model::error::{Error, Result};
 
 /// Bytes read from the input for one block (about 25,000 claim lines).
 const BLOCK_BYTES: usize = 4 << 20;
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// How record bytes become text.
-#[derive(Clone, Copy)]
-enum Decoding {
-    /// Record by record: UTF-8 when the record is valid UTF-8, else
-    /// Windows-1252 (a file mixing both keeps each record's text; see
-    /// `CsvBlocks::encoding_warning`).
-    Detect,
-    /// UTF-8 required (declared, a BOM, or text decoded up front).
-    Utf8,
-    /// A single-byte encoding: each record decodes on its own.
-    SingleByte(&'static Encoding),
+/// What the reading thread hands on: a block it read, or bytes of whole
+/// records for a worker to read (`ChunkParser`).
+pub(crate) enum Piece {
+    Read(Block),
+    Raw(RawChunk),
 }
 
 /// A CSV file read block by block: its header, then `next_block` until None.
@@ -39,31 +35,21 @@ pub(crate) struct CsvBlocks<'a> {
     digest: Option<String>,
     pending: Vec<u8>,
     eof: bool,
-    decoding: Decoding,
     encoding: &'static str,
-    delimiter: u8,
-    headers: Option<Vec<String>>,
-    record_no: u64,
+    reader: RecordReader,
     /// Physical line of `pending[0]`.
     line_of_pending: u64,
     /// Bytes after the file's byte-order mark were parsed already.
     consumed_any: bool,
-    /// Detect mode: non-ASCII records read as UTF-8.
-    utf8_records: u64,
-    /// Detect mode: records that are not UTF-8, read as Windows-1252, and
-    /// the first few of them as (record, line).
-    windows_1252_records: u64,
-    first_windows_1252: Vec<(u64, u64)>,
-    row: csv::ByteRecord,
     /// The block read with the header, handed out first.
     held: Option<Block>,
-    header_error: Option<String>,
     block_bytes: usize,
     /// Blocks read through, whose buffers the next blocks fill.
     spare: Vec<Block>,
-    /// The failure of a file that must be UTF-8 and is not, and where.
-    not_utf8: Option<String>,
-    fatal: Option<String>,
+    /// `next_piece` cuts raw chunks instead of reading blocks.
+    cut_chunks: bool,
+    /// Chunks read through, whose buffers the next chunks fill.
+    spare_bytes: Vec<Vec<u8>>,
 }
 
 impl<'a> CsvBlocks<'a> {
@@ -95,23 +81,15 @@ impl<'a> CsvBlocks<'a> {
             digest: None,
             pending: Vec::new(),
             eof: false,
-            decoding: Decoding::Detect,
             encoding: "UTF-8",
-            delimiter: b',',
-            headers: None,
-            record_no: 0,
+            reader: RecordReader::new(),
             line_of_pending: 1,
             consumed_any: false,
-            utf8_records: 0,
-            windows_1252_records: 0,
-            first_windows_1252: Vec::new(),
-            row: csv::ByteRecord::new(),
             held: None,
-            header_error: None,
             block_bytes: block_bytes.max(1),
             spare: Vec::new(),
-            not_utf8: None,
-            fatal: None,
+            cut_chunks: false,
+            spare_bytes: Vec::new(),
         };
         blocks.fill()?;
         // A byte-order mark is up to three bytes (tiny test blocks may hold fewer).
@@ -137,7 +115,7 @@ impl<'a> CsvBlocks<'a> {
                 None
             }
             (None, Some(enc)) if enc.is_single_byte() => {
-                blocks.decoding = Decoding::SingleByte(enc);
+                blocks.reader.decoding = Decoding::SingleByte(enc);
                 blocks.encoding = enc.name();
                 None
             }
@@ -146,7 +124,7 @@ impl<'a> CsvBlocks<'a> {
                 if let Input::Bytes(bytes) = input {
                     // All in memory and valid: no record needs looking at.
                     if std::str::from_utf8(bytes).is_ok() {
-                        blocks.decoding = Decoding::Utf8;
+                        blocks.reader.decoding = Decoding::Utf8;
                     }
                 }
                 None
@@ -155,18 +133,18 @@ impl<'a> CsvBlocks<'a> {
         if let Some((enc, from_bom)) = whole_text {
             blocks.decode_whole(input, enc, from_bom)?;
         }
-        blocks.delimiter = match delimiter {
+        blocks.reader.delimiter = match delimiter {
             Some(d) => parse_delimiter(d)?,
             None => detect_delimiter(&blocks.pending),
         };
         // The header is the first record; the rest of its block is held.
         let mut first = Block::default();
-        while blocks.headers.is_none() {
+        while blocks.reader.headers.is_none() {
             match blocks.next_block()? {
                 Some(block) => first = block,
                 None => return Err(Error::input_file(source_name, "the file is empty: no header row")),
             }
-            if let Some(reason) = blocks.header_error.take() {
+            if let Some(reason) = blocks.reader.header_error.take() {
                 return Err(Error::input_file(source_name, format!("the header cannot be read: it {reason}")));
             }
         }
@@ -203,28 +181,29 @@ impl<'a> CsvBlocks<'a> {
         self.pending = text.into_owned().into_bytes();
         self.feed = Feed::empty();
         self.eof = true;
-        self.decoding = Decoding::Utf8;
+        self.reader.decoding = Decoding::Utf8;
         self.encoding = enc.name();
         Ok(())
     }
 
     fn require_utf8(&mut self, failure: String) {
-        self.decoding = Decoding::Utf8;
-        self.not_utf8 = Some(failure);
+        self.reader.decoding = Decoding::Utf8;
+        self.reader.not_utf8 = Some(failure);
     }
 
     pub fn headers(&self) -> &[String] {
-        self.headers.as_deref().unwrap_or(&[])
+        self.reader.headers.as_deref().unwrap_or(&[])
     }
 
     pub fn delimiter(&self) -> u8 {
-        self.delimiter
+        self.reader.delimiter
     }
 
     /// After the last block: the encoding the records were read in (`UTF-8`, `windows-1252`,
     /// or both when records differ).
     pub fn encoding(&self) -> &'static str {
-        match (self.decoding, self.utf8_records, self.windows_1252_records) {
+        let facts = &self.reader.facts;
+        match (self.reader.decoding, facts.utf8_records, facts.windows_1252_records) {
             (Decoding::Detect, 0, n) if n > 0 => encoding_rs::WINDOWS_1252.name(),
             (Decoding::Detect, _, n) if n > 0 => "UTF-8 and windows-1252",
             // A declared, BOM-given or whole-text encoding, or UTF-8 throughout.
@@ -235,18 +214,19 @@ impl<'a> CsvBlocks<'a> {
     /// After the last block: when some records are UTF-8 and others are not
     /// (read as Windows-1252), which ones, so no one is surprised by either.
     pub fn encoding_warning(&self) -> Option<String> {
-        if self.utf8_records == 0 || self.windows_1252_records == 0 {
+        let facts = &self.reader.facts;
+        if facts.utf8_records == 0 || facts.windows_1252_records == 0 {
             return None;
         }
-        let n = self.windows_1252_records;
+        let n = facts.windows_1252_records;
         let shown: Vec<String> =
-            self.first_windows_1252.iter().map(|(record, line)| format!("record {record} (line {line})")).collect();
+            facts.first_windows_1252.iter().map(|(record, line)| format!("record {record} (line {line})")).collect();
         let more = if n > shown.len() as u64 { format!(" and {} more", n - shown.len() as u64) } else { String::new() };
         Some(format!(
             "mixed encodings: {n} record{} not valid UTF-8, read as Windows-1252: {}{more}; the other {} non-ASCII records are UTF-8",
             if n == 1 { " is" } else { "s are" },
             shown.join(", "),
-            self.utf8_records
+            facts.utf8_records
         ))
     }
 
@@ -285,6 +265,72 @@ impl<'a> CsvBlocks<'a> {
         }
     }
 
+    /// Keeps a chunk's bytes, read through, to cut the next chunks into.
+    pub fn recycle_bytes(&mut self, bytes: Vec<u8>) {
+        if self.spare_bytes.len() < 4 {
+            self.spare_bytes.push(bytes);
+        }
+    }
+
+    /// From here on `next_piece` cuts chunks for `ChunkParser::parse` to read
+    /// on other threads; their record numbers start at 1 in each chunk
+    /// (`add_chunk_facts` counts them into the file's).
+    pub fn cut_into_chunks(&mut self) -> ChunkParser {
+        self.cut_chunks = true;
+        self.reader.for_chunks()
+    }
+
+    /// The next block, or chunk of whole records once `cut_into_chunks`
+    /// was called; None at the end of the input.
+    pub fn next_piece(&mut self) -> Result<Option<Piece>> {
+        if !self.cut_chunks || self.held.is_some() {
+            return Ok(self.next_block()?.map(Piece::Read));
+        }
+        loop {
+            if self.pending.len() < self.block_bytes && !self.eof {
+                self.fill()?;
+            }
+            if self.pending.is_empty() && self.eof {
+                return Ok(None);
+            }
+            let cut =
+                if self.eof { Some(self.pending.len()) } else { record_boundary(&self.pending, self.delimiter()) };
+            let Some(cut) = cut.filter(|&c| c > 0) else {
+                // No whole record yet: one record longer than a block.
+                self.fill()?;
+                continue;
+            };
+            // The chunk keeps the buffer; the bytes after the cut move to another.
+            let mut rest = self.spare_bytes.pop().unwrap_or_default();
+            rest.clear();
+            rest.extend_from_slice(&self.pending[cut..]);
+            let mut bytes = std::mem::replace(&mut self.pending, rest);
+            bytes.truncate(cut);
+            let line = self.line_of_pending;
+            self.line_of_pending += line_breaks(&bytes, 0, cut);
+            let last = self.eof && self.pending.is_empty();
+            return Ok(Some(Piece::Raw(RawChunk { bytes, line, last })));
+        }
+    }
+
+    /// Counts a chunk's facts into the file's; `records_before` is how many
+    /// records the file has before the chunk. A file that must be UTF-8 and
+    /// is not fails here, at the chunk's first such record.
+    pub fn add_chunk_facts(&mut self, chunk: ChunkFacts, records_before: u64) -> Result<()> {
+        if let Some((record, line)) = chunk.not_utf8 {
+            return Err(self.reader.not_utf8_error(records_before + record, line));
+        }
+        let facts = &mut self.reader.facts;
+        facts.utf8_records += chunk.utf8_records;
+        facts.windows_1252_records += chunk.windows_1252_records;
+        for (record, line) in chunk.first_windows_1252 {
+            if facts.first_windows_1252.len() < ChunkFacts::FIRST_SHOWN {
+                facts.first_windows_1252.push((records_before + record, line));
+            }
+        }
+        Ok(())
+    }
+
     /// The next block of whole records, or None at the end of the input.
     pub fn next_block(&mut self) -> Result<Option<Block>> {
         if let Some(block) = self.held.take() {
@@ -297,232 +343,32 @@ impl<'a> CsvBlocks<'a> {
             if self.pending.is_empty() && self.eof {
                 return Ok(None);
             }
-            let (block, consumed, line_after) = self.parse_pending();
-            if let Some(message) = self.fatal.take() {
-                return Err(Error::mapping(message));
+            // Sized for the bytes at hand: growing it by doubling copies and zeroes.
+            let mut block = match self.spare.pop() {
+                Some(spent) => BlockBuilder::reusing(spent),
+                None => BlockBuilder::with_capacity(self.pending.len()),
+            };
+            let span = Span {
+                line: self.line_of_pending,
+                complete: self.eof,
+                at_end: self.eof,
+                after_start: self.consumed_any,
+            };
+            let taken = self.reader.read(&self.pending, &span, &mut block);
+            if let Some((record, line)) = self.reader.facts.not_utf8 {
+                return Err(self.reader.not_utf8_error(record, line));
             }
-            if consumed == 0 && !self.eof {
+            if taken.consumed == 0 && !self.eof {
                 // One record longer than a block: read more and try again.
                 self.fill()?;
                 continue;
             }
             let block = block.finish(&self.source_name)?;
-            self.line_of_pending = line_after;
-            self.pending.drain(..consumed);
-            self.consumed_any |= consumed > 0;
+            self.line_of_pending = taken.line_after;
+            self.pending.drain(..taken.consumed);
+            self.consumed_any |= taken.consumed > 0;
             return Ok(Some(block));
         }
-    }
-
-    /// Parses the whole records at the front of `pending`; returns them, how
-    /// many bytes they took and the line after those bytes. Before the end of
-    /// the input, the record that reaches the end of `pending` may be cut and
-    /// waits for more bytes.
-    fn parse_pending(&mut self) -> (BlockBuilder, usize, u64) {
-        // Sized for the bytes at hand: growing it by doubling copies and zeroes.
-        let mut block = match self.spare.pop() {
-            Some(spent) => BlockBuilder::reusing(spent),
-            None => BlockBuilder::with_capacity(self.pending.len()),
-        };
-        let bytes = std::mem::take(&mut self.pending);
-        // A csv reader drops a UTF-8 BOM at the start of its input: as it
-        // would at the start of the file, but past it a BOM is data. An empty
-        // line in front (csv skips it) keeps it.
-        let lead: &[u8] = if self.consumed_any && bytes.starts_with(UTF8_BOM) { b"\n" } else { b"" };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(self.delimiter)
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(lead.chain(&bytes[..]));
-        let offset = |position: &csv::Position| position.byte().saturating_sub(lead.len() as u64) as usize;
-        let mut lines = LineCounter { bytes: &bytes, counted_to: 0, line: self.line_of_pending };
-        let mut row = std::mem::take(&mut self.row);
-        let consumed = loop {
-            let start = offset(reader.position());
-            match reader.read_byte_record(&mut row) {
-                Ok(false) => break bytes.len(),
-                Ok(true) => {
-                    let end = offset(reader.position());
-                    if !self.eof && end >= bytes.len() {
-                        break start;
-                    }
-                    let line = lines.line_of(row.position().map_or(start, offset));
-                    let record = &bytes[start..end.min(bytes.len())];
-                    if end >= bytes.len() && unclosed_quote(record) {
-                        let last = lines.line_at(start + record.trim_ascii_end().len()).max(line);
-                        let reason = format!(
-                            "has an unclosed quote: a field opens with '\"' and no closing '\"' follows, so the rest of the file (lines {line} to {last}) was read as this one record"
-                        );
-                        if self.headers.is_none() {
-                            self.header_error.get_or_insert(reason);
-                        } else {
-                            self.record_no += 1;
-                            block.record_errors.push(RecordError { record: self.record_no, line, reason });
-                        }
-                        continue;
-                    }
-                    self.take_record(&row, line, &mut block);
-                }
-                Err(e) if self.headers.is_none() => {
-                    self.header_error = Some(format!("is not valid CSV ({e})"));
-                    break bytes.len();
-                }
-                Err(e) => {
-                    let line = lines.line_of(start);
-                    self.record_no += 1;
-                    block.record_errors.push(RecordError {
-                        record: self.record_no,
-                        line,
-                        reason: format!("is not a valid CSV record ({e})"),
-                    });
-                }
-            }
-        };
-        self.row = row;
-        let line_after = lines.line_at(consumed);
-        self.pending = bytes;
-        (block, consumed, line_after)
-    }
-
-    fn take_record(&mut self, row: &csv::ByteRecord, line: u64, block: &mut BlockBuilder) {
-        let mark = block.mark();
-        if let Err(reason) = self.decode_into(row, line, block) {
-            block.drop_since(mark);
-            if let Some(failure) = &self.not_utf8 {
-                self.fatal = Some(format!("{failure} (record {}, line {line})", self.record_no + 1));
-            } else if self.headers.is_none() {
-                // The first failure is the header's; rows after it say nothing more of it.
-                self.header_error.get_or_insert(reason);
-            } else {
-                self.record_no += 1;
-                block.record_errors.push(RecordError { record: self.record_no, line, reason });
-            }
-            return;
-        }
-        if self.headers.is_none() {
-            self.headers =
-                Some(block.cells_since(mark).map(|h| String::from_utf8_lossy(h).trim().to_string()).collect());
-            block.drop_since(mark);
-            return;
-        }
-        if block.cells_since(mark).all(is_blank) {
-            block.drop_since(mark);
-            block.empty_rows.push(line);
-            return;
-        }
-        self.record_no += 1;
-        block.keep_record(mark, self.record_no, line);
-    }
-
-    /// Appends the record's cells as UTF-8 text to the block.
-    fn decode_into(
-        &mut self,
-        row: &csv::ByteRecord,
-        line: u64,
-        block: &mut BlockBuilder,
-    ) -> std::result::Result<(), String> {
-        if let Some(field) = row.iter().position(|cell| cell.contains(&0)) {
-            if self.headers.is_none() && looks_like_utf16(row.as_slice()) {
-                return Err("looks like UTF-16 text without a byte-order mark (every other byte is 0); save the file as UTF-8, or declare \"encoding\": \"utf-16le\" (or \"utf-16be\") in a mapping profile".into());
-            }
-            let header = self.headers.as_ref().and_then(|h| h.get(field));
-            let name = header.map_or(String::new(), |h| format!(" ({})", crate::model::cell::echo(h)));
-            return Err(format!("has a NUL byte (\\0) in field {}{name}; no text field may hold one", field + 1));
-        }
-        let ascii = row.as_slice().is_ascii();
-        let mut decoding = self.decoding;
-        if let (Decoding::Detect, false) = (decoding, ascii) {
-            if std::str::from_utf8(row.as_slice()).is_ok() {
-                self.utf8_records += 1;
-            } else {
-                decoding = Decoding::SingleByte(encoding_rs::WINDOWS_1252);
-                if self.headers.is_some() {
-                    self.windows_1252_records += 1;
-                    if self.first_windows_1252.len() < 5 {
-                        self.first_windows_1252.push((self.record_no + 1, line));
-                    }
-                }
-            }
-        }
-        match decoding {
-            Decoding::SingleByte(enc) if !ascii => {
-                for cell in row {
-                    block.push_cell(enc.decode_without_bom_handling(cell).0.as_bytes());
-                }
-            }
-            _ => {
-                if !ascii {
-                    // Cell by cell, as csv checks a record (a character cut by a delimiter is not text).
-                    csv::StringRecord::from_byte_record(row.clone())
-                        .map_err(|e| format!("is not valid UTF-8 text ({})", e.utf8_error()))?;
-                }
-                for cell in row {
-                    block.push_cell(cell);
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Whether the bytes of a record that ran to the end of the file hold an
-/// open quote: an odd number of '"' (quoted fields and doubled quotes come
-/// in pairs) over more than one line.
-fn unclosed_quote(record: &[u8]) -> bool {
-    memchr::memchr_iter(b'"', record).count() % 2 == 1
-        && memchr::memchr2(b'\n', b'\r', record.trim_ascii_end()).is_some()
-}
-
-/// Text whose every other byte is 0 (ASCII written as UTF-16).
-fn looks_like_utf16(bytes: &[u8]) -> bool {
-    bytes.len() >= 4 && memchr::memchr_iter(0, bytes).count() * 3 >= bytes.len()
-}
-
-/// A cell of only white space (as `str::trim` sees it).
-fn is_blank(cell: &[u8]) -> bool {
-    std::str::from_utf8(cell).is_ok_and(|text| text.trim().is_empty())
-}
-
-/// Physical lines from byte offsets: the csv reader counts records, not
-/// the newlines inside quoted fields.
-struct LineCounter<'b> {
-    bytes: &'b [u8],
-    counted_to: usize,
-    line: u64,
-}
-
-/// Line breaks in `bytes[from..to]`: each '\n', and each '\r' not followed
-/// by '\n' (old Mac files end lines with a lone CR). A '\r' last in `bytes`
-/// may be the first half of a CRLF cut by the block and does not count.
-fn line_breaks(bytes: &[u8], from: usize, to: usize) -> u64 {
-    let part = &bytes[from..to];
-    let newlines = memchr::memchr_iter(b'\n', part).count() as u64;
-    let lone_returns = memchr::memchr_iter(b'\r', part)
-        .filter(|i| bytes.get(from + i + 1).is_some_and(|next| *next != b'\n'))
-        .count() as u64;
-    newlines + lone_returns
-}
-
-impl LineCounter<'_> {
-    fn line_of(&mut self, byte: usize) -> u64 {
-        // A record's reported start may sit on the previous line's '\n'.
-        let mut end = byte.min(self.bytes.len());
-        while end < self.bytes.len() && matches!(self.bytes[end], b'\r' | b'\n') {
-            end += 1;
-        }
-        self.line_at(end)
-    }
-
-    /// The line of byte `end`.
-    fn line_at(&mut self, end: usize) -> u64 {
-        let end = end.min(self.bytes.len());
-        if end >= self.counted_to {
-            self.line += line_breaks(self.bytes, self.counted_to, end);
-        } else {
-            self.line -= line_breaks(self.bytes, end, self.counted_to);
-        }
-        self.counted_to = end;
-        self.line
     }
 }
 
@@ -531,18 +377,57 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Headers, (record, line, cells) of every record, empty rows, sha256, encoding.
-    type ReadAll = (Vec<String>, Vec<(u64, u64, Vec<String>)>, Vec<u64>, String, String);
+    /// (record, line, reason) of a record that could not be read.
+    type Unread = (u64, u64, String);
+    /// Headers, (record, line, cells) of every record, empty rows, sha256,
+    /// encoding, records that could not be read.
+    type ReadAll = (Vec<String>, Vec<(u64, u64, Vec<String>)>, Vec<u64>, String, String, Vec<Unread>);
 
     /// Every record with its number, line and cells, and the file's facts.
     fn read_all(bytes: &[u8], block_bytes: usize) -> Result<ReadAll> {
         let mut blocks = CsvBlocks::open_with_block_bytes(Input::Bytes(bytes), None, None, "t", block_bytes)?;
-        let (mut records, mut empty) = (Vec::new(), Vec::new());
+        let (mut records, mut empty, mut unread) = (Vec::new(), Vec::new(), Vec::new());
         while let Some(block) = blocks.next_block()? {
             records.extend(block.records().map(|r| (r.record, r.line, r.iter().map(str::to_string).collect())));
             empty.extend(block.empty_rows);
+            unread.extend(block.record_errors.into_iter().map(|e| (e.record, e.line, e.reason)));
         }
-        Ok((blocks.headers().to_vec(), records, empty, blocks.sha256(), blocks.encoding().to_string()))
+        Ok((blocks.headers().to_vec(), records, empty, blocks.sha256(), encoding_said(&blocks), unread))
+    }
+
+    /// The encoding and the mixed-encoding warning, once the file was read.
+    fn encoding_said(blocks: &CsvBlocks) -> String {
+        format!("{}; {}", blocks.encoding(), blocks.encoding_warning().unwrap_or_default())
+    }
+
+    /// `read_all` with the records read from chunks, as the loader's workers
+    /// do: each chunk's record numbers shifted by the records before it.
+    fn read_all_by_chunks(bytes: &[u8], block_bytes: usize) -> Result<ReadAll> {
+        let mut blocks = CsvBlocks::open_with_block_bytes(Input::Bytes(bytes), None, None, "t", block_bytes)?;
+        let parser = blocks.cut_into_chunks();
+        let (mut records, mut empty, mut unread, mut records_before) = (Vec::new(), Vec::new(), Vec::new(), 0);
+        while let Some(piece) = blocks.next_piece()? {
+            let mut block = match piece {
+                Piece::Read(block) => block,
+                Piece::Raw(chunk) => {
+                    let (block, spent) = parser.parse(chunk, None, "t")?;
+                    blocks.recycle_bytes(spent);
+                    block
+                }
+            };
+            let shift = match block.chunk.take() {
+                Some(facts) => {
+                    blocks.add_chunk_facts(facts, records_before)?;
+                    records_before
+                }
+                None => 0,
+            };
+            records_before += (block.len() + block.record_errors.len()) as u64;
+            records.extend(block.records().map(|r| (r.record + shift, r.line, r.iter().map(str::to_string).collect())));
+            empty.extend(block.empty_rows);
+            unread.extend(block.record_errors.into_iter().map(|e| (e.record + shift, e.line, e.reason)));
+        }
+        Ok((blocks.headers().to_vec(), records, empty, blocks.sha256(), encoding_said(&blocks), unread))
     }
 
     #[test]
@@ -564,6 +449,8 @@ mod tests {
         assert_eq!(whole.3, crate::source::sha256_hex(text.as_bytes()));
         for block_bytes in 1..text.len() + 2 {
             assert_eq!(read_all(text.as_bytes(), block_bytes).unwrap(), whole, "block of {block_bytes} bytes");
+            let by_chunks = read_all_by_chunks(text.as_bytes(), block_bytes).unwrap();
+            assert_eq!(by_chunks, whole, "chunks of {block_bytes} bytes");
         }
     }
 
@@ -591,6 +478,24 @@ mod tests {
                 );
             }
         }
+        // Read by chunks on workers, the warning names the same records.
+        let mut rows = String::from("name\n");
+        for i in 0..40 {
+            rows.push_str(if i % 7 == 3 { "Jos\u{e9}\n" } else { "Caf\u{e9}\n" });
+        }
+        let mut bytes = rows.into_bytes();
+        // Records 4, 11, 18, 25, 32 and 39 as Windows-1252 (0xE9 alone), lines one more.
+        for (i, line) in bytes.split_mut(|b| *b == b'\n').enumerate() {
+            if i % 7 == 4 {
+                line.copy_from_slice(b"Jos\xE9\xE9");
+            }
+        }
+        let by_chunks = read_all_by_chunks(&bytes, 16).unwrap();
+        assert_eq!(
+            by_chunks.4,
+            "UTF-8 and windows-1252; mixed encodings: 6 records are not valid UTF-8, read as Windows-1252: record 4 (line 5), record 11 (line 12), record 18 (line 19), record 25 (line 26), record 32 (line 33) and 1 more; the other 34 non-ASCII records are UTF-8"
+        );
+        assert_eq!(by_chunks, read_all(&bytes, 1 << 20).unwrap());
         // Windows-1252 throughout: no warning, and the file says so.
         let mut whole = CsvBlocks::open(Input::Bytes(b"name\nJos\xE9\n"), None, None, "t").unwrap();
         while whole.next_block().unwrap().is_some() {}
@@ -631,7 +536,7 @@ mod tests {
     fn declared_utf8_that_is_not_fails_naming_the_record() {
         // Undeclared, the same bytes are a Windows-1252 file.
         let read = read_all(b"a\nok\nbad\xE9\n", 3).unwrap();
-        assert_eq!((read.1[1].2[0].as_str(), read.4.as_str()), ("badé", "windows-1252"));
+        assert_eq!((read.1[1].2[0].as_str(), read.4.as_str()), ("badé", "windows-1252; "));
         let declared = CsvBlocks::open(Input::Bytes(b"a\nbad\xE9\n"), Some("utf-8"), None, "t")
             .and_then(|mut b| b.next_block().map(|_| ()))
             .unwrap_err()
@@ -652,7 +557,22 @@ mod tests {
             let bytes = writer.into_inner().unwrap();
             let whole = read_all(&bytes, 1 << 20).map_err(|e| e.to_string());
             let cut = read_all(&bytes, block_bytes).map_err(|e| e.to_string());
-            prop_assert_eq!(cut, whole);
+            prop_assert_eq!(&cut, &whole);
+            let by_chunks = read_all_by_chunks(&bytes, block_bytes).map_err(|e| e.to_string());
+            prop_assert_eq!(by_chunks, whole);
+        }
+
+        #[test]
+        fn blocks_and_chunks_cut_where_csv_ends_records_even_in_messy_quoting(
+            text in "a,b\n[a,\"\r\n é\u{feff}]{0,60}",
+            block_bytes in 1usize..40,
+        ) {
+            // Quotes open mid-field, stay open, double up: no writer made these bytes.
+            let whole = read_all(text.as_bytes(), 1 << 20).map_err(|e| e.to_string());
+            let cut = read_all(text.as_bytes(), block_bytes).map_err(|e| e.to_string());
+            prop_assert_eq!(&cut, &whole);
+            let by_chunks = read_all_by_chunks(text.as_bytes(), block_bytes).map_err(|e| e.to_string());
+            prop_assert_eq!(by_chunks, whole);
         }
     }
 }

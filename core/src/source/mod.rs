@@ -6,11 +6,13 @@ mod blocks;
 mod feed;
 mod format;
 mod input;
+mod record_reader;
 
-pub(crate) use block::{Block, Record, RecordError};
-pub(crate) use blocks::CsvBlocks;
+pub(crate) use block::{Block, ChunkFacts, Record, RecordError};
+pub(crate) use blocks::{CsvBlocks, Piece};
 pub use format::Format;
 pub(crate) use input::{Input, StreamInput};
+pub(crate) use record_reader::ChunkParser;
 
 use datafusion::arrow::array::{Array, ArrayRef};
 use datafusion::arrow::compute::{cast_with_options, CastOptions};
@@ -144,6 +146,22 @@ pub(crate) trait RecordSource {
     }
     /// A block read through, whose buffers the next blocks may reuse.
     fn recycle(&mut self, _block: Block) {}
+    /// Leaves reading records to other threads: from here on `next_piece`
+    /// may give raw chunks, which the parser returned reads. None: the
+    /// source reads its own blocks.
+    fn cut_into_chunks(&mut self) -> Option<ChunkParser> {
+        None
+    }
+    /// The next block, or raw chunk after `cut_into_chunks`.
+    fn next_piece(&mut self) -> Result<Option<Piece>> {
+        Ok(self.next_block()?.map(Piece::Read))
+    }
+    /// See `CsvBlocks::add_chunk_facts`.
+    fn add_chunk_facts(&mut self, _facts: ChunkFacts, _records_before: u64) -> Result<()> {
+        Ok(())
+    }
+    /// A chunk's bytes read through, to cut the next chunks into.
+    fn recycle_bytes(&mut self, _bytes: Vec<u8>) {}
 }
 
 impl RecordSource for CsvBlocks<'_> {
@@ -170,6 +188,18 @@ impl RecordSource for CsvBlocks<'_> {
     }
     fn recycle(&mut self, block: Block) {
         CsvBlocks::recycle(self, block)
+    }
+    fn cut_into_chunks(&mut self) -> Option<ChunkParser> {
+        Some(CsvBlocks::cut_into_chunks(self))
+    }
+    fn next_piece(&mut self) -> Result<Option<Piece>> {
+        CsvBlocks::next_piece(self)
+    }
+    fn add_chunk_facts(&mut self, facts: ChunkFacts, records_before: u64) -> Result<()> {
+        CsvBlocks::add_chunk_facts(self, facts, records_before)
+    }
+    fn recycle_bytes(&mut self, bytes: Vec<u8>) {
+        CsvBlocks::recycle_bytes(self, bytes)
     }
 }
 
