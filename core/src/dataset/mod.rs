@@ -143,11 +143,21 @@ impl Dataset {
         batches: &[RecordBatch],
         options: &LoadOptions,
     ) -> Result<LoadSummary> {
-        let text = source::read_batches(batches, source)?;
-        self.load_text(table, source, text, options)
+        self.load_arrow(table, source, source::ArrowBlocks::of_batches(batches, source)?, options)
     }
 
-    /// Loads Parquet bytes.
+    fn load_arrow(
+        &mut self,
+        table: Table,
+        source: &str,
+        batches: source::ArrowBlocks,
+        options: &LoadOptions,
+    ) -> Result<LoadSummary> {
+        let out = load::load_arrow(table.model_table(), batches, options, source, &self.keys)?;
+        self.add(table, out)
+    }
+
+    /// Loads Parquet bytes, a row group's batches at a time.
     #[cfg(feature = "parquet")]
     pub fn load_parquet_bytes(
         &mut self,
@@ -157,16 +167,19 @@ impl Dataset {
         options: &LoadOptions,
     ) -> Result<LoadSummary> {
         use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
-            .and_then(|b| b.build())
-            .map_err(|e| Error::input_file(source, format!("not a readable Parquet file: {e}")))?;
-        let batches = reader
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| Error::input_file(source, format!("not a readable Parquet file: {e}")))?;
-        self.load_batches(table, source, &batches, options)
+        let bytes = bytes::Bytes::from(bytes);
+        let unreadable =
+            |e: &dyn std::fmt::Display| Error::input_file(source, format!("not a readable Parquet file: {e}"));
+        let batches = move || -> Result<source::BatchIter<'_>> {
+            let reader = ParquetRecordBatchReaderBuilder::try_new(bytes.clone())
+                .and_then(|b| b.build())
+                .map_err(|e| unreadable(&e))?;
+            Ok(Box::new(reader.map(move |batch| batch.map_err(|e| unreadable(&e)))))
+        };
+        self.load_arrow(table, source, source::ArrowBlocks::open(Box::new(batches), source)?, options)
     }
 
-    /// Loads Arrow IPC bytes (file or stream format).
+    /// Loads Arrow IPC bytes (file or stream format), a batch at a time.
     pub fn load_ipc_bytes(
         &mut self,
         table: Table,
@@ -175,15 +188,20 @@ impl Dataset {
         options: &LoadOptions,
     ) -> Result<LoadSummary> {
         use datafusion::arrow::ipc::reader::{FileReader, StreamReader};
-        let batches: std::result::Result<Vec<RecordBatch>, _> =
-            match FileReader::try_new(std::io::Cursor::new(bytes), None) {
-                Ok(r) => r.collect(),
-                Err(_) => StreamReader::try_new(std::io::Cursor::new(bytes), None)
-                    .map_err(|e| Error::input_file(source, format!("not Arrow IPC data: {e}")))?
-                    .collect(),
+        let unreadable =
+            |e: &dyn std::fmt::Display| Error::input_file(source, format!("not readable Arrow IPC data: {e}"));
+        let batches = move || -> Result<source::BatchIter<'_>> {
+            let batches: source::BatchIter<'_> = match FileReader::try_new(std::io::Cursor::new(bytes), None) {
+                Ok(reader) => Box::new(reader.map(move |b| b.map_err(|e| unreadable(&e)))),
+                Err(_) => Box::new(
+                    StreamReader::try_new(std::io::Cursor::new(bytes), None)
+                        .map_err(|e| Error::input_file(source, format!("not Arrow IPC data: {e}")))?
+                        .map(move |b| b.map_err(|e| unreadable(&e))),
+                ),
             };
-        let batches = batches.map_err(|e| Error::input_file(source, format!("not readable Arrow IPC data: {e}")))?;
-        self.load_batches(table, source, &batches, options)
+            Ok(batches)
+        };
+        self.load_arrow(table, source, source::ArrowBlocks::open(Box::new(batches), source)?, options)
     }
 
     /// Loads a file by its extension: `.parquet`, `.arrow`/`.ipc`/`.feather`, else CSV.
@@ -227,17 +245,6 @@ impl Dataset {
                 "{source}: this build reads no Parquet (the claimscope crate's \"parquet\" feature is off)"
             ))),
         }
-    }
-
-    fn load_text(
-        &mut self,
-        table: Table,
-        source: &str,
-        text: source::TextTable,
-        options: &LoadOptions,
-    ) -> Result<LoadSummary> {
-        let out = load::load_text_table(table.model_table(), text, options, source, &self.keys)?;
-        self.add(table, out)
     }
 
     /// Keeps a load's batches and lineage.

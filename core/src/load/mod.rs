@@ -22,9 +22,7 @@ use crate::model::dates::{self, CellDate, SlashEvidence, SlashOrder};
 use crate::model::error::{Error, Result};
 use crate::model::load_summary::{LoadSummary, RowError};
 use crate::model::table::Table;
-use crate::source::{
-    Block, ChunkFacts, ChunkParser, CsvBlocks, Input, OneBlock, Piece, Record, RecordSource, TextTable,
-};
+use crate::source::{ArrowBlocks, Block, ChunkFacts, ChunkParser, CsvBlocks, Input, Piece, Record, RecordSource};
 use columns::{CellError, CellResult, Columns};
 
 /// Strict mode keeps at most this many errors in the failure it returns.
@@ -180,15 +178,15 @@ fn load_blocks(
     load_records(table, blocks, options, source, keys, rows).map_err(|e| e.naming_source(source))
 }
 
-/// Loads a table of strings already in memory (Arrow batches as text).
-pub(crate) fn load_text_table(
+/// Loads Arrow record batches, read as text a block at a time.
+pub(crate) fn load_arrow(
     table: Table,
-    text: TextTable,
+    batches: ArrowBlocks,
     options: &LoadOptions,
     source: &str,
     keys: &ExistingKeys,
 ) -> Result<LoadOutput> {
-    load_records(table, OneBlock::from(text), options, source, keys, Rows::Keep).map_err(|e| e.naming_source(source))
+    load_records(table, batches, options, source, keys, Rows::Keep).map_err(|e| e.naming_source(source))
 }
 
 fn load_records(

@@ -95,7 +95,8 @@ impl<'b> Record<'b> {
 }
 
 impl Block {
-    /// Records already read as text (an Arrow table, a test), as one block.
+    /// Records already read as text, as one block.
+    #[cfg(test)]
     pub fn from_records(records: &[RawRecord], record_errors: Vec<RecordError>, empty_rows: Vec<u64>) -> Block {
         let mut cells = csv::StringRecord::new();
         let mut at = Vec::with_capacity(records.len());

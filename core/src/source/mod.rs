@@ -1,6 +1,7 @@
 //! Turning input bytes (or Arrow batches) into header + string records:
 //! encoding, delimiter, quoting. Knows nothing of canonical tables.
 
+mod arrow_blocks;
 mod block;
 mod blocks;
 mod feed;
@@ -8,17 +9,13 @@ mod format;
 mod input;
 mod record_reader;
 
+pub(crate) use arrow_blocks::{ArrowBlocks, BatchIter};
 pub(crate) use block::{Block, ChunkFacts, Record, RecordError};
 pub(crate) use blocks::{CsvBlocks, Piece};
 pub use format::Format;
 pub(crate) use input::{Input, StreamInput};
 pub(crate) use record_reader::ChunkParser;
 
-use datafusion::arrow::array::{Array, ArrayRef};
-use datafusion::arrow::compute::{cast_with_options, CastOptions};
-use datafusion::arrow::datatypes::DataType;
-use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::arrow::util::display::FormatOptions;
 use sha2::{Digest, Sha256};
 
 use crate::model::error::{Error, Result};
@@ -201,98 +198,6 @@ impl RecordSource for CsvBlocks<'_> {
     fn recycle_bytes(&mut self, bytes: Vec<u8>) {
         CsvBlocks::recycle_bytes(self, bytes)
     }
-}
-
-/// A text table already in memory, as one block.
-pub(crate) struct OneBlock {
-    table: TextTable,
-    taken: bool,
-}
-
-impl From<TextTable> for OneBlock {
-    fn from(table: TextTable) -> Self {
-        OneBlock { table, taken: false }
-    }
-}
-
-impl RecordSource for OneBlock {
-    fn headers(&self) -> &[String] {
-        &self.table.headers
-    }
-    fn next_block(&mut self) -> Result<Option<Block>> {
-        if std::mem::replace(&mut self.taken, true) {
-            return Ok(None);
-        }
-        let records = std::mem::take(&mut self.table.records);
-        Ok(Some(Block::from_records(
-            &records,
-            std::mem::take(&mut self.table.record_errors),
-            std::mem::take(&mut self.table.empty_rows),
-        )))
-    }
-    fn sha256(&self) -> String {
-        self.table.sha256.clone()
-    }
-    fn sha256_up_front(&mut self) -> Result<String> {
-        Ok(self.table.sha256.clone())
-    }
-    fn encoding(&self) -> String {
-        self.table.encoding.clone()
-    }
-    fn delimiter_name(&self) -> String {
-        self.table.delimiter.clone()
-    }
-}
-
-/// Arrow batches as a text table: every column is formatted as text (dates
-/// ISO, decimals with their digits) and goes through the same validation as
-/// CSV cells. Nulls become blank cells.
-pub(crate) fn read_batches(batches: &[RecordBatch], source_name: &str) -> Result<TextTable> {
-    let schema = batches
-        .first()
-        .map(|b| b.schema())
-        .ok_or_else(|| Error::input_file(source_name, "no record batches were given"))?;
-    let headers: Vec<String> = schema.fields().iter().map(|f| f.name().trim().to_string()).collect();
-    let mut hasher = Sha256::new();
-    let mut records = Vec::new();
-    let mut record_no = 0u64;
-    let format = FormatOptions::default().with_display_error(true);
-    let cast_options = CastOptions { safe: false, format_options: format };
-    for batch in batches {
-        if batch.schema().fields().len() != headers.len() {
-            return Err(Error::input_file(source_name, "record batches do not share one schema"));
-        }
-        let columns: Vec<ArrayRef> = batch
-            .columns()
-            .iter()
-            .map(|c| cast_with_options(c, &DataType::Utf8, &cast_options))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| Error::input_file(source_name, format!("a column cannot be read as text: {e}")))?;
-        let strings: Vec<&arrow::array::StringArray> =
-            columns.iter().filter_map(|c| c.as_any().downcast_ref::<arrow::array::StringArray>()).collect();
-        for row in 0..batch.num_rows() {
-            record_no += 1;
-            let fields: csv::StringRecord =
-                strings.iter().map(|a| if a.is_null(row) { "" } else { a.value(row) }).collect();
-            for f in &fields {
-                hasher.update(f.as_bytes());
-                hasher.update([0x1f]);
-            }
-            hasher.update([0x1e]);
-            // An Arrow table has no physical lines: the line is the row number.
-            records.push(RawRecord { record: record_no, line: record_no, fields });
-        }
-    }
-    let sha256 = hex(&hasher.finalize());
-    Ok(TextTable {
-        headers,
-        records,
-        sha256,
-        encoding: "arrow".into(),
-        delimiter: String::new(),
-        record_errors: Vec::new(),
-        empty_rows: Vec::new(),
-    })
 }
 
 #[cfg(test)]
