@@ -155,7 +155,8 @@ struct ReconcileArgs {
     /// Reconcile the readable rows and list unreadable ones as rejected.
     #[arg(long)]
     lenient: bool,
-    /// A truth.csv from generate-recon: print precision and recall to stderr.
+    /// A file of the true pairs (the rules' id columns, else its first two; generate-recon writes one):
+    /// print precision, recall and F1 to stderr.
     #[arg(long)]
     truth: Option<String>,
 }
@@ -623,10 +624,10 @@ fn reconcile(args: ReconcileArgs) -> Result<(), Error> {
         &options,
     )?;
     if let Some(path) = &args.truth {
-        let e = claimscope::tools::generate_recon::evaluate(&result, &read_bytes(path)?)?;
+        let e = reconcile::evaluate(&result, &read_bytes(path)?, path)?;
         eprintln!(
-            "precision {} recall {} ({} correct of {} matched; {} true pairs)",
-            e.precision, e.recall, e.correct, e.matched, e.true_pairs
+            "precision {} recall {} F1 {} ({} correct of {} matched; {} true pairs in {path}, columns {} and {})",
+            e.precision, e.recall, e.f1, e.correct, e.matched, e.true_pairs, e.left_column, e.right_column
         );
     }
     let text = match args.format {

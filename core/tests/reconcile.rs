@@ -202,7 +202,7 @@ fn generated_exports_match_with_precision_and_recall_of_at_least_0_99() {
         &Options::default(),
     )
     .unwrap();
-    let e = generate::evaluate(&out, &read(generate::TRUTH_FILE)).unwrap();
+    let e = reconcile::evaluate(&out, &read(generate::TRUTH_FILE), generate::TRUTH_FILE).unwrap();
     println!(
         "20,000 sales: precision {} recall {} ({} correct of {} matched, {} true pairs)",
         e.precision, e.recall, e.correct, e.matched, e.true_pairs
@@ -268,4 +268,40 @@ fn an_ambiguous_date_column_asks_for_its_format() {
     assert!(e.contains("set \"right_format\" in the rules' date to \"%m/%d/%Y\" or \"%d/%m/%Y\""), "{e}");
     let r = rules(r#"{"date": {"left": "d", "right": "d", "right_format": "%d/%m/%Y"}}"#);
     assert_eq!(pairs(&run("d\n2025-02-03\n", "d\n03/02/2025\n", &r)), vec![(1, 1)]);
+}
+
+#[test]
+fn a_truth_file_is_read_by_the_rules_id_columns_or_its_first_two_and_scored_by_hand() {
+    let r = rules(r#"{"id": {"left": "txn", "right": "rid"}, "keys": [{"left": "k", "right": "k"}]}"#);
+    // Keys a, b, c, d match one-to-one: (T1,R1) (T2,R2) (T3,R9) (T4,R4).
+    let out = run("txn,k\nT1,a\nT2,b\nT3,c\nT4,d\nT5,e\n", "rid,k\nR1,a\nR2,b\nR9,c\nR4,d\nR5,f\n", &r);
+    assert_eq!(out.matched.len(), 4);
+    // By hand: 5 true pairs; (T1,R1) (T2,R2) (T4,R4) listed, (T3,R9) not:
+    // precision 3/4, recall 3/5, F1 = 2*3*3 / (3*4 + 3*5) = 18/27.
+    let named = "redemption,txn,rid\nx,T1,R1\nx,T2,R2\nx,T3,R3\nx,T4,R4\nx,T5,R5\n";
+    let e = reconcile::evaluate(&out, named.as_bytes(), "truth.csv").unwrap();
+    assert_eq!((e.left_column.as_str(), e.right_column.as_str()), ("txn", "rid"));
+    assert_eq!((e.true_pairs, e.matched, e.correct), (5, 4, 3));
+    assert_eq!(
+        (e.precision.to_string(), e.recall.to_string(), e.f1.to_string()),
+        ("0.7500".into(), "0.6000".into(), "0.6667".into())
+    );
+    // Columns named otherwise (the report that found "0 true pairs"): the first two.
+    let other = "txn_id,redemption_id\nT1,R1\nT2,R2\nT3,R3\nT4,R4\nT5,R5\n";
+    let e2 = reconcile::evaluate(&out, other.as_bytes(), "truth.csv").unwrap();
+    assert_eq!((e2.left_column.as_str(), e2.true_pairs, e2.correct, e2.recall), ("txn_id", 5, 3, e.recall));
+    // A kind column: a matched duplicate is correct but is no pair to find.
+    let kinds = "transaction_id,redemption_id,kind\nT1,R1,pair\nT2,R2,pair\nT3,R9,duplicate_right\n";
+    let e3 = reconcile::evaluate(&out, kinds.as_bytes(), "truth.csv").unwrap();
+    assert_eq!(
+        (e3.true_pairs, e3.correct, e3.precision.to_string(), e3.recall.to_string()),
+        (2, 3, "0.7500".into(), "1.0000".into())
+    );
+    // One column, no rows, a blank id, an unknown kind: errors that say what was expected.
+    let fails = |truth: &str| reconcile::evaluate(&out, truth.as_bytes(), "truth.csv").unwrap_err().to_string();
+    let one = fails("txn_id\nT1\n");
+    assert!(one.contains("needs two id columns: the rules' txn and rid") && one.contains("txn_id"), "{one}");
+    assert!(fails("txn,rid\n").contains("lists no pairs"));
+    assert!(fails("txn,rid\nT1,\n").contains("line 2: a blank id"));
+    assert!(fails("txn,rid,kind\nT1,R1,maybe\n").contains("kind 'maybe'"));
 }

@@ -14,6 +14,7 @@ mod render;
 mod rows;
 pub mod rules;
 mod score;
+mod truth;
 
 use serde::Serialize;
 
@@ -30,6 +31,7 @@ pub use render::{csv as to_csv, table as to_table};
 use rows::{read_side, Row, Side, Which};
 pub use rules::Rules;
 use score::Scorer;
+pub use truth::{evaluate, Evaluation};
 
 /// A matched pair.
 #[derive(Debug, Clone, PartialEq, Serialize)]

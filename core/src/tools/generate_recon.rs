@@ -5,19 +5,16 @@
 //! lose a card fee (2.9% + 0.30); some rows are posted twice and some have
 //! no partner. `truth.csv` lists the true pairs.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::BufWriter;
 
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use rust_decimal::Decimal;
 
 use crate::model::error::{Error, Result};
 use crate::model::money::div_round_half_away;
 use crate::reconcile::names;
-use crate::reconcile::Reconciliation;
 use crate::tools::generate::money;
 
 pub const LEFT_FILE: &str = "pos_transactions.csv";
@@ -225,46 +222,4 @@ pub fn write(rows: u32, seed: u64, out: &str) -> Result<Vec<String>> {
         writer.flush().map_err(|e| Error::io(out, e))?;
     }
     Ok(vec![left_path, right_path, truth_path])
-}
-
-/// Precision and recall of a reconciliation against truth.csv.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Evaluation {
-    pub true_pairs: u64,
-    pub matched: u64,
-    pub correct: u64,
-    pub precision: Decimal,
-    pub recall: Decimal,
-}
-
-/// Scores a result whose rules name id columns: a matched pair is correct
-/// when truth.csv lists it (a duplicate of a true row counts as that row).
-pub fn evaluate(result: &Reconciliation, truth_csv: &[u8]) -> Result<Evaluation> {
-    let mut reader = csv::Reader::from_reader(truth_csv);
-    let mut pairs = HashSet::new();
-    let mut true_pairs = 0u64;
-    for record in reader.records() {
-        let record = record.map_err(|e| Error::input_file(TRUTH_FILE, e.to_string()))?;
-        let (l, r, kind) = (record.get(0).unwrap_or(""), record.get(1).unwrap_or(""), record.get(2).unwrap_or(""));
-        true_pairs += u64::from(kind == "pair");
-        pairs.insert((l.to_string(), r.to_string()));
-    }
-    let mut correct = 0u64;
-    for m in &result.matched {
-        let (Some(l), Some(r)) = (&m.left.id, &m.right.id) else {
-            return Err(Error::argument("evaluating against truth.csv needs rules with \"id\" columns"));
-        };
-        correct += u64::from(pairs.contains(&(l.clone(), r.clone())));
-    }
-    let matched = result.matched.len() as u64;
-    let ratio = |a: u64, b: u64| {
-        crate::model::money::divide_round(Decimal::from(a), Decimal::from(b), 4).unwrap_or(Decimal::ONE)
-    };
-    Ok(Evaluation {
-        true_pairs,
-        matched,
-        correct,
-        precision: ratio(correct, matched),
-        recall: ratio(correct.min(true_pairs), true_pairs),
-    })
 }
