@@ -301,7 +301,9 @@ impl<'a> CsvBlocks<'a> {
                 continue;
             };
             // The chunk keeps the buffer; the bytes after the cut move to another.
-            let mut rest = self.spare_bytes.pop().unwrap_or_default();
+            // Room for the tail and a block's worth more: a buffer grown by
+            // doubling while filled is fresh memory, zeroed page by page.
+            let mut rest = self.spare_bytes.pop().unwrap_or_else(|| Vec::with_capacity(2 * self.block_bytes));
             rest.clear();
             rest.extend_from_slice(&self.pending[cut..]);
             let mut bytes = std::mem::replace(&mut self.pending, rest);
