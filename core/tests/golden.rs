@@ -139,3 +139,47 @@ fn one_shot_reports_fold_claims_to_the_golden_bytes() {
     }
     assert!(checked >= 10, "only {checked} golden cases ran one-shot");
 }
+
+#[test]
+fn claims_stored_in_several_batches_report_as_one_batch_does() {
+    // The stored path scans batches on every core and merges the scans.
+    let mut checked = 0;
+    for case in &cases() {
+        let whole = case.dataset().report(Some(&case.client), &case.period, &case.options()).unwrap();
+        let mut split = Dataset::new();
+        for (table, path) in &case.files {
+            let text = std::fs::read_to_string(path).unwrap();
+            if *table != Table::Claims || text.lines().count() < 4 {
+                split.load_csv_bytes(*table, "f", text.as_bytes(), &LoadOptions::default()).unwrap();
+                continue;
+            }
+            // Three loads, rows dealt round-robin: three stored batches.
+            let mut lines = text.lines();
+            let header = lines.next().unwrap();
+            let mut parts = vec![format!("{header}\n"); 3];
+            for (i, line) in lines.enumerate() {
+                parts[i % 3].push_str(line);
+                parts[i % 3].push('\n');
+            }
+            for (i, part) in parts.iter().enumerate() {
+                split
+                    .load_csv_bytes(Table::Claims, &format!("part{i}"), part.as_bytes(), &LoadOptions::default())
+                    .unwrap();
+            }
+            assert_eq!(split.batches(Table::Claims).len(), 3, "{}", case.name);
+        }
+        let parts = split.report(Some(&case.client), &case.period, &case.options()).unwrap();
+        for table in [
+            "monthly",
+            "service_categories",
+            "diagnosis_groups",
+            "top_diagnoses",
+            "high_cost_claimants",
+            "concentration",
+        ] {
+            assert_eq!(parts.table(table).unwrap(), whole.table(table).unwrap(), "{}: {table}", case.name);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 18, "only {checked} golden cases ran");
+}

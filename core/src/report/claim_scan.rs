@@ -170,9 +170,16 @@ impl ClaimScan {
         period: (MonthIndex, MonthIndex),
     ) -> Result<Self> {
         let keys = ds.claim_keys()?;
-        let mut scan = ClaimScan::new(window, period)?;
-        if let Some(client_key) = keys.client.values.iter().position(|c| c == client).map(|k| k as u32) {
-            for (b, batch) in ds.batches(Table::Claims).iter().enumerate() {
+        let Some(client_key) = keys.client.values.iter().position(|c| c == client).map(|k| k as u32) else {
+            let mut scan = ClaimScan::new(window, period)?;
+            scan.finish(keys);
+            return Ok(scan);
+        };
+        let batches = ds.batches(Table::Claims);
+        // Every `parts`-th batch from `part` on, into a scan of its own.
+        let scan_part = |part: usize, parts: usize| -> Result<ClaimScan> {
+            let mut scan = ClaimScan::new(window, period)?;
+            for (b, batch) in batches.iter().enumerate().skip(part).step_by(parts) {
                 let row_keys = RowKeys {
                     client: keys.client.batch(b),
                     claimant: keys.claimant.batch(b),
@@ -182,7 +189,26 @@ impl ClaimScan {
                 };
                 scan.add(batch, date_column, Some(client_key), &row_keys)?;
             }
-        }
+            Ok(scan)
+        };
+        let parts = crate::dataset::runtime::cores().min(batches.len()).max(1);
+        let mut scan = if parts == 1 {
+            scan_part(0, 1)?
+        } else {
+            let scans: Vec<Result<ClaimScan>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..parts).map(|part| scope.spawn(move || scan_part(part, parts))).collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Err(Error::engine("a claims scan thread stopped"))))
+                    .collect()
+            });
+            let mut scans = scans.into_iter();
+            let mut scan = scans.next().ok_or_else(|| Error::engine("no claims scan ran"))??;
+            for other in scans {
+                scan.merge(other?);
+            }
+            scan
+        };
         scan.finish(keys);
         Ok(scan)
     }
