@@ -4,9 +4,13 @@
 # whether the doors' JSON bytes equal the CLI's.
 # Usage: benches/doors_speed.sh CLI_BIN PYTHON NODE_PACKAGE_DIR PLAN_DIR
 #   PYTHON: an interpreter with the claimscope wheel installed;
-#   NODE_PACKAGE_DIR: bindings-node after `npm run build` (release).
+#   NODE_PACKAGE_DIR: bindings-node after `npm run build` (release), or - to skip Node.
 set -euo pipefail
-cli="$1" python="$2" node_pkg="$(cd "$3" && pwd)" plan="$4"
+cli="$1" python="$2" plan="$4"
+node_pkg=-
+[ "$3" = - ] || node_pkg="$(cd "$3" && pwd)"
+doors="py node"
+[ "$node_pkg" != - ] || doors=py
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cat > "$out/report.py" <<'PY'
@@ -30,10 +34,12 @@ for round in 1 2 3; do
   /usr/bin/time -f "python $round %e s %M KiB" "$python" "$out/report.py" > "$out/py.json" 2> "$out/py.err" \
     || { cat "$out/py.err"; exit 1; }
   tail -n 1 "$out/py.err"
-  /usr/bin/time -f "node $round %e s %M KiB" node "$out/report.mjs" > "$out/node.json" 2> "$out/node.err" \
-    || { cat "$out/node.err"; exit 1; }
-  tail -n 1 "$out/node.err"
-  for door in py node; do
+  if [ "$node_pkg" != - ]; then
+    /usr/bin/time -f "node $round %e s %M KiB" node "$out/report.mjs" > "$out/node.json" 2> "$out/node.err" \
+      || { cat "$out/node.err"; exit 1; }
+    tail -n 1 "$out/node.err"
+  fi
+  for door in $doors; do
     cmp -s "$out/cli.json" "$out/$door.json" && echo "round $round: $door = cli bytes" || echo "round $round: $door DIFFERS"
   done
 done
