@@ -183,3 +183,21 @@ fn claims_stored_in_several_batches_report_as_one_batch_does() {
     }
     assert!(checked >= 18, "only {checked} golden cases ran");
 }
+
+#[test]
+fn a_warm_report_reuses_its_claim_scan_until_claims_are_loaded_again() {
+    let case = cases().into_iter().find(|c| c.name == "basic-2025-Q1").unwrap();
+    let options = case.options();
+    let mut ds = case.dataset();
+    let cold = ds.report(Some(&case.client), &case.period, &options).unwrap();
+    let warm = ds.report(Some(&case.client), &case.period, &options).unwrap();
+    assert_eq!(warm.to_json().unwrap(), cold.to_json().unwrap());
+    // One more claim: 100.00 of office visits in January 2025 for a new claimant.
+    let more = "client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,service_type,service_category,icd_code,medical_desc,layman_term,medical_amount,pharmacy_amount,total_amount\nACME,X1,PX,2025-01-15,2025-01-20,medical,Office Visit,Office Visit,J06.9,URI,Cold,100.00,0.00,100.00\n";
+    ds.load_csv_bytes(Table::Claims, "more.csv", more.as_bytes(), &LoadOptions::default()).unwrap();
+    let after = ds.report(Some(&case.client), &case.period, &options).unwrap();
+    let jan = |r: &claimscope::Report| -> rust_decimal::Decimal {
+        r.monthly.iter().find(|m| m.month == "2025-01").unwrap().figures.gross_claims.to_string().parse().unwrap()
+    };
+    assert_eq!(jan(&after) - jan(&cold), "100.00".parse().unwrap());
+}

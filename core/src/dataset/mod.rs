@@ -8,8 +8,9 @@ pub mod ipc;
 pub(crate) mod runtime;
 mod udf;
 
+use std::any::Any;
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::{Int32Type, SchemaRef};
@@ -48,6 +49,9 @@ pub struct Dataset {
     /// The claims' grouping columns as integer keys, made by the first
     /// report after a claims load.
     claim_keys: OnceLock<Arc<ClaimKeys>>,
+    /// The last thing a report derived from the stored claims (its claim
+    /// scan), by a key naming what it read; dropped when claims are loaded.
+    from_claims: Mutex<Option<(String, Arc<dyn Any + Send + Sync>)>>,
 }
 
 impl Default for Dataset {
@@ -67,6 +71,7 @@ impl Dataset {
             lineage: Vec::new(),
             keys: ExistingKeys::default(),
             claim_keys: OnceLock::new(),
+            from_claims: Mutex::new(None),
         };
         for table in Table::STORED {
             ds.batches.insert(table, Vec::new());
@@ -254,6 +259,7 @@ impl Dataset {
             if batch.num_rows() > 0 {
                 if t == Table::Claims {
                     self.claim_keys = OnceLock::new();
+                    self.from_claims = Mutex::new(None);
                 }
                 self.batches.entry(t).or_default().push(batch);
             }
@@ -371,6 +377,27 @@ impl Dataset {
         }
         let keys = ClaimKeys::build(self.batches(Table::Claims))?;
         Ok(self.claim_keys.get_or_init(|| keys).clone())
+    }
+
+    /// What `make` derives from the stored claims, made once for `key` (which
+    /// names everything `make` reads besides the claims) until claims are
+    /// loaded again: a warm report with the same arguments scans no claim.
+    pub(crate) fn derived_from_claims<T: Any + Send + Sync>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Result<T>,
+    ) -> Result<Arc<T>> {
+        let stopped = || Error::engine("a report thread stopped while holding the claims' derived data");
+        if let Some((held, value)) = &*self.from_claims.lock().map_err(|_| stopped())? {
+            if held == key {
+                if let Ok(value) = value.clone().downcast::<T>() {
+                    return Ok(value);
+                }
+            }
+        }
+        let value = Arc::new(make()?);
+        *self.from_claims.lock().map_err(|_| stopped())? = Some((key.to_string(), value.clone()));
+        Ok(value)
     }
 
     pub(crate) fn context(&self) -> &SessionContext {

@@ -169,8 +169,11 @@ fn build(ds: &Dataset, claims: Claims, client: Option<&str>, label: &str, option
     let stored_scan;
     let (claims, folded) = match &claims {
         Claims::Stored => {
-            stored_scan = ClaimScan::run(ds, &client, basis.date_column(), (first - 24, last), (first, last))?;
-            (&stored_scan, None)
+            let (column, window) = (basis.date_column(), (first - 24, last));
+            let key = format!("claim scan of {client:?} by {column}, months {window:?}, period {first}..={last}");
+            stored_scan =
+                ds.derived_from_claims(&key, || ClaimScan::run(ds, &client, column, window, (first, last)))?;
+            (&*stored_scan, None)
         }
         Claims::Folded(folded) => (&folded.scan, Some(&**folded)),
     };
