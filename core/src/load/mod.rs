@@ -163,19 +163,7 @@ pub(crate) fn load_csv(
     let delimiter = profile.and_then(|p| p.delimiter.as_deref());
     let encoding = profile.and_then(|p| p.encoding.as_deref());
     let blocks = CsvBlocks::open(input, encoding, delimiter, source)?;
-    load_blocks(table, blocks, options, source, keys, rows)
-}
-
-fn load_blocks(
-    table: Table,
-    blocks: CsvBlocks,
-    options: &LoadOptions,
-    source: &str,
-    keys: &ExistingKeys,
-    rows: Rows<'_>,
-) -> Result<LoadOutput> {
-    // A mapping error (a missing column, ambiguous dates) names the file: a report reads six.
-    load_records(table, blocks, options, source, keys, rows).map_err(|e| e.naming_source(source))
+    load_records(table, blocks, options, source, keys, rows)
 }
 
 /// Loads Arrow record batches, read as text a block at a time.
@@ -186,9 +174,12 @@ pub(crate) fn load_arrow(
     source: &str,
     keys: &ExistingKeys,
 ) -> Result<LoadOutput> {
-    load_records(table, batches, options, source, keys, Rows::Keep).map_err(|e| e.naming_source(source))
+    load_records(table, batches, options, source, keys, Rows::Keep)
 }
 
+/// Loads a table's records; errors name the source (a mapping error, such as
+/// a missing column or ambiguous dates, must say which of a report's six
+/// files it is in).
 fn load_records(
     table: Table,
     records: impl RecordSource,
@@ -203,7 +194,8 @@ fn load_records(
         if profile_table != table {
             return Err(Error::mapping(format!(
                 "the mapping profile is for table {profile_table}, but the file is being loaded as {table}"
-            )));
+            ))
+            .naming_source(source));
         }
     }
     let headers = records.headers().to_vec();
@@ -212,7 +204,7 @@ fn load_records(
         && <tables::PepmRates as tables::BudgetShape>::COLUMNS.iter().skip(3).any(|c| present(c));
     let spans = !present("member_count") && (present("member_id") || present("start_date"));
     let load = Load { table, profile, options, source, keys, rows };
-    match table.model_table() {
+    let loaded = match table.model_table() {
         Table::Claims => load.run::<claims::ClaimRows>(records),
         Table::Budgets if pepm_budgets => load.run::<tables::BudgetRows<tables::PepmRates>>(records),
         Table::Budgets => load.run::<tables::BudgetRows<tables::Amounts>>(records),
@@ -223,7 +215,8 @@ fn load_records(
         Table::StopLossReimbursements => load.run::<tables::StopLossRows>(records),
         Table::EligibilitySpans => load.run::<spans::SpanRows>(records),
         Table::BudgetRates => load.run::<tables::BudgetRows<tables::PepmRates>>(records),
-    }
+    };
+    loaded.map_err(|e| e.naming_source(source))
 }
 
 /// One load's fixed inputs.
@@ -682,7 +675,7 @@ mod tests {
         let blocks =
             CsvBlocks::open_with_block_bytes(Input::Bytes(bytes), None, None, "claims.csv", block_bytes).unwrap();
         let options = LoadOptions { lenient: true, ..Default::default() };
-        load_blocks(Table::Claims, blocks, &options, "claims.csv", &ExistingKeys::default(), Rows::Keep).unwrap()
+        load_records(Table::Claims, blocks, &options, "claims.csv", &ExistingKeys::default(), Rows::Keep).unwrap()
     }
 
     #[test]
