@@ -48,6 +48,7 @@ pub mod dataset;
 pub mod host;
 pub mod load;
 pub mod model;
+mod parallel;
 pub mod print;
 pub mod reconcile;
 pub mod report;

@@ -83,7 +83,7 @@ impl Dataset {
 
     fn register(&mut self, table: Table) -> Result<()> {
         // Batches dealt to one partition a core, so queries scan on every core.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = crate::parallel::cores();
         let mut partitions = vec![Vec::new(); cores];
         for (i, batch) in self.batches.get(&table).into_iter().flatten().enumerate() {
             partitions[i % cores].push(batch.clone());

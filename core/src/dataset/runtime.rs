@@ -64,12 +64,3 @@ pub(crate) fn off_runtime<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> R
     }
     work()
 }
-
-/// How many threads a CPU-bound pass may use: the machine's cores natively,
-/// one in the browser (which has no threads to spawn).
-pub(crate) fn cores() -> usize {
-    #[cfg(target_arch = "wasm32")]
-    return 1;
-    #[cfg(not(target_arch = "wasm32"))]
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}

@@ -183,10 +183,7 @@ fn dictionaries_of(keys_of_arrays: Vec<Int32Array>, values: ArrayRef) -> Result<
 /// parts by their hash, each part keys its own values, and a part's keys
 /// follow the values of the parts before it.
 fn merge_texts(texts: &[&StringArray]) -> Result<Vec<ArrayRef>> {
-    #[cfg(target_arch = "wasm32")]
-    let parts = 1;
-    #[cfg(not(target_arch = "wasm32"))]
-    let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let parts = crate::parallel::cores().clamp(1, 4);
     let part_of = |v: &str| (FxBuildHasher.hash_one(v) >> 60) as usize % parts;
     // One part's dictionary and, per array, each cell's key in it (OTHER for another part's cell).
     const OTHER: i32 = -1;

@@ -283,7 +283,7 @@ impl Load<'_> {
             "tab" => "\t".to_string(),
             other => other.to_string(),
         };
-        let workers = if R::SHARES_KEYS { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+        let workers = if R::SHARES_KEYS { 1 } else { crate::parallel::cores() };
 
         let block_rows = |(index, mut block): (usize, Block), keys: &mut ExistingKeys| -> Result<BlockResult<R>> {
             let mut warnings = Vec::new();

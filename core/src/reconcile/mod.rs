@@ -211,11 +211,7 @@ struct Matcher<'a> {
 
 /// Runs `work` over chunks of 0..n on the available cores; results in order.
 fn in_chunks<T: Send>(n: usize, work: impl Fn(std::ops::Range<usize>) -> Vec<T> + Sync) -> Vec<T> {
-    let threads = if cfg!(target_arch = "wasm32") {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
-    };
+    let threads = crate::parallel::cores().min(8);
     if threads <= 1 || n < 4096 {
         return work(0..n);
     }

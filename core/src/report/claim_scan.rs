@@ -191,7 +191,7 @@ impl ClaimScan {
             }
             Ok(scan)
         };
-        let parts = crate::dataset::runtime::cores().min(batches.len()).max(1);
+        let parts = crate::parallel::cores().min(batches.len()).max(1);
         let mut scan = if parts == 1 {
             scan_part(0, 1)?
         } else {

@@ -258,6 +258,15 @@ impl<'a> CsvBlocks<'a> {
         Ok(())
     }
 
+    /// Reads up to a block's worth of bytes more when fewer are pending;
+    /// false once the input is read through and nothing is pending.
+    fn fill_to_a_block(&mut self) -> Result<bool> {
+        if self.pending.len() < self.block_bytes && !self.eof {
+            self.fill()?;
+        }
+        Ok(!(self.pending.is_empty() && self.eof))
+    }
+
     /// Keeps a block read through for its buffers (a few: the blocks in flight).
     pub fn recycle(&mut self, block: Block) {
         if self.spare.len() < 4 {
@@ -287,10 +296,7 @@ impl<'a> CsvBlocks<'a> {
             return Ok(self.next_block()?.map(Piece::Read));
         }
         loop {
-            if self.pending.len() < self.block_bytes && !self.eof {
-                self.fill()?;
-            }
-            if self.pending.is_empty() && self.eof {
+            if !self.fill_to_a_block()? {
                 return Ok(None);
             }
             let cut =
@@ -339,10 +345,7 @@ impl<'a> CsvBlocks<'a> {
             return Ok(Some(block));
         }
         loop {
-            if self.pending.len() < self.block_bytes && !self.eof {
-                self.fill()?;
-            }
-            if self.pending.is_empty() && self.eof {
+            if !self.fill_to_a_block()? {
                 return Ok(None);
             }
             // Sized for the bytes at hand: growing it by doubling copies and zeroes.

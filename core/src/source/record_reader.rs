@@ -255,7 +255,7 @@ impl ChunkParser {
     /// file's totals need), in `reuse`'s buffers when given; and the chunk's
     /// bytes, to be filled again.
     pub fn parse(&self, chunk: RawChunk, reuse: Option<Block>, source_name: &str) -> Result<(Block, Vec<u8>)> {
-        let mut reader = RecordReader { row: csv::ByteRecord::new(), ..self.0.clone() };
+        let mut reader = self.0.clone();
         let mut block = match reuse {
             Some(spent) => BlockBuilder::reusing(spent),
             None => BlockBuilder::with_capacity(chunk.bytes.len()),
