@@ -48,10 +48,11 @@ fn pos_small_by_hand_and_its_golden_json() {
     let read = |key: &str| std::fs::read_to_string(dir.join(case[key].as_str().unwrap())).unwrap();
     let r = run(&read("left"), &read("right"), &Rules::preset(case["preset"].as_str().unwrap()).unwrap());
     // T1 / R1: a day later (1 - 1/6), 3.20 less of 0.50 + 3% of 100.00 = 3.50
-    // allowed (1 - 3.20/7.00), names equal: (0.833333 + 0.542857 + 1) / 3.
+    // allowed (1 - 3.20/7.00), Jon a nickname of Jonathan in the licensed
+    // table (0.95): (0.833333 + 0.542857 + 0.95) / 3.
     // T2 / R2: same day, 7.55 less of 8.00 allowed: (1 + 0.528125 + 1) / 3.
     assert_eq!(pairs(&r), vec![(1, 1), (2, 2)]);
-    assert_eq!(r.matched[0].score, 0.7921);
+    assert_eq!(r.matched[0].score, 0.7754);
     assert_eq!(r.matched[1].score, 0.8427);
     assert_eq!(r.matched[0].amount_difference.unwrap().to_string(), "-3.20");
     assert_eq!(r.matched[0].date_difference_days, Some(1));
@@ -189,7 +190,7 @@ fn unreadable_rows_fail_strict_and_are_rejected_lenient() {
 }
 
 #[test]
-fn generated_exports_match_with_precision_and_recall_of_at_least_0_99() {
+fn generated_exports_match_with_precision_and_recall_of_at_least_0_995() {
     let dir = std::env::temp_dir().join(format!("claimscope-recon-{}", std::process::id()));
     let dir_text = dir.to_string_lossy().to_string();
     generate::write(20_000, 3, &dir_text).unwrap();
@@ -210,7 +211,7 @@ fn generated_exports_match_with_precision_and_recall_of_at_least_0_99() {
     let s = &out.summary;
     assert_eq!(s.left_records, s.matched + s.unmatched_left + s.rejected_left);
     assert_eq!(s.right_records, s.matched + s.unmatched_right + s.rejected_right);
-    assert!(e.precision >= "0.99".parse().unwrap() && e.recall >= "0.99".parse().unwrap(), "{e:?}");
+    assert!(e.precision >= "0.995".parse().unwrap() && e.recall >= "0.995".parse().unwrap(), "{e:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -60,7 +60,7 @@ impl<'r> Index<'r> {
                     (r.day.unwrap_or(0), r.cents.unwrap_or(0), i)
                 }),
                 Mode::Name => members.sort_by(|&a, &b| {
-                    let name = |i: u32| rows[i as usize].names.first().map_or(&[][..], |n| &n.formal[..]);
+                    let name = |i: u32| rows[i as usize].names.first().map_or(&[][..], |n| &n.words[..]);
                     vocabulary.compare(name(a), name(b)).then(a.cmp(&b))
                 }),
                 Mode::All => {}
@@ -83,7 +83,7 @@ impl<'r> Index<'r> {
             Mode::Name => {
                 let name = probe.name.unwrap_or(&[]);
                 let at = group.partition_point(|&i| {
-                    let row_name = self.rows[i as usize].names.first().map_or(&[][..], |n| &n.formal[..]);
+                    let row_name = self.rows[i as usize].names.first().map_or(&[][..], |n| &n.words[..]);
                     self.vocabulary.compare(row_name, name).is_lt()
                 });
                 let from = at.saturating_sub(NAME_WINDOW);
@@ -188,8 +188,7 @@ mod tests {
         let name = crate::reconcile::names::name_key("name 15", &mut v);
         let index = Index::new(&rows, Mode::Name, &v);
         let mut out = Vec::new();
-        index
-            .candidates(&Probe { key: "k", day: None, day_radius: 0, cents: None, name: Some(&name.formal) }, &mut out);
+        index.candidates(&Probe { key: "k", day: None, day_radius: 0, cents: None, name: Some(&name.words) }, &mut out);
         assert_eq!(out, (5..25).collect::<Vec<u32>>());
     }
 }

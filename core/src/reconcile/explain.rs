@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::names::Similarity;
+use super::names::{Similarity, WordMatch};
 use super::rows::{normalize_key, Row, Side};
 use super::score::Scorer;
 use crate::model::dates::iso_date;
@@ -135,14 +135,16 @@ pub(crate) fn reasons(
     }
     for (i, rule) in rules.fuzzy.iter().enumerate() {
         let part = scorer.fuzzy(i, l, r, similarity);
+        let weakest = similarity.name_match(&l.names[i], &r.names[i]).kind;
         let vocabulary = similarity.vocabulary();
         let (lc, rc) = (ls.columns.names[i], rs.columns.names[i]);
         let detail = format!(
-            "'{}' ~ '{}' as '{}' ~ '{}' (minimum {})",
+            "'{}' ~ '{}' as '{}' ~ '{}' (weakest words: {}; minimum {})",
             ls.cell(l, lc).trim(),
             rs.cell(r, rc).trim(),
-            vocabulary.text(&l.names[i].formal),
-            vocabulary.text(&r.names[i].formal),
+            vocabulary.text(&l.names[i].words),
+            vocabulary.text(&r.names[i].words),
+            word_match_name(weakest),
             rule.min_similarity
         );
         out.push(Reason {
@@ -154,6 +156,16 @@ pub(crate) fn reasons(
         });
     }
     out
+}
+
+/// How two words agreed, in words.
+pub(crate) fn word_match_name(kind: WordMatch) -> &'static str {
+    match kind {
+        WordMatch::Exact => "equal",
+        WordMatch::Nickname => "nickname",
+        WordMatch::Fuzzy => "spelling",
+        WordMatch::Initial => "initial",
+    }
 }
 
 /// The parts that failed, in words ("amount: right is 12.50 less (...)").

@@ -267,7 +267,7 @@ impl<'a> Matcher<'a> {
             day: row.day,
             day_radius: if widen { t.saturating_mul(3).saturating_add(7) } else { t },
             cents,
-            name: row.names.first().map(|n| &n.formal[..]),
+            name: row.names.first().map(|n| &n.words[..]),
         })
     }
 

@@ -1,104 +1,74 @@
 //! Person names as two exports spell them: "SMITH, JONATHAN", "Jon Smith",
-//! "Jonathan A. Smith Jr". A name is reduced to its sorted tokens (case,
-//! punctuation, initials, titles and suffixes dropped; common nicknames read
-//! as the formal name) and two names compare by Jaro-Winkler on those.
+//! "J. A. Smith Jr". A name is reduced to its sorted words (case,
+//! punctuation, titles and suffixes dropped) and two names compare word by
+//! word: equal, a nickname of the other (a licensed table, `data/`), an
+//! initial of the other, or by Jaro-Winkler.
+
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
-/// Nicknames and the formal first name they stand for. A nickname shared by
-/// several names (Chris: Christopher / Christine) maps to the commonest.
-const NICKNAMES: &[(&str, &str)] = &[
-    ("abby", "abigail"),
-    ("al", "albert"),
-    ("alex", "alexander"),
-    ("andy", "andrew"),
-    ("ben", "benjamin"),
-    ("beth", "elizabeth"),
-    ("betty", "elizabeth"),
-    ("bill", "william"),
-    ("billy", "william"),
-    ("bob", "robert"),
-    ("bobby", "robert"),
-    ("cathy", "catherine"),
-    ("charlie", "charles"),
-    ("chris", "christopher"),
-    ("chuck", "charles"),
-    ("cindy", "cynthia"),
-    ("dan", "daniel"),
-    ("danny", "daniel"),
-    ("dave", "david"),
-    ("deb", "deborah"),
-    ("debbie", "deborah"),
-    ("dick", "richard"),
-    ("don", "donald"),
-    ("ed", "edward"),
-    ("eddie", "edward"),
-    ("frank", "francis"),
-    ("fred", "frederick"),
-    ("greg", "gregory"),
-    ("hank", "henry"),
-    ("jack", "john"),
-    ("jake", "jacob"),
-    ("jen", "jennifer"),
-    ("jenny", "jennifer"),
-    ("jerry", "gerald"),
-    ("jim", "james"),
-    ("jimmy", "james"),
-    ("joe", "joseph"),
-    ("joey", "joseph"),
-    ("johnny", "john"),
-    ("jon", "jonathan"),
-    ("kate", "katherine"),
-    ("kathy", "katherine"),
-    ("katie", "katherine"),
-    ("ken", "kenneth"),
-    ("kim", "kimberly"),
-    ("larry", "lawrence"),
-    ("liz", "elizabeth"),
-    ("maggie", "margaret"),
-    ("mandy", "amanda"),
-    ("matt", "matthew"),
-    ("meg", "margaret"),
-    ("mike", "michael"),
-    ("nancy", "ann"),
-    ("nate", "nathan"),
-    ("nick", "nicholas"),
-    ("pat", "patricia"),
-    ("patty", "patricia"),
-    ("peggy", "margaret"),
-    ("pete", "peter"),
-    ("phil", "philip"),
-    ("ray", "raymond"),
-    ("rich", "richard"),
-    ("rick", "richard"),
-    ("rob", "robert"),
-    ("ron", "ronald"),
-    ("sam", "samuel"),
-    ("sandy", "sandra"),
-    ("steve", "steven"),
-    ("sue", "susan"),
-    ("susie", "susan"),
-    ("ted", "edward"),
-    ("tim", "timothy"),
-    ("tom", "thomas"),
-    ("tommy", "thomas"),
-    ("tony", "anthony"),
-    ("vicky", "victoria"),
-    ("will", "william"),
-];
+/// Given names and their nicknames (`data/README.md` says where from).
+const NICKNAME_CSV: &str = include_str!("data/nicknames.csv");
+
+/// Each name with the names it is a nickname of or has as a nickname.
+fn nickname_table() -> &'static FxHashMap<&'static str, Vec<&'static str>> {
+    static TABLE: OnceLock<FxHashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+        for (name, nickname) in nickname_pairs() {
+            table.entry(name).or_default().push(nickname);
+            table.entry(nickname).or_default().push(name);
+        }
+        for related in table.values_mut() {
+            related.sort_unstable();
+            related.dedup();
+        }
+        table
+    })
+}
+
+/// The table's (name, nickname) rows.
+fn nickname_pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
+    NICKNAME_CSV.lines().skip(1).filter_map(|line| {
+        let mut cells = line.split(',');
+        let (name, _, nickname) = (cells.next()?, cells.next()?, cells.next()?);
+        Some((name.trim(), nickname.trim()))
+    })
+}
+
+/// Whether one given name is a nickname of the other (lower case).
+pub fn are_nicknames(a: &str, b: &str) -> bool {
+    nickname_table().get(a).is_some_and(|related| related.binary_search(&b).is_ok())
+}
+
+/// The nicknames the table gives a name (lower case).
+pub fn nicknames_of(name: &str) -> impl Iterator<Item = &'static str> + '_ {
+    nickname_pairs().filter(move |(n, _)| *n == name).map(|(_, nickname)| nickname)
+}
 
 /// Words that say nothing about who a person is.
 const NOISE: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "jr", "sr", "ii", "iii", "iv", "md", "phd"];
 
-/// The formal name a nickname stands for, or None.
-pub fn formal_name(token: &str) -> Option<&'static str> {
-    NICKNAMES.binary_search_by(|(nick, _)| (*nick).cmp(token)).ok().map(|i| NICKNAMES[i].1)
+/// How similar two words are, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WordMatch {
+    /// The same word.
+    Exact,
+    /// One is a nickname of the other ("tina" / "christina").
+    Nickname,
+    /// Jaro-Winkler similarity of the letters.
+    Fuzzy,
+    /// A one-letter word and a word starting with it ("p" / "priya").
+    Initial,
 }
 
-/// The nicknames the table reads as this formal name.
-pub fn nicknames_of(formal: &str) -> impl Iterator<Item = &'static str> + '_ {
-    NICKNAMES.iter().filter(move |(_, f)| *f == formal).map(|(nick, _)| *nick)
-}
+/// The similarity an initial gets with a word starting with it: below a
+/// spelling slip, at the rules' default minimum.
+pub const INITIAL_SIMILARITY: f64 = 0.85;
+
+/// The similarity of a nickname with its name, unless the letters say more.
+pub const NICKNAME_SIMILARITY: f64 = 0.95;
 
 /// The words of every name read, each stored once; names hold word ids.
 #[derive(Debug, Default)]
@@ -133,34 +103,33 @@ impl Vocabulary {
     }
 }
 
-/// A name as compared: its sorted words with nicknames made formal, and as
-/// written (a misspelled nickname is closer to itself than to the formal name).
+/// A name as compared: its words sorted, lower case, titles and suffixes
+/// dropped ("SMITH, Jon A." -> "a jon smith").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameKey {
-    pub formal: Box<[u32]>,
-    pub literal: Box<[u32]>,
+    pub words: Box<[u32]>,
 }
 
 fn tokens(lower: &str) -> impl Iterator<Item = &str> {
     lower
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .map(|t| t.trim_matches('\''))
-        .filter(|t| t.chars().count() > 1 && !NOISE.contains(t))
+        .filter(|t| !t.is_empty() && !NOISE.contains(t))
 }
 
-fn sorted_ids(mut words: Vec<&str>, vocabulary: &mut Vocabulary) -> Box<[u32]> {
-    words.sort_unstable();
-    words.into_iter().map(|w| vocabulary.id(w)).collect()
-}
-
-/// The comparable form of a name: lower-case letter and digit words, one
-/// letter initials, titles and suffixes dropped, sorted ("SMITH, Jon A." ->
-/// formal "jonathan smith", literal "jon smith").
+/// The comparable form of a name.
 pub fn name_key(raw: &str, vocabulary: &mut Vocabulary) -> NameKey {
     let lower = raw.to_lowercase();
-    let literal: Vec<&str> = tokens(&lower).collect();
-    let formal = sorted_ids(literal.iter().map(|t| formal_name(t).unwrap_or(t)).collect(), vocabulary);
-    NameKey { formal, literal: sorted_ids(literal, vocabulary) }
+    let mut words: Vec<&str> = tokens(&lower).collect();
+    words.sort_unstable();
+    NameKey { words: words.into_iter().map(|w| vocabulary.id(w)).collect() }
+}
+
+/// Two names' similarity: the weakest of their paired words, and its kind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NameMatch {
+    pub score: f64,
+    pub kind: WordMatch,
 }
 
 /// Words compared at most per name (a bound on the work per pair).
@@ -172,7 +141,24 @@ const CACHE_LIMIT: usize = 1 << 22;
 /// Name similarity with a memory of word pairs; one per thread.
 pub struct Similarity<'v> {
     vocabulary: &'v Vocabulary,
-    cache: FxHashMap<u64, f64>,
+    cache: FxHashMap<u64, (f64, WordMatch)>,
+}
+
+/// How two different words compare.
+fn compare_words(a: &str, b: &str) -> (f64, WordMatch) {
+    let initial_of = |initial: &str, word: &str| initial.chars().count() == 1 && word.starts_with(initial);
+    if initial_of(a, b) || initial_of(b, a) {
+        return (INITIAL_SIMILARITY, WordMatch::Initial);
+    }
+    if a.chars().count() == 1 || b.chars().count() == 1 {
+        // Letters of an initial say nothing beyond the first.
+        return (0.0, WordMatch::Fuzzy);
+    }
+    let letters = strsim::jaro_winkler(a, b);
+    if are_nicknames(a, b) {
+        return (letters.max(NICKNAME_SIMILARITY), WordMatch::Nickname);
+    }
+    (letters, WordMatch::Fuzzy)
 }
 
 impl<'v> Similarity<'v> {
@@ -184,15 +170,15 @@ impl<'v> Similarity<'v> {
         self.vocabulary
     }
 
-    fn words(&mut self, a: u32, b: u32) -> f64 {
+    fn words(&mut self, a: u32, b: u32) -> (f64, WordMatch) {
         if a == b {
-            return 1.0;
+            return (1.0, WordMatch::Exact);
         }
         let key = (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
         if let Some(&s) = self.cache.get(&key) {
             return s;
         }
-        let s = strsim::jaro_winkler(self.vocabulary.word(a.min(b)), self.vocabulary.word(a.max(b)));
+        let s = compare_words(self.vocabulary.word(a.min(b)), self.vocabulary.word(a.max(b)));
         if self.cache.len() >= CACHE_LIMIT {
             self.cache.clear();
         }
@@ -200,48 +186,47 @@ impl<'v> Similarity<'v> {
         s
     }
 
-    /// Jaro-Winkler per word, words paired best first (each used once); the
-    /// weakest pair of the shorter name's words is the name's similarity.
-    /// Every word must be close: a shared first name does not make "austin
-    /// king" like "austin hill" (0.5), one slip in a word does (0.95).
-    fn keys(&mut self, a: &[u32], b: &[u32]) -> f64 {
-        let (a, b) = (&a[..a.len().min(MAX_TOKENS)], &b[..b.len().min(MAX_TOKENS)]);
+    /// Words paired best first (each used once); the weakest pair of the
+    /// shorter name's words is the names' similarity. Every word must be
+    /// close: a shared first name does not make "austin king" like "austin
+    /// hill" (0.5), one slip in a word does (0.95).
+    pub fn name_match(&mut self, left: &NameKey, right: &NameKey) -> NameMatch {
+        let (a, b) =
+            (&left.words[..left.words.len().min(MAX_TOKENS)], &right.words[..right.words.len().min(MAX_TOKENS)]);
         let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
         if short.is_empty() {
-            return 0.0;
+            return NameMatch { score: 0.0, kind: WordMatch::Fuzzy };
         }
-        let mut scores = [[0.0f64; MAX_TOKENS]; MAX_TOKENS];
+        let mut scores = [[(0.0f64, WordMatch::Fuzzy); MAX_TOKENS]; MAX_TOKENS];
         for (i, &s) in short.iter().enumerate() {
             for (j, &l) in long.iter().enumerate() {
                 scores[i][j] = self.words(s, l);
             }
         }
         let (mut used_short, mut used_long) = ([false; MAX_TOKENS], [false; MAX_TOKENS]);
-        let mut weakest = 1.0f64;
+        let mut weakest = NameMatch { score: 1.0, kind: WordMatch::Exact };
         for _ in 0..short.len() {
-            let mut best = (-1.0, 0, 0);
+            let mut best = ((-1.0, WordMatch::Fuzzy), 0, 0);
             for i in (0..short.len()).filter(|i| !used_short[*i]) {
                 for j in (0..long.len()).filter(|j| !used_long[*j]) {
-                    if scores[i][j] > best.0 {
+                    if scores[i][j].0 > best.0 .0 {
                         best = (scores[i][j], i, j);
                     }
                 }
             }
             used_short[best.1] = true;
             used_long[best.2] = true;
-            weakest = weakest.min(best.0);
+            let (score, kind) = best.0;
+            if score < weakest.score || (score == weakest.score && kind > weakest.kind) {
+                weakest = NameMatch { score, kind };
+            }
         }
         weakest
     }
 
-    /// Similarity of two names in [0, 1]: the better of the formal and the
-    /// literal comparison; 0 when either name is empty.
+    /// Similarity of two names in [0, 1]; 0 when either name is empty.
     pub fn names(&mut self, left: &NameKey, right: &NameKey) -> f64 {
-        let formal = self.keys(&left.formal, &right.formal);
-        if formal == 1.0 || (left.literal == left.formal && right.literal == right.formal) {
-            return formal;
-        }
-        formal.max(self.keys(&left.literal, &right.literal))
+        self.name_match(left, right).score
     }
 }
 
@@ -249,56 +234,61 @@ impl<'v> Similarity<'v> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_nickname_table_is_sorted_for_binary_search() {
-        assert!(NICKNAMES.windows(2).all(|w| w[0].0 < w[1].0));
-    }
-
-    fn key(raw: &str, v: &mut Vocabulary) -> NameKey {
-        name_key(raw, v)
+    fn words(raw: &str, v: &mut Vocabulary) -> String {
+        let k = name_key(raw, v);
+        v.text(&k.words)
     }
 
     #[test]
-    fn name_keys_ignore_order_case_punctuation_initials_and_nicknames() {
+    fn name_keys_ignore_order_case_punctuation_and_titles() {
         let mut v = Vocabulary::default();
-        let mut formal = |raw: &str| {
-            let k = key(raw, &mut v);
-            v.text(&k.formal)
-        };
-        assert_eq!(formal("SMITH, JONATHAN"), "jonathan smith");
-        assert_eq!(formal("Jon Smith"), "jonathan smith");
-        assert_eq!(formal("  Dr. Jonathan A. Smith Jr "), "jonathan smith");
-        assert_eq!(formal("Bill O'Brien"), "o'brien william");
-        assert_eq!(formal("  ,. "), "");
-        let k = key("Jon Smith", &mut v);
-        assert_eq!(v.text(&k.literal), "jon smith");
+        assert_eq!(words("SMITH, JONATHAN", &mut v), "jonathan smith");
+        assert_eq!(words("  Dr. Jonathan A. Smith Jr ", &mut v), "a jonathan smith");
+        assert_eq!(words("Bill O'Brien", &mut v), "bill o'brien");
+        assert_eq!(words("Van der Berg, Anna", &mut v), "anna berg der van");
+        assert_eq!(words("  ,. ", &mut v), "");
     }
 
     #[test]
-    fn similarity_is_the_weakest_word_pair_by_jaro_winkler() {
+    fn the_nickname_table_reads_both_ways_from_the_licensed_file() {
+        // Rows of data/nicknames.csv: christina,has_nickname,tina and rebecca,has_nickname,becky.
+        assert!(are_nicknames("tina", "christina") && are_nicknames("christina", "tina"));
+        assert!(are_nicknames("becky", "rebecca"));
+        assert!(!are_nicknames("tina", "rebecca"));
+        assert!(nicknames_of("rebecca").any(|n| n == "becky"));
+        assert_eq!(nickname_pairs().count(), 2691);
+    }
+
+    #[test]
+    fn similarity_is_the_weakest_word_pair() {
         let mut v = Vocabulary::default();
         let pairs = [
-            ("Jon Smith", "SMITH, JONATHAN"),
+            ("Jon Smith", "SMITH, JON"),
             ("", "Jon Smith"),
             ("Martha Smith", "Smith Marhta"),
             ("Austin King", "HILL, AUSTIN"),
-            ("Jerry Lopez", "Jerrry Lopez"),
+            ("Christina Young", "YOUNG, TINA"),
+            ("Priya Williams", "P. Williams"),
             ("Mary Ann Smith", "Smith, Mary"),
+            ("Mary Smith", "J. Smith"),
         ];
-        let keys: Vec<(NameKey, NameKey)> = pairs.iter().map(|(a, b)| (key(a, &mut v), key(b, &mut v))).collect();
+        let keys: Vec<(NameKey, NameKey)> =
+            pairs.iter().map(|(a, b)| (name_key(a, &mut v), name_key(b, &mut v))).collect();
         let mut sim = Similarity::new(&v);
-        let s: Vec<f64> = keys.iter().map(|(a, b)| sim.names(a, b)).collect();
-        assert_eq!(s[0], 1.0);
-        assert_eq!(s[1], 0.0);
+        let m: Vec<NameMatch> = keys.iter().map(|(a, b)| sim.name_match(a, b)).collect();
+        assert_eq!(m[0], NameMatch { score: 1.0, kind: WordMatch::Exact });
+        assert_eq!(m[1].score, 0.0);
         // "martha" / "marhta": the textbook Jaro-Winkler example, 0.961111.
-        assert!((s[2] - 0.961_111).abs() < 1e-6);
+        assert!((m[2].score - 0.961_111).abs() < 1e-6 && m[2].kind == WordMatch::Fuzzy);
         // A shared first name is not enough: king / hill score 0.5 (one letter in place).
-        assert_eq!(s[3], 0.5);
-        // A misspelled nickname compares as written: jerry / jerrry 0.9667.
-        assert!((s[4] - 0.966_667).abs() < 1e-6);
+        assert_eq!(m[3].score, 0.5);
+        assert_eq!(m[4], NameMatch { score: NICKNAME_SIMILARITY, kind: WordMatch::Nickname });
+        assert_eq!(m[5], NameMatch { score: INITIAL_SIMILARITY, kind: WordMatch::Initial });
         // Extra words of the longer name do not count against it.
-        assert_eq!(s[5], 1.0);
+        assert_eq!(m[6].score, 1.0);
+        // An initial of another letter agrees with nothing.
+        assert_eq!(m[7].score, 0.0);
         // The cache answers the same.
-        assert_eq!(sim.names(&keys[4].0, &keys[4].1), s[4]);
+        assert_eq!(sim.name_match(&keys[4].0, &keys[4].1), m[4]);
     }
 }

@@ -363,7 +363,7 @@ mod tests {
         let mut v = Vocabulary::default();
         let s =
             side_with("Member Name,STORE\n\"SMITH, JON\",  North  Side\n", rules, Which::Right, false, &mut v).unwrap();
-        assert_eq!(v.text(&s.rows[0].names[0].formal), "jonathan smith");
+        assert_eq!(v.text(&s.rows[0].names[0].words), "jon smith");
         assert_eq!(s.rows[0].key.as_deref(), Some("north side"));
     }
 }

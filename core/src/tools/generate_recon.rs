@@ -1,7 +1,7 @@
 //! Two messy exports with known true pairs, for testing and measuring the
 //! matcher: a practice's point-of-sale transactions (left) and a rewards
 //! program's redemptions (right). Names are reformatted ("SMITH, JONATHAN"),
-//! shortened to nicknames or misspelled; dates move by a day or two; amounts
+//! shortened to nicknames or initials, or misspelled; dates move by a day or two; amounts
 //! lose a card fee (2.9% + 0.30); some rows are posted twice and some have
 //! no partner. `truth.csv` lists the true pairs.
 
@@ -55,7 +55,7 @@ fn title(word: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// A nickname of a formal first name, if the matcher's table has one.
+/// A nickname of a first name, if the matcher's table has one.
 fn nickname_of(first: &str, rng: &mut SmallRng) -> Option<String> {
     let options: Vec<&str> = names::nicknames_of(first).collect();
     options.choose(rng).map(|n| n.to_string())
@@ -183,6 +183,7 @@ pub fn write(rows: u32, seed: u64, out: &str) -> Result<Vec<String>> {
                 nickname_of(&c.first.to_lowercase(), &mut rng).map(|n| title(&n)).unwrap_or_else(|| c.first.clone())
             }
             15..=22 => misspell(&c.first, &mut rng),
+            23..=27 => format!("{}.", c.first.chars().next().unwrap_or('X')),
             _ => c.first.clone(),
         };
         let last = if rng.gen_bool(0.06) { misspell(&c.last, &mut rng) } else { c.last.clone() };
