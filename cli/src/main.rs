@@ -159,6 +159,12 @@ struct ReconcileArgs {
     /// print precision, recall and F1 to stderr.
     #[arg(long)]
     truth: Option<String>,
+    /// Probabilistic mode: use this trained model (a file --model-out wrote) instead of training.
+    #[arg(long)]
+    model: Option<String>,
+    /// Probabilistic mode: write the model used (m, u and prior of each level) to this file.
+    #[arg(long)]
+    model_out: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -612,6 +618,12 @@ fn reconcile(args: ReconcileArgs) -> Result<(), Error> {
             return Err(Error::Argument { message: "reconcile needs --rules FILE or --preset NAME".into() })
         }
     };
+    let rules = match &args.model {
+        Some(path) => {
+            rules.with_model_json(&read_text(path)?).map_err(|e| Error::Argument { message: format!("{path}: {e}") })?
+        }
+        None => rules,
+    };
     let mut options = Options { lenient: args.lenient, ..Options::default() };
     if let Some(path) = &args.mapping {
         options = options.with_mapping_json(&read_text(path)?)?;
@@ -623,6 +635,12 @@ fn reconcile(args: ReconcileArgs) -> Result<(), Error> {
         &rules,
         &options,
     )?;
+    if let Some(path) = &args.model_out {
+        let model = result.model_json().ok_or_else(|| Error::Argument {
+            message: "--model-out needs \"mode\": \"probabilistic\" rules; the rule mode has no model".into(),
+        })?;
+        std::fs::write(path, model).map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
+    }
     if let Some(path) = &args.truth {
         let e = reconcile::evaluate(&result, &read_bytes(path)?, path)?;
         eprintln!(

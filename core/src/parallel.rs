@@ -8,3 +8,33 @@ pub(crate) fn cores() -> usize {
     #[cfg(not(target_arch = "wasm32"))]
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
+
+/// `work(0..n)` on the available cores, results in index order: the same
+/// result whatever the number of cores.
+pub(crate) fn map_in_order<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = cores().min(n);
+    if threads <= 1 {
+        return (0..n).map(work).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            break mine;
+                        }
+                        mine.push((i, work(i)));
+                    }
+                })
+            })
+            .collect();
+        // A worker's panic goes on in the caller, as it would on one thread.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, t)| t).collect()
+}

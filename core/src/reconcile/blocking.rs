@@ -147,6 +147,7 @@ mod tests {
             day: Some(day),
             cents: Some(cents),
             names: vec![crate::reconcile::names::name_key(name, v)],
+            values: vec![],
         }
     }
 
@@ -163,7 +164,7 @@ mod tests {
             row("a", 13, 1000, "", v),
             row("a", 11, 5000, "", v),
             row("b", 11, 1000, "", v),
-            Row { index: 0, key: None, day: Some(11), cents: Some(1000), names: vec![] },
+            Row { index: 0, key: None, day: Some(11), cents: Some(1000), names: vec![], values: vec![] },
         ];
         let index = Index::new(&rows, Mode::DayAmount { by_day: true, by_amount: true }, v);
         let mut out = Vec::new();

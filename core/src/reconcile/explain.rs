@@ -28,7 +28,7 @@ pub struct RowRef {
 /// One rule part of a pair.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
-    /// `key`, `date`, `amount` or `fuzzy`.
+    /// `key`, `date`, `amount` or `fuzzy`; `compare` in probabilistic mode.
     pub rule: &'static str,
     /// Left and right column headers.
     pub columns: String,
@@ -36,6 +36,11 @@ pub struct Reason {
     /// The part's score in [0, 1] (keys are not scored).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+    /// Probabilistic mode: the agreement level and its match weight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
     pub detail: String,
 }
 
@@ -79,7 +84,15 @@ pub(crate) fn reasons(
         let (lv, rv) = (normalize_key(ls.cell(l, lc), key.digits_only), normalize_key(rs.cell(r, rc), key.digits_only));
         let passed = lv == rv && !lv.is_empty();
         let detail = if passed { format!("equal ('{lv}')") } else { format!("'{lv}' differs from '{rv}'") };
-        out.push(Reason { rule: "key", columns: columns(lc, rc), passed, score: None, detail });
+        out.push(Reason {
+            rule: "key",
+            columns: columns(lc, rc),
+            passed,
+            score: None,
+            level: None,
+            weight: None,
+            detail,
+        });
     }
     if let (Some(rule), Some(part), Some(lc), Some(rc)) =
         (&rules.date, scorer.date(l, r), ls.columns.date, rs.columns.date)
@@ -101,6 +114,8 @@ pub(crate) fn reasons(
             columns: columns(lc, rc),
             passed: part.passed,
             score: Some(shown(part.score)),
+            level: None,
+            weight: None,
             detail,
         });
     }
@@ -130,6 +145,8 @@ pub(crate) fn reasons(
             columns: format!("{} / {}", left_columns.join(" x "), rs.header(rc)),
             passed: part.passed,
             score: Some(shown(part.score)),
+            level: None,
+            weight: None,
             detail,
         });
     }
@@ -152,6 +169,8 @@ pub(crate) fn reasons(
             columns: columns(lc, rc),
             passed: part.passed,
             score: Some(shown(part.score)),
+            level: None,
+            weight: None,
             detail,
         });
     }

@@ -10,6 +10,7 @@ mod blocking;
 mod explain;
 mod match_summary;
 pub mod names;
+mod probabilistic;
 mod render;
 mod rows;
 pub mod rules;
@@ -38,8 +39,12 @@ pub use truth::{evaluate, Evaluation};
 pub struct Match {
     pub left: RowRef,
     pub right: RowRef,
-    /// Weighted mean of the rule parts, 4 decimals.
+    /// Weighted mean of the rule parts (probabilistic mode: the match
+    /// probability), 4 decimals.
     pub score: f64,
+    /// Probabilistic mode: the match weight (log2 odds), 4 decimals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_weight: Option<f64>,
     /// right - left.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_difference: Option<Num>,
@@ -86,6 +91,14 @@ impl Reconciliation {
         let mut text = serde_json::to_string_pretty(self).map_err(Error::engine)?;
         text.push('\n');
         Ok(text)
+    }
+
+    /// Probabilistic mode: the model used (trained or given), as JSON.
+    pub fn model_json(&self) -> Option<String> {
+        self.rules.model.as_ref().and_then(|m| serde_json::to_string_pretty(m).ok()).map(|mut t| {
+            t.push('\n');
+            t
+        })
     }
 
     /// The result as `json`, `csv` or `table` text.
@@ -177,7 +190,14 @@ pub(crate) fn reconcile_tables(
     let mut vocabulary = Vocabulary::default();
     let left = read_side(left, left_name, rules, Which::Left, lenient, &mut vocabulary)?;
     let right = read_side(right, right_name, rules, Which::Right, lenient, &mut vocabulary)?;
-    Ok(Matcher::new(rules, &left, &right, &vocabulary).run())
+    if rules.mode == rules::MatchMode::Probabilistic {
+        let engine = probabilistic::Engine::new(rules, &left, &right, &vocabulary)?;
+        // The result's rules carry the model used, to be given again.
+        let mut result = Matcher::new(rules, &left, &right, &vocabulary, Some(&engine)).run();
+        result.rules.model = Some(engine.model.clone());
+        return Ok(result);
+    }
+    Ok(Matcher::new(rules, &left, &right, &vocabulary, None).run())
 }
 
 fn mode(rules: &Rules) -> Mode {
@@ -207,6 +227,8 @@ struct Matcher<'a> {
     left_index: Index<'a>,
     right_index: Index<'a>,
     vocabulary: &'a Vocabulary,
+    /// Probabilistic mode's trained model and scored pairs.
+    engine: Option<&'a probabilistic::Engine<'a>>,
 }
 
 /// Runs `work` over chunks of 0..n on the available cores; results in order.
@@ -229,7 +251,13 @@ fn in_chunks<T: Send>(n: usize, work: impl Fn(std::ops::Range<usize>) -> Vec<T> 
 }
 
 impl<'a> Matcher<'a> {
-    fn new(rules: &'a Rules, left: &'a Side, right: &'a Side, vocabulary: &'a Vocabulary) -> Matcher<'a> {
+    fn new(
+        rules: &'a Rules,
+        left: &'a Side,
+        right: &'a Side,
+        vocabulary: &'a Vocabulary,
+        engine: Option<&'a probabilistic::Engine<'a>>,
+    ) -> Matcher<'a> {
         let mode = mode(rules);
         Matcher {
             rules,
@@ -239,6 +267,7 @@ impl<'a> Matcher<'a> {
             left_index: Index::new(&left.rows, mode, vocabulary),
             right_index: Index::new(&right.rows, mode, vocabulary),
             vocabulary,
+            engine,
         }
     }
 
@@ -272,6 +301,9 @@ impl<'a> Matcher<'a> {
     }
 
     fn candidate_pairs(&self) -> Vec<Pair> {
+        if let Some(engine) = self.engine {
+            return engine.pairs.clone();
+        }
         let mut pairs = in_chunks(self.left.rows.len(), |range| {
             let mut found = Vec::new();
             let mut candidates = Vec::new();
@@ -359,7 +391,8 @@ impl<'a> Matcher<'a> {
             right_records: self.right.summary.records_read,
             rejected_left: self.left.summary.records_rejected,
             rejected_right: self.right.summary.records_rejected,
-            has_amounts: self.rules.amount.is_some(),
+            has_amounts: self.rules.amount.is_some()
+                || self.rules.compare.iter().any(|c| c.kind == rules::CompareKind::Amount),
         };
         Reconciliation {
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -378,15 +411,32 @@ impl<'a> Matcher<'a> {
         ((self.left, &self.left.rows[li]), (self.right, &self.right.rows[ri]))
     }
 
+    /// A pair's score as shown: the rules' score, or the match probability
+    /// of a probabilistic pair's weight.
+    fn shown(&self, score: f64) -> f64 {
+        match self.engine {
+            Some(engine) => engine.shown(score),
+            None => explain::shown(score),
+        }
+    }
+
+    fn pair_reasons(&self, l: &Row, r: &Row, similarity: &mut Similarity) -> Vec<Reason> {
+        match self.engine {
+            Some(engine) => engine.reasons(l, r, similarity),
+            None => explain::reasons(&self.scorer, similarity, (self.left, l), (self.right, r)),
+        }
+    }
+
     fn matched(&self, li: usize, ri: usize, score: f64, similarity: &mut Similarity) -> Match {
         let (l, r) = (&self.left.rows[li], &self.right.rows[ri]);
         Match {
             left: explain::row_ref(self.left, l),
             right: explain::row_ref(self.right, r),
-            score: explain::shown(score),
+            score: self.shown(score),
+            match_weight: self.engine.map(|_| explain::shown(score)),
             amount_difference: l.cents.zip(r.cents).map(|(a, b)| Num::money(cents_to_decimal(b - a))),
             date_difference_days: l.day.zip(r.day).map(|(a, b)| i64::from(b) - i64::from(a)),
-            reasons: explain::reasons(&self.scorer, similarity, (self.left, l), (self.right, r)),
+            reasons: self.pair_reasons(l, r, similarity),
         }
     }
 
@@ -411,11 +461,11 @@ impl<'a> Matcher<'a> {
             Which::Right => "left",
         };
         let near_miss = |other: usize, score: f64, similarity: &mut Similarity| {
-            let (l, r) = self.pair_rows(which, this, other);
+            let ((_, l), (_, r)) = self.pair_rows(which, this, other);
             NearMiss {
                 row: explain::row_ref(other_side, &other_side.rows[other]),
-                score: explain::shown(score),
-                reasons: explain::reasons(&self.scorer, similarity, l, r),
+                score: self.shown(score),
+                reasons: self.pair_reasons(l, r, similarity),
             }
         };
         let taken_by = |other: usize| -> String {
@@ -426,7 +476,7 @@ impl<'a> Matcher<'a> {
                     other_side.record(&other_side.rows[other]).record,
                     which.name(),
                     side.record(&side.rows[partner as usize]).record,
-                    explain::shown(score)
+                    self.shown(score)
                 ),
                 None => String::new(),
             }
@@ -440,9 +490,27 @@ impl<'a> Matcher<'a> {
                     taken_by(other)
                 )
             } else {
-                format!("its best match was taken: {} (this pair scored {})", taken_by(other), explain::shown(p.score))
+                format!("its best match was taken: {} (this pair scored {})", taken_by(other), self.shown(p.score))
             };
             return Unmatched { row: this_ref, why, near_miss: Some(near_miss(other, p.score, similarity)) };
+        }
+        if let Some(engine) = self.engine {
+            let side_index = if which == Which::Left { 0 } else { 1 };
+            return match engine.nearest(side_index, this) {
+                None => Unmatched { row: this_ref, why: engine.nothing_near(other_name), near_miss: None },
+                Some((other, weight)) => {
+                    let miss = near_miss(other as usize, weight, similarity);
+                    let mut why = format!(
+                        "closest {other_name} record {}: match probability {} is below min_score {}",
+                        miss.row.record, miss.score, self.rules.min_score
+                    );
+                    let taken = taken_by(other as usize);
+                    if !taken.is_empty() {
+                        why = format!("{why}; {taken}");
+                    }
+                    Unmatched { row: this_ref, why, near_miss: Some(miss) }
+                }
+            };
         }
         let Some(probe) = self.probe(row, true) else {
             let blank: Vec<&str> = side.columns.keys.iter().map(|&c| side.header(c)).collect();

@@ -78,7 +78,7 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
-    fn id(&mut self, word: &str) -> u32 {
+    pub(crate) fn id(&mut self, word: &str) -> u32 {
         if let Some(&id) = self.ids.get(word) {
             return id;
         }

@@ -6,7 +6,8 @@
 use rust_decimal::Decimal;
 
 use super::names::{name_key, NameKey, Vocabulary};
-use super::rules::{AmountSource, Rules};
+use super::probabilistic::comparison::Value;
+use super::rules::{AmountSource, CompareKind, Rules};
 use crate::load::columns::{closest_header, header_is, header_key, quoted_list};
 use crate::load::mapping::HeaderSpec;
 use crate::model::dates::{self, CellDate, SlashEvidence, SlashOrder};
@@ -47,6 +48,8 @@ pub(crate) struct SideColumns {
     /// One column, or the factors of a product (left side only).
     pub amount: Vec<usize>,
     pub names: Vec<usize>,
+    /// Probabilistic mode: each comparison's column.
+    pub compare: Vec<usize>,
 }
 
 /// A record as the rules see it.
@@ -60,6 +63,8 @@ pub(crate) struct Row {
     pub cents: Option<i128>,
     /// Name key of each fuzzy rule's column.
     pub names: Vec<NameKey>,
+    /// Probabilistic mode: each comparison's cell as read.
+    pub values: Vec<Value>,
 }
 
 /// A side read for reconciliation.
@@ -130,6 +135,9 @@ fn side_columns(rules: &Rules, headers: &[String], which: Which) -> Result<SideC
     for fuzzy in &rules.fuzzy {
         columns.names.push(find(which.pick(&fuzzy.left, &fuzzy.right), "fuzzy")?);
     }
+    for comparison in &rules.compare {
+        columns.compare.push(find(which.pick(&comparison.left, &comparison.right), "compared")?);
+    }
     Ok(columns)
 }
 
@@ -157,6 +165,8 @@ struct Reader<'a> {
     headers: &'a [String],
     date_format: Option<&'a str>,
     slash_order: SlashOrder,
+    /// Each comparison's slash-date order (dates only).
+    compare_slash_orders: Vec<SlashOrder>,
 }
 
 impl Reader<'_> {
@@ -191,7 +201,61 @@ impl Reader<'_> {
             factors => Some(self.read_product(rec, factors)?),
         };
         let names = self.columns.names.iter().map(|&c| name_key(cell(c), vocabulary)).collect();
-        Ok(Row { index, key, day, cents, names })
+        let mut row = Row { index, key, day, cents, names, values: Vec::new() };
+        for (i, &c) in self.columns.compare.iter().enumerate() {
+            let value = self.read_compared(rec, i, c, vocabulary)?;
+            // The first compared date and amount name the row in the result.
+            match value {
+                Value::Date { day: Some(d), .. } if self.columns.date.is_none() => {
+                    row.day = row.day.or(Some(d));
+                }
+                Value::Amount(a) if self.columns.amount.is_empty() => row.cents = row.cents.or(Some(a)),
+                _ => {}
+            }
+            row.values.push(value);
+        }
+        Ok(row)
+    }
+
+    /// A compared cell: blank is null; a date that is not one keeps its text
+    /// (typo levels still compare it); an amount that is not one is an error.
+    fn read_compared(
+        &self,
+        rec: &RawRecord,
+        i: usize,
+        c: usize,
+        vocabulary: &mut Vocabulary,
+    ) -> std::result::Result<Value, RowError> {
+        let raw = rec.fields.get(c).unwrap_or("").trim();
+        if raw.is_empty() {
+            return Ok(Value::Null);
+        }
+        let comparison = &self.rules.compare[i];
+        Ok(match comparison.kind {
+            CompareKind::Text | CompareKind::Exact => Value::Text(vocabulary.id(&normalize_key(raw, false))),
+            CompareKind::Name => {
+                let key = name_key(raw, vocabulary);
+                if key.words.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Name(key)
+                }
+            }
+            CompareKind::Date => {
+                let day = match &comparison.format {
+                    Some(format) => dates::parse_with_format(raw, format).ok(),
+                    None => match dates::parse_auto(raw) {
+                        Ok(CellDate::Exact(d)) => Some(d),
+                        Ok(CellDate::Slash { first, second, year }) => {
+                            dates::resolve_slash(first, second, year, self.compare_slash_orders[i]).ok()
+                        }
+                        Err(_) => None,
+                    },
+                };
+                Value::Date { day, text: vocabulary.id(raw) }
+            }
+            CompareKind::Amount => Value::Amount(money::parse_cents(raw).map_err(|reason| self.error(rec, c, reason))?),
+        })
     }
 
     fn read_date(&self, rec: &RawRecord, c: usize) -> std::result::Result<i32, RowError> {
@@ -221,6 +285,22 @@ impl Reader<'_> {
     }
 }
 
+/// Month or day first for a column's slash dates, from the whole column;
+/// `advice` names where the rules could say it (`{side}` is replaced).
+fn slash_order_of(table: &TextTable, c: usize, which: Which, advice: &str) -> Result<SlashOrder> {
+    let mut evidence = SlashEvidence::default();
+    for rec in &table.records {
+        if let Ok(CellDate::Slash { first, second, year }) = dates::parse_auto(rec.fields.get(c).unwrap_or("")) {
+            evidence.observe(first, second, year);
+        }
+    }
+    evidence.resolve(&table.headers[c]).map_err(|e| {
+        let side = which.name();
+        let e = e.replace("\"date_format\" in the mapping profile", &advice.replace("{side}", side));
+        Error::mapping(format!("{side} file: {e}"))
+    })
+}
+
 /// Reads one side's text table. Strict mode fails on the first 100 rejected
 /// records; lenient mode keeps them in the summary's errors.
 pub(crate) fn read_side(
@@ -235,20 +315,17 @@ pub(crate) fn read_side(
     let date_format = rules.date.as_ref().and_then(|d| which.pick(&d.left_format, &d.right_format).as_deref());
     let mut slash_order = SlashOrder::MonthFirst;
     if let (Some(c), None) = (columns.date, date_format) {
-        let mut evidence = SlashEvidence::default();
-        for rec in &table.records {
-            if let Ok(CellDate::Slash { first, second, year }) = dates::parse_auto(rec.fields.get(c).unwrap_or("")) {
-                evidence.observe(first, second, year);
-            }
-        }
-        slash_order = evidence.resolve(&table.headers[c]).map_err(|e| {
-            let side = which.name();
-            let e =
-                e.replace("\"date_format\" in the mapping profile", &format!("\"{side}_format\" in the rules' date"));
-            Error::mapping(format!("{side} file: {e}"))
-        })?;
+        slash_order = slash_order_of(&table, c, which, "\"{side}_format\" in the rules' date")?;
     }
-    let reader = Reader { rules, columns: &columns, headers: &table.headers, date_format, slash_order };
+    let mut compare_slash_orders = Vec::with_capacity(columns.compare.len());
+    for (comparison, &c) in rules.compare.iter().zip(&columns.compare) {
+        compare_slash_orders.push(match (comparison.kind, &comparison.format) {
+            (CompareKind::Date, None) => slash_order_of(&table, c, which, "\"format\" in the rules' comparison")?,
+            _ => SlashOrder::MonthFirst,
+        });
+    }
+    let reader =
+        Reader { rules, columns: &columns, headers: &table.headers, date_format, slash_order, compare_slash_orders };
     let mut rows = Vec::with_capacity(table.records.len());
     let mut errors: Vec<RowError> = table
         .record_errors

@@ -6,6 +6,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use super::probabilistic::comparison::{BlockingItem, CompareKind, Comparison};
+pub use super::probabilistic::model::{ComparisonModel, LevelModel, Model, Training};
 use crate::load::mapping::HeaderSpec;
 use crate::model::error::{Error, Result};
 
@@ -22,7 +24,7 @@ fn default_min_similarity() -> f64 {
 }
 
 /// An exact decimal given as a JSON string or number (never through a float).
-fn exact_decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Decimal>, D::Error> {
+pub(crate) fn exact_decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Decimal>, D::Error> {
     let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
     let text = crate::model::money::json_scalar_text(&raw).map_err(serde::de::Error::custom)?;
     text.map(|t| {
@@ -33,7 +35,10 @@ fn exact_decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<
 }
 
 /// An exact decimal written as a JSON number with its digits.
-fn exact_number<S: serde::Serializer>(value: &Option<Decimal>, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub(crate) fn exact_number<S: serde::Serializer>(
+    value: &Option<Decimal>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     value.map(crate::model::num::Num).serialize(s)
 }
 
@@ -119,10 +124,28 @@ pub struct FuzzyRule {
     pub weight: f64,
 }
 
+/// How pairs are judged: every rule part must pass (`rules`, the default),
+/// or the columns' agreement is weighed as evidence (`probabilistic`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    #[default]
+    Rules,
+    Probabilistic,
+}
+
+impl MatchMode {
+    fn is_rules(&self) -> bool {
+        *self == MatchMode::Rules
+    }
+}
+
 /// What makes a left row and a right row the same thing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
+    #[serde(default, skip_serializing_if = "MatchMode::is_rules")]
+    pub mode: MatchMode,
     /// Columns that name each row in the result (record numbers always do).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<ColumnPair>,
@@ -134,7 +157,19 @@ pub struct Rules {
     pub amount: Option<AmountRule>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fuzzy: Vec<FuzzyRule>,
-    /// A pair scoring below this is not a match.
+    /// Probabilistic mode: the columns compared, each with its levels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compare: Vec<Comparison>,
+    /// Probabilistic mode: pairs are compared when they agree on every item
+    /// of at least one of these rules (and on the keys).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocking: Vec<Vec<BlockingItem>>,
+    /// Probabilistic mode: m and u of each level and the prior, trained on
+    /// the data when absent (the result's rules carry the trained model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+    /// A pair scoring below this is not a match (in probabilistic mode the
+    /// score is the match probability).
     #[serde(default = "default_min_score")]
     pub min_score: f64,
 }
@@ -184,7 +219,29 @@ impl Rules {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    fn validate(&self) -> Result<()> {
+    /// The rules with a trained model given again (a result's
+    /// `rules.model`, or a file `--model-out` wrote): no training.
+    pub fn with_model_json(mut self, text: &str) -> Result<Rules> {
+        let model: Model = serde_json::from_str(text).map_err(|e| {
+            Error::argument(format!("model: {e}; expected the \"model\" object a probabilistic reconciliation wrote"))
+        })?;
+        if self.mode != MatchMode::Probabilistic {
+            return Err(Error::argument("a model is for \"mode\": \"probabilistic\" rules"));
+        }
+        self.model = Some(model);
+        self.validate()?;
+        Ok(self)
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.mode == MatchMode::Probabilistic {
+            return super::probabilistic::validate(self);
+        }
+        if !self.compare.is_empty() || !self.blocking.is_empty() || self.model.is_some() {
+            return Err(Error::argument(
+                "\"compare\", \"blocking\" and \"model\" belong to \"mode\": \"probabilistic\"; the rule mode uses keys, date, amount and fuzzy",
+            ));
+        }
         if self.keys.is_empty() && self.date.is_none() && self.amount.is_none() && self.fuzzy.is_empty() {
             return Err(Error::argument("reconciliation rules need at least one of keys, date, amount or fuzzy"));
         }

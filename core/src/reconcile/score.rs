@@ -19,7 +19,7 @@ pub(crate) struct Allowance {
 }
 
 impl Allowance {
-    fn new(tolerance: Option<Decimal>, pct: Option<Decimal>) -> Allowance {
+    pub fn new(tolerance: Option<Decimal>, pct: Option<Decimal>) -> Allowance {
         let pct = pct.unwrap_or(Decimal::ZERO);
         // pct% of |left| = pct_mantissa * |left| / (100 * 10^pct_scale).
         let scale = 100 * 10i128.pow(pct.scale().min(20));

@@ -1,0 +1,326 @@
+//! A compared column and its agreement levels, best first: the level of a
+//! pair is the first that applies; a blank cell on either side is null and
+//! counts neither way.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::load::mapping::HeaderSpec;
+use crate::reconcile::names::{NameMatch, WordMatch};
+
+/// What a column holds, which decides its levels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CompareKind {
+    /// Free text: exact, edit-distance bands, Jaro-Winkler bands.
+    #[default]
+    Text,
+    /// A person's name: exact, nickname, Jaro-Winkler bands, initial.
+    Name,
+    /// Codes that agree or not (postcodes, street numbers).
+    Exact,
+    /// Dates: exact, one typo in the written date, day bands.
+    Date,
+    /// Money: exact, absolute bands, percent bands.
+    Amount,
+}
+
+/// Exact decimals given as JSON strings or numbers (never through a float).
+fn exact_decimals<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
+    let raw: Vec<Box<serde_json::value::RawValue>> = Deserialize::deserialize(d)?;
+    raw.iter()
+        .map(|r| {
+            let text = crate::model::money::json_scalar_text(r).map_err(serde::de::Error::custom)?;
+            let text = text.ok_or_else(|| serde::de::Error::custom("a band is null"))?;
+            Decimal::from_str_exact(text.trim())
+                .map_err(|_| serde::de::Error::custom(format!("'{text}' is not a decimal number")))
+        })
+        .collect()
+}
+
+fn exact_numbers<S: serde::Serializer>(values: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+    values.iter().map(|v| crate::model::num::Num(*v)).collect::<Vec<_>>().serialize(s)
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One column compared on both sides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comparison {
+    /// What blocking rules call it (default: the first left header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub left: HeaderSpec,
+    pub right: HeaderSpec,
+    #[serde(default)]
+    pub kind: CompareKind,
+    /// Exact agreement on a common value weighs less than on a rare one.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub term_frequency: bool,
+    /// Text: Damerau-Levenshtein distance bands (at most this many edits).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edit_distance: Vec<u32>,
+    /// Text and names: Jaro-Winkler similarity bands (at least this much).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jaro_winkler: Vec<f64>,
+    /// Dates: day bands (at most this many days apart).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub within_days: Vec<u32>,
+    /// Amounts: absolute bands (at most this much apart).
+    #[serde(
+        default,
+        deserialize_with = "exact_decimals",
+        serialize_with = "exact_numbers",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub within_amount: Vec<Decimal>,
+    /// Amounts: bands in percent of the left amount.
+    #[serde(
+        default,
+        deserialize_with = "exact_decimals",
+        serialize_with = "exact_numbers",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub within_percent: Vec<Decimal>,
+    /// Dates: a strftime format for both sides' cells (else the accepted forms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+/// An item of a blocking rule: the compared column's values are equal, or
+/// (dates and amounts) within a window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum BlockingItem {
+    Equal(String),
+    Window(BlockingWindow),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockingWindow {
+    pub column: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_days: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "crate::reconcile::rules::exact_decimal",
+        serialize_with = "crate::reconcile::rules::exact_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub within_amount: Option<Decimal>,
+    #[serde(
+        default,
+        deserialize_with = "crate::reconcile::rules::exact_decimal",
+        serialize_with = "crate::reconcile::rules::exact_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub within_percent: Option<Decimal>,
+}
+
+impl BlockingItem {
+    pub fn column(&self) -> &str {
+        match self {
+            BlockingItem::Equal(c) => c,
+            BlockingItem::Window(w) => &w.column,
+        }
+    }
+}
+
+/// A level of agreement.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Level {
+    Exact,
+    Nickname,
+    EditDistance(u32),
+    JaroWinkler(f64),
+    Initial,
+    OneTypo,
+    WithinDays(u32),
+    WithinAmount(Decimal),
+    WithinPercent(Decimal),
+    Else,
+}
+
+impl Level {
+    pub fn name(&self) -> String {
+        match self {
+            Level::Exact => "exact".into(),
+            Level::Nickname => "nickname".into(),
+            Level::EditDistance(k) => format!("edit distance <= {k}"),
+            Level::JaroWinkler(t) => format!("jaro-winkler >= {t}"),
+            Level::Initial => "initial".into(),
+            Level::OneTypo => "one typo".into(),
+            Level::WithinDays(d) => format!("within {d} days"),
+            Level::WithinAmount(a) => format!("within {a}"),
+            Level::WithinPercent(p) => format!("within {p}%"),
+            Level::Else => "else".into(),
+        }
+    }
+}
+
+impl Comparison {
+    /// The name blocking rules use.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.left.headers().first().map_or(String::new(), |h| h.to_string()))
+    }
+
+    /// The levels, best first, the last `else`.
+    pub(crate) fn levels(&self) -> Vec<Level> {
+        let mut levels = vec![Level::Exact];
+        let jaro_winkler = || {
+            if self.jaro_winkler.is_empty() && self.edit_distance.is_empty() {
+                vec![0.92, 0.8]
+            } else {
+                self.jaro_winkler.clone()
+            }
+        };
+        match self.kind {
+            CompareKind::Text => {
+                levels.extend(self.edit_distance.iter().map(|&k| Level::EditDistance(k)));
+                levels.extend(jaro_winkler().into_iter().map(Level::JaroWinkler));
+            }
+            CompareKind::Name => {
+                levels.push(Level::Nickname);
+                levels.extend(jaro_winkler().into_iter().map(Level::JaroWinkler));
+                levels.push(Level::Initial);
+            }
+            CompareKind::Exact => {}
+            CompareKind::Date => {
+                levels.push(Level::OneTypo);
+                let days = if self.within_days.is_empty() { vec![1, 31, 366] } else { self.within_days.clone() };
+                levels.extend(days.into_iter().map(Level::WithinDays));
+            }
+            CompareKind::Amount => {
+                levels.extend(self.within_amount.iter().map(|&a| Level::WithinAmount(a)));
+                let percent = if self.within_percent.is_empty() && self.within_amount.is_empty() {
+                    vec![Decimal::ONE, Decimal::TEN]
+                } else {
+                    self.within_percent.clone()
+                };
+                levels.extend(percent.into_iter().map(Level::WithinPercent));
+            }
+        }
+        levels.push(Level::Else);
+        levels
+    }
+}
+
+/// A compared cell as read.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    /// Normalised text (a vocabulary id).
+    Text(u32),
+    Name(crate::reconcile::names::NameKey),
+    /// The day when the cell is a date, and its text (typos compare on it).
+    Date {
+        day: Option<i32>,
+        text: u32,
+    },
+    Amount(i128),
+}
+
+/// Whether `diff` cents is within `allowed` (a decimal amount).
+fn within_amount(diff: i128, allowed: Decimal) -> bool {
+    Decimal::from_i128_with_scale(diff, 2) <= allowed
+}
+
+/// Whether `diff` cents is within `percent`% of `base` cents, exactly.
+fn within_percent(diff: i128, base: i128, percent: Decimal) -> bool {
+    let scale = 100 * 10i128.pow(percent.scale().min(20));
+    diff.saturating_mul(scale) <= percent.mantissa().saturating_mul(base.saturating_abs())
+}
+
+/// What a pair's texts and names look like to the levels.
+pub(crate) struct PairText<'a> {
+    pub left: &'a str,
+    pub right: &'a str,
+    /// Names only: their weakest word pair.
+    pub name: Option<NameMatch>,
+}
+
+/// The first level that applies to two non-null values, by index.
+pub(crate) fn level_of(levels: &[Level], left: &Value, right: &Value, text: &PairText) -> usize {
+    let last = levels.len() - 1;
+    let applies = |level: &Level| -> bool {
+        match (level, left, right) {
+            (Level::Exact, Value::Text(a), Value::Text(b)) => a == b,
+            (Level::Exact, Value::Name(_), Value::Name(_)) => {
+                text.name.is_some_and(|n| n.kind == WordMatch::Exact && n.score == 1.0)
+            }
+            (Level::Exact, Value::Date { day: Some(a), .. }, Value::Date { day: Some(b), .. }) => a == b,
+            (Level::Exact, Value::Date { text: a, .. }, Value::Date { text: b, .. }) => a == b,
+            (Level::Exact, Value::Amount(a), Value::Amount(b)) => a == b,
+            (Level::Nickname, ..) => text.name.is_some_and(|n| n.kind == WordMatch::Nickname),
+            (Level::Initial, ..) => text.name.is_some_and(|n| n.kind == WordMatch::Initial),
+            (Level::JaroWinkler(t), Value::Name(_), _) => {
+                text.name.is_some_and(|n| n.kind == WordMatch::Fuzzy && n.score >= *t)
+            }
+            (Level::JaroWinkler(t), ..) => strsim::jaro_winkler(text.left, text.right) >= *t,
+            (Level::EditDistance(k), ..) => strsim::damerau_levenshtein(text.left, text.right) <= *k as usize,
+            (Level::OneTypo, ..) => strsim::damerau_levenshtein(text.left, text.right) <= 1,
+            (Level::WithinDays(d), Value::Date { day: Some(a), .. }, Value::Date { day: Some(b), .. }) => {
+                (i64::from(*b) - i64::from(*a)).unsigned_abs() <= u64::from(*d)
+            }
+            (Level::WithinAmount(allowed), Value::Amount(a), Value::Amount(b)) => {
+                within_amount(b.saturating_sub(*a).saturating_abs(), *allowed)
+            }
+            (Level::WithinPercent(p), Value::Amount(a), Value::Amount(b)) => {
+                within_percent(b.saturating_sub(*a).saturating_abs(), *a, *p)
+            }
+            _ => false,
+        }
+    };
+    levels[..last].iter().position(applies).unwrap_or(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_bands_are_exact() {
+        // 1% of 100.00 is 1.00: a difference of 1.00 is within, 1.01 is not.
+        assert!(within_percent(100, 10_000, Decimal::ONE));
+        assert!(!within_percent(101, 10_000, Decimal::ONE));
+        // 2.5% of 10.00 = 0.25.
+        assert!(within_percent(25, -1000, Decimal::new(25, 1)) && !within_percent(26, 1000, Decimal::new(25, 1)));
+        assert!(within_amount(50, Decimal::new(50, 2)) && !within_amount(51, Decimal::new(5, 1)));
+    }
+
+    #[test]
+    fn default_levels_per_kind() {
+        let c = |kind: &str| -> Vec<String> {
+            let json = format!(r#"{{"left": "a", "right": "b", "kind": "{kind}"}}"#);
+            let c: Comparison = serde_json::from_str(&json).unwrap();
+            c.levels().iter().map(Level::name).collect()
+        };
+        assert_eq!(c("text"), ["exact", "jaro-winkler >= 0.92", "jaro-winkler >= 0.8", "else"]);
+        assert_eq!(c("name"), ["exact", "nickname", "jaro-winkler >= 0.92", "jaro-winkler >= 0.8", "initial", "else"]);
+        assert_eq!(c("exact"), ["exact", "else"]);
+        assert_eq!(c("date"), ["exact", "one typo", "within 1 days", "within 31 days", "within 366 days", "else"]);
+        assert_eq!(c("amount"), ["exact", "within 1%", "within 10%", "else"]);
+    }
+
+    #[test]
+    fn the_first_level_that_applies_wins() {
+        let levels = vec![Level::Exact, Level::EditDistance(1), Level::JaroWinkler(0.9), Level::Else];
+        let t = |a: &'static str, b: &'static str| PairText { left: a, right: b, name: None };
+        let (x, y) = (Value::Text(1), Value::Text(2));
+        assert_eq!(level_of(&levels, &x, &x, &t("ab", "ab")), 0);
+        // One transposition is one Damerau-Levenshtein edit.
+        assert_eq!(level_of(&levels, &x, &y, &t("5304218", "5302418")), 1);
+        // dwayne / duane: two edits, Jaro-Winkler 0.84 (the textbook value).
+        assert_eq!(level_of(&levels, &x, &y, &t("dwayne", "duane")), 3);
+        let dates = vec![Level::Exact, Level::OneTypo, Level::WithinDays(31), Level::Else];
+        let d = |day: Option<i32>, text: u32| Value::Date { day, text };
+        assert_eq!(level_of(&dates, &d(Some(10), 1), &d(Some(40), 2), &t("19560110", "19560209")), 2);
+        assert_eq!(level_of(&dates, &d(Some(10), 1), &d(Some(41), 2), &t("19560110", "19560210")), 1);
+        assert_eq!(level_of(&dates, &d(Some(10), 1), &d(None, 2), &t("19560110", "19561310")), 1);
+        assert_eq!(level_of(&dates, &d(Some(10), 1), &d(Some(400), 2), &t("19560110", "19570215")), 3);
+    }
+}

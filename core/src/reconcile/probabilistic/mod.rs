@@ -1,0 +1,570 @@
+//! Probabilistic mode (Fellegi-Sunter): each compared column's agreement
+//! level is evidence for or against a pair; the evidence is trained on the
+//! data without labels (`model`), pairs come from blocking rules
+//! (`candidates`), and pairs whose match probability reaches min_score are
+//! taken one-to-one by the matcher, best weight first.
+
+mod candidates;
+pub(crate) mod comparison;
+pub(crate) mod model;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use rustc_hash::{FxHashMap, FxHasher};
+
+use super::explain::{shown, Reason};
+use super::names::{Similarity, Vocabulary};
+use super::rows::{Row, Side};
+use super::rules::{BlockingItem, CompareKind, MatchMode, Rules};
+use super::score::Allowance;
+use super::Pair;
+use crate::model::error::{Error, Result};
+use candidates::{covers, BlockingRule, RuleIndex};
+use comparison::{level_of, Level, PairText, Value};
+use model::{ComparisonModel, LevelModel, Model, Patterns, Training, NULL_LEVEL};
+
+/// Random pairs u is counted on (all pairs when there are fewer).
+const U_PAIRS: u64 = 1_000_000;
+/// Random pairs are drawn in this many fixed slices (the same draws on any
+/// number of cores).
+const U_SLICES: u64 = 64;
+/// Left rows per slice of the candidate search.
+const LEFT_SLICE: usize = 2048;
+/// More candidate pairs than this means the blocking rules are too loose.
+const MAX_PAIRS: u64 = 50_000_000;
+
+/// Checks the probabilistic parts of the rules.
+pub(crate) fn validate(rules: &Rules) -> Result<()> {
+    let bad = |m: String| Err(Error::argument(m));
+    if rules.compare.is_empty() {
+        return bad("\"mode\": \"probabilistic\" needs \"compare\": the columns to weigh".into());
+    }
+    if rules.date.is_some() || rules.amount.is_some() || !rules.fuzzy.is_empty() {
+        return bad("in probabilistic mode dates, amounts and names are compared in \"compare\" (kind date, amount or name), not as date / amount / fuzzy rules".into());
+    }
+    if !(rules.min_score.is_finite() && (0.0..=1.0).contains(&rules.min_score)) {
+        return bad(format!("min_score is {}; it must be a match probability between 0 and 1", rules.min_score));
+    }
+    let labels: Vec<String> = rules.compare.iter().map(|c| c.label()).collect();
+    for (i, c) in rules.compare.iter().enumerate() {
+        let label = &labels[i];
+        if labels[..i].contains(label) {
+            return bad(format!("two comparisons are called '{label}'; give one a \"name\""));
+        }
+        if let Some(t) = c.jaro_winkler.iter().find(|t| !(t.is_finite() && **t > 0.0 && **t <= 1.0)) {
+            return bad(format!("comparison '{label}': jaro_winkler band {t} must be in (0, 1]"));
+        }
+        if c.within_percent.iter().chain(&c.within_amount).any(|d| d.is_sign_negative()) {
+            return bad(format!("comparison '{label}': a band is negative"));
+        }
+        let kind_fits = match c.kind {
+            CompareKind::Text => c.within_days.is_empty() && c.within_amount.is_empty() && c.within_percent.is_empty(),
+            CompareKind::Name => c.within_days.is_empty() && c.within_amount.is_empty() && c.edit_distance.is_empty(),
+            CompareKind::Exact => {
+                c.jaro_winkler.is_empty()
+                    && c.edit_distance.is_empty()
+                    && c.within_days.is_empty()
+                    && c.within_amount.is_empty()
+            }
+            CompareKind::Date => c.jaro_winkler.is_empty() && c.edit_distance.is_empty() && c.within_amount.is_empty(),
+            CompareKind::Amount => c.jaro_winkler.is_empty() && c.edit_distance.is_empty() && c.within_days.is_empty(),
+        };
+        if !kind_fits || (c.format.is_some() && c.kind != CompareKind::Date) {
+            return bad(format!("comparison '{label}': a band or format that kind {:?} does not use", c.kind));
+        }
+        if c.within_percent.len()
+            + c.within_amount.len()
+            + c.jaro_winkler.len()
+            + c.edit_distance.len()
+            + c.within_days.len()
+            > 20
+        {
+            return bad(format!("comparison '{label}': more than 20 levels"));
+        }
+    }
+    blocking_rules(rules)?;
+    if let Some(model) = &rules.model {
+        check_model(rules, model)?;
+    }
+    Ok(())
+}
+
+/// The blocking rules by comparison index (one rule of no items: all pairs
+/// within the keys).
+fn blocking_rules(rules: &Rules) -> Result<Vec<BlockingRule>> {
+    let labels: Vec<String> = rules.compare.iter().map(|c| c.label()).collect();
+    let find = |name: &str| {
+        labels.iter().position(|l| l == name).ok_or_else(|| {
+            Error::argument(format!(
+                "blocking names '{name}', which is not a comparison; comparisons: {}",
+                labels.join(", ")
+            ))
+        })
+    };
+    if rules.blocking.is_empty() {
+        return Ok(vec![BlockingRule { equal: vec![], days: None, amount: None }]);
+    }
+    let mut out = Vec::new();
+    for items in &rules.blocking {
+        if items.is_empty() {
+            return Err(Error::argument("a blocking rule is empty; list the comparisons its pairs agree on"));
+        }
+        let mut rule = BlockingRule { equal: vec![], days: None, amount: None };
+        for item in items {
+            let c = find(item.column())?;
+            let kind = rules.compare[c].kind;
+            match item {
+                BlockingItem::Equal(_) => rule.equal.push(c),
+                BlockingItem::Window(w) => match (kind, w.within_days, w.within_amount.or(w.within_percent)) {
+                    (CompareKind::Date, Some(days), None) if rule.days.is_none() => rule.days = Some((c, days)),
+                    (CompareKind::Amount, None, Some(_)) if rule.amount.is_none() => {
+                        rule.amount = Some((c, Allowance::new(w.within_amount, w.within_percent)))
+                    }
+                    _ => {
+                        return Err(Error::argument(format!(
+                            "blocking window on '{}': a date comparison takes within_days, an amount comparison within_amount and/or within_percent, one window of each per rule",
+                            item.column()
+                        )))
+                    }
+                },
+            }
+        }
+        out.push(rule);
+    }
+    Ok(out)
+}
+
+fn columns_label(rules: &Rules, i: usize) -> String {
+    let c = &rules.compare[i];
+    let first = |h: &crate::load::mapping::HeaderSpec| h.headers().first().map_or(String::new(), |s| s.to_string());
+    format!("{} / {}", first(&c.left), first(&c.right))
+}
+
+/// A given model must have the rules' comparisons and levels.
+fn check_model(rules: &Rules, model: &Model) -> Result<()> {
+    if !(model.prior > 0.0 && model.prior < 1.0) {
+        return Err(Error::argument(format!("model prior {} must be between 0 and 1", model.prior)));
+    }
+    if model.comparisons.len() != rules.compare.len() {
+        return Err(Error::argument(format!(
+            "the model has {} comparisons; the rules compare {} columns",
+            model.comparisons.len(),
+            rules.compare.len()
+        )));
+    }
+    for (i, (c, m)) in rules.compare.iter().zip(&model.comparisons).enumerate() {
+        let expected: Vec<String> = c.levels().iter().map(Level::name).collect();
+        let found: Vec<&str> = m.levels.iter().map(|l| l.level.as_str()).collect();
+        if expected != found {
+            return Err(Error::argument(format!(
+                "model comparison {} ({}) has levels [{}]; the rules make [{}]",
+                i + 1,
+                m.columns,
+                found.join(", "),
+                expected.join(", ")
+            )));
+        }
+        if let Some(l) = m.levels.iter().find(|l| !(l.m > 0.0 && l.m < 1.0 && l.u > 0.0 && l.u < 1.0)) {
+            return Err(Error::argument(format!(
+                "model {} level {}: m and u must be between 0 and 1",
+                m.columns, l.level
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Term frequencies of one comparison's values over both sides.
+struct TermFrequencies {
+    share: FxHashMap<u64, f64>,
+    smallest: f64,
+}
+
+fn value_hash(v: &Value) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = FxHasher::default();
+    match v {
+        Value::Null => return None,
+        Value::Text(id) => (0u8, id).hash(&mut h),
+        Value::Name(key) => (1u8, &key.words).hash(&mut h),
+        Value::Date { day: Some(d), .. } => (2u8, d).hash(&mut h),
+        Value::Date { day: None, text } => (3u8, text).hash(&mut h),
+        Value::Amount(a) => (4u8, a).hash(&mut h),
+    }
+    Some(h.finish())
+}
+
+impl TermFrequencies {
+    fn new(i: usize, sides: [&[Row]; 2]) -> TermFrequencies {
+        let mut counts: FxHashMap<u64, u64> = FxHashMap::default();
+        let mut total = 0u64;
+        for row in sides.into_iter().flatten() {
+            if let Some(h) = value_hash(&row.values[i]) {
+                *counts.entry(h).or_default() += 1;
+                total += 1;
+            }
+        }
+        let total = total.max(1) as f64;
+        TermFrequencies {
+            share: counts.into_iter().map(|(h, n)| (h, n as f64 / total)).collect(),
+            smallest: 1.0 / total,
+        }
+    }
+
+    fn of(&self, v: &Value) -> f64 {
+        value_hash(v).and_then(|h| self.share.get(&h).copied()).unwrap_or(self.smallest).max(self.smallest)
+    }
+}
+
+/// The probabilistic matcher's state for one reconciliation.
+pub(crate) struct Engine<'a> {
+    rules: &'a Rules,
+    left: &'a Side,
+    right: &'a Side,
+    vocabulary: &'a Vocabulary,
+    levels: Vec<Vec<Level>>,
+    pub model: Model,
+    term_frequencies: Vec<Option<TermFrequencies>>,
+    /// Pairs reaching min_score, best weight first.
+    pub pairs: Vec<Pair>,
+    /// Each row's best-weighted candidate (for near misses).
+    nearest: [Vec<Option<(u32, f64)>>; 2],
+}
+
+/// What one slice of left rows found.
+#[derive(Default)]
+struct SliceFound {
+    /// Per blocking rule: comparison vectors and counts.
+    patterns: Vec<FxHashMap<Box<[u8]>, u64>>,
+    /// Union pairs (first rule to find them) and their vectors, flat.
+    pairs: Vec<(u32, u32)>,
+    levels: Vec<u8>,
+    rule_pairs: Vec<u64>,
+}
+
+fn sorted(map: FxHashMap<Box<[u8]>, u64>) -> Patterns {
+    let mut v: Patterns = map.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(rules: &'a Rules, left: &'a Side, right: &'a Side, vocabulary: &'a Vocabulary) -> Result<Engine<'a>> {
+        debug_assert_eq!(rules.mode, MatchMode::Probabilistic);
+        let levels: Vec<Vec<Level>> = rules.compare.iter().map(|c| c.levels()).collect();
+        let blocking = blocking_rules(rules)?;
+        let mut engine = Engine {
+            rules,
+            left,
+            right,
+            vocabulary,
+            levels,
+            model: Model { prior: 0.5, comparisons: vec![], training: None },
+            term_frequencies: vec![],
+            pairs: vec![],
+            nearest: [vec![None; left.rows.len()], vec![None; right.rows.len()]],
+        };
+        let found = engine.block(&blocking)?;
+        engine.model = match &rules.model {
+            Some(m) => m.clone(),
+            None => engine.train(&blocking, &found)?,
+        };
+        engine.term_frequencies = rules
+            .compare
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.term_frequency.then(|| TermFrequencies::new(i, [&left.rows, &right.rows])))
+            .collect();
+        engine.score(&found);
+        Ok(engine)
+    }
+
+    /// The level of comparison `i` for a pair, or NULL_LEVEL.
+    fn level(&self, i: usize, l: &Row, r: &Row, similarity: &mut Similarity) -> u8 {
+        let (a, b) = (&l.values[i], &r.values[i]);
+        let word = |v: &Value| match v {
+            Value::Text(id) | Value::Date { text: id, .. } => self.vocabulary.word(*id),
+            _ => "",
+        };
+        let text = match (a, b) {
+            (Value::Null, _) | (_, Value::Null) => return NULL_LEVEL,
+            (Value::Name(x), Value::Name(y)) => {
+                PairText { left: "", right: "", name: Some(similarity.name_match(x, y)) }
+            }
+            _ => PairText { left: word(a), right: word(b), name: None },
+        };
+        level_of(&self.levels[i], a, b, &text) as u8
+    }
+
+    fn vector(&self, l: &Row, r: &Row, similarity: &mut Similarity, out: &mut Vec<u8>) {
+        for i in 0..self.levels.len() {
+            out.push(self.level(i, l, r, similarity));
+        }
+    }
+
+    /// Candidate pairs of every rule, compared.
+    fn block(&self, blocking: &[BlockingRule]) -> Result<SliceFound> {
+        let indexes: Vec<RuleIndex> = blocking.iter().map(|rule| RuleIndex::new(rule, &self.right.rows)).collect();
+        let (lrows, rrows) = (&self.left.rows, &self.right.rows);
+        let slices = lrows.len().div_ceil(LEFT_SLICE);
+        let found = crate::parallel::map_in_order(slices, |s| {
+            let mut out = SliceFound {
+                patterns: vec![FxHashMap::default(); blocking.len()],
+                rule_pairs: vec![0; blocking.len()],
+                ..SliceFound::default()
+            };
+            let mut similarity = Similarity::new(self.vocabulary);
+            let mut candidates = Vec::new();
+            let mut vector = Vec::with_capacity(self.levels.len());
+            let first = s * LEFT_SLICE;
+            for (li, l) in lrows.iter().enumerate().skip(first).take(LEFT_SLICE) {
+                for (k, index) in indexes.iter().enumerate() {
+                    index.candidates(l, &mut candidates);
+                    out.rule_pairs[k] += candidates.len() as u64;
+                    for &ri in &candidates {
+                        let r = &rrows[ri as usize];
+                        vector.clear();
+                        self.vector(l, r, &mut similarity, &mut vector);
+                        *out.patterns[k].entry(vector.as_slice().into()).or_default() += 1;
+                        if !blocking[..k].iter().any(|earlier| covers(earlier, l, r)) {
+                            out.pairs.push((li as u32, ri));
+                            out.levels.extend_from_slice(&vector);
+                        }
+                    }
+                }
+                if out.rule_pairs.iter().sum::<u64>() > MAX_PAIRS {
+                    break;
+                }
+            }
+            out
+        });
+        let mut all = SliceFound {
+            patterns: vec![FxHashMap::default(); blocking.len()],
+            rule_pairs: vec![0; blocking.len()],
+            ..SliceFound::default()
+        };
+        for slice in found {
+            for (k, map) in slice.patterns.into_iter().enumerate() {
+                for (pattern, n) in map {
+                    *all.patterns[k].entry(pattern).or_default() += n;
+                }
+                all.rule_pairs[k] += slice.rule_pairs[k];
+            }
+            all.pairs.extend(slice.pairs);
+            all.levels.extend(slice.levels);
+        }
+        let total: u64 = all.rule_pairs.iter().sum();
+        if total > MAX_PAIRS {
+            return Err(Error::argument(format!(
+                "the blocking rules make more than {MAX_PAIRS} candidate pairs (per rule so far: {:?}); add items to the loosest rule",
+                all.rule_pairs
+            )));
+        }
+        Ok(all)
+    }
+
+    /// Random pairs' level counts per comparison (nulls left out).
+    fn random_level_counts(&self) -> (Vec<Vec<u64>>, u64) {
+        let (nl, nr) = (self.left.rows.len() as u64, self.right.rows.len() as u64);
+        let all = nl.saturating_mul(nr);
+        let empty = || self.levels.iter().map(|l| vec![0u64; l.len()]).collect::<Vec<_>>();
+        if all == 0 {
+            return (empty(), 0);
+        }
+        let every_pair = all <= U_PAIRS;
+        let drawn = all.min(U_PAIRS);
+        let per_slice = drawn.div_ceil(U_SLICES);
+        let slices = crate::parallel::map_in_order(U_SLICES as usize, |s| {
+            let mut counts = empty();
+            let mut similarity = Similarity::new(self.vocabulary);
+            let mut rng = SmallRng::seed_from_u64(0x5eed_0000 + s as u64);
+            for n in (s as u64 * per_slice)..((s as u64 + 1) * per_slice).min(drawn) {
+                let (li, ri) = if every_pair { (n / nr, n % nr) } else { (rng.gen_range(0..nl), rng.gen_range(0..nr)) };
+                let (l, r) = (&self.left.rows[li as usize], &self.right.rows[ri as usize]);
+                for (i, c) in counts.iter_mut().enumerate() {
+                    let level = self.level(i, l, r, &mut similarity);
+                    if level != NULL_LEVEL {
+                        c[level as usize] += 1;
+                    }
+                }
+            }
+            counts
+        });
+        let mut counts = empty();
+        for slice in slices {
+            for (total, part) in counts.iter_mut().zip(slice) {
+                for (t, p) in total.iter_mut().zip(part) {
+                    *t += p;
+                }
+            }
+        }
+        (counts, drawn)
+    }
+
+    /// u from random pairs; m by EM per blocking rule, leaving out the
+    /// columns the rule makes equal, averaged over the rules that estimate
+    /// it; the prior from the share of matches among all candidate pairs.
+    fn train(&self, blocking: &[BlockingRule], found: &SliceFound) -> Result<Model> {
+        let (counts, drawn) = self.random_level_counts();
+        let u = model::u_from_counts(&counts);
+        let start = model::initial_m(&self.levels.iter().map(Vec::len).collect::<Vec<_>>());
+        let n = self.levels.len();
+        let mut m_sum: Vec<Vec<f64>> = start.iter().map(|l| vec![0.0; l.len()]).collect();
+        let mut m_runs = vec![0u32; n];
+        let mut iterations = Vec::new();
+        let mut shares = Vec::new();
+        let mut converged = true;
+        for (k, rule) in blocking.iter().enumerate() {
+            let used: Vec<bool> = (0..n).map(|i| !rule.equal.contains(&i)).collect();
+            let patterns = sorted(found.patterns[k].clone());
+            let run = model::expectation_maximisation(&patterns, &u, &start, &used);
+            iterations.push(run.iterations);
+            shares.push(run.lambda);
+            converged &= run.converged;
+            for i in (0..n).filter(|&i| used[i]) {
+                for (s, x) in m_sum[i].iter_mut().zip(&run.m[i]) {
+                    *s += x;
+                }
+                m_runs[i] += 1;
+            }
+        }
+        if let Some(i) = m_runs.iter().position(|&r| r == 0) {
+            return Err(Error::argument(format!(
+                "m of '{}' cannot be trained: every blocking rule makes it equal; add a blocking rule without it (or give a model)",
+                self.rules.compare[i].label()
+            )));
+        }
+        let m: Vec<Vec<f64>> =
+            m_sum.iter().zip(&m_runs).map(|(s, &r)| s.iter().map(|x| x / f64::from(r)).collect()).collect();
+        let mut union: FxHashMap<Box<[u8]>, u64> = FxHashMap::default();
+        for pattern in found.levels.chunks(n.max(1)) {
+            *union.entry(pattern.into()).or_default() += 1;
+        }
+        let share = model::share_of_matches(&sorted(union), &m, &u);
+        let all_pairs = (self.left.rows.len() as f64) * (self.right.rows.len() as f64);
+        let prior = (share * found.pairs.len() as f64 / all_pairs.max(1.0)).clamp(1e-12, 0.5);
+        let comparisons = (0..n)
+            .map(|i| ComparisonModel {
+                columns: columns_label(self.rules, i),
+                levels: self.levels[i]
+                    .iter()
+                    .enumerate()
+                    .map(|(l, level)| LevelModel { level: level.name(), m: m[i][l], u: u[i][l] })
+                    .collect(),
+            })
+            .collect();
+        Ok(Model {
+            prior,
+            comparisons,
+            training: Some(Training {
+                random_pairs: drawn,
+                blocked_pairs: found.rule_pairs.clone(),
+                em_iterations: iterations,
+                em_match_share: shares,
+                converged,
+            }),
+        })
+    }
+
+    /// A level's weight for a pair: log2(m / u), u the value's share of its
+    /// column for an exact agreement under term frequency.
+    fn level_weight(&self, i: usize, level: u8, value: &Value) -> f64 {
+        if level == NULL_LEVEL {
+            return 0.0;
+        }
+        let lm = &self.model.comparisons[i].levels[level as usize];
+        let u = match (&self.term_frequencies[i], level) {
+            (Some(tf), 0) => tf.of(value),
+            _ => lm.u,
+        };
+        model::log2(lm.m / u)
+    }
+
+    fn prior_weight(&self) -> f64 {
+        model::log2(self.model.prior / (1.0 - self.model.prior))
+    }
+
+    fn pair_weight(&self, l: &Row, levels: &[u8]) -> f64 {
+        self.prior_weight()
+            + levels.iter().enumerate().map(|(i, &lv)| self.level_weight(i, lv, &l.values[i])).sum::<f64>()
+    }
+
+    fn score(&mut self, found: &SliceFound) {
+        let n = self.levels.len().max(1);
+        let mut pairs = Vec::new();
+        let mut nearest = std::mem::take(&mut self.nearest);
+        for (&(li, ri), levels) in found.pairs.iter().zip(found.levels.chunks(n)) {
+            let w = self.pair_weight(&self.left.rows[li as usize], levels);
+            for (side, this, other) in [(0, li, ri), (1, ri, li)] {
+                let best = &mut nearest[side][this as usize];
+                if best.is_none_or(|(o, bw)| w > bw || (w == bw && other < o)) {
+                    *best = Some((other, w));
+                }
+            }
+            if model::probability(w) >= self.rules.min_score {
+                pairs.push(Pair { score: w, left: li, right: ri });
+            }
+        }
+        pairs
+            .sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.left.cmp(&b.left)).then(a.right.cmp(&b.right)));
+        self.pairs = pairs;
+        self.nearest = nearest;
+    }
+
+    /// A pair's match probability as shown (4 decimals).
+    pub fn shown(&self, weight: f64) -> f64 {
+        shown(model::probability(weight))
+    }
+
+    /// The best-weighted candidate of a row (side 0 left, 1 right).
+    pub fn nearest(&self, side: usize, row: usize) -> Option<(u32, f64)> {
+        self.nearest[side][row]
+    }
+
+    /// Each comparison of a pair: level, weight, m and u.
+    pub fn reasons(&self, l: &Row, r: &Row, similarity: &mut Similarity) -> Vec<Reason> {
+        let (ls, rs) = (self.left, self.right);
+        let mut out = Vec::with_capacity(self.levels.len());
+        for i in 0..self.levels.len() {
+            let level = self.level(i, l, r, similarity);
+            let (lc, rc) = (ls.columns.compare[i], rs.columns.compare[i]);
+            let cells = format!("'{}' ~ '{}'", ls.cell(l, lc).trim(), rs.cell(r, rc).trim());
+            let w = self.level_weight(i, level, &l.values[i]);
+            let (level_name, detail) = if level == NULL_LEVEL {
+                ("null".to_string(), format!("{cells}: a blank cell says nothing"))
+            } else {
+                let lm = &self.model.comparisons[i].levels[level as usize];
+                let tf = match (&self.term_frequencies[i], level) {
+                    (Some(tf), 0) => format!(", u {:.6} from this value's share (term frequency)", tf.of(&l.values[i])),
+                    _ => String::new(),
+                };
+                (lm.level.clone(), format!("{cells}: {} (m {:.6}, u {:.6}{tf})", lm.level, lm.m, lm.u))
+            };
+            out.push(Reason {
+                rule: "compare",
+                columns: format!("{} / {}", ls.header(lc), rs.header(rc)),
+                passed: w > 0.0,
+                score: None,
+                level: Some(level_name),
+                weight: Some(shown(w)),
+                detail,
+            });
+        }
+        out
+    }
+
+    /// Why a row without candidates has none.
+    pub fn nothing_near(&self, other: &str) -> String {
+        let rules: Vec<String> = self
+            .rules
+            .blocking
+            .iter()
+            .map(|items| items.iter().map(|i| i.column().to_string()).collect::<Vec<_>>().join(" + "))
+            .collect();
+        if rules.is_empty() {
+            format!("no {other} row shares its keys")
+        } else {
+            format!("no {other} row agrees on any blocking rule ({})", rules.join("; "))
+        }
+    }
+}
