@@ -12,22 +12,34 @@ pub(crate) fn cores() -> usize {
 /// `work(0..n)` on the available cores, results in index order: the same
 /// result whatever the number of cores.
 pub(crate) fn map_in_order<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    map_in_order_with(n, || (), |_, i| work(i))
+}
+
+/// As `map_in_order`, each thread with scratch state made by `init` (caches
+/// that must not change results).
+pub(crate) fn map_in_order_with<S, T: Send>(
+    n: usize,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize) -> T + Sync,
+) -> Vec<T> {
     let threads = cores().min(n);
     if threads <= 1 {
-        return (0..n).map(work).collect();
+        let mut state = init();
+        return (0..n).map(|i| work(&mut state, i)).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
+                    let mut state = init();
                     let mut mine = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         if i >= n {
                             break mine;
                         }
-                        mine.push((i, work(i)));
+                        mine.push((i, work(&mut state, i)));
                     }
                 })
             })

@@ -105,7 +105,7 @@ impl Vocabulary {
 
 /// A name as compared: its words sorted, lower case, titles and suffixes
 /// dropped ("SMITH, Jon A." -> "a jon smith").
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct NameKey {
     pub words: Box<[u32]>,
 }
@@ -136,7 +136,7 @@ pub struct NameMatch {
 const MAX_TOKENS: usize = 6;
 
 /// Word similarities remembered between pairs (names repeat their words).
-const CACHE_LIMIT: usize = 1 << 22;
+const CACHE_LIMIT: usize = 1 << 18;
 
 /// Name similarity with a memory of word pairs; one per thread.
 pub struct Similarity<'v> {
@@ -154,7 +154,7 @@ fn compare_words(a: &str, b: &str) -> (f64, WordMatch) {
         // Letters of an initial say nothing beyond the first.
         return (0.0, WordMatch::Fuzzy);
     }
-    let letters = strsim::jaro_winkler(a, b);
+    let letters = crate::reconcile::probabilistic::comparison::jaro_winkler_at_least(a, b, 0.0).unwrap_or(0.0);
     if are_nicknames(a, b) {
         return (letters.max(NICKNAME_SIMILARITY), WordMatch::Nickname);
     }

@@ -210,7 +210,7 @@ impl Comparison {
 }
 
 /// A compared cell as read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Value {
     Null,
     /// Normalised text (a vocabulary id).
@@ -243,26 +243,90 @@ pub(crate) struct PairText<'a> {
     pub name: Option<NameMatch>,
 }
 
-/// The first level that applies to two non-null values, by index.
+/// Jaro-Winkler similarity (rapidfuzz) when it is at least `cutoff`; ASCII
+/// text is compared as bytes (the same letters, without decoding).
+pub(crate) fn jaro_winkler_at_least(a: &str, b: &str, cutoff: f64) -> Option<f64> {
+    use rapidfuzz::distance::jaro_winkler::{similarity_with_args, Args};
+    let args = Args::default().score_cutoff(cutoff);
+    if a.is_ascii() && b.is_ascii() {
+        similarity_with_args(a.bytes(), b.bytes(), &args)
+    } else {
+        similarity_with_args(a.chars(), b.chars(), &args)
+    }
+}
+
+/// Damerau-Levenshtein distance (rapidfuzz) when it is at most `cutoff`.
+fn edits_at_most(a: &str, b: &str, cutoff: usize) -> Option<usize> {
+    use rapidfuzz::distance::damerau_levenshtein::{distance_with_args, Args};
+    let args = Args::default().score_cutoff(cutoff);
+    if a.is_ascii() && b.is_ascii() {
+        if bag_distance(a.as_bytes(), b.as_bytes()) > cutoff {
+            return None;
+        }
+        distance_with_args(a.bytes(), b.bytes(), &args)
+    } else {
+        distance_with_args(a.chars(), b.chars(), &args)
+    }
+}
+
+/// The letters one ASCII text has more of than the other, whichever side
+/// has more: no edit script is shorter (a swap moves no letter in or out).
+fn bag_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut balance = [0i32; 128];
+    for &c in a {
+        balance[usize::from(c & 0x7f)] += 1;
+    }
+    for &c in b {
+        balance[usize::from(c & 0x7f)] -= 1;
+    }
+    let (more, fewer) = balance.iter().fold((0i32, 0i32), |(p, n), &x| if x > 0 { (p + x, n) } else { (p, n - x) });
+    more.max(fewer) as usize
+}
+
+fn exact(left: &Value, right: &Value, name: Option<NameMatch>) -> bool {
+    match (left, right) {
+        (Value::Text(a), Value::Text(b)) => a == b,
+        (Value::Name(_), Value::Name(_)) => name.is_some_and(|n| n.kind == WordMatch::Exact && n.score == 1.0),
+        (Value::Date { day: Some(a), .. }, Value::Date { day: Some(b), .. }) => a == b,
+        (Value::Date { text: a, .. }, Value::Date { text: b, .. }) => a == b,
+        (Value::Amount(a), Value::Amount(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The first level that applies to two non-null values, by index. Text
+/// distances are measured once, only as far as the loosest band.
 pub(crate) fn level_of(levels: &[Level], left: &Value, right: &Value, text: &PairText) -> usize {
     let last = levels.len() - 1;
+    if exact(left, right, text.name) {
+        return 0;
+    }
+    let loosest_jaro_winkler =
+        levels.iter().filter_map(|l| if let Level::JaroWinkler(t) = l { Some(*t) } else { None }).reduce(f64::min);
+    let most_edits = levels
+        .iter()
+        .filter_map(|l| match l {
+            Level::EditDistance(k) => Some(*k as usize),
+            Level::OneTypo => Some(1),
+            _ => None,
+        })
+        .max();
+    let is_name = matches!(left, Value::Name(_));
+    let jaro_winkler = match (loosest_jaro_winkler, is_name) {
+        (Some(cutoff), false) => jaro_winkler_at_least(text.left, text.right, cutoff),
+        _ => None,
+    };
+    let edits = most_edits.and_then(|k| edits_at_most(text.left, text.right, k));
     let applies = |level: &Level| -> bool {
         match (level, left, right) {
-            (Level::Exact, Value::Text(a), Value::Text(b)) => a == b,
-            (Level::Exact, Value::Name(_), Value::Name(_)) => {
-                text.name.is_some_and(|n| n.kind == WordMatch::Exact && n.score == 1.0)
-            }
-            (Level::Exact, Value::Date { day: Some(a), .. }, Value::Date { day: Some(b), .. }) => a == b,
-            (Level::Exact, Value::Date { text: a, .. }, Value::Date { text: b, .. }) => a == b,
-            (Level::Exact, Value::Amount(a), Value::Amount(b)) => a == b,
             (Level::Nickname, ..) => text.name.is_some_and(|n| n.kind == WordMatch::Nickname),
             (Level::Initial, ..) => text.name.is_some_and(|n| n.kind == WordMatch::Initial),
             (Level::JaroWinkler(t), Value::Name(_), _) => {
                 text.name.is_some_and(|n| n.kind == WordMatch::Fuzzy && n.score >= *t)
             }
-            (Level::JaroWinkler(t), ..) => strsim::jaro_winkler(text.left, text.right) >= *t,
-            (Level::EditDistance(k), ..) => strsim::damerau_levenshtein(text.left, text.right) <= *k as usize,
-            (Level::OneTypo, ..) => strsim::damerau_levenshtein(text.left, text.right) <= 1,
+            (Level::JaroWinkler(t), ..) => jaro_winkler.is_some_and(|s| s >= *t),
+            (Level::EditDistance(k), ..) => edits.is_some_and(|e| e <= *k as usize),
+            (Level::OneTypo, ..) => edits.is_some_and(|e| e <= 1),
             (Level::WithinDays(d), Value::Date { day: Some(a), .. }, Value::Date { day: Some(b), .. }) => {
                 (i64::from(*b) - i64::from(*a)).unsigned_abs() <= u64::from(*d)
             }
@@ -275,7 +339,7 @@ pub(crate) fn level_of(levels: &[Level], left: &Value, right: &Value, text: &Pai
             _ => false,
         }
     };
-    levels[..last].iter().position(applies).unwrap_or(last)
+    levels[1..last].iter().position(applies).map_or(last, |i| i + 1)
 }
 
 #[cfg(test)]
@@ -290,6 +354,17 @@ mod tests {
         // 2.5% of 10.00 = 0.25.
         assert!(within_percent(25, -1000, Decimal::new(25, 1)) && !within_percent(26, 1000, Decimal::new(25, 1)));
         assert!(within_amount(50, Decimal::new(50, 2)) && !within_amount(51, Decimal::new(5, 1)));
+    }
+
+    #[test]
+    fn bag_distance_is_a_lower_bound_of_edits() {
+        assert_eq!(bag_distance(b"5304218", b"5302418"), 0);
+        assert_eq!(bag_distance(b"martha", b"marhta"), 0);
+        assert_eq!(bag_distance(b"dwayne", b"duane"), 2);
+        assert_eq!(bag_distance(b"abc", b""), 3);
+        assert_eq!(edits_at_most("dwayne", "duane", 2), Some(2));
+        assert_eq!(edits_at_most("dwayne", "duane", 1), None);
+        assert_eq!(edits_at_most("café", "cafe", 1), Some(1));
     }
 
     #[test]
@@ -320,7 +395,9 @@ mod tests {
         let d = |day: Option<i32>, text: u32| Value::Date { day, text };
         assert_eq!(level_of(&dates, &d(Some(10), 1), &d(Some(40), 2), &t("19560110", "19560209")), 2);
         assert_eq!(level_of(&dates, &d(Some(10), 1), &d(Some(41), 2), &t("19560110", "19560210")), 1);
-        assert_eq!(level_of(&dates, &d(Some(10), 1), &d(None, 2), &t("19560110", "19561310")), 1);
+        // A swapped pair of digits that is no date (month 13) is still one typo.
+        assert_eq!(level_of(&dates, &d(Some(10), 1), &d(None, 2), &t("19561231", "19561321")), 1);
+        assert_eq!(level_of(&dates, &d(Some(10), 1), &d(None, 2), &t("19560110", "19561310")), 3);
         assert_eq!(level_of(&dates, &d(Some(10), 1), &d(Some(400), 2), &t("19560110", "19570215")), 3);
     }
 }

@@ -307,37 +307,43 @@ impl<'a> Engine<'a> {
         let indexes: Vec<RuleIndex> = blocking.iter().map(|rule| RuleIndex::new(rule, &self.right.rows)).collect();
         let (lrows, rrows) = (&self.left.rows, &self.right.rows);
         let slices = lrows.len().div_ceil(LEFT_SLICE);
-        let found = crate::parallel::map_in_order(slices, |s| {
-            let mut out = SliceFound {
-                patterns: vec![FxHashMap::default(); blocking.len()],
-                rule_pairs: vec![0; blocking.len()],
-                ..SliceFound::default()
-            };
-            let mut similarity = Similarity::new(self.vocabulary);
-            let mut candidates = Vec::new();
-            let mut vector = Vec::with_capacity(self.levels.len());
-            let first = s * LEFT_SLICE;
-            for (li, l) in lrows.iter().enumerate().skip(first).take(LEFT_SLICE) {
-                for (k, index) in indexes.iter().enumerate() {
-                    index.candidates(l, &mut candidates);
-                    out.rule_pairs[k] += candidates.len() as u64;
-                    for &ri in &candidates {
-                        let r = &rrows[ri as usize];
-                        vector.clear();
-                        self.vector(l, r, &mut similarity, &mut vector);
-                        *out.patterns[k].entry(vector.as_slice().into()).or_default() += 1;
-                        if !blocking[..k].iter().any(|earlier| covers(earlier, l, r)) {
-                            out.pairs.push((li as u32, ri));
-                            out.levels.extend_from_slice(&vector);
+        let found = crate::parallel::map_in_order_with(
+            slices,
+            || Similarity::new(self.vocabulary),
+            |similarity, s| {
+                let mut out = SliceFound {
+                    patterns: vec![FxHashMap::default(); blocking.len()],
+                    rule_pairs: vec![0; blocking.len()],
+                    ..SliceFound::default()
+                };
+                let mut candidates = Vec::new();
+                let mut vector = Vec::with_capacity(self.levels.len());
+                let first = s * LEFT_SLICE;
+                for (li, l) in lrows.iter().enumerate().skip(first).take(LEFT_SLICE) {
+                    for (k, index) in indexes.iter().enumerate() {
+                        index.candidates(l, &mut candidates);
+                        out.rule_pairs[k] += candidates.len() as u64;
+                        for &ri in &candidates {
+                            let r = &rrows[ri as usize];
+                            vector.clear();
+                            self.vector(l, r, similarity, &mut vector);
+                            match out.patterns[k].get_mut(vector.as_slice()) {
+                                Some(n) => *n += 1,
+                                None => drop(out.patterns[k].insert(vector.as_slice().into(), 1)),
+                            }
+                            if !blocking[..k].iter().any(|earlier| covers(earlier, l, r)) {
+                                out.pairs.push((li as u32, ri));
+                                out.levels.extend_from_slice(&vector);
+                            }
                         }
                     }
+                    if out.rule_pairs.iter().sum::<u64>() > MAX_PAIRS {
+                        break;
+                    }
                 }
-                if out.rule_pairs.iter().sum::<u64>() > MAX_PAIRS {
-                    break;
-                }
-            }
-            out
-        });
+                out
+            },
+        );
         let mut all = SliceFound {
             patterns: vec![FxHashMap::default(); blocking.len()],
             rule_pairs: vec![0; blocking.len()],
@@ -363,49 +369,74 @@ impl<'a> Engine<'a> {
         Ok(all)
     }
 
-    /// Random pairs' level counts per comparison (nulls left out).
-    fn random_level_counts(&self) -> (Vec<Vec<u64>>, u64) {
-        let (nl, nr) = (self.left.rows.len() as u64, self.right.rows.len() as u64);
-        let all = nl.saturating_mul(nr);
-        let empty = || self.levels.iter().map(|l| vec![0u64; l.len()]).collect::<Vec<_>>();
-        if all == 0 {
-            return (empty(), 0);
-        }
-        let every_pair = all <= U_PAIRS;
-        let drawn = all.min(U_PAIRS);
-        let per_slice = drawn.div_ceil(U_SLICES);
-        let slices = crate::parallel::map_in_order(U_SLICES as usize, |s| {
-            let mut counts = empty();
-            let mut similarity = Similarity::new(self.vocabulary);
-            let mut rng = SmallRng::seed_from_u64(0x5eed_0000 + s as u64);
-            for n in (s as u64 * per_slice)..((s as u64 + 1) * per_slice).min(drawn) {
-                let (li, ri) = if every_pair { (n / nr, n % nr) } else { (rng.gen_range(0..nl), rng.gen_range(0..nr)) };
-                let (l, r) = (&self.left.rows[li as usize], &self.right.rows[ri as usize]);
-                for (i, c) in counts.iter_mut().enumerate() {
-                    let level = self.level(i, l, r, &mut similarity);
-                    if level != NULL_LEVEL {
-                        c[level as usize] += 1;
+    /// The level counts of comparison `i` over random pairs of non-null
+    /// cells, and how many pairs they count. Random pairs draw each side
+    /// independently, so when the distinct values are few every value pair
+    /// is compared once and weighed by its counts: the exact expectation
+    /// over all pairs. Otherwise U_PAIRS pairs are drawn.
+    fn random_level_counts(&self, i: usize) -> (Vec<u64>, u64) {
+        let distinct = |rows: &'a [Row]| {
+            let mut seen: FxHashMap<&'a Value, usize> = FxHashMap::default();
+            let mut values: Vec<(&'a Row, u64)> = Vec::new();
+            for row in rows.iter().filter(|r| r.values[i] != Value::Null) {
+                match seen.get(&row.values[i]) {
+                    Some(&at) => values[at].1 += 1,
+                    None => {
+                        seen.insert(&row.values[i], values.len());
+                        values.push((row, 1));
                     }
                 }
             }
-            counts
-        });
-        let mut counts = empty();
-        for slice in slices {
-            for (total, part) in counts.iter_mut().zip(slice) {
-                for (t, p) in total.iter_mut().zip(part) {
-                    *t += p;
+            values
+        };
+        let (left, right) = (distinct(&self.left.rows), distinct(&self.right.rows));
+        let levels = self.levels[i].len();
+        let new_similarity = || Similarity::new(self.vocabulary);
+        let add = |counts: &mut Vec<u64>, level: u8, n: u64| {
+            if let Some(c) = counts.get_mut(level as usize) {
+                *c += n;
+            }
+        };
+        let slices = if (left.len() as u64).saturating_mul(right.len() as u64) <= U_PAIRS {
+            crate::parallel::map_in_order_with(left.len().div_ceil(64), new_similarity, |similarity, s| {
+                let mut counts = vec![0u64; levels];
+                for &(l, nl) in left.iter().skip(s * 64).take(64) {
+                    for &(r, nr) in &right {
+                        add(&mut counts, self.level(i, l, r, similarity), nl * nr);
+                    }
                 }
+                counts
+            })
+        } else {
+            let rows = |side: &'a [Row]| side.iter().filter(|r| r.values[i] != Value::Null).collect::<Vec<_>>();
+            let (lrows, rrows) = (rows(&self.left.rows), rows(&self.right.rows));
+            let per_slice = U_PAIRS.div_ceil(U_SLICES);
+            crate::parallel::map_in_order_with(U_SLICES as usize, new_similarity, |similarity, s| {
+                let mut counts = vec![0u64; levels];
+                let mut rng = SmallRng::seed_from_u64(0x5eed_0000 + ((i as u64) << 16) + s as u64);
+                for _ in (s as u64 * per_slice)..((s as u64 + 1) * per_slice).min(U_PAIRS) {
+                    let (l, r) = (lrows[rng.gen_range(0..lrows.len())], rrows[rng.gen_range(0..rrows.len())]);
+                    add(&mut counts, self.level(i, l, r, similarity), 1);
+                }
+                counts
+            })
+        };
+        let mut counts = vec![0u64; levels];
+        for slice in slices {
+            for (t, p) in counts.iter_mut().zip(slice) {
+                *t += p;
             }
         }
-        (counts, drawn)
+        let counted = counts.iter().sum();
+        (counts, counted)
     }
 
     /// u from random pairs; m by EM per blocking rule, leaving out the
     /// columns the rule makes equal, averaged over the rules that estimate
     /// it; the prior from the share of matches among all candidate pairs.
     fn train(&self, blocking: &[BlockingRule], found: &SliceFound) -> Result<Model> {
-        let (counts, drawn) = self.random_level_counts();
+        let (counts, random_pairs): (Vec<Vec<u64>>, Vec<u64>) =
+            (0..self.levels.len()).map(|i| self.random_level_counts(i)).unzip();
         let u = model::u_from_counts(&counts);
         let start = model::initial_m(&self.levels.iter().map(Vec::len).collect::<Vec<_>>());
         let n = self.levels.len();
@@ -457,7 +488,7 @@ impl<'a> Engine<'a> {
             prior,
             comparisons,
             training: Some(Training {
-                random_pairs: drawn,
+                random_pairs,
                 blocked_pairs: found.rule_pairs.clone(),
                 em_iterations: iterations,
                 em_match_share: shares,

@@ -42,8 +42,9 @@ pub struct ComparisonModel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Training {
-    /// Random pairs u was counted on.
-    pub random_pairs: u64,
+    /// Per comparison: the random pairs of non-null cells u was counted on
+    /// (all of them when the distinct values are few, else a sample).
+    pub random_pairs: Vec<u64>,
     /// Candidate pairs of each blocking rule, and EM iterations on them.
     pub blocked_pairs: Vec<u64>,
     pub em_iterations: Vec<u32>,
