@@ -92,11 +92,28 @@ pub struct Comparison {
 
 /// An item of a blocking rule: the compared column's values are equal, or
 /// (dates and amounts) within a window.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum BlockingItem {
     Equal(String),
     Window(BlockingWindow),
+}
+
+impl<'de> Deserialize<'de> for BlockingItem {
+    /// A comparison's name, or a window object (read from its own text so
+    /// its amounts stay exact decimals).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<BlockingItem, D::Error> {
+        let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
+        let text = raw.get().trim();
+        if text.starts_with('"') {
+            return serde_json::from_str(text).map(BlockingItem::Equal).map_err(serde::de::Error::custom);
+        }
+        serde_json::from_str(text).map(BlockingItem::Window).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "a blocking item is a comparison's name or {{\"column\": ..., \"within_days\" | \"within_amount\" | \"within_percent\": ...}}: {e}"
+            ))
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

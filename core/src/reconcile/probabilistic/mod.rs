@@ -21,7 +21,7 @@ use super::Pair;
 use crate::model::error::{Error, Result};
 use candidates::{covers, BlockingRule, RuleIndex};
 use comparison::{level_of, Level, PairText, Value};
-use model::{ComparisonModel, LevelModel, Model, Patterns, Training, NULL_LEVEL};
+use model::{ComparisonModel, LevelModel, Model, Patterns, Role, Training, NULL_LEVEL};
 
 /// Random pairs u is counted on (all pairs when there are fewer).
 const U_PAIRS: u64 = 1_000_000;
@@ -446,13 +446,23 @@ impl<'a> Engine<'a> {
         let mut shares = Vec::new();
         let mut converged = true;
         for (k, rule) in blocking.iter().enumerate() {
-            let used: Vec<bool> = (0..n).map(|i| !rule.equal.contains(&i)).collect();
+            let roles: Vec<Role> = (0..n)
+                .map(|i| {
+                    if rule.equal.contains(&i) {
+                        Role::LeftOut
+                    } else if rule.days.is_some_and(|(c, _)| c == i) || rule.amount.is_some_and(|(c, _)| c == i) {
+                        Role::Windowed
+                    } else {
+                        Role::Weighed
+                    }
+                })
+                .collect();
             let patterns = sorted(found.patterns[k].clone());
-            let run = model::expectation_maximisation(&patterns, &u, &start, &used);
+            let run = model::expectation_maximisation(&patterns, &u, &start, &roles);
             iterations.push(run.iterations);
             shares.push(run.lambda);
             converged &= run.converged;
-            for i in (0..n).filter(|&i| used[i]) {
+            for i in (0..n).filter(|&i| roles[i] != Role::LeftOut) {
                 for (s, x) in m_sum[i].iter_mut().zip(&run.m[i]) {
                     *s += x;
                 }

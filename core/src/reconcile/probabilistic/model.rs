@@ -6,7 +6,8 @@
 //!
 //! u comes from random pairs, m from expectation-maximisation on blocked
 //! pairs with u held fixed, one run per blocking rule leaving out the
-//! columns that rule makes agree (they agree there by construction).
+//! columns that rule makes agree (they agree there by construction) and
+//! estimating u afresh for columns it narrows to a window.
 //! log2 and exp2 come from `libm` so every platform gets the same bits.
 
 use serde::{Deserialize, Serialize};
@@ -19,8 +20,8 @@ pub(crate) const NULL_LEVEL: u8 = u8::MAX;
 const FLOOR: f64 = 1e-6;
 
 /// EM stops when no m moves more than this, or after MAX_ITERATIONS.
-const TOLERANCE: f64 = 1e-6;
-const MAX_ITERATIONS: u32 = 100;
+const TOLERANCE: f64 = 1e-5;
+const MAX_ITERATIONS: u32 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,11 +113,24 @@ pub(crate) fn initial_m(level_counts: &[usize]) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// How a column takes part in one EM run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// m estimated, u the random pairs'.
+    Weighed,
+    /// The blocking rule narrows it to a window: its non-matches are not
+    /// random pairs, so its u is estimated on these pairs too (and kept
+    /// local); its m holds as long as the window holds the true pairs.
+    Windowed,
+    /// The blocking rule makes it equal: it says nothing here.
+    LeftOut,
+}
+
 /// The match weight of a comparison vector (nulls and left-out columns add 0).
-fn weight(pattern: &[u8], prior_weight: f64, m: &[Vec<f64>], u: &[Vec<f64>], used: &[bool]) -> f64 {
+fn weight(pattern: &[u8], prior_weight: f64, m: &[Vec<f64>], u: &[Vec<f64>], roles: &[Role]) -> f64 {
     let mut w = prior_weight;
     for (i, &level) in pattern.iter().enumerate() {
-        if level != NULL_LEVEL && used[i] {
+        if level != NULL_LEVEL && roles[i] != Role::LeftOut {
             let l = level as usize;
             w += log2(m[i][l] / u[i][l]);
         }
@@ -132,15 +146,22 @@ pub(crate) struct EmRun {
     pub converged: bool,
 }
 
-/// EM for m and the share of matches among the patterns' pairs, u fixed;
-/// columns with `used[i]` false are neither weighed nor estimated.
+/// New probabilities from expected counts per level.
+fn normalised(counts: &[f64]) -> Option<Vec<f64>> {
+    let total: f64 = counts.iter().sum();
+    (total > 0.0).then(|| counts.iter().map(|&x| clamp(x / total)).collect())
+}
+
+/// EM for m (and u of windowed columns) and the share of matches among the
+/// patterns' pairs; the other u stay fixed.
 pub(crate) fn expectation_maximisation(
     patterns: &Patterns,
     u: &[Vec<f64>],
     start: &[Vec<f64>],
-    used: &[bool],
+    roles: &[Role],
 ) -> EmRun {
     let mut m = start.to_vec();
+    let mut u = u.to_vec();
     let pairs: u64 = patterns.iter().map(|(_, n)| n).sum();
     let mut lambda = 0.1f64;
     if pairs == 0 {
@@ -149,26 +170,32 @@ pub(crate) fn expectation_maximisation(
     for iteration in 1..=MAX_ITERATIONS {
         let prior_weight = log2(lambda / (1.0 - lambda));
         let mut matched: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
+        let mut unmatched = matched.clone();
         let mut expected_matches = 0.0;
         for (pattern, count) in patterns {
-            let p = probability(weight(pattern, prior_weight, &m, u, used)) * *count as f64;
+            let n = *count as f64;
+            let p = probability(weight(pattern, prior_weight, &m, &u, roles)) * n;
             expected_matches += p;
             for (i, &level) in pattern.iter().enumerate() {
                 if level != NULL_LEVEL {
                     matched[i][level as usize] += p;
+                    unmatched[i][level as usize] += n - p;
                 }
             }
         }
         let mut moved = 0.0f64;
-        for (i, levels) in matched.iter().enumerate() {
-            let total: f64 = levels.iter().sum();
-            if !used[i] || total <= 0.0 {
+        for i in 0..m.len() {
+            if roles[i] == Role::LeftOut {
                 continue;
             }
-            for (l, &x) in levels.iter().enumerate() {
-                let new = clamp(x / total);
-                moved = moved.max((new - m[i][l]).abs());
-                m[i][l] = new;
+            if let Some(new) = normalised(&matched[i]) {
+                moved = new.iter().zip(&m[i]).fold(moved, |d, (a, b)| d.max((a - b).abs()));
+                m[i] = new;
+            }
+            if roles[i] == Role::Windowed {
+                if let Some(new) = normalised(&unmatched[i]) {
+                    u[i] = new;
+                }
             }
         }
         lambda = clamp(expected_matches / pairs as f64);
@@ -181,7 +208,7 @@ pub(crate) fn expectation_maximisation(
 
 /// The share of matches among the patterns' pairs with m and u fixed.
 pub(crate) fn share_of_matches(patterns: &Patterns, m: &[Vec<f64>], u: &[Vec<f64>]) -> f64 {
-    let used = vec![true; m.len()];
+    let used = vec![Role::Weighed; m.len()];
     let pairs: u64 = patterns.iter().map(|(_, n)| n).sum();
     if pairs == 0 {
         return 0.0;
@@ -237,7 +264,7 @@ mod tests {
             }
         }
         let u_levels = vec![vec![0.1, 0.9], vec![0.2, 0.8]];
-        let run = expectation_maximisation(&patterns, &u_levels, &initial_m(&[2, 2]), &[true, true]);
+        let run = expectation_maximisation(&patterns, &u_levels, &initial_m(&[2, 2]), &[Role::Weighed; 2]);
         assert!(run.converged);
         assert!((run.m[0][0] - 0.9).abs() < 1e-3, "{:?}", run.m);
         assert!((run.m[1][0] - 0.8).abs() < 1e-3, "{:?}", run.m);
@@ -245,7 +272,7 @@ mod tests {
         assert!((share_of_matches(&patterns, &run.m, &u_levels) - 0.3).abs() < 1e-3);
         // A left-out column keeps its start and adds nothing.
         let start = initial_m(&[2, 2]);
-        let half = expectation_maximisation(&patterns, &u_levels, &start, &[true, false]);
+        let half = expectation_maximisation(&patterns, &u_levels, &start, &[Role::Weighed, Role::LeftOut]);
         assert_eq!(half.m[1], start[1]);
     }
 }
