@@ -9,14 +9,9 @@ pub(crate) fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// `work(0..n)` on the available cores, results in index order: the same
-/// result whatever the number of cores.
-pub(crate) fn map_in_order<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    map_in_order_with(n, || (), |_, i| work(i))
-}
-
-/// As `map_in_order`, each thread with scratch state made by `init` (caches
-/// that must not change results).
+/// `work(state, i)` for i in 0..n on the available cores, results in index
+/// order (the same whatever the number of cores); each thread has scratch
+/// state made by `init` (caches that must not change results).
 pub(crate) fn map_in_order_with<S, T: Send>(
     n: usize,
     init: impl Fn() -> S + Sync,

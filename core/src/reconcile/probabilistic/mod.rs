@@ -31,7 +31,10 @@ const U_SLICES: u64 = 64;
 /// Left rows per slice of the candidate search.
 const LEFT_SLICE: usize = 2048;
 /// More candidate pairs than this means the blocking rules are too loose.
-const MAX_PAIRS: u64 = 50_000_000;
+const MAX_PAIRS: u64 = 200_000_000;
+/// Up to this many candidate pairs, training keeps their vectors for
+/// scoring; beyond, scoring compares them again (memory stays flat).
+const STORED_PAIRS: u64 = 4_000_000;
 
 /// Checks the probabilistic parts of the rules.
 pub(crate) fn validate(rules: &Rules) -> Result<()> {
@@ -231,21 +234,47 @@ pub(crate) struct Engine<'a> {
     nearest: [Vec<Option<(u32, f64)>>; 2],
 }
 
-/// What one slice of left rows found.
+/// What pass one (training) counts over a slice of left rows.
 #[derive(Default)]
-struct SliceFound {
-    /// Per blocking rule: comparison vectors and counts.
+struct Counted {
+    /// Per blocking rule: comparison vectors and how many pairs showed them.
     patterns: Vec<FxHashMap<Box<[u8]>, u64>>,
-    /// Union pairs (first rule to find them) and their vectors, flat.
-    pairs: Vec<(u32, u32)>,
-    levels: Vec<u8>,
+    /// The same over the union of the rules (each pair once).
+    union: FxHashMap<Box<[u8]>, u64>,
     rule_pairs: Vec<u64>,
+    union_pairs: u64,
+    /// The union's pairs and vectors, kept for pass two while few.
+    stored: Vec<(u32, u32)>,
+    stored_vectors: Vec<u8>,
+}
+
+/// What pass two (scoring) keeps of a slice of left rows.
+#[derive(Default)]
+struct Scored {
+    /// Pairs reaching min_score.
+    kept: Vec<Pair>,
+    /// Each left row's best candidate (left, right, weight).
+    nearest_left: Vec<(u32, u32, f64)>,
+    /// Each right row's best candidate in this slice.
+    nearest_right: FxHashMap<u32, (u32, f64)>,
+}
+
+fn add_pattern(map: &mut FxHashMap<Box<[u8]>, u64>, vector: &[u8]) {
+    match map.get_mut(vector) {
+        Some(n) => *n += 1,
+        None => drop(map.insert(vector.into(), 1)),
+    }
 }
 
 fn sorted(map: FxHashMap<Box<[u8]>, u64>) -> Patterns {
     let mut v: Patterns = map.into_iter().collect();
     v.sort_unstable();
     v
+}
+
+/// Whether a candidate is better than the best so far (ties: lower row).
+fn better(best: Option<(u32, f64)>, other: u32, w: f64) -> bool {
+    best.is_none_or(|(o, bw)| w > bw || (w == bw && other < o))
 }
 
 impl<'a> Engine<'a> {
@@ -264,10 +293,17 @@ impl<'a> Engine<'a> {
             pairs: vec![],
             nearest: [vec![None; left.rows.len()], vec![None; right.rows.len()]],
         };
-        let found = engine.block(&blocking)?;
-        engine.model = match &rules.model {
-            Some(m) => m.clone(),
-            None => engine.train(&blocking, &found)?,
+        let indexes: Vec<RuleIndex> = blocking.iter().map(|rule| RuleIndex::new(rule, &right.rows)).collect();
+        let stored = match &rules.model {
+            Some(m) => {
+                engine.model = m.clone();
+                None
+            }
+            None => {
+                let (model, counted) = engine.train(&blocking, &indexes)?;
+                engine.model = model;
+                counted
+            }
         };
         engine.term_frequencies = rules
             .compare
@@ -275,7 +311,7 @@ impl<'a> Engine<'a> {
             .enumerate()
             .map(|(i, c)| c.term_frequency.then(|| TermFrequencies::new(i, [&left.rows, &right.rows])))
             .collect();
-        engine.score(&found);
+        engine.score(&blocking, &indexes, stored)?;
         Ok(engine)
     }
 
@@ -302,71 +338,54 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Candidate pairs of every rule, compared.
-    fn block(&self, blocking: &[BlockingRule]) -> Result<SliceFound> {
-        let indexes: Vec<RuleIndex> = blocking.iter().map(|rule| RuleIndex::new(rule, &self.right.rows)).collect();
+    /// Visits every candidate pair of every rule with its comparison
+    /// vector (`all_rules`: also pairs an earlier rule found, else only
+    /// each pair's first), slice by slice of left rows; fails when the
+    /// rules make more than MAX_PAIRS pairs.
+    fn scan<S: Send + Default>(
+        &self,
+        blocking: &[BlockingRule],
+        indexes: &[RuleIndex],
+        all_rules: bool,
+        visit: impl Fn(&mut S, usize, bool, u32, u32, &[u8]) + Sync,
+    ) -> Result<Vec<S>> {
         let (lrows, rrows) = (&self.left.rows, &self.right.rows);
-        let slices = lrows.len().div_ceil(LEFT_SLICE);
-        let found = crate::parallel::map_in_order_with(
-            slices,
+        let pairs_seen = std::sync::atomic::AtomicU64::new(0);
+        let slices = crate::parallel::map_in_order_with(
+            lrows.len().div_ceil(LEFT_SLICE),
             || Similarity::new(self.vocabulary),
             |similarity, s| {
-                let mut out = SliceFound {
-                    patterns: vec![FxHashMap::default(); blocking.len()],
-                    rule_pairs: vec![0; blocking.len()],
-                    ..SliceFound::default()
-                };
+                let mut state = S::default();
                 let mut candidates = Vec::new();
                 let mut vector = Vec::with_capacity(self.levels.len());
-                let first = s * LEFT_SLICE;
-                for (li, l) in lrows.iter().enumerate().skip(first).take(LEFT_SLICE) {
+                for (li, l) in lrows.iter().enumerate().skip(s * LEFT_SLICE).take(LEFT_SLICE) {
+                    if pairs_seen.load(std::sync::atomic::Ordering::Relaxed) > MAX_PAIRS {
+                        break;
+                    }
                     for (k, index) in indexes.iter().enumerate() {
                         index.candidates(l, &mut candidates);
-                        out.rule_pairs[k] += candidates.len() as u64;
+                        pairs_seen.fetch_add(candidates.len() as u64, std::sync::atomic::Ordering::Relaxed);
                         for &ri in &candidates {
                             let r = &rrows[ri as usize];
-                            vector.clear();
-                            self.vector(l, r, similarity, &mut vector);
-                            match out.patterns[k].get_mut(vector.as_slice()) {
-                                Some(n) => *n += 1,
-                                None => drop(out.patterns[k].insert(vector.as_slice().into(), 1)),
-                            }
-                            if !blocking[..k].iter().any(|earlier| covers(earlier, l, r)) {
-                                out.pairs.push((li as u32, ri));
-                                out.levels.extend_from_slice(&vector);
+                            let first = !blocking[..k].iter().any(|earlier| covers(earlier, l, r));
+                            if first || all_rules {
+                                vector.clear();
+                                self.vector(l, r, similarity, &mut vector);
+                                visit(&mut state, k, first, li as u32, ri, &vector);
                             }
                         }
                     }
-                    if out.rule_pairs.iter().sum::<u64>() > MAX_PAIRS {
-                        break;
-                    }
                 }
-                out
+                state
             },
         );
-        let mut all = SliceFound {
-            patterns: vec![FxHashMap::default(); blocking.len()],
-            rule_pairs: vec![0; blocking.len()],
-            ..SliceFound::default()
-        };
-        for slice in found {
-            for (k, map) in slice.patterns.into_iter().enumerate() {
-                for (pattern, n) in map {
-                    *all.patterns[k].entry(pattern).or_default() += n;
-                }
-                all.rule_pairs[k] += slice.rule_pairs[k];
-            }
-            all.pairs.extend(slice.pairs);
-            all.levels.extend(slice.levels);
-        }
-        let total: u64 = all.rule_pairs.iter().sum();
-        if total > MAX_PAIRS {
+        let seen = pairs_seen.load(std::sync::atomic::Ordering::Relaxed);
+        if seen > MAX_PAIRS {
             return Err(Error::argument(format!(
-                "the blocking rules make more than {MAX_PAIRS} candidate pairs (per rule so far: {:?}); add items to the loosest rule",
-                all.rule_pairs
+                "the blocking rules make more than {MAX_PAIRS} candidate pairs; narrow the loosest rule (more items, smaller windows)"
             )));
         }
-        Ok(all)
+        Ok(slices)
     }
 
     /// The level counts of comparison `i` over random pairs of non-null
@@ -434,7 +453,46 @@ impl<'a> Engine<'a> {
     /// u from random pairs; m by EM per blocking rule, leaving out the
     /// columns the rule makes equal, averaged over the rules that estimate
     /// it; the prior from the share of matches among all candidate pairs.
-    fn train(&self, blocking: &[BlockingRule], found: &SliceFound) -> Result<Model> {
+    fn train(&self, blocking: &[BlockingRule], indexes: &[RuleIndex]) -> Result<(Model, Option<Counted>)> {
+        let stored = std::sync::atomic::AtomicU64::new(0);
+        let slices = self.scan(blocking, indexes, true, |c: &mut Counted, k, first, li, ri, vector| {
+            if c.patterns.is_empty() {
+                c.patterns = vec![FxHashMap::default(); blocking.len()];
+                c.rule_pairs = vec![0; blocking.len()];
+            }
+            add_pattern(&mut c.patterns[k], vector);
+            c.rule_pairs[k] += 1;
+            if first {
+                add_pattern(&mut c.union, vector);
+                c.union_pairs += 1;
+                if stored.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < STORED_PAIRS {
+                    c.stored.push((li, ri));
+                    c.stored_vectors.extend_from_slice(vector);
+                }
+            }
+        })?;
+        let keep = stored.load(std::sync::atomic::Ordering::Relaxed) <= STORED_PAIRS;
+        let mut found = Counted {
+            patterns: vec![FxHashMap::default(); blocking.len()],
+            rule_pairs: vec![0; blocking.len()],
+            ..Counted::default()
+        };
+        for slice in slices {
+            for (k, map) in slice.patterns.into_iter().enumerate() {
+                for (pattern, n) in map {
+                    *found.patterns[k].entry(pattern).or_default() += n;
+                }
+                found.rule_pairs[k] += slice.rule_pairs[k];
+            }
+            for (pattern, n) in slice.union {
+                *found.union.entry(pattern).or_default() += n;
+            }
+            found.union_pairs += slice.union_pairs;
+            if keep {
+                found.stored.extend(slice.stored);
+                found.stored_vectors.extend(slice.stored_vectors);
+            }
+        }
         let (counts, random_pairs): (Vec<Vec<u64>>, Vec<u64>) =
             (0..self.levels.len()).map(|i| self.random_level_counts(i)).unzip();
         let u = model::u_from_counts(&counts);
@@ -477,13 +535,9 @@ impl<'a> Engine<'a> {
         }
         let m: Vec<Vec<f64>> =
             m_sum.iter().zip(&m_runs).map(|(s, &r)| s.iter().map(|x| x / f64::from(r)).collect()).collect();
-        let mut union: FxHashMap<Box<[u8]>, u64> = FxHashMap::default();
-        for pattern in found.levels.chunks(n.max(1)) {
-            *union.entry(pattern.into()).or_default() += 1;
-        }
-        let share = model::share_of_matches(&sorted(union), &m, &u);
+        let share = model::share_of_matches(&sorted(std::mem::take(&mut found.union)), &m, &u);
         let all_pairs = (self.left.rows.len() as f64) * (self.right.rows.len() as f64);
-        let prior = (share * found.pairs.len() as f64 / all_pairs.max(1.0)).clamp(1e-12, 0.5);
+        let prior = (share * found.union_pairs as f64 / all_pairs.max(1.0)).clamp(1e-12, 0.5);
         let comparisons = (0..n)
             .map(|i| ComparisonModel {
                 columns: columns_label(self.rules, i),
@@ -494,7 +548,7 @@ impl<'a> Engine<'a> {
                     .collect(),
             })
             .collect();
-        Ok(Model {
+        let model = Model {
             prior,
             comparisons,
             training: Some(Training {
@@ -504,7 +558,8 @@ impl<'a> Engine<'a> {
                 em_match_share: shares,
                 converged,
             }),
-        })
+        };
+        Ok((model, keep.then_some(found)))
     }
 
     /// A level's weight for a pair: log2(m / u), u the value's share of its
@@ -530,26 +585,70 @@ impl<'a> Engine<'a> {
             + levels.iter().enumerate().map(|(i, &lv)| self.level_weight(i, lv, &l.values[i])).sum::<f64>()
     }
 
-    fn score(&mut self, found: &SliceFound) {
-        let n = self.levels.len().max(1);
+    /// Pass two: every candidate pair weighed; pairs reaching min_score
+    /// kept, best weight first; each row's best candidate remembered.
+    fn score(&mut self, blocking: &[BlockingRule], indexes: &[RuleIndex], stored: Option<Counted>) -> Result<()> {
+        let slices = match stored {
+            None => self
+                .scan(blocking, indexes, false, |s: &mut Scored, _, _, li, ri, vector| self.weigh(s, li, ri, vector))?,
+            Some(counted) => {
+                let n = self.levels.len().max(1);
+                let chunks = counted.stored.len().div_ceil(LEFT_SLICE * 8);
+                crate::parallel::map_in_order_with(
+                    chunks,
+                    || (),
+                    |_, c| {
+                        let mut s = Scored::default();
+                        let range = c * LEFT_SLICE * 8..((c + 1) * LEFT_SLICE * 8).min(counted.stored.len());
+                        for p in range {
+                            let (li, ri) = counted.stored[p];
+                            self.weigh(&mut s, li, ri, &counted.stored_vectors[p * n..(p + 1) * n]);
+                        }
+                        s
+                    },
+                )
+            }
+        };
         let mut pairs = Vec::new();
-        let mut nearest = std::mem::take(&mut self.nearest);
-        for (&(li, ri), levels) in found.pairs.iter().zip(found.levels.chunks(n)) {
-            let w = self.pair_weight(&self.left.rows[li as usize], levels);
-            for (side, this, other) in [(0, li, ri), (1, ri, li)] {
-                let best = &mut nearest[side][this as usize];
-                if best.is_none_or(|(o, bw)| w > bw || (w == bw && other < o)) {
-                    *best = Some((other, w));
+        for slice in slices {
+            pairs.extend(slice.kept);
+            for (li, ri, w) in slice.nearest_left {
+                let best = &mut self.nearest[0][li as usize];
+                if better(*best, ri, w) {
+                    *best = Some((ri, w));
                 }
             }
-            if model::probability(w) >= self.rules.min_score {
-                pairs.push(Pair { score: w, left: li, right: ri });
+            for (ri, (li, w)) in slice.nearest_right {
+                let best = &mut self.nearest[1][ri as usize];
+                if better(*best, li, w) {
+                    *best = Some((li, w));
+                }
             }
         }
         pairs
             .sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.left.cmp(&b.left)).then(a.right.cmp(&b.right)));
         self.pairs = pairs;
-        self.nearest = nearest;
+        Ok(())
+    }
+
+    /// Weighs a candidate pair into a slice's scores.
+    fn weigh(&self, s: &mut Scored, li: u32, ri: u32, vector: &[u8]) {
+        let w = self.pair_weight(&self.left.rows[li as usize], vector);
+        match s.nearest_left.last_mut() {
+            Some(best) if best.0 == li => {
+                if better(Some((best.1, best.2)), ri, w) {
+                    *best = (li, ri, w);
+                }
+            }
+            _ => s.nearest_left.push((li, ri, w)),
+        }
+        let right_best = s.nearest_right.entry(ri).or_insert((li, w));
+        if better(Some(*right_best), li, w) {
+            *right_best = (li, w);
+        }
+        if model::probability(w) >= self.rules.min_score {
+            s.kept.push(Pair { score: w, left: li, right: ri });
+        }
     }
 
     /// A pair's match probability as shown (4 decimals).
