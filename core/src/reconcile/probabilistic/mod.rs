@@ -32,6 +32,10 @@ const U_SLICES: u64 = 64;
 const LEFT_SLICE: usize = 2048;
 /// More candidate pairs than this means the blocking rules are too loose.
 const MAX_PAIRS: u64 = 200_000_000;
+/// Training visits slices of left rows in rounds (every
+/// TRAINING_ROUNDS-th slice) until it has seen this many candidate pairs.
+const TRAINING_PAIRS: u64 = 20_000_000;
+const TRAINING_ROUNDS: usize = 16;
 /// Up to this many candidate pairs, training keeps their vectors for
 /// scoring; beyond, scoring compares them again (memory stays flat).
 const STORED_PAIRS: u64 = 4_000_000;
@@ -340,21 +344,23 @@ impl<'a> Engine<'a> {
 
     /// Visits every candidate pair of every rule with its comparison
     /// vector (`all_rules`: also pairs an earlier rule found, else only
-    /// each pair's first), slice by slice of left rows; fails when the
-    /// rules make more than MAX_PAIRS pairs.
+    /// each pair's first), for the given slices of LEFT_SLICE left rows;
+    /// fails when the rules make more than MAX_PAIRS pairs.
     fn scan<S: Send + Default>(
         &self,
         blocking: &[BlockingRule],
         indexes: &[RuleIndex],
         all_rules: bool,
+        slices: &[usize],
         visit: impl Fn(&mut S, usize, bool, u32, u32, &[u8]) + Sync,
     ) -> Result<Vec<S>> {
         let (lrows, rrows) = (&self.left.rows, &self.right.rows);
         let pairs_seen = std::sync::atomic::AtomicU64::new(0);
         let slices = crate::parallel::map_in_order_with(
-            lrows.len().div_ceil(LEFT_SLICE),
+            slices.len(),
             || Similarity::new(self.vocabulary),
-            |similarity, s| {
+            |similarity, at| {
+                let s = slices[at];
                 let mut state = S::default();
                 let mut candidates = Vec::new();
                 let mut vector = Vec::with_capacity(self.levels.len());
@@ -450,12 +456,16 @@ impl<'a> Engine<'a> {
         (counts, counted)
     }
 
-    /// u from random pairs; m by EM per blocking rule, leaving out the
-    /// columns the rule makes equal, averaged over the rules that estimate
-    /// it; the prior from the share of matches among all candidate pairs.
-    fn train(&self, blocking: &[BlockingRule], indexes: &[RuleIndex]) -> Result<(Model, Option<Counted>)> {
-        let stored = std::sync::atomic::AtomicU64::new(0);
-        let slices = self.scan(blocking, indexes, true, |c: &mut Counted, k, first, li, ri, vector| {
+    /// Pass one over some slices: comparison vectors counted per rule and
+    /// over the union; union pairs kept while `stored` is under STORED_PAIRS.
+    fn count(
+        &self,
+        blocking: &[BlockingRule],
+        indexes: &[RuleIndex],
+        slices: &[usize],
+        stored: &std::sync::atomic::AtomicU64,
+    ) -> Result<Vec<Counted>> {
+        self.scan(blocking, indexes, true, slices, |c: &mut Counted, k, first, li, ri, vector| {
             if c.patterns.is_empty() {
                 c.patterns = vec![FxHashMap::default(); blocking.len()];
                 c.rule_pairs = vec![0; blocking.len()];
@@ -470,8 +480,29 @@ impl<'a> Engine<'a> {
                     c.stored_vectors.extend_from_slice(vector);
                 }
             }
-        })?;
-        let keep = stored.load(std::sync::atomic::Ordering::Relaxed) <= STORED_PAIRS;
+        })
+    }
+
+    /// u from random pairs; m by EM per blocking rule, leaving out the
+    /// columns the rule makes equal, averaged over the rules that estimate
+    /// it; the prior from the share of matches among all candidate pairs.
+    fn train(&self, blocking: &[BlockingRule], indexes: &[RuleIndex]) -> Result<(Model, Option<Counted>)> {
+        let stored = std::sync::atomic::AtomicU64::new(0);
+        // Rounds of every TRAINING_ROUNDS-th slice (spread over the file)
+        // until TRAINING_PAIRS pairs are seen: EM needs a sample, not all.
+        let all_slices = self.left.rows.len().div_ceil(LEFT_SLICE);
+        let mut slices = Vec::new();
+        let (mut seen, mut sampled_rows, mut rounds) = (0u64, 0usize, 0);
+        while rounds < TRAINING_ROUNDS && seen < TRAINING_PAIRS {
+            let round: Vec<usize> = (rounds..all_slices).step_by(TRAINING_ROUNDS).collect();
+            rounds += 1;
+            sampled_rows += round.iter().map(|&s| LEFT_SLICE.min(self.left.rows.len() - s * LEFT_SLICE)).sum::<usize>();
+            let counted = self.count(blocking, indexes, &round, &stored)?;
+            seen += counted.iter().map(|c| c.rule_pairs.iter().sum::<u64>()).sum::<u64>();
+            slices.extend(counted);
+        }
+        let complete = rounds == TRAINING_ROUNDS;
+        let keep = complete && stored.load(std::sync::atomic::Ordering::Relaxed) <= STORED_PAIRS;
         let mut found = Counted {
             patterns: vec![FxHashMap::default(); blocking.len()],
             rule_pairs: vec![0; blocking.len()],
@@ -503,41 +534,79 @@ impl<'a> Engine<'a> {
         let mut iterations = Vec::new();
         let mut shares = Vec::new();
         let mut converged = true;
-        for (k, rule) in blocking.iter().enumerate() {
-            let roles: Vec<Role> = (0..n)
-                .map(|i| {
-                    if rule.equal.contains(&i) {
-                        Role::LeftOut
-                    } else if rule.days.is_some_and(|(c, _)| c == i) || rule.amount.is_some_and(|(c, _)| c == i) {
-                        Role::Windowed
-                    } else {
-                        Role::Weighed
-                    }
-                })
+        let roles: Vec<Vec<Role>> = blocking
+            .iter()
+            .map(|rule| {
+                (0..n)
+                    .map(|i| {
+                        if rule.equal.contains(&i) {
+                            Role::LeftOut
+                        } else if rule.days.is_some_and(|(c, _)| c == i) || rule.amount.is_some_and(|(c, _)| c == i) {
+                            Role::Windowed
+                        } else {
+                            Role::Weighed
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let windowed = |k: usize| roles[k].contains(&Role::Windowed);
+        let mut runs: Vec<Option<model::EmRun>> = (0..blocking.len()).map(|_| None).collect();
+        // Rules without windows first; the windowed ones hold their m.
+        for stage in [false, true] {
+            let held: Vec<Vec<f64>> = m_sum
+                .iter()
+                .zip(&m_runs)
+                .zip(&start)
+                .map(|((s, &r), st)| if r == 0 { st.clone() } else { s.iter().map(|x| x / f64::from(r)).collect() })
                 .collect();
-            let patterns = sorted(found.patterns[k].clone());
-            let run = model::expectation_maximisation(&patterns, &u, &start, &roles);
+            for k in (0..blocking.len()).filter(|&k| windowed(k) == stage) {
+                if let Some(i) = (0..n).find(|&i| roles[k][i] == Role::Windowed && m_runs[i] == 0) {
+                    return Err(Error::argument(format!(
+                        "m of '{}' cannot be trained: every blocking rule narrows it (make it equal or put it in a window); add a blocking rule without it (or give a model)",
+                        self.rules.compare[i].label()
+                    )));
+                }
+                let patterns = sorted(found.patterns[k].clone());
+                let mut rule_u = u.clone();
+                for i in (0..n).filter(|&i| roles[k][i] == Role::Windowed) {
+                    rule_u[i] = model::level_mix(&patterns, i, self.levels[i].len());
+                }
+                runs[k] = Some(model::expectation_maximisation(&patterns, &rule_u, &held, &roles[k]));
+            }
+            for k in (0..blocking.len()).filter(|&k| windowed(k) == stage) {
+                if let Some(run) = &runs[k] {
+                    for i in (0..n).filter(|&i| roles[k][i] == Role::Weighed) {
+                        for (s, x) in m_sum[i].iter_mut().zip(&run.m[i]) {
+                            *s += x;
+                        }
+                        m_runs[i] += 1;
+                    }
+                }
+            }
+        }
+        for run in runs.iter().flatten() {
             iterations.push(run.iterations);
             shares.push(run.lambda);
             converged &= run.converged;
-            for i in (0..n).filter(|&i| roles[i] != Role::LeftOut) {
-                for (s, x) in m_sum[i].iter_mut().zip(&run.m[i]) {
-                    *s += x;
-                }
-                m_runs[i] += 1;
-            }
-        }
-        if let Some(i) = m_runs.iter().position(|&r| r == 0) {
-            return Err(Error::argument(format!(
-                "m of '{}' cannot be trained: every blocking rule makes it equal; add a blocking rule without it (or give a model)",
-                self.rules.compare[i].label()
-            )));
         }
         let m: Vec<Vec<f64>> =
             m_sum.iter().zip(&m_runs).map(|(s, &r)| s.iter().map(|x| x / f64::from(r)).collect()).collect();
-        let share = model::share_of_matches(&sorted(std::mem::take(&mut found.union)), &m, &u);
-        let all_pairs = (self.left.rows.len() as f64) * (self.right.rows.len() as f64);
-        let prior = (share * found.union_pairs as f64 / all_pairs.max(1.0)).clamp(1e-12, 0.5);
+        // The expected matches among the sampled rows' candidates: the
+        // union's share by the trained model; but a windowed rule's
+        // non-matches look like matches to the random pairs' u, so with
+        // windows it is the largest of the rules' own EM estimates.
+        let expected_matches = if (0..blocking.len()).any(windowed) {
+            runs.iter()
+                .zip(&found.rule_pairs)
+                .filter_map(|(run, &pairs)| run.as_ref().map(|r| r.lambda * pairs as f64))
+                .fold(0.0, f64::max)
+        } else {
+            model::share_of_matches(&sorted(std::mem::take(&mut found.union)), &m, &u) * found.union_pairs as f64
+        };
+        // Matches per sampled left row, for every left row.
+        let all_pairs = (sampled_rows.max(1) as f64) * (self.right.rows.len() as f64);
+        let prior = (expected_matches / all_pairs.max(1.0)).clamp(1e-12, 0.5);
         let comparisons = (0..n)
             .map(|i| ComparisonModel {
                 columns: columns_label(self.rules, i),
@@ -557,6 +626,7 @@ impl<'a> Engine<'a> {
                 em_iterations: iterations,
                 em_match_share: shares,
                 converged,
+                sampled_left_rows: sampled_rows as u64,
             }),
         };
         Ok((model, keep.then_some(found)))
@@ -589,8 +659,12 @@ impl<'a> Engine<'a> {
     /// kept, best weight first; each row's best candidate remembered.
     fn score(&mut self, blocking: &[BlockingRule], indexes: &[RuleIndex], stored: Option<Counted>) -> Result<()> {
         let slices = match stored {
-            None => self
-                .scan(blocking, indexes, false, |s: &mut Scored, _, _, li, ri, vector| self.weigh(s, li, ri, vector))?,
+            None => {
+                let slices: Vec<usize> = (0..self.left.rows.len().div_ceil(LEFT_SLICE)).collect();
+                self.scan(blocking, indexes, false, &slices, |s: &mut Scored, _, _, li, ri, vector| {
+                    self.weigh(s, li, ri, vector)
+                })?
+            }
             Some(counted) => {
                 let n = self.levels.len().max(1);
                 let chunks = counted.stored.len().div_ceil(LEFT_SLICE * 8);

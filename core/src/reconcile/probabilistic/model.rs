@@ -6,8 +6,9 @@
 //!
 //! u comes from random pairs, m from expectation-maximisation on blocked
 //! pairs with u held fixed, one run per blocking rule leaving out the
-//! columns that rule makes agree (they agree there by construction) and
-//! estimating u afresh for columns it narrows to a window.
+//! columns that rule makes agree (they agree there by construction); rules
+//! that narrow a column to a window run after the others, holding that
+//! column's m and estimating its u on their own pairs.
 //! log2 and exp2 come from `libm` so every platform gets the same bits.
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,9 @@ pub struct Training {
     pub em_match_share: Vec<f64>,
     /// Whether every EM run settled within MAX_ITERATIONS.
     pub converged: bool,
+    /// Left rows whose candidate pairs training saw (a spread sample of
+    /// slices once the pairs are many).
+    pub sampled_left_rows: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,8 +123,9 @@ pub(crate) enum Role {
     /// m estimated, u the random pairs'.
     Weighed,
     /// The blocking rule narrows it to a window: its non-matches are not
-    /// random pairs, so its u is estimated on these pairs too (and kept
-    /// local); its m holds as long as the window holds the true pairs.
+    /// random pairs, so its u is the level mix of the rule's own pairs
+    /// (nearly all non-matches), and its m, trained by rules that do not
+    /// narrow it, is held.
     Windowed,
     /// The blocking rule makes it equal: it says nothing here.
     LeftOut,
@@ -152,8 +157,8 @@ fn normalised(counts: &[f64]) -> Option<Vec<f64>> {
     (total > 0.0).then(|| counts.iter().map(|&x| clamp(x / total)).collect())
 }
 
-/// EM for m (and u of windowed columns) and the share of matches among the
-/// patterns' pairs; the other u stay fixed.
+/// EM for m of weighed columns and the share of matches among the
+/// patterns' pairs; u and the other m stay as given.
 pub(crate) fn expectation_maximisation(
     patterns: &Patterns,
     u: &[Vec<f64>],
@@ -161,7 +166,6 @@ pub(crate) fn expectation_maximisation(
     roles: &[Role],
 ) -> EmRun {
     let mut m = start.to_vec();
-    let mut u = u.to_vec();
     let pairs: u64 = patterns.iter().map(|(_, n)| n).sum();
     let mut lambda = 0.1f64;
     if pairs == 0 {
@@ -170,32 +174,27 @@ pub(crate) fn expectation_maximisation(
     for iteration in 1..=MAX_ITERATIONS {
         let prior_weight = log2(lambda / (1.0 - lambda));
         let mut matched: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
-        let mut unmatched = matched.clone();
         let mut expected_matches = 0.0;
         for (pattern, count) in patterns {
-            let n = *count as f64;
-            let p = probability(weight(pattern, prior_weight, &m, &u, roles)) * n;
+            let p = probability(weight(pattern, prior_weight, &m, u, roles)) * *count as f64;
             expected_matches += p;
             for (i, &level) in pattern.iter().enumerate() {
                 if level != NULL_LEVEL {
                     matched[i][level as usize] += p;
-                    unmatched[i][level as usize] += n - p;
                 }
             }
         }
         let mut moved = 0.0f64;
         for i in 0..m.len() {
-            if roles[i] == Role::LeftOut {
-                continue;
-            }
-            if let Some(new) = normalised(&matched[i]) {
-                moved = new.iter().zip(&m[i]).fold(moved, |d, (a, b)| d.max((a - b).abs()));
-                m[i] = new;
-            }
-            if roles[i] == Role::Windowed {
-                if let Some(new) = normalised(&unmatched[i]) {
-                    u[i] = new;
+            match roles[i] {
+                Role::LeftOut => {}
+                Role::Weighed => {
+                    if let Some(new) = normalised(&matched[i]) {
+                        moved = new.iter().zip(&m[i]).fold(moved, |d, (a, b)| d.max((a - b).abs()));
+                        m[i] = new;
+                    }
                 }
+                Role::Windowed => {}
             }
         }
         lambda = clamp(expected_matches / pairs as f64);
@@ -204,6 +203,17 @@ pub(crate) fn expectation_maximisation(
         }
     }
     EmRun { m, lambda, iterations: MAX_ITERATIONS, converged: false }
+}
+
+/// The level mix of column `i` among the patterns' pairs (nulls left out).
+pub(crate) fn level_mix(patterns: &Patterns, i: usize, levels: usize) -> Vec<f64> {
+    let mut counts = vec![0.0; levels];
+    for (pattern, n) in patterns {
+        if let Some(c) = pattern.get(i).filter(|&&l| l != NULL_LEVEL).and_then(|&l| counts.get_mut(l as usize)) {
+            *c += *n as f64;
+        }
+    }
+    normalised(&counts).unwrap_or_else(|| vec![1.0 / levels as f64; levels])
 }
 
 /// The share of matches among the patterns' pairs with m and u fixed.
