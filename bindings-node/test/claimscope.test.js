@@ -161,14 +161,26 @@ const RECON_CASES = path.join(REPO, 'tests', 'reconcile', 'cases')
 const RECON_CASE = JSON.parse(fs.readFileSync(path.join(RECON_CASES, 'pos-small.json'), 'utf8'))
 const reconFile = (key) => path.join(RECON_CASES, RECON_CASE[key])
 
+test('every golden reconciliation case (preset or rules file, rule or probabilistic mode)', async () => {
+  const manifests = fs.readdirSync(RECON_CASES).filter((f) => f.endsWith('.json'))
+  assert.ok(manifests.length >= 2)
+  for (const name of manifests) {
+    const c = JSON.parse(fs.readFileSync(path.join(RECON_CASES, name), 'utf8'))
+    const file = (key) => path.join(RECON_CASES, c[key])
+    const options = c.preset ? { preset: c.preset } : { rules: fs.readFileSync(file('rules'), 'utf8') }
+    const json = await reconcileText(fs.readFileSync(file('left')), fs.readFileSync(file('right')), options)
+    assert.strictEqual(json, fs.readFileSync(file('expected'), 'utf8'), name)
+  }
+})
+
 test('reconcileText from Buffers is the golden JSON; reconcile gives the object', async () => {
   const left = fs.readFileSync(reconFile('left'))
   const right = fs.readFileSync(reconFile('right'))
   const json = await reconcileText(left, right, { preset: RECON_CASE.preset })
   assert.strictEqual(json, fs.readFileSync(reconFile('expected'), 'utf8'))
-  // Worked by hand in core/tests/reconcile.rs: T1/R1 0.7921 and T2/R2 0.8427 match.
+  // Worked by hand in core/tests/reconcile.rs: T1/R1 0.7754 and T2/R2 0.8427 match.
   const r = await reconcile(reconFile('left'), reconFile('right'), { preset: RECON_CASE.preset })
-  assert.deepStrictEqual(r.matched.map((m) => [m.left.id, m.right.id, m.score]), [['T1', 'R1', 0.7921], ['T2', 'R2', 0.8427]])
+  assert.deepStrictEqual(r.matched.map((m) => [m.left.id, m.right.id, m.score]), [['T1', 'R1', 0.7754], ['T2', 'R2', 0.8427]])
   assert.match(r.unmatched_left[0].why, /^closest right record 3: date: right is 8 days later/)
   const csv = await reconcileText(left, right, { preset: 'pos-rewards', format: 'csv' })
   assert.strictEqual(csv.split('\n')[3].slice(0, 16), 'unmatched_left,3')

@@ -259,6 +259,22 @@ def recon_file(key):
     return os.path.normpath(os.path.join(RECON_CASES, RECON_CASE[key]))
 
 
+def test_every_golden_reconciliation_case():
+    manifests = sorted(f for f in os.listdir(RECON_CASES) if f.endswith(".json"))
+    assert len(manifests) >= 2
+    for name in manifests:
+        case = json.load(open(os.path.join(RECON_CASES, name)))
+        path = lambda key: os.path.normpath(os.path.join(RECON_CASES, case[key]))
+        rules = None if case["preset"] else open(path("rules"), encoding="utf-8").read()
+        with open(path("left"), "rb") as f:
+            left = f.read()
+        with open(path("right"), "rb") as f:
+            right = f.read()
+        result = claimscope.reconcile(left, right, rules=rules, preset=case["preset"])
+        with open(path("expected"), encoding="utf-8") as f:
+            assert result.to_json() == f.read(), name
+
+
 def test_reconcile_golden_from_bytes_and_decimals():
     with open(recon_file("left"), "rb") as f:
         left = f.read()

@@ -50,12 +50,17 @@ test('text input, the load summary and errors with record and column', () => {
   assert.throws(() => ds.loadCsv('nope', 'a\n1\n'), (e) => e.code === 'argument')
 })
 
-test('reconcileText gives the golden reconciliation', async () => {
+test('reconcileText gives every golden reconciliation (rule and probabilistic mode)', async () => {
   const { reconcileText } = await import('../pkg/claimscope_wasm.js')
   const cases = path.join(REPO, 'tests', 'reconcile', 'cases')
-  const c = JSON.parse(fs.readFileSync(path.join(cases, 'pos-small.json'), 'utf8'))
-  const read = (key) => fs.readFileSync(path.join(cases, c[key]))
-  const json = reconcileText(new Uint8Array(read('left')), read('right').toString('utf8'), undefined, c.preset)
-  assert.strictEqual(json, read('expected').toString('utf8'))
+  const manifests = fs.readdirSync(cases).filter((f) => f.endsWith('.json'))
+  assert.ok(manifests.length >= 2)
+  for (const name of manifests) {
+    const c = JSON.parse(fs.readFileSync(path.join(cases, name), 'utf8'))
+    const read = (key) => fs.readFileSync(path.join(cases, c[key]))
+    const rules = c.preset ? undefined : read('rules').toString('utf8')
+    const json = reconcileText(new Uint8Array(read('left')), read('right').toString('utf8'), rules, c.preset ?? undefined)
+    assert.strictEqual(json, read('expected').toString('utf8'), name)
+  }
   assert.throws(() => reconcileText('a\n1\n', 'a\n1\n'), (e) => e.code === 'argument')
 })

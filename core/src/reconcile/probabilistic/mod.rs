@@ -563,7 +563,7 @@ impl<'a> Engine<'a> {
             for k in (0..blocking.len()).filter(|&k| windowed(k) == stage) {
                 if let Some(i) = (0..n).find(|&i| roles[k][i] == Role::Windowed && m_runs[i] == 0) {
                     return Err(Error::argument(format!(
-                        "m of '{}' cannot be trained: every blocking rule narrows it (make it equal or put it in a window); add a blocking rule without it (or give a model)",
+                        "m of '{}' cannot be trained: the blocking rules that do not make it equal put it in a window; add a blocking rule that leaves it free (or give a model)",
                         self.rules.compare[i].label()
                     )));
                 }
@@ -584,6 +584,12 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
+        }
+        if let Some(i) = m_runs.iter().position(|&r| r == 0) {
+            return Err(Error::argument(format!(
+                "m of '{}' cannot be trained: every blocking rule makes it equal; add a blocking rule without it (or give a model)",
+                self.rules.compare[i].label()
+            )));
         }
         for run in runs.iter().flatten() {
             iterations.push(run.iterations);
