@@ -7,7 +7,9 @@
 //! nearest miss and why) or rejected (a cell that cannot be read).
 
 mod blocking;
+mod comparison;
 mod explain;
+mod fellegi_sunter;
 mod match_summary;
 pub mod names;
 mod probabilistic;
@@ -15,6 +17,7 @@ mod render;
 mod rows;
 pub mod rules;
 mod score;
+mod text_distance;
 mod truth;
 
 use serde::Serialize;

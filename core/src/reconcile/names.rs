@@ -154,7 +154,7 @@ fn compare_words(a: &str, b: &str) -> (f64, WordMatch) {
         // Letters of an initial say nothing beyond the first.
         return (0.0, WordMatch::Fuzzy);
     }
-    let letters = crate::reconcile::probabilistic::comparison::jaro_winkler_at_least(a, b, 0.0).unwrap_or(0.0);
+    let letters = super::text_distance::jaro_winkler_at_least(a, b, 0.0).unwrap_or(0.0);
     if are_nicknames(a, b) {
         return (letters.max(NICKNAME_SIMILARITY), WordMatch::Nickname);
     }

@@ -5,8 +5,8 @@
 
 use rust_decimal::Decimal;
 
+use super::comparison::Value;
 use super::names::{name_key, NameKey, Vocabulary};
-use super::probabilistic::comparison::Value;
 use super::rules::{AmountSource, CompareKind, Rules};
 use crate::load::columns::{closest_header, header_is, header_key, quoted_list};
 use crate::load::mapping::HeaderSpec;

@@ -4,10 +4,11 @@
 //! the file has is used), compared like the loaders compare headers.
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
-pub use super::probabilistic::comparison::{BlockingItem, CompareKind, Comparison};
-pub use super::probabilistic::model::{ComparisonModel, LevelModel, Model, Training};
+use super::comparison::{exact_decimal, exact_number};
+pub use super::comparison::{BlockingItem, CompareKind, Comparison};
+pub use super::fellegi_sunter::{ComparisonModel, LevelModel, Model, Training};
 use crate::load::mapping::HeaderSpec;
 use crate::model::error::{Error, Result};
 
@@ -21,25 +22,6 @@ fn default_min_score() -> f64 {
 
 fn default_min_similarity() -> f64 {
     0.85
-}
-
-/// An exact decimal given as a JSON string or number (never through a float).
-pub(crate) fn exact_decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Decimal>, D::Error> {
-    let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
-    let text = crate::model::money::json_scalar_text(&raw).map_err(serde::de::Error::custom)?;
-    text.map(|t| {
-        Decimal::from_str_exact(t.trim())
-            .map_err(|_| serde::de::Error::custom(format!("'{t}' is not a decimal number")))
-    })
-    .transpose()
-}
-
-/// An exact decimal written as a JSON number with its digits.
-pub(crate) fn exact_number<S: serde::Serializer>(
-    value: &Option<Decimal>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    value.map(crate::model::num::Num).serialize(s)
 }
 
 /// The same column on both sides.
@@ -235,7 +217,12 @@ impl Rules {
 
     pub(crate) fn validate(&self) -> Result<()> {
         if self.mode == MatchMode::Probabilistic {
-            return super::probabilistic::validate(self);
+            if self.date.is_some() || self.amount.is_some() || !self.fuzzy.is_empty() {
+                return Err(Error::argument(
+                    "in probabilistic mode dates, amounts and names are compared in \"compare\" (kind date, amount or name), not as date / amount / fuzzy rules",
+                ));
+            }
+            return super::comparison::validate(&self.compare, &self.blocking, self.model.as_ref(), self.min_score);
         }
         if !self.compare.is_empty() || !self.blocking.is_empty() || self.model.is_some() {
             return Err(Error::argument(

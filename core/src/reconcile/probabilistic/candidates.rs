@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::comparison::Value;
+use crate::reconcile::comparison::Value;
 use crate::reconcile::rows::Row;
 use crate::reconcile::score::Allowance;
 

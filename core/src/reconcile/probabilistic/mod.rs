@@ -5,23 +5,21 @@
 //! taken one-to-one by the matcher, best weight first.
 
 mod candidates;
-pub(crate) mod comparison;
-pub(crate) mod model;
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rustc_hash::{FxHashMap, FxHasher};
 
+use super::comparison::{self, level_of, resolve_blocking, Level, PairText, Value};
 use super::explain::{shown, Reason};
+use super::fellegi_sunter::{self as model, ComparisonModel, LevelModel, Model, Patterns, Role, Training, NULL_LEVEL};
 use super::names::{Similarity, Vocabulary};
 use super::rows::{Row, Side};
-use super::rules::{BlockingItem, CompareKind, MatchMode, Rules};
+use super::rules::{MatchMode, Rules};
 use super::score::Allowance;
 use super::Pair;
 use crate::model::error::{Error, Result};
 use candidates::{covers, BlockingRule, RuleIndex};
-use comparison::{level_of, Level, PairText, Value};
-use model::{ComparisonModel, LevelModel, Model, Patterns, Role, Training, NULL_LEVEL};
 
 /// Random pairs u is counted on (all pairs when there are fewer).
 const U_PAIRS: u64 = 1_000_000;
@@ -40,145 +38,20 @@ const TRAINING_ROUNDS: usize = 16;
 /// scoring; beyond, scoring compares them again (memory stays flat).
 const STORED_PAIRS: u64 = 4_000_000;
 
-/// Checks the probabilistic parts of the rules.
-pub(crate) fn validate(rules: &Rules) -> Result<()> {
-    let bad = |m: String| Err(Error::argument(m));
-    if rules.compare.is_empty() {
-        return bad("\"mode\": \"probabilistic\" needs \"compare\": the columns to weigh".into());
-    }
-    if rules.date.is_some() || rules.amount.is_some() || !rules.fuzzy.is_empty() {
-        return bad("in probabilistic mode dates, amounts and names are compared in \"compare\" (kind date, amount or name), not as date / amount / fuzzy rules".into());
-    }
-    if !(rules.min_score.is_finite() && (0.0..=1.0).contains(&rules.min_score)) {
-        return bad(format!("min_score is {}; it must be a match probability between 0 and 1", rules.min_score));
-    }
-    let labels: Vec<String> = rules.compare.iter().map(|c| c.label()).collect();
-    for (i, c) in rules.compare.iter().enumerate() {
-        let label = &labels[i];
-        if labels[..i].contains(label) {
-            return bad(format!("two comparisons are called '{label}'; give one a \"name\""));
-        }
-        if let Some(t) = c.jaro_winkler.iter().find(|t| !(t.is_finite() && **t > 0.0 && **t <= 1.0)) {
-            return bad(format!("comparison '{label}': jaro_winkler band {t} must be in (0, 1]"));
-        }
-        if c.within_percent.iter().chain(&c.within_amount).any(|d| d.is_sign_negative()) {
-            return bad(format!("comparison '{label}': a band is negative"));
-        }
-        let kind_fits = match c.kind {
-            CompareKind::Text => c.within_days.is_empty() && c.within_amount.is_empty() && c.within_percent.is_empty(),
-            CompareKind::Name => c.within_days.is_empty() && c.within_amount.is_empty() && c.edit_distance.is_empty(),
-            CompareKind::Exact => {
-                c.jaro_winkler.is_empty()
-                    && c.edit_distance.is_empty()
-                    && c.within_days.is_empty()
-                    && c.within_amount.is_empty()
-            }
-            CompareKind::Date => c.jaro_winkler.is_empty() && c.edit_distance.is_empty() && c.within_amount.is_empty(),
-            CompareKind::Amount => c.jaro_winkler.is_empty() && c.edit_distance.is_empty() && c.within_days.is_empty(),
-        };
-        if !kind_fits || (c.format.is_some() && c.kind != CompareKind::Date) {
-            return bad(format!("comparison '{label}': a band or format that kind {:?} does not use", c.kind));
-        }
-        if c.within_percent.len()
-            + c.within_amount.len()
-            + c.jaro_winkler.len()
-            + c.edit_distance.len()
-            + c.within_days.len()
-            > 20
-        {
-            return bad(format!("comparison '{label}': more than 20 levels"));
-        }
-    }
-    blocking_rules(rules)?;
-    if let Some(model) = &rules.model {
-        check_model(rules, model)?;
-    }
-    Ok(())
-}
-
-/// The blocking rules by comparison index (one rule of no items: all pairs
-/// within the keys).
+/// The blocking rules with their windows' allowances.
 fn blocking_rules(rules: &Rules) -> Result<Vec<BlockingRule>> {
-    let labels: Vec<String> = rules.compare.iter().map(|c| c.label()).collect();
-    let find = |name: &str| {
-        labels.iter().position(|l| l == name).ok_or_else(|| {
-            Error::argument(format!(
-                "blocking names '{name}', which is not a comparison; comparisons: {}",
-                labels.join(", ")
-            ))
+    Ok(resolve_blocking(&rules.compare, &rules.blocking)?
+        .into_iter()
+        .map(|r| BlockingRule {
+            equal: r.equal,
+            days: r.days,
+            amount: r.amount.map(|(c, within, percent)| (c, Allowance::new(within, percent))),
         })
-    };
-    if rules.blocking.is_empty() {
-        return Ok(vec![BlockingRule { equal: vec![], days: None, amount: None }]);
-    }
-    let mut out = Vec::new();
-    for items in &rules.blocking {
-        if items.is_empty() {
-            return Err(Error::argument("a blocking rule is empty; list the comparisons its pairs agree on"));
-        }
-        let mut rule = BlockingRule { equal: vec![], days: None, amount: None };
-        for item in items {
-            let c = find(item.column())?;
-            let kind = rules.compare[c].kind;
-            match item {
-                BlockingItem::Equal(_) => rule.equal.push(c),
-                BlockingItem::Window(w) => match (kind, w.within_days, w.within_amount.or(w.within_percent)) {
-                    (CompareKind::Date, Some(days), None) if rule.days.is_none() => rule.days = Some((c, days)),
-                    (CompareKind::Amount, None, Some(_)) if rule.amount.is_none() => {
-                        rule.amount = Some((c, Allowance::new(w.within_amount, w.within_percent)))
-                    }
-                    _ => {
-                        return Err(Error::argument(format!(
-                            "blocking window on '{}': a date comparison takes within_days, an amount comparison within_amount and/or within_percent, one window of each per rule",
-                            item.column()
-                        )))
-                    }
-                },
-            }
-        }
-        out.push(rule);
-    }
-    Ok(out)
+        .collect())
 }
 
 fn columns_label(rules: &Rules, i: usize) -> String {
-    let c = &rules.compare[i];
-    let first = |h: &crate::load::mapping::HeaderSpec| h.headers().first().map_or(String::new(), |s| s.to_string());
-    format!("{} / {}", first(&c.left), first(&c.right))
-}
-
-/// A given model must have the rules' comparisons and levels.
-fn check_model(rules: &Rules, model: &Model) -> Result<()> {
-    if !(model.prior > 0.0 && model.prior < 1.0) {
-        return Err(Error::argument(format!("model prior {} must be between 0 and 1", model.prior)));
-    }
-    if model.comparisons.len() != rules.compare.len() {
-        return Err(Error::argument(format!(
-            "the model has {} comparisons; the rules compare {} columns",
-            model.comparisons.len(),
-            rules.compare.len()
-        )));
-    }
-    for (i, (c, m)) in rules.compare.iter().zip(&model.comparisons).enumerate() {
-        let expected: Vec<String> = c.levels().iter().map(Level::name).collect();
-        let found: Vec<&str> = m.levels.iter().map(|l| l.level.as_str()).collect();
-        if expected != found {
-            return Err(Error::argument(format!(
-                "model comparison {} ({}) has levels [{}]; the rules make [{}]",
-                i + 1,
-                m.columns,
-                found.join(", "),
-                expected.join(", ")
-            )));
-        }
-        if let Some(l) = m.levels.iter().find(|l| !(l.m > 0.0 && l.m < 1.0 && l.u > 0.0 && l.u < 1.0)) {
-            return Err(Error::argument(format!(
-                "model {} level {}: m and u must be between 0 and 1",
-                m.columns, l.level
-            )));
-        }
-    }
-    Ok(())
+    comparison::columns_label(&rules.compare[i])
 }
 
 /// Term frequencies of one comparison's values over both sides.

@@ -1,12 +1,16 @@
-//! A compared column and its agreement levels, best first: the level of a
-//! pair is the first that applies; a blank cell on either side is null and
-//! counts neither way.
+//! Probabilistic mode's rules: a compared column and its agreement levels,
+//! best first (the level of a pair is the first that applies; a blank cell
+//! on either side is null and counts neither way), blocking items, and the
+//! checks that the rules and a given model can work.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::fellegi_sunter::Model;
+use super::names::{NameMatch, WordMatch};
+use super::text_distance::{edits_at_most, jaro_winkler_at_least};
 use crate::load::mapping::HeaderSpec;
-use crate::reconcile::names::{NameMatch, WordMatch};
+use crate::model::error::{Error, Result};
 
 /// What a column holds, which decides its levels.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,8 +29,27 @@ pub enum CompareKind {
     Amount,
 }
 
+/// An exact decimal given as a JSON string or number (never through a float).
+pub(crate) fn exact_decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Decimal>, D::Error> {
+    let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
+    let text = crate::model::money::json_scalar_text(&raw).map_err(serde::de::Error::custom)?;
+    text.map(|t| {
+        Decimal::from_str_exact(t.trim())
+            .map_err(|_| serde::de::Error::custom(format!("'{t}' is not a decimal number")))
+    })
+    .transpose()
+}
+
+/// An exact decimal written as a JSON number with its digits.
+pub(crate) fn exact_number<S: serde::Serializer>(
+    value: &Option<Decimal>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    value.map(crate::model::num::Num).serialize(s)
+}
+
 /// Exact decimals given as JSON strings or numbers (never through a float).
-fn exact_decimals<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
+fn exact_decimals<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Decimal>, D::Error> {
     let raw: Vec<Box<serde_json::value::RawValue>> = Deserialize::deserialize(d)?;
     raw.iter()
         .map(|r| {
@@ -38,7 +61,7 @@ fn exact_decimals<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Er
         .collect()
 }
 
-fn exact_numbers<S: serde::Serializer>(values: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+fn exact_numbers<S: serde::Serializer>(values: &[Decimal], s: S) -> std::result::Result<S::Ok, S::Error> {
     values.iter().map(|v| crate::model::num::Num(*v)).collect::<Vec<_>>().serialize(s)
 }
 
@@ -102,7 +125,7 @@ pub enum BlockingItem {
 impl<'de> Deserialize<'de> for BlockingItem {
     /// A comparison's name, or a window object (read from its own text so
     /// its amounts stay exact decimals).
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<BlockingItem, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<BlockingItem, D::Error> {
         let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
         let text = raw.get().trim();
         if text.starts_with('"') {
@@ -124,15 +147,15 @@ pub struct BlockingWindow {
     pub within_days: Option<u32>,
     #[serde(
         default,
-        deserialize_with = "crate::reconcile::rules::exact_decimal",
-        serialize_with = "crate::reconcile::rules::exact_number",
+        deserialize_with = "exact_decimal",
+        serialize_with = "exact_number",
         skip_serializing_if = "Option::is_none"
     )]
     pub within_amount: Option<Decimal>,
     #[serde(
         default,
-        deserialize_with = "crate::reconcile::rules::exact_decimal",
-        serialize_with = "crate::reconcile::rules::exact_number",
+        deserialize_with = "exact_decimal",
+        serialize_with = "exact_number",
         skip_serializing_if = "Option::is_none"
     )]
     pub within_percent: Option<Decimal>,
@@ -260,46 +283,6 @@ pub(crate) struct PairText<'a> {
     pub name: Option<NameMatch>,
 }
 
-/// Jaro-Winkler similarity (rapidfuzz) when it is at least `cutoff`; ASCII
-/// text is compared as bytes (the same letters, without decoding).
-pub(crate) fn jaro_winkler_at_least(a: &str, b: &str, cutoff: f64) -> Option<f64> {
-    use rapidfuzz::distance::jaro_winkler::{similarity_with_args, Args};
-    let args = Args::default().score_cutoff(cutoff);
-    if a.is_ascii() && b.is_ascii() {
-        similarity_with_args(a.bytes(), b.bytes(), &args)
-    } else {
-        similarity_with_args(a.chars(), b.chars(), &args)
-    }
-}
-
-/// Damerau-Levenshtein distance (rapidfuzz) when it is at most `cutoff`.
-fn edits_at_most(a: &str, b: &str, cutoff: usize) -> Option<usize> {
-    use rapidfuzz::distance::damerau_levenshtein::{distance_with_args, Args};
-    let args = Args::default().score_cutoff(cutoff);
-    if a.is_ascii() && b.is_ascii() {
-        if bag_distance(a.as_bytes(), b.as_bytes()) > cutoff {
-            return None;
-        }
-        distance_with_args(a.bytes(), b.bytes(), &args)
-    } else {
-        distance_with_args(a.chars(), b.chars(), &args)
-    }
-}
-
-/// The letters one ASCII text has more of than the other, whichever side
-/// has more: no edit script is shorter (a swap moves no letter in or out).
-fn bag_distance(a: &[u8], b: &[u8]) -> usize {
-    let mut balance = [0i32; 128];
-    for &c in a {
-        balance[usize::from(c & 0x7f)] += 1;
-    }
-    for &c in b {
-        balance[usize::from(c & 0x7f)] -= 1;
-    }
-    let (more, fewer) = balance.iter().fold((0i32, 0i32), |(p, n), &x| if x > 0 { (p + x, n) } else { (p, n - x) });
-    more.max(fewer) as usize
-}
-
 fn exact(left: &Value, right: &Value, name: Option<NameMatch>) -> bool {
     match (left, right) {
         (Value::Text(a), Value::Text(b)) => a == b,
@@ -359,6 +342,163 @@ pub(crate) fn level_of(levels: &[Level], left: &Value, right: &Value, text: &Pai
     levels[1..last].iter().position(applies).map_or(last, |i| i + 1)
 }
 
+/// Checks the probabilistic parts of the rules (min_score is a match
+/// probability there).
+pub(crate) fn validate(
+    compare: &[Comparison],
+    blocking: &[Vec<BlockingItem>],
+    model: Option<&Model>,
+    min_score: f64,
+) -> Result<()> {
+    let bad = |m: String| Err(Error::argument(m));
+    if compare.is_empty() {
+        return bad("\"mode\": \"probabilistic\" needs \"compare\": the columns to weigh".into());
+    }
+    if !(min_score.is_finite() && (0.0..=1.0).contains(&min_score)) {
+        return bad(format!("min_score is {}; it must be a match probability between 0 and 1", min_score));
+    }
+    let labels: Vec<String> = compare.iter().map(|c| c.label()).collect();
+    for (i, c) in compare.iter().enumerate() {
+        let label = &labels[i];
+        if labels[..i].contains(label) {
+            return bad(format!("two comparisons are called '{label}'; give one a \"name\""));
+        }
+        if let Some(t) = c.jaro_winkler.iter().find(|t| !(t.is_finite() && **t > 0.0 && **t <= 1.0)) {
+            return bad(format!("comparison '{label}': jaro_winkler band {t} must be in (0, 1]"));
+        }
+        if c.within_percent.iter().chain(&c.within_amount).any(|d| d.is_sign_negative()) {
+            return bad(format!("comparison '{label}': a band is negative"));
+        }
+        let kind_fits = match c.kind {
+            CompareKind::Text => c.within_days.is_empty() && c.within_amount.is_empty() && c.within_percent.is_empty(),
+            CompareKind::Name => c.within_days.is_empty() && c.within_amount.is_empty() && c.edit_distance.is_empty(),
+            CompareKind::Exact => {
+                c.jaro_winkler.is_empty()
+                    && c.edit_distance.is_empty()
+                    && c.within_days.is_empty()
+                    && c.within_amount.is_empty()
+            }
+            CompareKind::Date => c.jaro_winkler.is_empty() && c.edit_distance.is_empty() && c.within_amount.is_empty(),
+            CompareKind::Amount => c.jaro_winkler.is_empty() && c.edit_distance.is_empty() && c.within_days.is_empty(),
+        };
+        if !kind_fits || (c.format.is_some() && c.kind != CompareKind::Date) {
+            return bad(format!("comparison '{label}': a band or format that kind {:?} does not use", c.kind));
+        }
+        if c.within_percent.len()
+            + c.within_amount.len()
+            + c.jaro_winkler.len()
+            + c.edit_distance.len()
+            + c.within_days.len()
+            > 20
+        {
+            return bad(format!("comparison '{label}': more than 20 levels"));
+        }
+    }
+    resolve_blocking(compare, blocking)?;
+    if let Some(model) = model {
+        check_model(compare, model)?;
+    }
+    Ok(())
+}
+
+/// A blocking rule by comparison index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ResolvedBlocking {
+    pub equal: Vec<usize>,
+    /// A date comparison and the days either way.
+    pub days: Option<(usize, u32)>,
+    /// An amount comparison and its window: an amount and / or a percent.
+    pub amount: Option<(usize, Option<Decimal>, Option<Decimal>)>,
+}
+
+/// The blocking rules by comparison index (one rule of no items: all pairs
+/// within the keys).
+pub(crate) fn resolve_blocking(
+    compare: &[Comparison],
+    blocking: &[Vec<BlockingItem>],
+) -> Result<Vec<ResolvedBlocking>> {
+    let labels: Vec<String> = compare.iter().map(|c| c.label()).collect();
+    let find = |name: &str| {
+        labels.iter().position(|l| l == name).ok_or_else(|| {
+            Error::argument(format!(
+                "blocking names '{name}', which is not a comparison; comparisons: {}",
+                labels.join(", ")
+            ))
+        })
+    };
+    if blocking.is_empty() {
+        return Ok(vec![ResolvedBlocking::default()]);
+    }
+    let mut out = Vec::new();
+    for items in blocking {
+        if items.is_empty() {
+            return Err(Error::argument("a blocking rule is empty; list the comparisons its pairs agree on"));
+        }
+        let mut rule = ResolvedBlocking::default();
+        for item in items {
+            let c = find(item.column())?;
+            let kind = compare[c].kind;
+            match item {
+                BlockingItem::Equal(_) => rule.equal.push(c),
+                BlockingItem::Window(w) => match (kind, w.within_days, w.within_amount.or(w.within_percent)) {
+                    (CompareKind::Date, Some(days), None) if rule.days.is_none() => rule.days = Some((c, days)),
+                    (CompareKind::Amount, None, Some(_)) if rule.amount.is_none() => {
+                        rule.amount = Some((c, w.within_amount, w.within_percent))
+                    }
+                    _ => {
+                        return Err(Error::argument(format!(
+                            "blocking window on '{}': a date comparison takes within_days, an amount comparison within_amount and/or within_percent, one window of each per rule",
+                            item.column()
+                        )))
+                    }
+                },
+            }
+        }
+        out.push(rule);
+    }
+    Ok(out)
+}
+
+/// "left header / right header" as the rules name them.
+pub(crate) fn columns_label(c: &Comparison) -> String {
+    let first = |h: &HeaderSpec| h.headers().first().map_or(String::new(), |s| s.to_string());
+    format!("{} / {}", first(&c.left), first(&c.right))
+}
+
+/// A given model must have the rules' comparisons and levels.
+fn check_model(compare: &[Comparison], model: &Model) -> Result<()> {
+    if !(model.prior > 0.0 && model.prior < 1.0) {
+        return Err(Error::argument(format!("model prior {} must be between 0 and 1", model.prior)));
+    }
+    if model.comparisons.len() != compare.len() {
+        return Err(Error::argument(format!(
+            "the model has {} comparisons; the rules compare {} columns",
+            model.comparisons.len(),
+            compare.len()
+        )));
+    }
+    for (i, (c, m)) in compare.iter().zip(&model.comparisons).enumerate() {
+        let expected: Vec<String> = c.levels().iter().map(Level::name).collect();
+        let found: Vec<&str> = m.levels.iter().map(|l| l.level.as_str()).collect();
+        if expected != found {
+            return Err(Error::argument(format!(
+                "model comparison {} ({}) has levels [{}]; the rules make [{}]",
+                i + 1,
+                m.columns,
+                found.join(", "),
+                expected.join(", ")
+            )));
+        }
+        if let Some(l) = m.levels.iter().find(|l| !(l.m > 0.0 && l.m < 1.0 && l.u > 0.0 && l.u < 1.0)) {
+            return Err(Error::argument(format!(
+                "model {} level {}: m and u must be between 0 and 1",
+                m.columns, l.level
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,17 +511,6 @@ mod tests {
         // 2.5% of 10.00 = 0.25.
         assert!(within_percent(25, -1000, Decimal::new(25, 1)) && !within_percent(26, 1000, Decimal::new(25, 1)));
         assert!(within_amount(50, Decimal::new(50, 2)) && !within_amount(51, Decimal::new(5, 1)));
-    }
-
-    #[test]
-    fn bag_distance_is_a_lower_bound_of_edits() {
-        assert_eq!(bag_distance(b"5304218", b"5302418"), 0);
-        assert_eq!(bag_distance(b"martha", b"marhta"), 0);
-        assert_eq!(bag_distance(b"dwayne", b"duane"), 2);
-        assert_eq!(bag_distance(b"abc", b""), 3);
-        assert_eq!(edits_at_most("dwayne", "duane", 2), Some(2));
-        assert_eq!(edits_at_most("dwayne", "duane", 1), None);
-        assert_eq!(edits_at_most("café", "cafe", 1), Some(1));
     }
 
     #[test]
