@@ -27,13 +27,14 @@ const U_PAIRS: u64 = 1_000_000;
 /// number of cores).
 const U_SLICES: u64 = 64;
 /// Left rows per slice of the candidate search.
-const LEFT_SLICE: usize = 2048;
+const LEFT_SLICE: usize = 1024;
 /// More candidate pairs than this means the blocking rules are too loose.
 const MAX_PAIRS: u64 = 200_000_000;
 /// Training visits slices of left rows in rounds (every
 /// TRAINING_ROUNDS-th slice) until it has seen this many candidate pairs.
 const TRAINING_PAIRS: u64 = 20_000_000;
 const TRAINING_ROUNDS: usize = 16;
+const MIN_BATCH_SLICES: usize = 32;
 /// Up to this many candidate pairs, training keeps their vectors for
 /// scoring; beyond, scoring compares them again (memory stays flat).
 const STORED_PAIRS: u64 = 4_000_000;
@@ -366,9 +367,13 @@ impl<'a> Engine<'a> {
         let all_slices = self.left.rows.len().div_ceil(LEFT_SLICE);
         let mut slices = Vec::new();
         let (mut seen, mut sampled_rows, mut rounds) = (0u64, 0usize, 0);
+        // Rounds go together until a batch holds MIN_BATCH_SLICES slices
+        // (work for every core; the batches depend on the data only).
+        let per_batch = MIN_BATCH_SLICES.div_ceil(all_slices.div_ceil(TRAINING_ROUNDS).max(1));
         while rounds < TRAINING_ROUNDS && seen < TRAINING_PAIRS {
-            let round: Vec<usize> = (rounds..all_slices).step_by(TRAINING_ROUNDS).collect();
-            rounds += 1;
+            let batch = rounds..(rounds + per_batch).min(TRAINING_ROUNDS);
+            let round: Vec<usize> = batch.clone().flat_map(|r| (r..all_slices).step_by(TRAINING_ROUNDS)).collect();
+            rounds = batch.end;
             sampled_rows += round.iter().map(|&s| LEFT_SLICE.min(self.left.rows.len() - s * LEFT_SLICE)).sum::<usize>();
             let counted = self.count(blocking, indexes, &round, &stored)?;
             seen += counted.iter().map(|c| c.rule_pairs.iter().sum::<u64>()).sum::<u64>();

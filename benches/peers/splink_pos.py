@@ -1,0 +1,89 @@
+"""Splink (DuckDB) on the generated POS sales / rewards redemptions, for the
+ratio to claimscope's probabilistic mode on the same files: names reduced
+to sorted lower-case words and dates parsed first (Splink compares columns
+as given), comparisons and blocking as in
+tests/reconcile/pos-probabilistic/rules.json, one-to-one best first.
+Prints wall seconds and precision / recall against truth.csv.
+
+usage: splink_pos.py DIR   (generate-recon's output folder)
+"""
+
+import os
+import re
+import sys
+import time
+
+import pandas as pd
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+
+def name_key(name):
+    words = [w for w in re.split(r"[^a-z0-9']+", str(name).lower()) if w and w not in ("mr", "mrs", "ms", "dr", "jr", "sr")]
+    return " ".join(sorted(words))
+
+
+def main(folder):
+    started = time.perf_counter()
+    left = pd.read_csv(os.path.join(folder, "pos_transactions.csv"), dtype=str)
+    right = pd.read_csv(os.path.join(folder, "rewards_redemptions.csv"), dtype=str)
+    a = pd.DataFrame({
+        "unique_id": left["Transaction ID"],
+        "day": pd.to_datetime(left["Date"], format="%Y-%m-%d"),
+        "amount": left["Amount"].str.replace("$", "", regex=False).astype(float),
+        "name": left["Customer Name"].map(name_key),
+    })
+    b = pd.DataFrame({
+        "unique_id": right["redemption_id"],
+        "day": pd.to_datetime(right["redeemed_on"], format="%m/%d/%Y"),
+        "amount": right["net_amount"].astype(float),
+        "name": right["member_name"].map(name_key),
+    })
+    amount = cl.CustomComparison(
+        output_column_name="amount",
+        comparison_levels=[
+            {"sql_condition": "amount_l IS NULL OR amount_r IS NULL", "label_for_charts": "null", "is_null_level": True},
+            {"sql_condition": "amount_l = amount_r", "label_for_charts": "exact"},
+            {"sql_condition": "abs(amount_l - amount_r) <= 0.04 * abs(amount_l)", "label_for_charts": "within 4%"},
+            {"sql_condition": "abs(amount_l - amount_r) <= 0.10 * abs(amount_l)", "label_for_charts": "within 10%"},
+            {"sql_condition": "ELSE", "label_for_charts": "else"},
+        ],
+    )
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=[
+            cl.AbsoluteDateDifferenceAtThresholds("day", input_is_string=False, metrics=["day", "day", "day"], thresholds=[1, 2, 7]),
+            amount,
+            cl.NameComparison("name").configure(term_frequency_adjustments=True),
+        ],
+        blocking_rules_to_generate_predictions=[
+            "abs(date_diff('day', l.day, r.day)) <= 2 AND abs(l.amount - r.amount) <= 0.40 + 0.035 * abs(l.amount)",
+            block_on("name"),
+        ],
+    )
+    db = DuckDBAPI()
+    linker = Linker([db.register(a, dataset_display_name="a"), db.register(b, dataset_display_name="b")], settings, log_level=30)
+    linker.training.estimate_probability_two_random_records_match([block_on("name", "day")], recall=0.6)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("day"))
+    pairs = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+    pairs = pairs.sort_values(["match_weight", "unique_id_l", "unique_id_r"], ascending=[False, True, True])
+    taken_l, taken_r, chosen = set(), set(), []
+    for l, r in zip(pairs["unique_id_l"], pairs["unique_id_r"]):
+        if l not in taken_l and r not in taken_r:
+            taken_l.add(l)
+            taken_r.add(r)
+            chosen.append((l, r))
+    seconds = time.perf_counter() - started
+    truth = pd.read_csv(os.path.join(folder, "truth.csv"), dtype=str)
+    correct_pairs = set(zip(truth["transaction_id"], truth["redemption_id"]))
+    true_pairs = int((truth["kind"] == "pair").sum())
+    correct = sum(1 for p in chosen if p in correct_pairs)
+    found_pairs = sum(1 for p in chosen if p in set(zip(truth.loc[truth["kind"] == "pair", "transaction_id"], truth.loc[truth["kind"] == "pair", "redemption_id"])))
+    print(f"splink {seconds:.2f} s: {len(chosen)} matched, {correct} correct; "
+          f"precision {correct / max(len(chosen), 1):.4f} recall {found_pairs / true_pairs:.4f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
