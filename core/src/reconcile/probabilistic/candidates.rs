@@ -8,6 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
+use super::value_hash;
 use crate::reconcile::comparison::Value;
 use crate::reconcile::rows::Row;
 use crate::reconcile::score::Allowance;
@@ -45,14 +46,7 @@ fn group_hash(rule: &BlockingRule, row: &Row) -> Option<u64> {
     let mut h = FxHasher::default();
     row.key.as_deref()?.hash(&mut h);
     for &c in &rule.equal {
-        match row.values.get(c)? {
-            Value::Null => return None,
-            Value::Text(id) => (0u8, id).hash(&mut h),
-            Value::Name(key) => (1u8, &key.words).hash(&mut h),
-            Value::Date { day: Some(d), .. } => (2u8, d).hash(&mut h),
-            Value::Date { day: None, text } => (3u8, text).hash(&mut h),
-            Value::Amount(a) => (4u8, a).hash(&mut h),
-        }
+        value_hash(row.values.get(c)?)?.hash(&mut h);
     }
     if let Some((c, _)) = rule.days {
         day_of(row, c)?;

@@ -61,6 +61,8 @@ struct TermFrequencies {
     smallest: f64,
 }
 
+/// A value's identity as blocking and term frequencies see it (a date by
+/// its day, else by its text); None for a blank.
 fn value_hash(v: &Value) -> Option<u64> {
     use std::hash::{Hash, Hasher};
     let mut h = FxHasher::default();
