@@ -1,6 +1,6 @@
 //! Probabilistic mode (Fellegi-Sunter): each compared column's agreement
 //! level is evidence for or against a pair; the evidence is trained on the
-//! data without labels (`model`), pairs come from blocking rules
+//! data without labels (`fellegi_sunter`), pairs come from blocking rules
 //! (`candidates`), and pairs whose match probability reaches min_score are
 //! taken one-to-one by the matcher, best weight first.
 
@@ -21,7 +21,8 @@ use super::Pair;
 use crate::model::error::{Error, Result};
 use candidates::{covers, BlockingRule, RuleIndex};
 
-/// Random pairs u is counted on (all pairs when there are fewer).
+/// Random pairs u is counted on, per comparison whose distinct value pairs
+/// are more than this (else every distinct value pair, weighed by counts).
 const U_PAIRS: u64 = 1_000_000;
 /// Random pairs are drawn in this many fixed slices (the same draws on any
 /// number of cores).
