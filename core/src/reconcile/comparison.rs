@@ -29,15 +29,17 @@ pub enum CompareKind {
     Amount,
 }
 
-/// An exact decimal given as a JSON string or number (never through a float).
+/// One JSON scalar, string or number, as an exact decimal (never through a
+/// float); None for null.
+fn json_decimal(raw: &serde_json::value::RawValue) -> std::result::Result<Option<Decimal>, String> {
+    let text = crate::model::money::json_scalar_text(raw)?;
+    text.map(|t| Decimal::from_str_exact(t.trim()).map_err(|_| format!("'{t}' is not a decimal number"))).transpose()
+}
+
+/// An exact decimal given as a JSON string or number.
 pub(crate) fn exact_decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Decimal>, D::Error> {
     let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
-    let text = crate::model::money::json_scalar_text(&raw).map_err(serde::de::Error::custom)?;
-    text.map(|t| {
-        Decimal::from_str_exact(t.trim())
-            .map_err(|_| serde::de::Error::custom(format!("'{t}' is not a decimal number")))
-    })
-    .transpose()
+    json_decimal(&raw).map_err(serde::de::Error::custom)
 }
 
 /// An exact decimal written as a JSON number with its digits.
@@ -48,17 +50,13 @@ pub(crate) fn exact_number<S: serde::Serializer>(
     value.map(crate::model::num::Num).serialize(s)
 }
 
-/// Exact decimals given as JSON strings or numbers (never through a float).
+/// Exact decimals given as JSON strings or numbers.
 fn exact_decimals<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Decimal>, D::Error> {
     let raw: Vec<Box<serde_json::value::RawValue>> = Deserialize::deserialize(d)?;
     raw.iter()
-        .map(|r| {
-            let text = crate::model::money::json_scalar_text(r).map_err(serde::de::Error::custom)?;
-            let text = text.ok_or_else(|| serde::de::Error::custom("a band is null"))?;
-            Decimal::from_str_exact(text.trim())
-                .map_err(|_| serde::de::Error::custom(format!("'{text}' is not a decimal number")))
-        })
-        .collect()
+        .map(|r| json_decimal(r)?.ok_or_else(|| "a band is null".to_string()))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(serde::de::Error::custom)
 }
 
 fn exact_numbers<S: serde::Serializer>(values: &[Decimal], s: S) -> std::result::Result<S::Ok, S::Error> {

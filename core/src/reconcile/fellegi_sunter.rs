@@ -185,16 +185,10 @@ pub(crate) fn expectation_maximisation(
             }
         }
         let mut moved = 0.0f64;
-        for i in 0..m.len() {
-            match roles[i] {
-                Role::LeftOut => {}
-                Role::Weighed => {
-                    if let Some(new) = normalised(&matched[i]) {
-                        moved = new.iter().zip(&m[i]).fold(moved, |d, (a, b)| d.max((a - b).abs()));
-                        m[i] = new;
-                    }
-                }
-                Role::Windowed => {}
+        for i in (0..m.len()).filter(|&i| roles[i] == Role::Weighed) {
+            if let Some(new) = normalised(&matched[i]) {
+                moved = new.iter().zip(&m[i]).fold(moved, |d, (a, b)| d.max((a - b).abs()));
+                m[i] = new;
             }
         }
         lambda = clamp(expected_matches / pairs as f64);

@@ -222,6 +222,12 @@ struct Pair {
     right: u32,
 }
 
+/// Pairs in the order they are taken: best score first, ties by left row
+/// then right row.
+fn sort_best_first(pairs: &mut [Pair]) {
+    pairs.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.left.cmp(&b.left)).then(a.right.cmp(&b.right)));
+}
+
 struct Matcher<'a> {
     rules: &'a Rules,
     scorer: Scorer<'a>,
@@ -241,16 +247,10 @@ fn in_chunks<T: Send>(n: usize, work: impl Fn(std::ops::Range<usize>) -> Vec<T> 
         return work(0..n);
     }
     let size = n.div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let work = &work;
-                s.spawn(move || work(t * size..((t + 1) * size).min(n)))
-            })
-            .collect();
-        // A worker's panic goes on in the caller, as it would on one thread.
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
+    crate::parallel::map_in_order_with(threads, || (), |_, t| work(t * size..((t + 1) * size).min(n)))
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 impl<'a> Matcher<'a> {
@@ -323,8 +323,7 @@ impl<'a> Matcher<'a> {
             }
             found
         });
-        pairs
-            .sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.left.cmp(&b.left)).then(a.right.cmp(&b.right)));
+        sort_best_first(&mut pairs);
         pairs
     }
 

@@ -52,10 +52,6 @@ fn blocking_rules(rules: &Rules) -> Result<Vec<BlockingRule>> {
         .collect())
 }
 
-fn columns_label(rules: &Rules, i: usize) -> String {
-    comparison::columns_label(&rules.compare[i])
-}
-
 /// Term frequencies of one comparison's values over both sides.
 struct TermFrequencies {
     share: FxHashMap<u64, f64>,
@@ -108,6 +104,10 @@ pub(crate) struct Engine<'a> {
     vocabulary: &'a Vocabulary,
     levels: Vec<Vec<Level>>,
     pub model: Model,
+    /// log2 of the model's prior odds and of each level's m/u, worked out
+    /// once (every candidate pair adds them up).
+    prior_weight: f64,
+    level_weights: Vec<Vec<f64>>,
     term_frequencies: Vec<Option<TermFrequencies>>,
     /// Pairs reaching min_score, best weight first.
     pub pairs: Vec<Pair>,
@@ -170,6 +170,8 @@ impl<'a> Engine<'a> {
             vocabulary,
             levels,
             model: Model { prior: 0.5, comparisons: vec![], training: None },
+            prior_weight: 0.0,
+            level_weights: vec![],
             term_frequencies: vec![],
             pairs: vec![],
             nearest: [vec![None; left.rows.len()], vec![None; right.rows.len()]],
@@ -186,6 +188,13 @@ impl<'a> Engine<'a> {
                 counted
             }
         };
+        engine.prior_weight = model::log2(engine.model.prior / (1.0 - engine.model.prior));
+        engine.level_weights = engine
+            .model
+            .comparisons
+            .iter()
+            .map(|c| c.levels.iter().map(|l| model::log2(l.m / l.u)).collect())
+            .collect();
         engine.term_frequencies = rules
             .compare
             .iter()
@@ -362,7 +371,8 @@ impl<'a> Engine<'a> {
 
     /// u from random pairs; m by EM per blocking rule, leaving out the
     /// columns the rule makes equal, averaged over the rules that estimate
-    /// it; the prior from the share of matches among all candidate pairs.
+    /// it (windowed rules last, holding their windowed columns' m); the
+    /// prior from the expected matches per sampled left row.
     fn train(&self, blocking: &[BlockingRule], indexes: &[RuleIndex]) -> Result<(Model, Option<Counted>)> {
         let stored = std::sync::atomic::AtomicU64::new(0);
         // Rounds of every TRAINING_ROUNDS-th slice (spread over the file)
@@ -434,13 +444,17 @@ impl<'a> Engine<'a> {
         let windowed = |k: usize| roles[k].contains(&Role::Windowed);
         let mut runs: Vec<Option<model::EmRun>> = (0..blocking.len()).map(|_| None).collect();
         // Rules without windows first; the windowed ones hold their m.
-        for stage in [false, true] {
-            let held: Vec<Vec<f64>> = m_sum
+        // Each column's m averaged over the runs that estimated it (its start before any did).
+        let averaged = |m_sum: &[Vec<f64>], m_runs: &[u32]| -> Vec<Vec<f64>> {
+            m_sum
                 .iter()
-                .zip(&m_runs)
+                .zip(m_runs)
                 .zip(&start)
                 .map(|((s, &r), st)| if r == 0 { st.clone() } else { s.iter().map(|x| x / f64::from(r)).collect() })
-                .collect();
+                .collect()
+        };
+        for stage in [false, true] {
+            let held = averaged(&m_sum, &m_runs);
             for k in (0..blocking.len()).filter(|&k| windowed(k) == stage) {
                 if let Some(i) = (0..n).find(|&i| roles[k][i] == Role::Windowed && m_runs[i] == 0) {
                     return Err(Error::argument(format!(
@@ -448,7 +462,7 @@ impl<'a> Engine<'a> {
                         self.rules.compare[i].label()
                     )));
                 }
-                let patterns = sorted(found.patterns[k].clone());
+                let patterns = sorted(std::mem::take(&mut found.patterns[k]));
                 let mut rule_u = u.clone();
                 for i in (0..n).filter(|&i| roles[k][i] == Role::Windowed) {
                     rule_u[i] = model::level_mix(&patterns, i, self.levels[i].len());
@@ -477,8 +491,7 @@ impl<'a> Engine<'a> {
             shares.push(run.lambda);
             converged &= run.converged;
         }
-        let m: Vec<Vec<f64>> =
-            m_sum.iter().zip(&m_runs).map(|(s, &r)| s.iter().map(|x| x / f64::from(r)).collect()).collect();
+        let m = averaged(&m_sum, &m_runs);
         // The expected matches among the sampled rows' candidates: the
         // union's share by the trained model; but a windowed rule's
         // non-matches look like matches to the random pairs' u, so with
@@ -496,7 +509,7 @@ impl<'a> Engine<'a> {
         let prior = (expected_matches / all_pairs.max(1.0)).clamp(1e-12, 0.5);
         let comparisons = (0..n)
             .map(|i| ComparisonModel {
-                columns: columns_label(self.rules, i),
+                columns: comparison::columns_label(&self.rules.compare[i]),
                 levels: self.levels[i]
                     .iter()
                     .enumerate()
@@ -522,23 +535,15 @@ impl<'a> Engine<'a> {
     /// A level's weight for a pair: log2(m / u), u the value's share of its
     /// column for an exact agreement under term frequency.
     fn level_weight(&self, i: usize, level: u8, value: &Value) -> f64 {
-        if level == NULL_LEVEL {
-            return 0.0;
+        match (level, &self.term_frequencies[i]) {
+            (NULL_LEVEL, _) => 0.0,
+            (0, Some(tf)) => model::log2(self.model.comparisons[i].levels[0].m / tf.of(value)),
+            (l, _) => self.level_weights[i][l as usize],
         }
-        let lm = &self.model.comparisons[i].levels[level as usize];
-        let u = match (&self.term_frequencies[i], level) {
-            (Some(tf), 0) => tf.of(value),
-            _ => lm.u,
-        };
-        model::log2(lm.m / u)
-    }
-
-    fn prior_weight(&self) -> f64 {
-        model::log2(self.model.prior / (1.0 - self.model.prior))
     }
 
     fn pair_weight(&self, l: &Row, levels: &[u8]) -> f64 {
-        self.prior_weight()
+        self.prior_weight
             + levels.iter().enumerate().map(|(i, &lv)| self.level_weight(i, lv, &l.values[i])).sum::<f64>()
     }
 
@@ -586,8 +591,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        pairs
-            .sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.left.cmp(&b.left)).then(a.right.cmp(&b.right)));
+        super::sort_best_first(&mut pairs);
         self.pairs = pairs;
         Ok(())
     }
