@@ -135,13 +135,17 @@ pub struct NameMatch {
 /// Words compared at most per name (a bound on the work per pair).
 const MAX_TOKENS: usize = 6;
 
-/// Word similarities remembered between pairs (names repeat their words).
-const CACHE_LIMIT: usize = 1 << 18;
+/// Word pairs remembered between name pairs (names repeat their words):
+/// a fixed table where a new pair replaces the one in its slot, so the
+/// memory neither grows nor is rebuilt however many pairs are compared.
+const CACHE_SLOTS_LOG2: u32 = 16;
 
 /// Name similarity with a memory of word pairs; one per thread.
 pub struct Similarity<'v> {
     vocabulary: &'v Vocabulary,
-    cache: FxHashMap<u64, (f64, WordMatch)>,
+    /// (word pair key, similarity); key 0 marks an empty slot (no pair of
+    /// different words has it). Allocated on first use.
+    cache: Vec<(u64, (f64, WordMatch))>,
 }
 
 /// How two different words compare.
@@ -163,7 +167,7 @@ fn compare_words(a: &str, b: &str) -> (f64, WordMatch) {
 
 impl<'v> Similarity<'v> {
     pub fn new(vocabulary: &'v Vocabulary) -> Similarity<'v> {
-        Similarity { vocabulary, cache: FxHashMap::default() }
+        Similarity { vocabulary, cache: Vec::new() }
     }
 
     pub fn vocabulary(&self) -> &'v Vocabulary {
@@ -175,14 +179,16 @@ impl<'v> Similarity<'v> {
             return (1.0, WordMatch::Exact);
         }
         let key = (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
-        if let Some(&s) = self.cache.get(&key) {
-            return s;
+        if self.cache.is_empty() {
+            self.cache = vec![(0, (0.0, WordMatch::Fuzzy)); 1 << CACHE_SLOTS_LOG2];
+        }
+        // Fibonacci hashing: the top bits of key times 2^64/phi.
+        let slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - CACHE_SLOTS_LOG2)) as usize;
+        if self.cache[slot].0 == key {
+            return self.cache[slot].1;
         }
         let s = compare_words(self.vocabulary.word(a.min(b)), self.vocabulary.word(a.max(b)));
-        if self.cache.len() >= CACHE_LIMIT {
-            self.cache.clear();
-        }
-        self.cache.insert(key, s);
+        self.cache[slot] = (key, s);
         s
     }
 

@@ -207,7 +207,10 @@ impl<'a> Engine<'a> {
 
     /// The level of comparison `i` for a pair, or NULL_LEVEL.
     fn level(&self, i: usize, l: &Row, r: &Row, similarity: &mut Similarity) -> u8 {
-        let (a, b) = (&l.values[i], &r.values[i]);
+        self.level_of_values(i, &l.values[i], &r.values[i], similarity)
+    }
+
+    fn level_of_values(&self, i: usize, a: &Value, b: &Value, similarity: &mut Similarity) -> u8 {
         let word = |v: &Value| match v {
             Value::Text(id) | Value::Date { text: id, .. } => self.vocabulary.word(*id),
             _ => "",
@@ -249,11 +252,17 @@ impl<'a> Engine<'a> {
                 let s = slices[at];
                 let mut state = S::default();
                 let mut candidates = Vec::new();
-                let mut vector = Vec::with_capacity(self.levels.len());
+                let n = self.levels.len();
+                // The row's pairs' vectors so far: a pair several rules find
+                // is compared once.
+                let mut row_vectors: FxHashMap<u32, usize> = FxHashMap::default();
+                let mut vectors: Vec<u8> = Vec::new();
                 for (li, l) in lrows.iter().enumerate().skip(s * LEFT_SLICE).take(LEFT_SLICE) {
                     if pairs_seen.load(std::sync::atomic::Ordering::Relaxed) > MAX_PAIRS {
                         break;
                     }
+                    row_vectors.clear();
+                    vectors.clear();
                     for (k, index) in indexes.iter().enumerate() {
                         index.candidates(l, &mut candidates);
                         pairs_seen.fetch_add(candidates.len() as u64, std::sync::atomic::Ordering::Relaxed);
@@ -261,9 +270,12 @@ impl<'a> Engine<'a> {
                             let r = &rrows[ri as usize];
                             let first = !blocking[..k].iter().any(|earlier| covers(earlier, l, r));
                             if first || all_rules {
-                                vector.clear();
-                                self.vector(l, r, similarity, &mut vector);
-                                visit(&mut state, k, first, li as u32, ri, &vector);
+                                let at = *row_vectors.entry(ri).or_insert_with(|| {
+                                    let at = vectors.len();
+                                    self.vector(l, r, similarity, &mut vectors);
+                                    at
+                                });
+                                visit(&mut state, k, first, li as u32, ri, &vectors[at..at + n]);
                             }
                         }
                     }
@@ -319,15 +331,18 @@ impl<'a> Engine<'a> {
                 counts
             })
         } else {
-            let rows = |side: &'a [Row]| side.iter().filter(|r| r.values[i] != Value::Null).collect::<Vec<_>>();
-            let (lrows, rrows) = (rows(&self.left.rows), rows(&self.right.rows));
+            // The column's cells side by side: a random pair touches two
+            // cells, not two rows.
+            let cells =
+                |side: &'a [Row]| side.iter().map(|r| &r.values[i]).filter(|v| **v != Value::Null).collect::<Vec<_>>();
+            let (lcells, rcells) = (cells(&self.left.rows), cells(&self.right.rows));
             let per_slice = U_PAIRS.div_ceil(U_SLICES);
             crate::parallel::map_in_order_with(U_SLICES as usize, new_similarity, |similarity, s| {
                 let mut counts = vec![0u64; levels];
                 let mut rng = SmallRng::seed_from_u64(0x5eed_0000 + ((i as u64) << 16) + s as u64);
                 for _ in (s as u64 * per_slice)..((s as u64 + 1) * per_slice).min(U_PAIRS) {
-                    let (l, r) = (lrows[rng.gen_range(0..lrows.len())], rrows[rng.gen_range(0..rrows.len())]);
-                    add(&mut counts, self.level(i, l, r, similarity), 1);
+                    let (a, b) = (lcells[rng.gen_range(0..lcells.len())], rcells[rng.gen_range(0..rcells.len())]);
+                    add(&mut counts, self.level_of_values(i, a, b, similarity), 1);
                 }
                 counts
             })
