@@ -191,7 +191,8 @@ struct GenerateArgs {
 
 #[derive(Subcommand)]
 enum MappingCommand {
-    /// Propose a profile for an unfamiliar export (prints JSON that --mapping accepts).
+    /// Propose a profile for an unfamiliar export (prints JSON that --mapping accepts); given a folder, one
+    /// profile per CSV file written into FOLDER/mapping, and the report command that uses them.
     Suggest {
         file: String,
         /// The table the file holds; guessed from its headers when absent.
@@ -218,7 +219,7 @@ struct ReportArgs {
     /// Member eligibility spans (client_id, member_id, subscriber_id, start_date, end_date).
     #[arg(long)]
     eligibility: Option<String>,
-    /// Mapping profile(s) for carrier files; each names its table.
+    /// Mapping profile(s) for carrier files, or a folder of them (`mapping suggest DIR` writes one); each names its table.
     #[arg(long)]
     mapping: Vec<String>,
     /// Use the bundled sample data.
@@ -470,8 +471,35 @@ fn write_output(bytes: &[u8], out: Option<&str>) -> Result<(), Error> {
     }
 }
 
+/// The profile files `--mapping` names: a file, or every `.json` of a
+/// folder (what `mapping suggest DIR` writes), in name order.
+fn profile_paths(paths: &[String]) -> Result<Vec<String>, Error> {
+    let mut all = Vec::new();
+    for path in paths {
+        if !std::path::Path::new(path).is_dir() {
+            all.push(path.clone());
+            continue;
+        }
+        let io = |e: std::io::Error| Error::Io { path: path.clone(), message: e.to_string() };
+        let mut found: Vec<String> = std::fs::read_dir(path)
+            .map_err(io)?
+            .map(|entry| entry.map(|e| e.path()).map_err(io))
+            .collect::<Result<Vec<_>, Error>>()?
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        if found.is_empty() {
+            return Err(Error::Argument { message: format!("{path}: a --mapping folder holds no .json profile") });
+        }
+        found.sort();
+        all.extend(found);
+    }
+    Ok(all)
+}
+
 fn load_profiles(paths: &[String]) -> Result<Vec<MappingProfile>, Error> {
-    paths
+    profile_paths(paths)?
         .iter()
         .map(|p| {
             let profile = MappingProfile::from_path(p)?;
@@ -709,6 +737,85 @@ fn print_load_messages(source: &str, summary: &LoadSummary, warnings: Warnings) 
     }
 }
 
+/// A path as a shell reads it back (quoted when it holds anything but
+/// letters, digits and `_./-`).
+fn shell_quoted(path: &str) -> String {
+    if !path.is_empty() && path.chars().all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c)) {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    }
+}
+
+/// `mapping suggest DIR`: a profile per CSV file of the folder, written to
+/// DIR/mapping/<file stem>.json, and the report command using them.
+fn suggest_folder(folder: &str) -> Result<(), Error> {
+    let dir = std::path::Path::new(folder);
+    let io = |path: &std::path::Path, e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io(dir, e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|e| ["csv", "tsv", "txt"].contains(&&*e.to_string_lossy().to_lowercase()))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::Argument {
+            message: format!("{folder}: no .csv, .tsv or .txt file to suggest profiles for"),
+        });
+    }
+    let out_dir = dir.join("mapping");
+    std::fs::create_dir_all(&out_dir).map_err(|e| io(&out_dir, e))?;
+    let mut by_table: std::collections::BTreeMap<&'static str, Vec<String>> = std::collections::BTreeMap::new();
+    let mut decisions = 0;
+    for file in &files {
+        let name = file.display().to_string();
+        let bytes = std::fs::read(file).map_err(|e| io(file, e))?;
+        let profile = claimscope::tools::suggest::suggest_from_csv(&bytes, None, &name)?;
+        for decision in &profile.needs_decision {
+            eprintln!("{name}: {decision}");
+        }
+        decisions += profile.needs_decision.len();
+        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let out = out_dir.join(format!("{stem}.json"));
+        std::fs::write(&out, profile.to_json()).map_err(|e| io(&out, e))?;
+        let option = match profile.table.unwrap_or(Table::Claims) {
+            Table::Claims => "--claims",
+            Table::Budgets | Table::BudgetRates => "--budgets",
+            Table::Enrollments => "--enrollment",
+            Table::AdminFees => "--admin-fees",
+            Table::Rebates => "--rebates",
+            Table::StopLossReimbursements => "--stop-loss",
+            Table::EligibilitySpans => "--eligibility",
+        };
+        eprintln!("{name}: {} -> {}", profile.table.map(|t| t.name()).unwrap_or("claims"), out.display());
+        by_table.entry(option).or_default().push(shell_quoted(&name));
+    }
+    for (option, names) in &by_table {
+        if names.len() > 1 && *option != "--claims" {
+            eprintln!("{option}: {} all look like this table; keep one", names.join(", "));
+            decisions += 1;
+        }
+    }
+    let args: Vec<String> = by_table.iter().map(|(option, names)| format!("{option} {}", names.join(" "))).collect();
+    eprintln!(
+        "{}; then:\n  claimscope report {} --mapping {} --period YYYY",
+        if decisions == 0 {
+            "nothing left to decide".to_string()
+        } else {
+            format!("{decisions} decision(s) left (above)")
+        },
+        args.join(" "),
+        shell_quoted(&out_dir.display().to_string())
+    );
+    Ok(())
+}
+
 /// A document as 2-space JSON on stdout, with a trailing newline.
 fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
     let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::Engine { message: e.to_string() })?;
@@ -717,6 +824,14 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
 }
 
 fn suggest(file: &str, table: Option<String>) -> Result<(), Error> {
+    if std::path::Path::new(file).is_dir() {
+        if table.is_some() {
+            return Err(Error::Argument {
+                message: "--table names one file's table; a folder's files each get theirs from their headers".into(),
+            });
+        }
+        return suggest_folder(file);
+    }
     let bytes = std::fs::read(file).map_err(|e| Error::Io { path: file.to_string(), message: e.to_string() })?;
     let table = table.as_deref().map(Table::parse).transpose()?;
     let profile = claimscope::tools::suggest::suggest_from_csv(&bytes, table, file)?;

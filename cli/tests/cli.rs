@@ -116,6 +116,82 @@ fn a_suggested_profile_loads_the_carrier_export() {
     let _ = std::fs::remove_file(profile);
 }
 
+/// Drops what names a file (its name and sha256) from a report document.
+fn without_sources(mut v: serde_json::Value) -> serde_json::Value {
+    match &mut v {
+        serde_json::Value::Object(map) => {
+            map.remove("source");
+            map.remove("sha256");
+            for item in map.values_mut() {
+                *item = without_sources(item.take());
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items.iter_mut() {
+                *item = without_sources(item.take());
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+/// Three carrier-style exports of the sample plan (tests/mapping/make_exports.py:
+/// their own headers, date orders, amount forms and type codes) go through
+/// `mapping suggest DIR` with no edits: the profiles are the ones written by
+/// hand in each expected.json, and the report through them is the sample's.
+#[test]
+fn mapping_suggest_dir_takes_three_carrier_exports_to_the_report_with_no_edits() {
+    let sample: serde_json::Value =
+        serde_json::from_slice(&run(bin().args(["report", "--demo", "--period", "2025"])).stdout).unwrap();
+    for export in ["carrier-a", "carrier-b", "carrier-c"] {
+        let source = repo().join("tests/mapping").join(export);
+        let dir = std::env::temp_dir().join(format!("claimscope-{export}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let expected: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(source.join("expected.json")).unwrap()).unwrap();
+        for file in expected.keys() {
+            std::fs::copy(source.join(file), dir.join(file)).unwrap();
+        }
+        let out = run(bin().args(["mapping", "suggest"]).arg(&dir));
+        let said = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success() && said.contains("nothing left to decide"), "{export}: {said}");
+        let mut files = vec![];
+        for (file, want) in &expected {
+            let stem = Path::new(file).file_stem().unwrap().to_string_lossy().to_string();
+            let got: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(dir.join("mapping").join(format!("{stem}.json"))).unwrap())
+                    .unwrap();
+            for field in
+                ["table", "columns", "date_format", "value_maps", "delimiter", "blank_as_zero", "needs_decision"]
+            {
+                assert_eq!(got.get(field), want.get(field), "{export}/{file}: {field}");
+            }
+            let option = match want["table"].as_str().unwrap() {
+                "claims" => "--claims",
+                "budgets" => "--budgets",
+                "enrollments" => "--enrollment",
+                "admin_fees" => "--admin-fees",
+                "rebates" => "--rebates",
+                _ => "--stop-loss",
+            };
+            files.push(option.to_string());
+            files.push(dir.join(file).to_string_lossy().to_string());
+        }
+        let report =
+            run(bin().arg("report").args(&files).arg("--mapping").arg(dir.join("mapping")).args(["--period", "2025"]));
+        assert!(report.status.success(), "{export}: {}", String::from_utf8_lossy(&report.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+        assert_eq!(
+            without_sources(report),
+            without_sources(sample.clone()),
+            "{export}: the report differs from the sample's"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 #[test]
 fn generate_is_deterministic_per_seed() {
     let base = std::env::temp_dir().join(format!("claimscope-gen-{}", std::process::id()));

@@ -8,6 +8,7 @@ use crate::load::columns::header_key;
 use crate::load::mapping::{HeaderSpec, MappingProfile, AMOUNT_COLUMN};
 use crate::model::dates::{self, CellDate, SlashEvidence};
 use crate::model::error::Result;
+use crate::model::money;
 use crate::model::table::Table;
 use crate::source;
 
@@ -70,11 +71,61 @@ fn synonyms(column: &str) -> &'static [&'static str] {
             "diagnosis",
             "primarydiagnosis",
         ],
-        "medical_desc" => {
-            &["medicaldesc", "diagnosisdescription", "dxdescription", "icddescription", "dxdesc", "description"]
-        }
-        "layman_term" => &["laymanterm", "layman", "plaindescription", "condition", "conditionname"],
-        AMOUNT_COLUMN => &["paidamt", "paidamount", "amount", "amtpaid", "netpaid", "planpaid", "paid$", "claimamount"],
+        "medical_desc" => &[
+            "medicaldesc",
+            "medicaldescription",
+            "diagnosisdescription",
+            "diagnosisdesc",
+            "dxdescription",
+            "icddescription",
+            "icd10description",
+            "icddesc",
+            "dxdesc",
+            "diagnosisname",
+            "description",
+        ],
+        "layman_term" => &[
+            "laymanterm",
+            "layman",
+            "layterm",
+            "laydescription",
+            "plaindescription",
+            "plainlanguage",
+            "diagnosisplainlanguage",
+            "plainlanguagediagnosis",
+            "plainname",
+            "consumerdescription",
+            "commonname",
+            "condition",
+            "conditionname",
+        ],
+        AMOUNT_COLUMN => &[
+            "paidamt",
+            "paidamount",
+            "amount",
+            "amt",
+            "amtpaid",
+            "paid",
+            "netpaid",
+            "planpaid",
+            "paid$",
+            "claimamount",
+            "allowed",
+            "allowedamount",
+            "allowedamt",
+            "netamount",
+            "checkamount",
+            "rebateamt",
+            "rebateamount",
+            "rebate",
+            "reimbursement",
+            "reimbursementamount",
+            "reimbursed",
+            "feeamount",
+            "feeamt",
+            "amountbilled",
+            "billedfee",
+        ],
         "medical_amount" => &["medicalamount", "medicalpaid", "medpaid", "medical", "medamt", "medicalamt"],
         "pharmacy_amount" => {
             &["pharmacyamount", "pharmacypaid", "rxpaid", "rxamount", "rxamt", "pharmacy", "pharmacyamt"]
@@ -90,9 +141,9 @@ fn synonyms(column: &str) -> &'static [&'static str] {
         "employee_count" => {
             &["employeecount", "employees", "subscribers", "subscribercount", "eecount", "enrolledemployees"]
         }
-        "fee_type" => &["feetype", "fee", "feedescription", "admintype"],
-        "period" => &["period", "rebateperiod", "quarter"],
-        "rebate_type" => &["rebatetype", "type"],
+        "fee_type" => &["feetype", "fee", "feedescription", "admintype", "feename", "description"],
+        "period" => &["period", "rebateperiod", "quarter", "rebatequarter"],
+        "rebate_type" => &["rebatetype", "type", "rebatesource", "source"],
         "carrier" => &["carrier", "stoplosscarrier", "insurer"],
         "member_id" => &["memberid", "member", "membernumber", "memberno"],
         "subscriber_id" => &["subscriberid", "subscriber", "subscribernumber", "employeeid"],
@@ -138,29 +189,102 @@ fn table_columns(table: Table) -> (&'static [&'static str], &'static [&'static s
     }
 }
 
+/// Parts of a header that say which column it is when no spelling
+/// matches ("Diagnosis (Plain Language)", "Total Reimbursed $").
+fn header_hints(column: &str) -> &'static [&'static str] {
+    match column {
+        "layman_term" => &["plain", "layman", "layterm"],
+        "medical_desc" => &["desc"],
+        AMOUNT_COLUMN => &["amount", "amt", "paid", "reimburs"],
+        _ => &[],
+    }
+}
+
+/// A header with only its letters and digits, lower case.
+fn letters_key(header: &str) -> String {
+    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
 /// How well a header names a column: 1.0 for a known spelling, else the
-/// Jaro-Winkler similarity to the nearest spelling (kept when >= 0.88).
+/// Jaro-Winkler similarity to the nearest spelling (kept when >= 0.88),
+/// else 0.8 when it holds a telling part.
 fn score(column: &str, header: &str) -> f64 {
-    let key = header_key(header);
+    let (key, letters) = (header_key(header), letters_key(header));
     let names = synonyms(column);
-    if key == header_key(column) || names.contains(&key.as_str()) {
+    if key == header_key(column) || names.contains(&key.as_str()) || names.contains(&letters.as_str()) {
         return 1.0;
     }
     let best = names.iter().map(|n| strsim::jaro_winkler(&key, n)).fold(0.0, f64::max);
     if best >= 0.88 {
         (best * 0.9 * 100.0).round() / 100.0
+    } else if header_hints(column).iter().any(|hint| letters.contains(hint)) {
+        0.8
     } else {
         0.0
     }
 }
 
-/// Assigns headers to columns, best score first, each header once.
-fn assign(columns: &[&str], headers: &[String]) -> BTreeMap<String, (usize, f64)> {
+/// What a column's cells are, judged on every non-blank cell given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    Blank,
+    Date,
+    WholeNumber,
+    Money,
+    Text,
+}
+
+/// The share of non-blank cells that must fit a kind (a stray "N/A" does
+/// not make a date column text).
+const KIND_SHARE: f64 = 0.98;
+
+fn cell_kind<'c>(cells: impl Iterator<Item = &'c str>) -> CellKind {
+    let (mut filled, mut dates, mut whole, mut money) = (0usize, 0usize, 0usize, 0usize);
+    for cell in cells.map(str::trim).filter(|c| !c.is_empty()) {
+        filled += 1;
+        dates += usize::from(dates::parse_auto(cell).is_ok());
+        if money::parse_cents(cell).is_ok() {
+            money += 1;
+            whole += usize::from(cell.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
+        }
+    }
+    let most = |n: usize| n as f64 >= KIND_SHARE * filled as f64;
+    match filled {
+        0 => CellKind::Blank,
+        _ if most(dates) => CellKind::Date,
+        _ if most(whole) => CellKind::WholeNumber,
+        _ if most(money) => CellKind::Money,
+        _ => CellKind::Text,
+    }
+}
+
+/// Whether cells of this kind can fill the column (a "Paid" column of
+/// amounts is not paid_date, a "Paid" column of dates is not the amount).
+fn kind_fits(column: &str, kind: CellKind) -> bool {
+    use CellKind::*;
+    match column {
+        "claim_date" | "paid_date" | "start_date" | "end_date" => matches!(kind, Date | Blank),
+        "year" | "month" | "member_count" | "employee_count" => matches!(kind, WholeNumber | Blank),
+        "claim_type" | "rebate_type" | "fee_type" | "carrier" | "service_type" | "service_category"
+        | "medical_desc" | "layman_term" => matches!(kind, Text | Blank),
+        _ if is_money(column) => matches!(kind, Money | WholeNumber | Blank),
+        _ => true,
+    }
+}
+
+fn is_money(column: &str) -> bool {
+    matches!(column, AMOUNT_COLUMN | "medical_amount" | "pharmacy_amount" | "total_amount" | "total_budget")
+        || column.starts_with("budget_")
+}
+
+/// Assigns headers to columns, best score first, each header once; a
+/// header whose cells cannot fill a column is never its candidate.
+fn assign(columns: &[&str], headers: &[String], kinds: &[CellKind]) -> BTreeMap<String, (usize, f64)> {
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
     for (ci, column) in columns.iter().enumerate() {
         for (hi, header) in headers.iter().enumerate() {
             let s = score(column, header);
-            if s > 0.0 {
+            if s > 0.0 && kinds.get(hi).is_none_or(|&k| kind_fits(column, k)) {
                 candidates.push((s, ci, hi));
             }
         }
@@ -179,12 +303,12 @@ fn assign(columns: &[&str], headers: &[String]) -> BTreeMap<String, (usize, f64)
     out
 }
 
-fn guess_table(headers: &[String]) -> Table {
+fn guess_table(headers: &[String], kinds: &[CellKind]) -> Table {
     let mut best = (Table::Claims, -1.0f64);
     for table in Table::STORED {
         let (required, optional) = table_columns(table);
         let all: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
-        let found = assign(&all, headers);
+        let found = assign(&all, headers, kinds);
         let req_found = required.iter().filter(|c| found.contains_key(**c)).count() as f64;
         let fit = req_found / required.len() as f64 + 0.01 * found.len() as f64;
         if fit > best.1 {
@@ -203,14 +327,74 @@ fn canonical_type(value: &str) -> Option<&'static str> {
     }
 }
 
-/// Proposes a profile from headers and sample rows.
-pub fn suggest_mapping(headers: &[String], sample_rows: &[Vec<String>], table: Option<Table>) -> MappingProfile {
-    let table = table.unwrap_or_else(|| guess_table(headers));
+/// A record of the file being looked at.
+pub trait SampleRow {
+    fn cell(&self, i: usize) -> Option<&str>;
+}
+
+impl SampleRow for Vec<String> {
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.get(i).map(String::as_str)
+    }
+}
+
+impl SampleRow for csv::StringRecord {
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.get(i)
+    }
+}
+
+impl<T: SampleRow + ?Sized> SampleRow for &T {
+    fn cell(&self, i: usize) -> Option<&str> {
+        (**self).cell(i)
+    }
+}
+
+/// The canonical values of the columns that take one of a few, with the
+/// table they belong to.
+fn enumerated_columns(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::Claims => &["claim_type"],
+        Table::Rebates => &["rebate_type"],
+        _ => &[],
+    }
+}
+
+/// A value map for an enumerated column from every value it holds: each
+/// spelling that names a canonical value ("Rx", "Medical", "MED"), and the
+/// values nothing names.
+fn propose_value_map<'c>(cells: impl Iterator<Item = &'c str>) -> (BTreeMap<String, String>, BTreeSet<String>) {
+    let mut map = BTreeMap::new();
+    let mut unknown = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    for v in cells.map(str::trim).filter(|v| !v.is_empty()) {
+        if !seen.insert(v) {
+            continue;
+        }
+        match canonical_type(v) {
+            Some(t) if v != t => {
+                map.insert(v.to_string(), t.to_string());
+            }
+            Some(_) => {}
+            None => {
+                unknown.insert(v.to_string());
+            }
+        }
+    }
+    (map, unknown)
+}
+
+/// Proposes a profile from headers and rows (all of them, or a sample
+/// spread across the file: the date order and value maps are judged on
+/// every row given).
+pub fn suggest_mapping<R: SampleRow>(headers: &[String], rows: &[R], table: Option<Table>) -> MappingProfile {
+    let values = |hi: usize| rows.iter().filter_map(move |r| r.cell(hi));
+    let kinds: Vec<CellKind> = (0..headers.len()).map(|hi| cell_kind(values(hi))).collect();
+    let table = table.unwrap_or_else(|| guess_table(headers, &kinds));
     let (required, optional) = table_columns(table);
     let all: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
-    let mut found = assign(&all, headers);
+    let mut found = assign(&all, headers, &kinds);
     let mut profile = MappingProfile { table: Some(table.model_table()), ..MappingProfile::default() };
-    let values = |hi: usize| sample_rows.iter().filter_map(move |r| r.get(hi).map(String::as_str));
 
     if table == Table::Claims {
         let separate = found.contains_key("medical_amount") || found.contains_key("pharmacy_amount");
@@ -221,43 +405,45 @@ pub fn suggest_mapping(headers: &[String], sample_rows: &[Vec<String>], table: O
                 found.insert(AMOUNT_COLUMN.to_string(), total);
             }
         }
-        if found.contains_key(AMOUNT_COLUMN) {
-            match found.get("claim_type") {
-                None => profile.needs_decision.push(format!(
-                    "column claim_type: the one amount column '{}' needs a claim type; map a type column or set \"constants\": {{\"claim_type\": \"medical\"}}",
-                    headers[found[AMOUNT_COLUMN].0]
-                )),
-                Some((hi, _)) => {
-                    let mut map = BTreeMap::new();
-                    let mut unknown = BTreeSet::new();
-                    for v in values(*hi) {
-                        let v = v.trim();
-                        if v.is_empty() || map.contains_key(v) {
-                            continue;
-                        }
-                        match canonical_type(v) {
-                            Some(t) if !v.eq_ignore_ascii_case(t) => {
-                                map.insert(v.to_string(), t.to_string());
-                            }
-                            Some(_) => {}
-                            None => {
-                                unknown.insert(v.to_string());
-                            }
-                        }
-                    }
-                    if !map.is_empty() {
-                        profile.value_maps.insert("claim_type".into(), map);
-                    }
-                    if !unknown.is_empty() {
-                        profile.needs_decision.push(format!(
-                            "column claim_type ('{}'): values {} are not known; add them to \"value_maps\".claim_type as medical, pharmacy or admin",
-                            headers[*hi],
-                            unknown.iter().map(|u| format!("'{u}'")).collect::<Vec<_>>().join(", ")
-                        ));
-                    }
-                }
+    }
+    // An amount no header names: the one column of money left, by its values.
+    let needs_amount = required.contains(&AMOUNT_COLUMN)
+        || (table == Table::Claims && !found.contains_key("medical_amount") && !found.contains_key("pharmacy_amount"));
+    if needs_amount && !found.contains_key(AMOUNT_COLUMN) {
+        let taken: BTreeSet<usize> = found.values().map(|(hi, _)| *hi).collect();
+        let money: Vec<usize> =
+            (0..headers.len()).filter(|hi| !taken.contains(hi) && kinds[*hi] == CellKind::Money).collect();
+        match money.as_slice() {
+            [one] => drop(found.insert(AMOUNT_COLUMN.to_string(), (*one, 0.7))),
+            [] => {}
+            several => profile.needs_decision.push(format!(
+                "column amount: {} all hold amounts; map the one to use in \"columns\"",
+                several.iter().map(|hi| format!("'{}'", headers[*hi])).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+    if table == Table::Claims && found.contains_key(AMOUNT_COLUMN) && !found.contains_key("claim_type") {
+        profile.needs_decision.push(format!(
+            "column claim_type: the one amount column '{}' needs a claim type; map a type column or set \"constants\": {{\"claim_type\": \"medical\"}}",
+            headers[found[AMOUNT_COLUMN].0]
+        ));
+    }
+    for column in enumerated_columns(table) {
+        if let Some((hi, _)) = found.get(*column) {
+            let (map, unknown) = propose_value_map(values(*hi));
+            if !map.is_empty() {
+                profile.value_maps.insert(column.to_string(), map);
+            }
+            if !unknown.is_empty() {
+                profile.needs_decision.push(format!(
+                    "column {column} ('{}'): values {} are not known; add them to \"value_maps\".{column} as medical, pharmacy or admin",
+                    headers[*hi],
+                    unknown.iter().map(|u| format!("'{u}'")).collect::<Vec<_>>().join(", ")
+                ));
             }
         }
+    }
+    if table == Table::Claims {
         for money in ["medical_amount", "pharmacy_amount"] {
             if let Some((hi, _)) = found.get(money) {
                 if values(*hi).any(|v| v.trim().is_empty()) {
@@ -267,22 +453,33 @@ pub fn suggest_mapping(headers: &[String], sample_rows: &[Vec<String>], table: O
         }
     }
 
-    // Dates: say so when a slash column fits both orders.
+    // Dates: the order of slash dates from every row; say so when every
+    // one fits both.
     let mut evidence = SlashEvidence::default();
     let mut date_headers = Vec::new();
-    for column in ["claim_date", "paid_date"] {
+    let (mut slash, mut other_forms) = (0usize, 0usize);
+    for column in ["claim_date", "paid_date", "start_date", "end_date"] {
         if let Some((hi, _)) = found.get(column) {
             date_headers.push(headers[*hi].clone());
-            for v in values(*hi) {
-                if let Ok(CellDate::Slash { first, second, year }) = dates::parse_auto(v) {
-                    evidence.observe(first, second, year);
+            for v in values(*hi).filter(|v| !v.trim().is_empty()) {
+                match dates::parse_auto(v) {
+                    Ok(CellDate::Slash { first, second, year }) => {
+                        evidence.observe(first, second, year);
+                        slash += 1;
+                    }
+                    _ => other_forms += 1,
                 }
             }
         }
     }
+    // The order the rows prove, written out when every date is a slash date
+    // (a format would refuse the other forms).
     match evidence.resolve(&date_headers.join("/")) {
-        Ok(dates::SlashOrder::DayFirst) => profile.date_format = Some("%d/%m/%Y".into()),
-        Ok(dates::SlashOrder::MonthFirst) => {}
+        Ok(order) if slash > 0 && other_forms == 0 => {
+            profile.date_format =
+                Some(if order == dates::SlashOrder::DayFirst { "%d/%m/%Y" } else { "%m/%d/%Y" }.into())
+        }
+        Ok(_) => {}
         Err(message) => profile.needs_decision.push(message),
     }
 
@@ -304,12 +501,12 @@ pub fn suggest_mapping(headers: &[String], sample_rows: &[Vec<String>], table: O
     profile
 }
 
-/// Reads a CSV file's header and first 200 records, then suggests.
+/// Reads a CSV file (every record: the date order and the value maps are
+/// judged on whole columns), then suggests.
 pub fn suggest_from_csv(bytes: &[u8], table: Option<Table>, source_name: &str) -> Result<MappingProfile> {
     let text = source::read_csv(bytes, None, None, source_name)?;
-    let sample: Vec<Vec<String>> =
-        text.records.iter().take(200).map(|r| r.fields.iter().map(str::to_string).collect()).collect();
-    let mut profile = suggest_mapping(&text.headers, &sample, table);
+    let rows: Vec<&csv::StringRecord> = text.records.iter().map(|r| &r.fields).collect();
+    let mut profile = suggest_mapping(&text.headers, &rows, table);
     if text.delimiter != "," {
         profile.delimiter = Some(text.delimiter.clone());
     }
