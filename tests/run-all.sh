@@ -60,7 +60,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"; bash "$root/tests/postgres/cluster.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 "$cache/tools/bin/maturin" build --profile dev --out "$work/wheels" -m bindings-python/Cargo.toml
 python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install -q "$work"/wheels/claimscope-*.whl pytest pandas polars
+"$work/venv/bin/pip" install -q "$work"/wheels/claimscope-*.whl pytest pandas polars tqdm
 (cd "$work" && "$work/venv/bin/python" -m pytest -q "$root/bindings-python/tests")
 
 echo "== Against references from PyPI (chainladder-python, simple-icd-10-cm), in their own cached venv"

@@ -228,6 +228,28 @@ fn report_files(
     Ok((PyReport { inner: report }, summaries))
 }
 
+/// Bytes read of watched files, polled by the Python side's progress bar.
+#[pyclass(name = "_FileProgress", module = "claimscope._claimscope", frozen)]
+struct PyFileProgress {
+    inner: claimscope::progress::FileProgress,
+}
+
+#[pymethods]
+impl PyFileProgress {
+    #[new]
+    fn new(paths: Vec<String>) -> Self {
+        PyFileProgress { inner: claimscope::progress::watch(&paths) }
+    }
+
+    fn read(&self) -> u64 {
+        self.inner.read()
+    }
+
+    fn total(&self) -> u64 {
+        self.inner.total()
+    }
+}
+
 /// A reconciliation result held by Python (rendered on request).
 #[pyclass(name = "_Reconciliation", module = "claimscope._claimscope", frozen)]
 struct PyReconciliation {
@@ -279,6 +301,7 @@ fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyReport>()?;
     m.add_class::<PyArrowTable>()?;
     m.add_class::<PyReconciliation>()?;
+    m.add_class::<PyFileProgress>()?;
     m.add_function(wrap_pyfunction!(suggest_mapping, m)?)?;
     m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add_function(wrap_pyfunction!(report_files, m)?)?;

@@ -348,3 +348,23 @@ def test_report_files_is_the_golden_report(case, monkeypatch):
         client=case["client"], **case["options"])
     assert report.to_json() == expected(case)
     assert sorted(s.table for s in report.load_summaries) == sorted(t for t, _ in files)
+
+
+def test_progress_true_draws_a_tqdm_bar_of_the_bytes_read(capsys):
+    """report_files(progress=True) shows a bar that reaches every byte of
+    the six files, and the report is the one made without it."""
+    sample = os.path.join(REPO, "core", "data", "sample")
+    files = dict(budgets="budgets.csv", enrollment="enrollment.csv", admin_fees="admin_fees.csv",
+                 rebates="rebates.csv", stop_loss="stop_loss.csv")
+    paths = {k: os.path.join(sample, v) for k, v in files.items()}
+    claims = os.path.join(sample, "claims.csv")
+    total = os.path.getsize(claims) + sum(os.path.getsize(p) for p in paths.values())
+    with_bar = claimscope.report_files("2025", claims, progress=True, **paths)
+    bar = capsys.readouterr().err
+    assert "reading 6 files" in bar and "100%" in bar, bar
+    from tqdm import tqdm
+    every_byte = tqdm.format_sizeof(total, divisor=1024)
+    assert f"{every_byte}/{every_byte}" in bar, (total, bar)
+    without = claimscope.report_files("2025", claims, **paths)
+    assert capsys.readouterr().err == ""
+    assert with_bar.to_json() == without.to_json()

@@ -513,12 +513,48 @@ fn load_profiles(paths: &[String]) -> Result<Vec<MappingProfile>, Error> {
         .collect()
 }
 
-fn progress(enabled: bool) -> Option<indicatif::ProgressBar> {
-    enabled.then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        bar
-    })
+/// A bar of bytes read of the given files, with rate and time left, kept
+/// up to date by a thread until `finish` (on a terminal only).
+struct ReadingBar {
+    bar: indicatif::ProgressBar,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ticker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReadingBar {
+    fn start(paths: &[String]) -> Option<ReadingBar> {
+        if !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let progress = claimscope::progress::watch(paths);
+        let bar = indicatif::ProgressBar::new(progress.total());
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(format!("reading {} file{}", paths.len(), if paths.len() == 1 { "" } else { "s" }));
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (shown, stop) = (bar.clone(), done.clone());
+        let ticker = std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                shown.set_position(progress.read());
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        Some(ReadingBar { bar, done, ticker: Some(ticker) })
+    }
+}
+
+/// Stops the thread and clears the bar, also when the report fails.
+impl Drop for ReadingBar {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(ticker) = self.ticker.take() {
+            let _ = ticker.join();
+        }
+        self.bar.finish_and_clear();
+    }
 }
 
 fn report(args: ReportArgs) -> Result<(), Error> {
@@ -561,19 +597,14 @@ fn report(args: ReportArgs) -> Result<(), Error> {
             eligibility: args.eligibility.clone(),
         }
         .tables();
-        let bar = progress(std::io::stderr().is_terminal());
-        if let Some(b) = &bar {
-            b.set_message(format!("reading {} files", files.len()));
-        }
+        let bar = ReadingBar::start(&files.iter().map(|(_, path)| path.clone()).collect::<Vec<_>>());
         // Claims CSV files are folded into the report as they are read (not
         // kept whole) unless the report needs the claims table itself.
         let input = ReportFiles { files: &files, profiles: &profiles, lenient: args.lenient };
         let report = report_files(&input, args.client.as_deref(), &args.period, &options, &mut |path, summary| {
             print_load_messages(path, summary, Warnings::Print)
         })?;
-        if let Some(b) = bar {
-            b.finish_and_clear();
-        }
+        drop(bar);
         report
     };
     let print = PrintOptions {
@@ -698,7 +729,10 @@ fn validate(
         client_id: client,
         ..LoadOptions::default()
     };
-    let summary = claimscope::validate_path(table, file, &options)?;
+    let bar = ReadingBar::start(&[file.to_string()]);
+    let summary = claimscope::validate_path(table, file, &options);
+    drop(bar);
+    let summary = summary?;
     print_json(&summary)?;
     // Strict mode failed above with exit 3; lenient mode lists its rejects.
     print_load_messages(file, &summary, Warnings::InJsonOnly);

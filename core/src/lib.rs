@@ -50,6 +50,7 @@ pub mod load;
 pub mod model;
 mod parallel;
 pub mod print;
+pub mod progress;
 pub mod reconcile;
 pub mod report;
 pub mod rules;

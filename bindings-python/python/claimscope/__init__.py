@@ -14,8 +14,10 @@ exact (``decimal.Decimal``), reports are byte-identical to the CLI's JSON.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, List, Mapping, Optional, Sequence, Union
@@ -286,6 +288,7 @@ class Dataset:
         lenient: bool = False,
         client_id: Optional[str] = None,
         name: Optional[str] = None,
+        progress: bool = False,
     ) -> LoadSummary:
         """Load ``source`` into a canonical table and return its LoadSummary.
 
@@ -294,11 +297,13 @@ class Dataset:
         path). Strict mode raises InputError with ``.errors``; ``lenient=True``
         loads the good rows and returns the rejects in the summary.
         ``name`` is the source name used in lineage (defaults to the path,
-        or the table name).
+        or the table name). ``progress=True`` shows a tqdm bar of the bytes
+        read of a path (needs tqdm).
         """
         m = _json_document(mapping)
         if isinstance(source, (str, os.PathLike)):
-            text = self._inner.load_path(table, os.fspath(source), m, lenient, client_id)
+            with _reading_bar([os.fspath(source)], progress):
+                text = self._inner.load_path(table, os.fspath(source), m, lenient, client_id)
         elif isinstance(source, (bytes, bytearray, memoryview)):
             text = self._inner.load_bytes(table, name or table, bytes(source), m, lenient, client_id)
         else:
@@ -367,6 +372,37 @@ class Dataset:
         return self._inner.clients()
 
 
+@contextlib.contextmanager
+def _reading_bar(paths: Sequence[str], enabled: bool):
+    """A tqdm bar (tqdm.auto: a widget in notebooks, text in a terminal) of
+    the bytes read of ``paths`` while the body runs, with rate and time left."""
+    if not enabled:
+        yield
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as e:
+        raise ImportError("progress=True draws its bar with tqdm: pip install tqdm") from e
+    watch = _claimscope._FileProgress(list(paths))
+    bar = tqdm(total=watch.total(), unit="B", unit_scale=True, unit_divisor=1024,
+               desc=f"reading {len(paths)} file{'' if len(paths) == 1 else 's'}")
+    done = threading.Event()
+
+    def follow() -> None:
+        while not done.wait(0.1):
+            bar.update(watch.read() - bar.n)
+
+    follower = threading.Thread(target=follow, daemon=True)
+    follower.start()
+    try:
+        yield
+    finally:
+        done.set()
+        follower.join()
+        bar.update(watch.read() - bar.n)
+        bar.close()
+
+
 def report_files(
     period: str,
     claims: Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
@@ -380,6 +416,7 @@ def report_files(
     client: Optional[str] = None,
     mappings: Sequence[Union[str, os.PathLike, Mapping[str, Any]]] = (),
     lenient: bool = False,
+    progress: bool = False,
     **options: Any,
 ) -> Report:
     """The report of files read once, as the CLI's ``report`` makes it: claims
@@ -388,12 +425,15 @@ def report_files(
     ``completion`` or ``stop_loss_contract`` needs the claims table. The
     keyword ``options`` are ``Dataset.report``'s; each profile of
     ``mappings`` names its table. The report's ``load_summaries`` hold each
-    file's LoadSummary (rejects in lenient mode, warnings)."""
+    file's LoadSummary (rejects in lenient mode, warnings). ``progress=True``
+    shows a tqdm bar of the bytes read (needs tqdm)."""
     paths = [claims] if isinstance(claims, (str, os.PathLike)) else list(claims)
-    inner, summaries = _claimscope.report_files(
-        period, [os.fspath(p) for p in paths], *(None if p is None else os.fspath(p) for p in
-                                                 (budgets, enrollment, admin_fees, rebates, stop_loss, eligibility)),
-        client, _report_options(**options), [_json_document(m) for m in mappings], lenient)
+    others = [None if p is None else os.fspath(p) for p in (budgets, enrollment, admin_fees, rebates, stop_loss, eligibility)]
+    every_path = [os.fspath(p) for p in paths] + [p for p in others if p is not None]
+    with _reading_bar(every_path, progress):
+        inner, summaries = _claimscope.report_files(
+            period, [os.fspath(p) for p in paths], *others,
+            client, _report_options(**options), [_json_document(m) for m in mappings], lenient)
     report = Report(inner)
     report.load_summaries = [LoadSummary._from_json(s) for s in summaries]
     return report

@@ -214,7 +214,7 @@ impl Dataset {
         match Format::of_path(path) {
             Format::Csv => self.load_csv_path(table, path, options),
             format => {
-                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+                let bytes = Input::Path(path).read_all()?;
                 self.load_format(format, table, path, bytes, options)
             }
         }

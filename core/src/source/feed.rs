@@ -31,7 +31,8 @@ impl<'a> Feed<'a> {
         #[cfg(not(target_arch = "wasm32"))]
         if let Input::Path(path) = input {
             let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            return Ok(Feed::Threaded(threaded::Reader::start(file, chunk_bytes)));
+            let progress = crate::progress::counter(path);
+            return Ok(Feed::Threaded(threaded::Reader::start(file, chunk_bytes, progress)));
         }
         Ok(Feed::Inline { input: input.open()?, hasher: Some(Sha256::new()), chunk_bytes })
     }
@@ -84,7 +85,12 @@ mod threaded {
     }
 
     impl Reader {
-        pub fn start(mut file: std::fs::File, chunk_bytes: usize) -> Reader {
+        /// `progress` counts the bytes read (a watched path's counter).
+        pub fn start(
+            mut file: std::fs::File,
+            chunk_bytes: usize,
+            progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+        ) -> Reader {
             let (send, chunks) = sync_channel::<Message>(2);
             let (spent, recycled) = sync_channel::<Vec<u8>>(4);
             std::thread::spawn(move || {
@@ -94,6 +100,9 @@ mod threaded {
                     buffer.clear();
                     let message = match (&mut file).take(chunk_bytes as u64).read_to_end(&mut buffer) {
                         Ok(read) => {
+                            if let Some(counter) = &progress {
+                                counter.fetch_add(read as u64, std::sync::atomic::Ordering::Relaxed);
+                            }
                             hasher.update(&buffer);
                             let ended = read < chunk_bytes;
                             let digest = ended.then(|| hasher.clone().finalize().into());

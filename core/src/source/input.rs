@@ -38,15 +38,27 @@ impl<'a> Input<'a> {
     pub(super) fn open(&self) -> Result<Box<dyn Read + 'a>> {
         match *self {
             Input::Bytes(bytes) => Ok(Box::new(bytes)),
-            Input::Path(path) => Ok(Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)),
+            Input::Path(path) => {
+                let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                Ok(match crate::progress::counter(path) {
+                    Some(counter) => Box::new(crate::progress::CountingReader { inner: file, counter }),
+                    None => Box::new(file),
+                })
+            }
             Input::Stream(stream) => Ok(stream.take()?),
         }
     }
 
-    pub(super) fn read_all(&self) -> Result<Vec<u8>> {
+    pub(crate) fn read_all(&self) -> Result<Vec<u8>> {
         match *self {
             Input::Bytes(bytes) => Ok(bytes.to_vec()),
-            Input::Path(path) => std::fs::read(path).map_err(|e| Error::io(path, e)),
+            Input::Path(path) => {
+                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+                if let Some(counter) = crate::progress::counter(path) {
+                    counter.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(bytes)
+            }
             Input::Stream(stream) => {
                 let mut bytes = Vec::new();
                 stream.take()?.read_to_end(&mut bytes).map_err(|e| Error::io("stream", e))?;
