@@ -514,7 +514,7 @@ fn load_profiles(paths: &[String]) -> Result<Vec<MappingProfile>, Error> {
 }
 
 /// A bar of bytes read of the given files, with rate and time left, kept
-/// up to date by a thread until `finish` (on a terminal only).
+/// up to date by a thread until dropped (on a terminal only).
 struct ReadingBar {
     bar: indicatif::ProgressBar,
     done: std::sync::Arc<std::sync::atomic::AtomicBool>,

@@ -110,9 +110,6 @@ fn synonyms(column: &str) -> &'static [&'static str] {
             "planpaid",
             "paid$",
             "claimamount",
-            "allowed",
-            "allowedamount",
-            "allowedamt",
             "netamount",
             "checkamount",
             "rebateamt",
@@ -189,6 +186,15 @@ fn table_columns(table: Table) -> (&'static [&'static str], &'static [&'static s
     }
 }
 
+/// Spellings that name a column less surely than `synonyms` (an export
+/// with both "Allowed" and "Paid" columns reports what was paid).
+fn weaker_synonyms(column: &str) -> &'static [&'static str] {
+    match column {
+        AMOUNT_COLUMN => &["allowed", "allowedamount", "allowedamt"],
+        _ => &[],
+    }
+}
+
 /// Parts of a header that say which column it is when no spelling
 /// matches ("Diagnosis (Plain Language)", "Total Reimbursed $").
 fn header_hints(column: &str) -> &'static [&'static str] {
@@ -213,6 +219,9 @@ fn score(column: &str, header: &str) -> f64 {
     let names = synonyms(column);
     if key == header_key(column) || names.contains(&key.as_str()) || names.contains(&letters.as_str()) {
         return 1.0;
+    }
+    if weaker_synonyms(column).contains(&letters.as_str()) {
+        return 0.9;
     }
     let best = names.iter().map(|n| strsim::jaro_winkler(&key, n)).fold(0.0, f64::max);
     if best >= 0.88 {
@@ -549,6 +558,28 @@ mod tests {
         assert_eq!(p.value_maps["claim_type"]["MED"], "medical");
         assert!(p.needs_decision.is_empty(), "{:?}", p.needs_decision);
         assert_eq!(p.confidence["claimant_id"], 1.0);
+    }
+
+    #[test]
+    fn values_decide_between_a_paid_amount_and_a_paid_date_and_paid_wins_over_allowed() {
+        let headers = h(&["Account", "Member", "DOS", "Allowed", "Paid", "Paid Date", "Type"]);
+        let rows = vec![
+            h(&["A", "M1", "20250103", "150.00", "120.00", "20250120", "M"]),
+            h(&["A", "M2", "20250131", "80.00", "64.50", "20250215", "P"]),
+        ];
+        let p = suggest_mapping(&headers, &rows, Some(Table::Claims));
+        assert_eq!(p.columns.get(AMOUNT_COLUMN), Some(&HeaderSpec::One("Paid".into())));
+        assert_eq!(p.columns.get("paid_date"), Some(&HeaderSpec::One("Paid Date".into())));
+        assert_eq!(p.value_maps["claim_type"]["M"], "medical");
+        assert!(p.needs_decision.is_empty(), "{:?}", p.needs_decision);
+        // Without a header naming it, the one column of money is the amount.
+        let headers = h(&["Account", "Member", "DOS", "Type", "USD"]);
+        let rows =
+            vec![h(&["A", "M1", "01/31/2025", "RX", "$1,200.00"]), h(&["A", "M1", "02/01/2025", "MED", "(5.00)"])];
+        let p = suggest_mapping(&headers, &rows, Some(Table::Claims));
+        assert_eq!(p.columns.get(AMOUNT_COLUMN), Some(&HeaderSpec::One("USD".into())));
+        assert_eq!(p.confidence[AMOUNT_COLUMN], 0.7);
+        assert_eq!(p.date_format.as_deref(), Some("%m/%d/%Y"));
     }
 
     #[test]
