@@ -178,9 +178,9 @@ test('reconcileText from Buffers is the golden JSON; reconcile gives the object'
   const right = fs.readFileSync(reconFile('right'))
   const json = await reconcileText(left, right, { preset: RECON_CASE.preset })
   assert.strictEqual(json, fs.readFileSync(reconFile('expected'), 'utf8'))
-  // Worked by hand in core/tests/reconcile.rs: T1/R1 0.7754 and T2/R2 0.8427 match.
+  // Worked by hand in core/tests/reconcile.rs: T1/R1 0.8627 and T2/R2 0.9214 match.
   const r = await reconcile(reconFile('left'), reconFile('right'), { preset: RECON_CASE.preset })
-  assert.deepStrictEqual(r.matched.map((m) => [m.left.id, m.right.id, m.score]), [['T1', 'R1', 0.7754], ['T2', 'R2', 0.8427]])
+  assert.deepStrictEqual(r.matched.map((m) => [m.left.id, m.right.id, m.score]), [['T1', 'R1', 0.8627], ['T2', 'R2', 0.9214]])
   assert.match(r.unmatched_left[0].why, /^closest right record 3: date: right is 8 days later/)
   const csv = await reconcileText(left, right, { preset: 'pos-rewards', format: 'csv' })
   assert.strictEqual(csv.split('\n')[3].slice(0, 16), 'unmatched_left,3')

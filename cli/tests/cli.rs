@@ -324,13 +324,15 @@ fn reconcile_prints_the_golden_json_and_csv_table_forms() {
     assert_eq!(lines.len(), 5, "{csv}");
     assert!(lines[0].starts_with("class,left_record,left_id,left_date,left_amount,right_record"));
     assert!(
-        lines[1].starts_with("matched,1,T1,2025-03-01,100.00,1,R1,2025-03-02,96.80,0.7754,-3.20,1,"),
+        lines[1].starts_with("matched,1,T1,2025-03-01,100.00,1,R1,2025-03-02,96.80,0.8627,-3.20,1,"),
         "{}",
         lines[1]
     );
+    // The near miss: date failed (0), 1.46 less of 2 x (0.50 + 3% of 40.00)
+    // = 3.40 (1 - 1.46/3.40), the same name (1, weight 4): 4.570588 / 6.
     assert!(
         lines[3]
-            .starts_with("unmatched_left,3,T3,2025-03-05,40.00,3,R3,2025-03-13,38.54,0.5235,,,closest right record 3"),
+            .starts_with("unmatched_left,3,T3,2025-03-05,40.00,3,R3,2025-03-13,38.54,0.7618,,,closest right record 3"),
         "{}",
         lines[3]
     );

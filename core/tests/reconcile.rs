@@ -49,11 +49,11 @@ fn pos_small_by_hand_and_its_golden_json() {
     let r = run(&read("left"), &read("right"), &Rules::preset(case["preset"].as_str().unwrap()).unwrap());
     // T1 / R1: a day later (1 - 1/6), 3.20 less of 0.50 + 3% of 100.00 = 3.50
     // allowed (1 - 3.20/7.00), Jon a nickname of Jonathan in the licensed
-    // table (0.95): (0.833333 + 0.542857 + 0.95) / 3.
-    // T2 / R2: same day, 7.55 less of 8.00 allowed: (1 + 0.528125 + 1) / 3.
+    // table (0.95) weighing 4: (0.833333 + 0.542857 + 4 x 0.95) / 6 = 0.862698.
+    // T2 / R2: same day, 7.55 less of 8.00 allowed: (1 + 0.528125 + 4 x 1) / 6 = 0.921354.
     assert_eq!(pairs(&r), vec![(1, 1), (2, 2)]);
-    assert_eq!(r.matched[0].score, 0.7754);
-    assert_eq!(r.matched[1].score, 0.8427);
+    assert_eq!(r.matched[0].score, 0.8627);
+    assert_eq!(r.matched[1].score, 0.9214);
     assert_eq!(r.matched[0].amount_difference.unwrap().to_string(), "-3.20");
     assert_eq!(r.matched[0].date_difference_days, Some(1));
     assert_eq!(r.matched[0].left.id.as_deref(), Some("T1"));
