@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 cd "$here"
-npm install --no-audit --no-fund --loglevel=error
+CLAIMSCOPE_NODE_SKIP_BUILD=1 npm install --no-audit --no-fund --loglevel=error
 npm run build --silent
 rm -f claimscope-*.tgz
 tarball="$here/$(npm pack --silent | tail -n 1)"
