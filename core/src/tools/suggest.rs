@@ -254,7 +254,7 @@ fn cell_kind<'c>(cells: impl Iterator<Item = &'c str>) -> CellKind {
         dates += usize::from(dates::parse_auto(cell).is_ok());
         if money::parse_cents(cell).is_ok() {
             money += 1;
-            whole += usize::from(cell.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
+            whole += usize::from(cell.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b','));
         }
     }
     let most = |n: usize| n as f64 >= KIND_SHARE * filled as f64;
@@ -274,8 +274,9 @@ fn kind_fits(column: &str, kind: CellKind) -> bool {
     match column {
         "claim_date" | "paid_date" | "start_date" | "end_date" => matches!(kind, Date | Blank),
         "year" | "month" | "member_count" | "employee_count" => matches!(kind, WholeNumber | Blank),
+        // Codes may be numbers ("10" for a category), never dates or money.
         "claim_type" | "rebate_type" | "fee_type" | "carrier" | "service_type" | "service_category"
-        | "medical_desc" | "layman_term" => matches!(kind, Text | Blank),
+        | "medical_desc" | "layman_term" => !matches!(kind, Date | Money),
         _ if is_money(column) => matches!(kind, Money | WholeNumber | Blank),
         _ => true,
     }
@@ -580,6 +581,15 @@ mod tests {
         assert_eq!(p.columns.get(AMOUNT_COLUMN), Some(&HeaderSpec::One("USD".into())));
         assert_eq!(p.confidence[AMOUNT_COLUMN], 0.7);
         assert_eq!(p.date_format.as_deref(), Some("%m/%d/%Y"));
+        // Counts written with thousands separators are whole numbers; codes may be numbers.
+        let headers = h(&["Group", "Year", "Month", "Members", "Subscribers"]);
+        let rows = vec![h(&["G1", "2025", "1", "1,204", "512"]), h(&["G1", "2025", "2", "1,198", "509"])];
+        let p = suggest_mapping(&headers, &rows, Some(Table::Enrollments));
+        assert_eq!(p.columns.get("member_count"), Some(&HeaderSpec::One("Members".into())));
+        let headers = h(&["Group", "Member", "DOS", "Category", "Type", "Paid"]);
+        let rows = vec![h(&["G1", "M1", "2025-01-03", "10", "MED", "5.00"])];
+        let p = suggest_mapping(&headers, &rows, Some(Table::Claims));
+        assert_eq!(p.columns.get("service_category"), Some(&HeaderSpec::One("Category".into())));
     }
 
     #[test]
