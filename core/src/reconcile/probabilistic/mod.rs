@@ -298,21 +298,27 @@ impl<'a> Engine<'a> {
     /// is compared once and weighed by its counts: the exact expectation
     /// over all pairs. Otherwise U_PAIRS pairs are drawn.
     fn random_level_counts(&self, i: usize) -> (Vec<u64>, u64) {
-        let distinct = |rows: &'a [Row]| {
+        // The column's non-null cells side by side: a random pair touches
+        // two cells, not two rows.
+        let cells = |side: &'a [Row]| {
+            side.iter().map(|r| &r.values[i]).filter(|v| **v != Value::Null).collect::<Vec<&'a Value>>()
+        };
+        let (lcells, rcells) = (cells(&self.left.rows), cells(&self.right.rows));
+        let distinct = |cells: &[&'a Value]| {
             let mut seen: FxHashMap<&'a Value, usize> = FxHashMap::default();
-            let mut values: Vec<(&'a Row, u64)> = Vec::new();
-            for row in rows.iter().filter(|r| r.values[i] != Value::Null) {
-                match seen.get(&row.values[i]) {
+            let mut values: Vec<(&'a Value, u64)> = Vec::new();
+            for &value in cells {
+                match seen.get(value) {
                     Some(&at) => values[at].1 += 1,
                     None => {
-                        seen.insert(&row.values[i], values.len());
-                        values.push((row, 1));
+                        seen.insert(value, values.len());
+                        values.push((value, 1));
                     }
                 }
             }
             values
         };
-        let (left, right) = (distinct(&self.left.rows), distinct(&self.right.rows));
+        let (left, right) = (distinct(&lcells), distinct(&rcells));
         let levels = self.levels[i].len();
         let new_similarity = || Similarity::new(self.vocabulary);
         let add = |counts: &mut Vec<u64>, level: u8, n: u64| {
@@ -325,17 +331,12 @@ impl<'a> Engine<'a> {
                 let mut counts = vec![0u64; levels];
                 for &(l, nl) in left.iter().skip(s * 64).take(64) {
                     for &(r, nr) in &right {
-                        add(&mut counts, self.level(i, l, r, similarity), nl * nr);
+                        add(&mut counts, self.level_of_values(i, l, r, similarity), nl * nr);
                     }
                 }
                 counts
             })
         } else {
-            // The column's cells side by side: a random pair touches two
-            // cells, not two rows.
-            let cells =
-                |side: &'a [Row]| side.iter().map(|r| &r.values[i]).filter(|v| **v != Value::Null).collect::<Vec<_>>();
-            let (lcells, rcells) = (cells(&self.left.rows), cells(&self.right.rows));
             let per_slice = U_PAIRS.div_ceil(U_SLICES);
             crate::parallel::map_in_order_with(U_SLICES as usize, new_similarity, |similarity, s| {
                 let mut counts = vec![0u64; levels];
