@@ -268,6 +268,89 @@ fn arrow_batches_load_through_the_same_checks() {
     assert_eq!((s.errors[0].column.as_str(), s.errors[0].value.as_str()), ("medical_amount", "0.125"));
 }
 
+/// Claims handed over typed (timestamps, Date32, decimals of scale 4 and 2,
+/// whole numbers, large and view text) are read in their own types: the rows
+/// kept equal the CSV of the same values, and each rejected cell is named
+/// with its value as Arrow writes it and the reason a text cell would get.
+#[test]
+fn typed_arrow_columns_are_read_in_their_own_types() {
+    use claimscope::arrow::array::{
+        ArrayRef, Date32Array, Decimal128Array, Int64Array, LargeStringArray, StringArray, StringViewArray,
+        TimestampMicrosecondArray,
+    };
+    use claimscope::arrow::record_batch::RecordBatch;
+    use std::sync::Arc;
+    // Days from 1970-01-01: 2025-01-05 is 20093, 1850-01-01 is -43829.
+    let day = |d: i64| d * 86_400_000_000;
+    let claim_dates =
+        vec![day(20093), day(20094), day(20095) + 12 * 3_600_000_000, day(-43829), day(20093), day(20093), day(20093)];
+    let decimal = |v: Vec<Option<i128>>, p: u8, s: i8| Decimal128Array::from(v).with_precision_and_scale(p, s).unwrap();
+    let batch = RecordBatch::try_from_iter(vec![
+        ("client_id", Arc::new(StringArray::from(vec!["A"; 7])) as ArrayRef),
+        ("claimant_id", Arc::new(LargeStringArray::from(vec!["P1", "P2", "P3", "P4", "P5", "P6", "P7"])) as ArrayRef),
+        ("claim_date", Arc::new(TimestampMicrosecondArray::from(claim_dates)) as ArrayRef),
+        ("paid_date", Arc::new(Date32Array::from(vec![Some(20108), None, None, None, None, None, None])) as ArrayRef),
+        (
+            "service_type",
+            Arc::new(StringViewArray::from(vec![Some("Office"), None, None, None, None, None, None])) as ArrayRef,
+        ),
+        (
+            "medical_amount",
+            Arc::new(decimal(vec![Some(105_000), Some(0), Some(1), Some(1), Some(1_250), None, Some(10_000)], 12, 4))
+                as ArrayRef,
+        ),
+        ("pharmacy_amount", Arc::new(Int64Array::from(vec![0, 3, 0, 0, 0, 0, 1])) as ArrayRef),
+        (
+            "total_amount",
+            Arc::new(decimal(vec![Some(1_050), Some(300), None, None, None, None, Some(250)], 18, 2)) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let lenient = LoadOptions { lenient: true, ..LoadOptions::default() };
+    let mut typed = Dataset::new();
+    let s = typed.load_batches(Table::Claims, "frame", std::slice::from_ref(&batch), &lenient).unwrap();
+    let rejected: Vec<(u64, &str, &str)> =
+        s.errors.iter().map(|e| (e.record, e.column.as_str(), e.value.as_str())).collect();
+    assert_eq!(
+        rejected,
+        [
+            (3, "claim_date", "2025-01-07T12:00:00"),
+            (4, "claim_date", "1850-01-01T00:00:00"),
+            (5, "medical_amount", "0.1250"),
+            (6, "medical_amount", ""),
+            (7, "total_amount", "2.50"),
+        ]
+    );
+    let reasons: Vec<&str> = s.errors.iter().map(|e| e.reason.as_str()).collect();
+    assert!(reasons[0].contains("has a time of day"), "{}", reasons[0]);
+    assert_eq!(reasons[1], "is in year 1850; dates from 1900 to 2999 are read");
+    assert!(reasons[2].starts_with("has more than 2 decimals"), "{}", reasons[2]);
+    assert_eq!(reasons[3], "is blank; an amount is required");
+    assert_eq!(reasons[4], "differs from medical_amount + pharmacy_amount = 2.00");
+    assert_eq!((s.records_read, s.records_accepted, s.records_rejected), (7, 2, 5));
+
+    let mut text = Dataset::new();
+    let csv = "client_id,claimant_id,claim_date,paid_date,service_type,medical_amount,pharmacy_amount,total_amount\n\
+               A,P1,2025-01-05,2025-01-20,Office,10.50,0,10.50\n\
+               A,P2,2025-01-06,,,0.00,3,3.00\n";
+    text.load_csv_bytes(Table::Claims, "claims.csv", csv.as_bytes(), &lenient).unwrap();
+    let rows = "SELECT claimant_id, claim_date, paid_date, claim_type, service_type, medical_amount, \
+                pharmacy_amount, total_amount FROM claims ORDER BY claimant_id";
+    assert_eq!(sql_text(&typed, rows), sql_text(&text, rows));
+    assert!(sql_text(&typed, rows).contains("| P2          | 2025-01-06 | 2025-01-06 | pharmacy"));
+
+    // The same batch as a Parquet file: the same rejects, and the file's sha256.
+    use claimscope::datafusion::parquet::arrow::ArrowWriter;
+    use sha2::Digest;
+    let mut bytes = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut bytes, batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let sha = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let from_file = Dataset::new().load_parquet_bytes(Table::Claims, "claims.parquet", bytes, &lenient).unwrap();
+    assert_eq!((from_file.errors, from_file.sha256), (s.errors.clone(), sha));
+}
+
 #[test]
 fn a_client_option_fills_files_without_a_client_column_only() {
     let options = LoadOptions { client_id: Some("ACME".into()), ..LoadOptions::default() };

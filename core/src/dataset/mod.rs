@@ -27,17 +27,19 @@ use claim_keys::ClaimKeys;
 use runtime::block_on;
 
 /// Checks a file as `Dataset::load_path` would and returns the same summary,
-/// keeping no rows: a CSV file is read in the memory of a few blocks, not of
-/// its table (Parquet and Arrow IPC are loaded, then dropped).
+/// keeping no rows: a file is read in the memory of a few blocks, not of
+/// its table.
 pub fn validate_path(table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
-    match Format::of_path(path) {
-        Format::Csv => {
-            let keys = ExistingKeys::default();
-            let out = load::load_csv(table.model_table(), Input::Path(path), options, path, &keys, Rows::Count)?;
-            Ok(out.summary)
+    let keys = ExistingKeys::default();
+    let table = table.model_table();
+    let out = match Format::of_path(path) {
+        Format::Csv => load::load_csv(table, Input::Path(path), options, path, &keys, Rows::Count)?,
+        format => {
+            let blocks = source::arrow_files::open(format, Input::Path(path).read_all()?, path)?;
+            load::load_arrow(table, blocks, options, path, &keys, Rows::Count)?
         }
-        _ => Dataset::new().load_path(table, path, options),
-    }
+    };
+    Ok(out.summary)
 }
 
 /// The canonical tables of one or many clients, ready to report on.
@@ -140,7 +142,9 @@ impl Dataset {
         self.add(table, out)
     }
 
-    /// Loads Arrow record batches (any column types; cells are checked as text).
+    /// Loads Arrow record batches: text columns read in place, date and
+    /// money columns in their own types (Date32, timestamps at midnight,
+    /// Decimal128, whole numbers), any other type read as its text.
     pub fn load_batches(
         &mut self,
         table: Table,
@@ -158,12 +162,12 @@ impl Dataset {
         batches: source::ArrowBlocks,
         options: &LoadOptions,
     ) -> Result<LoadSummary> {
-        let out = load::load_arrow(table.model_table(), batches, options, source, &self.keys)?;
+        let out = load::load_arrow(table.model_table(), batches, options, source, &self.keys, Rows::Keep)?;
         self.add(table, out)
     }
 
-    /// Loads Parquet bytes, a row group's batches at a time.
-    #[cfg(feature = "parquet")]
+    /// Loads Parquet bytes, a row group's batches at a time, decoding only
+    /// the columns the table reads.
     pub fn load_parquet_bytes(
         &mut self,
         table: Table,
@@ -171,17 +175,7 @@ impl Dataset {
         bytes: Vec<u8>,
         options: &LoadOptions,
     ) -> Result<LoadSummary> {
-        use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-        let bytes = bytes::Bytes::from(bytes);
-        let unreadable =
-            |e: &dyn std::fmt::Display| Error::input_file(source, format!("not a readable Parquet file: {e}"));
-        let batches = move || -> Result<source::BatchIter<'_>> {
-            let reader = ParquetRecordBatchReaderBuilder::try_new(bytes.clone())
-                .and_then(|b| b.build())
-                .map_err(|e| unreadable(&e))?;
-            Ok(Box::new(reader.map(move |batch| batch.map_err(|e| unreadable(&e)))))
-        };
-        self.load_arrow(table, source, source::ArrowBlocks::open(Box::new(batches), source)?, options)
+        self.load_arrow(table, source, source::arrow_files::open(Format::Parquet, bytes, source)?, options)
     }
 
     /// Loads Arrow IPC bytes (file or stream format), a batch at a time.
@@ -192,21 +186,23 @@ impl Dataset {
         bytes: &[u8],
         options: &LoadOptions,
     ) -> Result<LoadSummary> {
-        use datafusion::arrow::ipc::reader::{FileReader, StreamReader};
-        let unreadable =
-            |e: &dyn std::fmt::Display| Error::input_file(source, format!("not readable Arrow IPC data: {e}"));
-        let batches = move || -> Result<source::BatchIter<'_>> {
-            let batches: source::BatchIter<'_> = match FileReader::try_new(std::io::Cursor::new(bytes), None) {
-                Ok(reader) => Box::new(reader.map(move |b| b.map_err(|e| unreadable(&e)))),
-                Err(_) => Box::new(
-                    StreamReader::try_new(std::io::Cursor::new(bytes), None)
-                        .map_err(|e| Error::input_file(source, format!("not Arrow IPC data: {e}")))?
-                        .map(move |b| b.map_err(|e| unreadable(&e))),
-                ),
-            };
-            Ok(batches)
-        };
-        self.load_arrow(table, source, source::ArrowBlocks::open(Box::new(batches), source)?, options)
+        self.load_arrow(table, source, source::arrow_files::open(Format::ArrowIpc, bytes.to_vec(), source)?, options)
+    }
+
+    /// Loads Parquet or Arrow IPC bytes whose claims rows go to `sink` as
+    /// they are read (see `load_csv_into`).
+    pub(crate) fn load_arrow_into(
+        &mut self,
+        table: Table,
+        source: &str,
+        format: Format,
+        bytes: Vec<u8>,
+        options: &LoadOptions,
+        sink: &dyn load::BatchSink,
+    ) -> Result<LoadSummary> {
+        let blocks = source::arrow_files::open(format, bytes, source)?;
+        let out = load::load_arrow(table.model_table(), blocks, options, source, &self.keys, Rows::Fold(sink))?;
+        self.add(table, out)
     }
 
     /// Loads a file by its extension: `.parquet`, `.arrow`/`.ipc`/`.feather`, else CSV.
@@ -242,13 +238,7 @@ impl Dataset {
     ) -> Result<LoadSummary> {
         match format {
             Format::Csv => self.load_csv_bytes(table, source, &bytes, options),
-            Format::ArrowIpc => self.load_ipc_bytes(table, source, &bytes, options),
-            #[cfg(feature = "parquet")]
-            Format::Parquet => self.load_parquet_bytes(table, source, bytes, options),
-            #[cfg(not(feature = "parquet"))]
-            Format::Parquet => Err(Error::argument(format!(
-                "{source}: this build reads no Parquet (the claimscope crate's \"parquet\" feature is off)"
-            ))),
+            format => self.load_arrow(table, source, source::arrow_files::open(format, bytes, source)?, options),
         }
     }
 

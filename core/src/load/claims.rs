@@ -19,7 +19,7 @@ use crate::model::cell::trim_cell;
 use crate::model::dates::{self, CellDate};
 use crate::model::error::Result;
 use crate::model::table::{retyped, Table, MONEY_PRECISION, MONEY_SCALE};
-use crate::source::{Block, Record};
+use crate::source::{Block, Record, TypedKind};
 
 /// A text column of few distinct values, keyed on the loader's worker
 /// thread: a dictionary per block (merged once per table by the loader).
@@ -145,6 +145,15 @@ impl TableRows for ClaimRows {
         "total_amount",
     ];
 
+    const TYPED: &'static [(&'static str, TypedKind)] = &[
+        ("claim_date", TypedKind::Date),
+        ("paid_date", TypedKind::Date),
+        (AMOUNT_COLUMN, TypedKind::Money),
+        ("medical_amount", TypedKind::Money),
+        ("pharmacy_amount", TypedKind::Money),
+        ("total_amount", TypedKind::Money),
+    ];
+
     fn needs_file_hash(cols: &Columns) -> bool {
         !cols.has("claim_id")
     }
@@ -213,7 +222,7 @@ impl TableRows for ClaimRows {
                 if t != amount {
                     return Err(Columns::cell_error(
                         "total_amount",
-                        cols.raw(rec, at.total).unwrap_or(""),
+                        &cols.shown(rec, at.total),
                         format!("differs from amount {}", crate::model::money::cents_to_decimal(amount)),
                     ));
                 }
@@ -252,7 +261,7 @@ impl TableRows for ClaimRows {
                 if t != sum {
                     return Err(Columns::cell_error(
                         "total_amount",
-                        cols.raw(rec, at.total).unwrap_or(""),
+                        &cols.shown(rec, at.total),
                         format!(
                             "differs from medical_amount + pharmacy_amount = {}",
                             crate::model::money::cents_to_decimal(sum)

@@ -10,7 +10,9 @@ use crate::model::cell::{echo, trim_cell};
 use crate::model::dates::{self, CellDate};
 use crate::model::error::{Error, Result};
 use crate::model::money;
-use crate::source::{Block, Record};
+use crate::source::{Block, Record, TypedCell, TypedKind};
+
+use super::typed_cells;
 
 /// Why one cell was rejected.
 #[derive(Debug, Clone)]
@@ -234,6 +236,40 @@ impl<'p> Columns<'p> {
             .collect()
     }
 
+    /// Positions of the headers some column reads.
+    pub fn read_headers(&self) -> Vec<usize> {
+        self.slots.iter().filter_map(|s| if let Source::Header(i) = s.source { Some(i) } else { None }).collect()
+    }
+
+    /// The headers of `columns` that may be read in their own Arrow type:
+    /// read from a header, with no value map (a map applies to text).
+    pub fn typed_headers(&self, columns: &[(&str, TypedKind)]) -> Vec<(usize, TypedKind)> {
+        self.slots
+            .iter()
+            .filter(|s| s.value_map.is_none())
+            .filter_map(|s| match s.source {
+                Source::Header(i) => columns.iter().find(|(c, _)| *c == s.name).map(|(_, kind)| (i, *kind)),
+                Source::Constant(_) => None,
+            })
+            .collect()
+    }
+
+    /// The cell when its column is read in its own Arrow type.
+    fn typed<'r>(&self, rec: &Record<'r>, column: impl ColumnRef) -> Option<TypedCell<'r>> {
+        match column.slot(self)?.source {
+            Source::Header(i) => rec.typed(i),
+            Source::Constant(_) => None,
+        }
+    }
+
+    /// The cell as an error shows it: text as found, a typed value as Arrow writes it.
+    pub fn shown(&self, rec: &Record, column: impl ColumnRef) -> String {
+        match self.typed(rec, column) {
+            Some(cell) => typed_cells::shown(cell),
+            None => self.raw(rec, column).unwrap_or("").to_string(),
+        }
+    }
+
     /// The cell as found (after the value map), or None when the column is absent.
     pub fn raw<'r>(&'r self, rec: &'r Record<'_>, column: impl ColumnRef) -> Option<&'r str> {
         let slot = column.slot(self)?;
@@ -286,6 +322,14 @@ impl<'p> Columns<'p> {
     /// Money in cents. A blank cell is an error unless the profile lists the
     /// column in `blank_as_zero`; an absent column is None.
     pub fn money(&self, rec: &Record, column: impl ColumnRef) -> CellResult<Option<i128>> {
+        if let Some(cell) = self.typed(rec, column) {
+            return match typed_cells::cents(cell) {
+                Ok(Some(cents)) => Ok(Some(cents)),
+                Ok(None) if column.slot(self).is_some_and(|s| s.blank_as_zero) => Ok(Some(0)),
+                Ok(None) => Err(Self::err(column.name(), "", "is blank; an amount is required")),
+                Err(reason) => Err(Self::err(column.name(), &typed_cells::shown(cell), reason)),
+            };
+        }
         let Some(raw) = self.raw(rec, column) else { return Ok(None) };
         if trim_cell(raw).is_empty() && column.slot(self).is_some_and(|s| s.blank_as_zero) {
             return Ok(Some(0));
@@ -299,6 +343,9 @@ impl<'p> Columns<'p> {
 
     /// Money where blank means "not given" (e.g. an optional total to check).
     pub fn money_optional(&self, rec: &Record, column: impl ColumnRef) -> CellResult<Option<i128>> {
+        if let Some(cell) = self.typed(rec, column) {
+            return if cell.array.is_null(cell.row) { Ok(None) } else { self.money(rec, column) };
+        }
         match self.raw(rec, column) {
             Some(raw) if trim_cell(raw).is_empty() => Ok(None),
             _ => self.money(rec, column),
@@ -331,6 +378,14 @@ impl<'p> Columns<'p> {
 
     /// A date cell (slash dates are resolved later for the whole file).
     pub fn date(&self, rec: &Record, column: impl ColumnRef) -> CellResult<Option<CellDate>> {
+        if let Some(cell) = self.typed(rec, column) {
+            let shown = || typed_cells::shown(cell);
+            return match typed_cells::days(cell) {
+                Ok(Some(days)) => Self::in_data_years(CellDate::Exact(days), column, shown).map(Some),
+                Ok(None) => Ok(None),
+                Err(reason) => Err(Self::err(column.name(), &shown(), reason)),
+            };
+        }
         let Some(raw) = self.raw(rec, column) else { return Ok(None) };
         if trim_cell(raw).is_empty() {
             return Ok(None);
@@ -340,6 +395,10 @@ impl<'p> Columns<'p> {
             None => dates::parse_auto(raw),
         };
         let date = parsed.map_err(|reason| Self::err(column.name(), raw, reason))?;
+        Self::in_data_years(date, column, || raw.to_string()).map(Some)
+    }
+
+    fn in_data_years(date: CellDate, column: impl ColumnRef, shown: impl Fn() -> String) -> CellResult<CellDate> {
         let year = match date {
             CellDate::Exact(days) => dates::from_days(days).year(),
             CellDate::Slash { year, .. } => year,
@@ -347,11 +406,11 @@ impl<'p> Columns<'p> {
         if !DATA_YEARS.contains(&year) {
             return Err(Self::err(
                 column.name(),
-                raw,
+                &shown(),
                 format!("is in year {year}; dates from {} to {} are read", DATA_YEARS.start(), DATA_YEARS.end()),
             ));
         }
-        Ok(Some(date))
+        Ok(date)
     }
 
     pub fn date_required(&self, rec: &Record, column: impl ColumnRef) -> CellResult<CellDate> {

@@ -11,6 +11,7 @@ pub(crate) mod dictionaries;
 pub mod mapping;
 mod spans;
 mod tables;
+mod typed_cells;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,7 +23,9 @@ use crate::model::dates::{self, CellDate, SlashEvidence, SlashOrder};
 use crate::model::error::{Error, Result};
 use crate::model::load_summary::{LoadSummary, RowError};
 use crate::model::table::Table;
-use crate::source::{ArrowBlocks, Block, ChunkFacts, ChunkParser, CsvBlocks, Input, Piece, Record, RecordSource};
+use crate::source::{
+    ArrowBlocks, Block, ChunkFacts, ChunkParser, CsvBlocks, Input, Piece, Record, RecordSource, TypedKind,
+};
 use columns::{CellError, CellResult, Columns};
 
 /// Strict mode keeps at most this many errors in the failure it returns.
@@ -91,6 +94,8 @@ pub(crate) trait TableRows: Default + Send {
     /// Rows check keys seen in earlier rows (duplicate months): blocks are
     /// then read one after another, in order.
     const SHARES_KEYS: bool = false;
+    /// Columns read in their own type when the source has types (Arrow).
+    const TYPED: &'static [(&'static str, TypedKind)] = &[];
     /// Whether rows need the file's sha256 before the file is read through
     /// (generated claim ids).
     fn needs_file_hash(_cols: &Columns) -> bool {
@@ -166,15 +171,16 @@ pub(crate) fn load_csv(
     load_records(table, blocks, options, source, keys, rows)
 }
 
-/// Loads Arrow record batches, read as text a block at a time.
+/// Loads Arrow record batches a block at a time.
 pub(crate) fn load_arrow(
     table: Table,
     batches: ArrowBlocks,
     options: &LoadOptions,
     source: &str,
     keys: &ExistingKeys,
+    rows: Rows<'_>,
 ) -> Result<LoadOutput> {
-    load_records(table, batches, options, source, keys, Rows::Keep)
+    load_records(table, batches, options, source, keys, rows)
 }
 
 /// Loads a table's records; errors name the source (a mapping error, such as
@@ -275,6 +281,9 @@ impl Load<'_> {
         let row_key = self.options.row_key.as_deref();
         let key_at = row_key.and_then(|k| records.headers().iter().position(|h| h == k));
         R::check_columns(&cols)?;
+        let mut read = cols.read_headers();
+        read.extend(key_at);
+        records.plan_columns(&read, &cols.typed_headers(R::TYPED));
         let numbers_rows = R::needs_file_hash(&cols);
         let sha8 =
             if numbers_rows { records.sha256_up_front()?.get(..8).unwrap_or("").to_string() } else { String::new() };

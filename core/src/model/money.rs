@@ -42,15 +42,39 @@ fn parse_any_form(s: &str) -> Result<i128, String> {
     })?;
     let value = Decimal::from_str_exact(&plain).map_err(|_| "is not an amount (too many digits)".to_string())?;
     if value.normalize().scale() > 2 {
-        return Err("has more than 2 decimals; amounts are exact to the cent and are never rounded".into());
+        return Err(MORE_THAN_TWO_DECIMALS.into());
     }
     let mut cents_dec = value;
     cents_dec.rescale(2);
     let cents = cents_dec.mantissa();
     if cents > MAX_CENTS {
-        return Err("is too large for a money column (at most 16 digits before the decimal point)".into());
+        return Err(TOO_LARGE.into());
     }
     Ok(if negative_count == 1 { -cents } else { cents })
+}
+
+const MORE_THAN_TWO_DECIMALS: &str = "has more than 2 decimals; amounts are exact to the cent and are never rounded";
+const TOO_LARGE: &str = "is too large for a money column (at most 16 digits before the decimal point)";
+
+/// Cents of `unscaled / 10^scale` (a decimal or whole-number column read in
+/// its own type), refused as a text cell of that value would be.
+pub fn cents_at_scale(unscaled: i128, scale: i8) -> Result<i128, String> {
+    let scale = i32::from(scale);
+    let cents = if scale <= 2 {
+        let factor = 10i128.checked_pow((2 - scale).unsigned_abs());
+        factor.and_then(|f| unscaled.checked_mul(f)).ok_or(TOO_LARGE)?
+    } else {
+        match 10i128.checked_pow((scale - 2).unsigned_abs()) {
+            Some(divisor) if unscaled % divisor == 0 => unscaled / divisor,
+            // A divisor beyond i128 leaves only zero exact to the cent.
+            None if unscaled == 0 => 0,
+            _ => return Err(MORE_THAN_TWO_DECIMALS.into()),
+        }
+    };
+    if !fits_money(cents) {
+        return Err(TOO_LARGE.into());
+    }
+    Ok(cents)
 }
 
 /// Whether cents fit a `Decimal128(18, 2)` money column (a derived sum may not).
@@ -200,6 +224,28 @@ mod tests {
                 prop_assert_eq!(Ok(cents), parse_any_form(&s));
             }
         }
+
+        /// A decimal column's value reads as the text of that value does.
+        #[test]
+        fn a_typed_decimal_reads_as_its_text(unscaled in -10i128.pow(20)..10i128.pow(20), scale in -3i8..=6) {
+            let text = if scale >= 0 {
+                Decimal::from_i128_with_scale(unscaled, scale as u32).to_string()
+            } else {
+                format!("{unscaled}{}", "0".repeat(scale.unsigned_abs() as usize))
+            };
+            prop_assert_eq!(cents_at_scale(unscaled, scale), parse_cents(&text), "{}", text);
+        }
+    }
+
+    #[test]
+    fn typed_values_beyond_any_scale_are_refused_not_wrapped() {
+        assert_eq!(cents_at_scale(12345, 4), Err(MORE_THAN_TWO_DECIMALS.into()));
+        assert_eq!(cents_at_scale(12300, 4), Ok(123));
+        assert_eq!(cents_at_scale(0, 60), Ok(0));
+        assert_eq!(cents_at_scale(1, 60), Err(MORE_THAN_TWO_DECIMALS.into()));
+        assert_eq!(cents_at_scale(1, -60), Err(TOO_LARGE.into()));
+        assert_eq!(cents_at_scale(i128::MAX, 0), Err(TOO_LARGE.into()));
+        assert_eq!(cents_at_scale(-9_999_999_999_999_999, 0), Ok(-999_999_999_999_999_900));
     }
 
     #[test]

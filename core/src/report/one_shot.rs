@@ -60,19 +60,23 @@ impl OneShotReport {
         })
     }
 
-    /// Loads a file. Claims must be CSV and come after the stop-loss
-    /// reimbursements (their claim ids are looked up while claims are read).
+    /// Loads a file (CSV, Parquet or Arrow IPC by extension). Claims come
+    /// after the stop-loss reimbursements (their claim ids are looked up
+    /// while claims are read).
     pub fn load_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
         if table.model_table() != Table::Claims {
             self.before_claims(table)?;
             return self.ds.load_path(table, path, options);
         }
-        if Format::of_path(path) != Format::Csv {
-            return Err(Error::argument(format!(
-                "{path}: a one-shot report folds CSV claims only; load Parquet or Arrow into a Dataset"
-            )));
+        match Format::of_path(path) {
+            Format::Csv => self.fold_claims(table, path, Input::Path(path), options),
+            format => {
+                let bytes = Input::Path(path).read_all()?;
+                self.start_fold()?;
+                let fold = self.fold.as_ref().ok_or_else(|| Error::engine("no claims fold"))?;
+                self.ds.load_arrow_into(table, path, format, bytes, options, fold)
+            }
         }
-        self.fold_claims(table, path, Input::Path(path), options)
     }
 
     /// Loads CSV bytes; `source` names them in the summary and the lineage.
@@ -100,11 +104,16 @@ impl OneShotReport {
     }
 
     fn fold_claims(&mut self, table: Table, source: &str, input: Input, options: &LoadOptions) -> Result<LoadSummary> {
+        self.start_fold()?;
+        let fold = self.fold.as_ref().ok_or_else(|| Error::engine("no claims fold"))?;
+        self.ds.load_csv_into(table, source, input, options, fold)
+    }
+
+    fn start_fold(&mut self) -> Result<()> {
         if self.fold.is_none() {
             self.fold = Some(self.new_fold()?);
         }
-        let fold = self.fold.as_ref().ok_or_else(|| Error::engine("no claims fold"))?;
-        self.ds.load_csv_into(table, source, input, options, fold)
+        Ok(())
     }
 
     /// The fold for this report's window: for `YYYY-YTD` the whole year (no
@@ -194,8 +203,7 @@ pub fn report_files(
     options: &ReportOptions,
     on_load: &mut dyn FnMut(&str, &LoadSummary),
 ) -> Result<Report> {
-    let fold = OneShotReport::supports(options)
-        && input.files.iter().all(|(t, p)| t.model_table() != Table::Claims || Format::of_path(p) == Format::Csv);
+    let fold = OneShotReport::supports(options);
     let mut files: Vec<&(Table, String)> = input.files.iter().collect();
     if fold {
         // The stop-loss claim ids are looked up while the claims are read.

@@ -3,6 +3,8 @@
 //! the reader thread and freed on a worker, cost a quarter of a big load in
 //! allocator and page-zeroing time).
 
+use datafusion::arrow::array::{Array, ArrayRef, LargeStringArray, StringArray, StringViewArray};
+
 use super::RawRecord;
 use crate::model::error::{Error, Result};
 
@@ -33,7 +35,8 @@ impl ChunkFacts {
     pub const FIRST_SHOWN: usize = 5;
 }
 
-/// Where one record's cells are in the block's buffer.
+/// Where one record's cells are in the block's buffer (for a block of
+/// Arrow columns, `first` is the record's row in them).
 #[derive(Debug, Clone, Copy)]
 struct RecordAt {
     record: u64,
@@ -42,10 +45,51 @@ struct RecordAt {
     len: usize,
 }
 
+/// One column of a block read from Arrow batches, read in place.
+#[derive(Debug, Clone)]
+pub(crate) enum ArrowCells {
+    /// Text cells; a null is a blank cell.
+    Text(StringArray),
+    LargeText(LargeStringArray),
+    View(StringViewArray),
+    /// Values the loader reads in their own type (dates, decimals, whole
+    /// numbers): `Record::typed`; as text they are blank.
+    Typed(ArrayRef),
+    /// A column the loader does not read: blank cells.
+    Unread,
+}
+
+/// A typed value of an Arrow block: row `row` of `array`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TypedCell<'b> {
+    pub array: &'b dyn Array,
+    pub row: usize,
+}
+
+impl ArrowCells {
+    fn text(&self, row: usize) -> &str {
+        fn cell<A: Array>(array: &A, row: usize, value: impl Fn(&A, usize) -> &str) -> &str {
+            if array.is_null(row) {
+                ""
+            } else {
+                value(array, row)
+            }
+        }
+        match self {
+            ArrowCells::Text(a) => cell(a, row, |a, i| a.value(i)),
+            ArrowCells::LargeText(a) => cell(a, row, |a, i| a.value(i)),
+            ArrowCells::View(a) => cell(a, row, |a, i| a.value(i)),
+            ArrowCells::Typed(_) | ArrowCells::Unread => "",
+        }
+    }
+}
+
 /// The records of one block, in file order.
 #[derive(Debug, Default)]
 pub(crate) struct Block {
     cells: csv::StringRecord,
+    /// The columns of a block read from Arrow batches (then `cells` is empty).
+    columns: Vec<ArrowCells>,
     records: Vec<RecordAt>,
     /// Records that are not valid CSV or text, with the reason.
     pub record_errors: Vec<RecordError>,
@@ -64,6 +108,7 @@ pub(crate) struct Record<'b> {
     /// 1-based physical line the record starts on.
     pub line: u64,
     cells: &'b csv::StringRecord,
+    columns: &'b [ArrowCells],
     first: usize,
     len: usize,
 }
@@ -76,10 +121,20 @@ impl<'b> Record<'b> {
 
     /// Cell `i`, or None past the record's end.
     pub fn get(&self, i: usize) -> Option<&'b str> {
-        if i < self.len {
+        if i >= self.len {
+            None
+        } else if self.columns.is_empty() {
             self.cells.get(self.first + i)
         } else {
-            None
+            self.columns.get(i).map(|c| c.text(self.first))
+        }
+    }
+
+    /// Cell `i` when its column is read in its own Arrow type.
+    pub fn typed(&self, i: usize) -> Option<TypedCell<'b>> {
+        match self.columns.get(i)? {
+            ArrowCells::Typed(array) => Some(TypedCell { array: array.as_ref(), row: self.first }),
+            _ => None,
         }
     }
 
@@ -107,7 +162,20 @@ impl Block {
             }
             at.push(RecordAt { record: r.record, line: r.line, first, len: r.fields.len() });
         }
-        Block { cells, records: at, record_errors, empty_rows, chunk: None }
+        Block { cells, columns: Vec::new(), records: at, record_errors, empty_rows, chunk: None }
+    }
+
+    /// Rows of Arrow columns of equal length, numbered from `first_record`
+    /// (an Arrow table has no physical lines: a record's line is its number).
+    pub fn of_arrow(columns: Vec<ArrowCells>, rows: usize, first_record: u64) -> Block {
+        let width = columns.len();
+        let records = (0..rows)
+            .map(|row| {
+                let record = first_record + row as u64;
+                RecordAt { record, line: record, first: row, len: width }
+            })
+            .collect();
+        Block { columns, records, ..Default::default() }
     }
 
     /// How many records were read (errors not counted).
@@ -116,7 +184,14 @@ impl Block {
     }
 
     fn view(&self, at: &RecordAt) -> Record<'_> {
-        Record { record: at.record, line: at.line, cells: &self.cells, first: at.first, len: at.len }
+        Record {
+            record: at.record,
+            line: at.line,
+            cells: &self.cells,
+            columns: &self.columns,
+            first: at.first,
+            len: at.len,
+        }
     }
 
     pub fn records(&self) -> impl Iterator<Item = Record<'_>> + '_ {
@@ -185,6 +260,7 @@ impl BlockBuilder {
         })?;
         Ok(Block {
             cells,
+            columns: Vec::new(),
             records: self.records,
             record_errors: self.record_errors,
             empty_rows: self.empty_rows,

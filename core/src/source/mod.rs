@@ -2,15 +2,17 @@
 //! encoding, delimiter, quoting. Knows nothing of canonical tables.
 
 mod arrow_blocks;
+pub(crate) mod arrow_files;
 mod block;
 mod blocks;
 mod feed;
 mod format;
 mod input;
 mod record_reader;
+mod value_digest;
 
-pub(crate) use arrow_blocks::{ArrowBlocks, BatchIter};
-pub(crate) use block::{Block, ChunkFacts, Record, RecordError};
+pub(crate) use arrow_blocks::{ArrowBlocks, BatchIter, OpenBatches, TypedKind};
+pub(crate) use block::{Block, ChunkFacts, Record, RecordError, TypedCell};
 pub(crate) use blocks::{CsvBlocks, Piece};
 pub use format::Format;
 pub(crate) use input::{Input, StreamInput};
@@ -130,6 +132,10 @@ pub(crate) fn read_csv(
 /// Records to load, block by block, and what the load summary says of them.
 pub(crate) trait RecordSource {
     fn headers(&self) -> &[String];
+    /// Tells the source, before its first block, which columns the loader
+    /// reads (by header position) and which it reads in their own type when
+    /// the source has types: others may be left unread.
+    fn plan_columns(&mut self, _read: &[usize], _typed: &[(usize, TypedKind)]) {}
     fn next_block(&mut self) -> Result<Option<Block>>;
     /// The input's sha256; complete once every block was read.
     fn sha256(&self) -> String;
