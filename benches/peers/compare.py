@@ -9,7 +9,9 @@ digit for digit; a disagreement is printed as a finding.
 
 Usage: python3 benches/peers/compare.py --claimscope BIN [--members 200000]
        [--months 24] [--plan DIR] [--runs 3] [--tools duckdb,polars,pandas]
-       [--carrier-columns]
+       [--carrier-columns] [--claims-file claims-typed.parquet]
+(--claims-file: every tool reads the claims from that file of the plan; a
+.parquet is written by benches/peers/typed_parquet.py when missing.)
 Needs duckdb, polars and pandas importable by this Python.
 """
 
@@ -44,8 +46,8 @@ def measured(args):
     return out.stdout, float(wall), int(rss_kib) * 1024
 
 
-def plan_files(plan):
-    files = [("--claims", "claims.csv"), ("--budgets", "budgets.csv"), ("--enrollment", "enrollment.csv"),
+def plan_files(plan, claims_file):
+    files = [("--claims", claims_file), ("--budgets", "budgets.csv"), ("--enrollment", "enrollment.csv"),
              ("--admin-fees", "admin_fees.csv"), ("--rebates", "rebates.csv"), ("--stop-loss", "stop_loss.csv")]
     return [x for flag, name in files if (plan / name).exists() for x in (flag, str(plan / name))]
 
@@ -78,6 +80,7 @@ def main():
     ap.add_argument("--tools", default="duckdb,polars,pandas")
     ap.add_argument("--carrier-columns", action="store_true",
                     help="claims lines shaped like a carrier export: procedure and provider columns, long descriptions")
+    ap.add_argument("--claims-file", default="claims.csv")
     a = ap.parse_args()
     shape = "-carrier" if a.carrier_columns else ""
     plan = pathlib.Path(a.plan or f"/var/cache/claimscope-bench/plan-{a.members}x{a.months}{shape}")
@@ -87,15 +90,18 @@ def main():
                         "--seed", "7", "--out", str(plan), *(["--carrier-columns"] if a.carrier_columns else [])],
                        check=True, stdout=subprocess.DEVNULL)
         print(f"generated {plan} in {time.perf_counter() - t:.1f} s")
+    if a.claims_file.endswith(".parquet") and not (plan / a.claims_file).exists():
+        subprocess.run([sys.executable, str(HERE / "typed_parquet.py"), str(plan), a.claims_file], check=True)
     lines = sum(1 for _ in open(plan / "claims.csv", "rb")) - 1
-    size = (plan / "claims.csv").stat().st_size
+    size = (plan / a.claims_file).stat().st_size
     enrollment = [l.split(",") for l in (plan / "enrollment.csv").read_text().splitlines()[1:]]
     year = max(int(r[1]) for r in enrollment)
-    print(f"plan: {lines:,} claim lines, claims.csv {size / 2**20:.0f} MiB, report of {year}, {a.runs} runs each (median)")
+    print(f"plan: {lines:,} claim lines, {a.claims_file} {size / 2**20:.0f} MiB, report of {year}, {a.runs} runs each (median)")
 
-    cmd = {"claimscope": [a.claimscope, "report", *plan_files(plan), "--period", str(year), "--format", "json"]}
+    cmd = {"claimscope": [a.claimscope, "report", *plan_files(plan, a.claims_file), "--period", str(year),
+                          "--format", "json"]}
     for tool in filter(None, a.tools.split(",")):
-        cmd[tool] = [sys.executable, str(HERE / f"peer_{tool}.py"), str(plan), str(year)]
+        cmd[tool] = [sys.executable, str(HERE / f"peer_{tool}.py"), str(plan), str(year), a.claims_file]
 
     results, figures = {}, {}
     for tool, args in cmd.items():

@@ -1,5 +1,6 @@
 """The report's figures written the way an analyst would in Polars (lazy, Decimal money).
-Usage: python3 peer_polars.py PLAN_DIR YEAR"""
+Usage: python3 peer_polars.py PLAN_DIR YEAR [CLAIMS_FILE]  (claims.csv, or a .parquet with
+Date and Decimal(18,2) columns)"""
 
 import json
 import sys
@@ -9,9 +10,14 @@ import polars as pl
 from figures import THRESHOLD, shape
 
 plan, year = sys.argv[1], int(sys.argv[2])
+claims_file = sys.argv[3] if len(sys.argv) > 3 else "claims.csv"
 money = {c: pl.Decimal(18, 2) for c in ("medical_amount", "pharmacy_amount", "total_amount")}
+if claims_file.endswith(".parquet"):
+    scanned = pl.scan_parquet(f"{plan}/{claims_file}")
+else:
+    scanned = pl.scan_csv(f"{plan}/{claims_file}", schema_overrides={**money, "claim_date": pl.Date})
 claims = (
-    pl.scan_csv(f"{plan}/claims.csv", schema_overrides={**money, "claim_date": pl.Date})
+    scanned
     .filter(pl.col("claim_date").dt.year() == year)
     .select(
         pl.col("claimant_id"),

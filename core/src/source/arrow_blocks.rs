@@ -16,8 +16,10 @@ use super::value_digest::ValueDigest;
 use super::RecordSource;
 use crate::model::error::{Error, Result};
 
-/// Rows of a batch read into one block (a block's worth of claim lines).
-const ROWS_PER_BLOCK: usize = 32 * 1024;
+/// Rows of a batch read into one block (a block's worth of claim lines);
+/// also the batch size Parquet is decoded in (its reader's default, 1,024
+/// rows, would make blocks too small to pay for their setup).
+pub(super) const ROWS_PER_BLOCK: usize = 32 * 1024;
 
 /// Batches, in order; may be asked for again from the start.
 pub(crate) type BatchIter<'b> = Box<dyn Iterator<Item = Result<RecordBatch>> + 'b>;

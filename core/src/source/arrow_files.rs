@@ -31,7 +31,9 @@ fn parquet(bytes: Bytes, source: &str) -> Result<(SchemaRef, OpenBatches<'static
     };
     let schema = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).map_err(|e| unreadable(&e))?.schema().clone();
     let open = move |projection: Option<&[usize]>| -> Result<BatchIter<'static>> {
-        let mut builder = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).map_err(|e| unreadable(&e))?;
+        let mut builder = ParquetRecordBatchReaderBuilder::try_new(bytes.clone())
+            .map_err(|e| unreadable(&e))?
+            .with_batch_size(super::arrow_blocks::ROWS_PER_BLOCK);
         if let Some(columns) = projection {
             let mask = ProjectionMask::roots(builder.parquet_schema(), columns.iter().copied());
             builder = builder.with_projection(mask);
