@@ -99,6 +99,50 @@ def test_pyarrow_pandas_and_polars_give_the_same_report():
     assert without_lineage(load_frames(lambda p: polars.read_csv(p))) == want
 
 
+def test_typed_claims_frames_are_read_in_their_own_types():
+    """Claims with dates as polars Date / pandas midnight timestamps and
+    amounts as Decimal(18, 2) give the golden report; a timestamp with a time
+    of day and a third decimal are rejected, shown as Arrow writes them."""
+    import decimal
+    import pandas
+    import polars
+    import pyarrow
+
+    money = ["medical_amount", "pharmacy_amount", "total_amount"]
+
+    def typed_polars(path):
+        frame = polars.read_csv(path, infer_schema=False)
+        return frame.with_columns([polars.col(c).str.to_date("%Y-%m-%d") for c in ("claim_date", "paid_date")]
+                                  + [polars.col(c).cast(polars.Decimal(18, 2)) for c in money])
+
+    def typed_pandas(path):
+        frame = pandas.read_csv(path, dtype=str, keep_default_na=False, parse_dates=["claim_date", "paid_date"])
+        for c in money:
+            frame[c] = frame[c].map(decimal.Decimal)
+        return pyarrow.Table.from_pandas(frame, preserve_index=False)
+
+    want = without_lineage(expected(BASIC))
+    for typed in (typed_polars, typed_pandas):
+        ds = claimscope.Dataset()
+        for table, path in case_files(BASIC):
+            ds.load(table, typed(path) if table == "claims" else path, name=os.path.basename(path))
+        assert str(ds.sql("SELECT arrow_typeof(total_amount) AS t FROM claims LIMIT 1")["t"][0]) == "Decimal128(18, 2)"
+        assert without_lineage(report_of(ds, BASIC).to_json()) == want, typed.__name__
+
+    bad = pyarrow.table({
+        "client_id": ["A", "A", "A"],
+        "claimant_id": ["P1", "P2", "P3"],
+        "claim_date": pyarrow.array([pandas.Timestamp("2025-01-05"), pandas.Timestamp("2025-01-06 08:30"),
+                                     pandas.Timestamp("2025-01-07")], pyarrow.timestamp("us")),
+        "medical_amount": pyarrow.array([decimal.Decimal("1.50"), decimal.Decimal("2.00"), decimal.Decimal("0.125")],
+                                        pyarrow.decimal128(10, 3)),
+    })
+    summary = claimscope.Dataset().load("claims", bad, name="frame", lenient=True)
+    assert [(e.record, e.column, e.value) for e in summary.errors] == [
+        (2, "claim_date", "2025-01-06T08:30:00"), (3, "medical_amount", "0.125")]
+    assert "time of day" in summary.errors[0].reason and "more than 2 decimals" in summary.errors[1].reason
+
+
 def test_a_bad_row_raises_input_error_with_record_and_column():
     csv = b"client_id,claimant_id,claim_date,medical_amount\nA,P1,2025-01-02,1.00\nA,P2,2025-02-30,2.00\n"
     with pytest.raises(claimscope.InputError) as info:
