@@ -107,6 +107,21 @@ test('sql resolves to Arrow IPC bytes', async () => {
   assert.deepStrictEqual([...bytes.subarray(0, 4)], [0xff, 0xff, 0xff, 0xff])
 })
 
+test('typed Arrow IPC claims (date32, decimal128) give the golden report and the file\'s sha256', async () => {
+  const c = CASE['basic-2025-Q1']
+  const ipc = fs.readFileSync(path.join(REPO, 'tests', 'data', 'typed', 'basic-claims.arrow'))
+  const ds = new Dataset()
+  for (const [table, p] of caseFiles(c)) {
+    const data = table === 'claims' ? ipc : fs.readFileSync(p)
+    await ds.load(table, data, { name: path.basename(p) })
+  }
+  const { lineage, ...doc } = await ds.report(c.client, c.period, opts(c))
+  const { lineage: _, ...want } = JSON.parse(expected('basic-2025-Q1'))
+  assert.deepStrictEqual(doc, want)
+  const sha = require('node:crypto').createHash('sha256').update(ipc).digest('hex')
+  assert.strictEqual(lineage.find((l) => l.table === 'claims').sha256, sha)
+})
+
 test('the example server answers a real HTTP request with the golden report', async () => {
   const { createServer } = require(path.join(REPO, 'bindings-node', 'examples', 'node-server', 'server.js'))
   const server = createServer()

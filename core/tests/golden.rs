@@ -115,6 +115,46 @@ fn parquet_loads_like_csv() {
     assert_eq!(from_parquet.batches(Table::Claims), &batches[..]);
 }
 
+/// The basic case's claims as typed Arrow IPC and Parquet files (dates as
+/// date32, amounts as decimal128(18, 2); tests/data/typed/make_typed.py):
+/// the golden report, in a Dataset and folded one-shot, with the file's
+/// sha256 (as sha256sum prints it) in the lineage.
+#[test]
+fn typed_ipc_and_parquet_claims_give_the_golden_report() {
+    use claimscope::report::OneShotReport;
+    use sha2::Digest;
+    let case = cases().into_iter().find(|c| c.name == "basic-2025-Q1").unwrap();
+    let without_lineage = |json: &str| {
+        let mut doc: serde_json::Value = serde_json::from_str(json).unwrap();
+        let lineage = doc.as_object_mut().unwrap().remove("lineage").unwrap();
+        (doc, lineage)
+    };
+    let (expected, _) = without_lineage(&std::fs::read_to_string(&case.expected).unwrap());
+    let typed = golden_dir().join("../data/typed");
+    for name in ["basic-claims.arrow", "basic-claims.parquet"] {
+        let path = typed.join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let sha = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let options = case.options();
+        let mut ds = Dataset::new();
+        let mut one = OneShotReport::new(Some(&case.client), &case.period, &options).unwrap();
+        let mut files = case.files.clone();
+        files.sort_by_key(|(t, _)| *t == Table::Claims);
+        for (table, file) in &files {
+            let file = if *table == Table::Claims { path.clone() } else { file.clone() };
+            let file = file.to_str().unwrap();
+            ds.load_path(*table, file, &LoadOptions::default()).unwrap();
+            one.load_path(*table, file, &LoadOptions::default()).unwrap();
+        }
+        for report in [ds.report(Some(&case.client), &case.period, &options).unwrap(), one.finish().unwrap()] {
+            let (doc, lineage) = without_lineage(&report.to_json().unwrap());
+            assert!(doc == expected, "{name}: the report differs from {}", case.expected.display());
+            let claims = lineage.as_array().unwrap().iter().find(|l| l["table"] == "claims").unwrap();
+            assert_eq!((claims["sha256"].as_str().unwrap(), claims["accepted"].as_u64()), (sha.as_str(), Some(13)));
+        }
+    }
+}
+
 #[test]
 fn one_shot_reports_fold_claims_to_the_golden_bytes() {
     use claimscope::report::OneShotReport;
