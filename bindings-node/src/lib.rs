@@ -203,9 +203,11 @@ impl Dataset {
                 CoreLoadOptions::from_mapping_json(o.mapping.as_deref(), o.lenient.unwrap_or(false), o.client_id)?;
             let name = o.name.unwrap_or_else(|| table.name().to_string());
             let summary = match source {
-                Either::A(path) => ds.load_path(table, &path, &core)?,
-                Either::B(bytes) => ds.load_bytes(table, &name, bytes, &core)?,
+                Either::A(path) => ds.load_path(table, &path, &core),
+                Either::B(bytes) => ds.load_bytes(table, &name, bytes, &core),
             };
+            claimscope::memory::release_freed_memory();
+            let summary = summary?;
             serde_json::to_string(&summary).map_err(|e| claimscope::Error::Engine { message: e.to_string() })
         })
     }

@@ -52,7 +52,11 @@ impl PyDataset {
     ) -> PyResult<String> {
         let table = Table::parse(table).map_err(|e| to_py_err(py, e))?;
         let opts = LoadOptions::from_mapping_json(mapping_json, lenient, client_id).map_err(|e| to_py_err(py, e))?;
-        let summary = self.with(py, |ds| f(ds, table, &opts))?;
+        let summary = self.with(py, |ds| {
+            let summary = f(ds, table, &opts);
+            claimscope::memory::release_freed_memory();
+            summary
+        })?;
         summary_json(&summary)
     }
 }

@@ -41,12 +41,14 @@
 //! | [`print`] | the report for people: text, and the 2-page HTML / PDF |
 //! | [`reconcile`] | matching what was expected against what arrived |
 //! | [`tools`] | plan and reconciliation generators, mapping suggestions, the demo plan |
+//! | [`memory`] | freed memory handed back to the system after a load (the doors in a host process) |
 //! | `host` | the host application's PostgreSQL: read a client, upload files, record report runs (feature `postgres`) |
 
 pub mod dataset;
 #[cfg(all(feature = "postgres", not(target_arch = "wasm32")))]
 pub mod host;
 pub mod load;
+pub mod memory;
 pub mod model;
 mod parallel;
 pub mod print;
