@@ -109,7 +109,22 @@ pub(crate) struct ClaimScan {
 
 /// A claimant's categories and codes: most have a few, kept inline.
 type Categories = SmallVec<[u32; 4]>;
-type Codes = SmallVec<[(u32, i128); 2]>;
+type Codes = SmallVec<[CodeTotal; 2]>;
+
+/// A code of a claimant and the summed totals of its rows. The sum is kept
+/// as bytes: with an i128's 16-byte alignment an entry took 32 bytes, and a
+/// big plan has millions of them (3.6M for 240,000 claimants over 24 months).
+#[derive(Debug, Clone, Copy)]
+struct CodeTotal {
+    code: u32,
+    total: [u8; 16],
+}
+
+impl CodeTotal {
+    fn total(&self) -> i128 {
+        i128::from_le_bytes(self.total)
+    }
+}
 
 /// The keys of one claims batch's rows, column by column.
 pub(crate) struct RowKeys<'a> {
@@ -338,8 +353,8 @@ impl ClaimScan {
             }
         }
         for (c, codes) in other.claimant_codes.into_iter().enumerate() {
-            for (code, total) in codes {
-                add_code_total(&mut self.claimant_codes[c], code, total);
+            for entry in codes {
+                add_code_total(&mut self.claimant_codes[c], entry.code, entry.total());
             }
         }
     }
@@ -373,7 +388,7 @@ impl ClaimScan {
     /// The chapter keys of a claimant's period rows, each once.
     fn chapters_of(&self, c: usize) -> Vec<u32> {
         let mut chapters: Vec<u32> = Vec::new();
-        for (code, _) in self.claimant_codes.get(c).map_or(&[][..], |codes| codes.as_slice()) {
+        for CodeTotal { code, .. } in self.claimant_codes.get(c).map_or(&[][..], |codes| codes.as_slice()) {
             let chapter = if *code == NONE { self.no_code_chapter } else { self.code_chapter[*code as usize] };
             if !chapters.contains(&chapter) {
                 chapters.push(chapter);
@@ -400,8 +415,8 @@ impl ClaimScan {
             for category in self.claimant_categories.get(c).into_iter().flatten() {
                 categories[*category as usize] += 1;
             }
-            for (code, _) in self.claimant_codes.get(c).into_iter().flatten().filter(|(k, _)| *k != NONE) {
-                codes[*code as usize] += 1;
+            for entry in self.claimant_codes.get(c).into_iter().flatten().filter(|e| e.code != NONE) {
+                codes[entry.code as usize] += 1;
             }
             for chapter in self.chapters_of(c) {
                 chapters[chapter as usize] += 1;
@@ -492,7 +507,7 @@ impl ClaimScan {
         (0..self.claimant_sums.len())
             .filter(|&c| match dimension {
                 Dimension::Category => self.claimant_categories.get(c).into_iter().flatten().any(|g| is_wanted(*g)),
-                Dimension::Code => self.claimant_codes.get(c).into_iter().flatten().any(|(g, _)| is_wanted(*g)),
+                Dimension::Code => self.claimant_codes.get(c).into_iter().flatten().any(|e| is_wanted(e.code)),
                 Dimension::Chapter => self.chapters_of(c).into_iter().any(is_wanted),
             })
             .count() as i64
@@ -523,8 +538,8 @@ impl ClaimScan {
         self.claimant_codes
             .get(claimant as usize)?
             .iter()
-            .filter(|(k, _)| *k != NONE)
-            .map(|(k, t)| (self.keys.code.values[*k as usize].as_str(), *t))
+            .filter(|e| e.code != NONE)
+            .map(|e| (self.keys.code.values[e.code as usize].as_str(), e.total()))
             .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.as_bytes().cmp(a.0.as_bytes())))
             .map(|(code, _)| code)
     }
@@ -539,9 +554,9 @@ fn add_category(categories: &mut Categories, category: u32) {
 
 /// Adds a row's total to its code in a claimant's list.
 fn add_code_total(codes: &mut Codes, code: u32, total: i128) {
-    match codes.iter_mut().find(|(k, _)| *k == code) {
-        Some((_, t)) => *t += total,
-        None => codes.push((code, total)),
+    match codes.iter_mut().find(|e| e.code == code) {
+        Some(e) => e.total = (e.total() + total).to_le_bytes(),
+        None => codes.push(CodeTotal { code, total: total.to_le_bytes() }),
     }
 }
 
