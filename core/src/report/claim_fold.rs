@@ -181,16 +181,25 @@ impl ClaimFold {
     /// Merges the workers' partial scans and names every key.
     pub fn finish(self) -> Result<FoldedClaims> {
         let mut partials = unlock(self.partials)?;
-        let mut scan = ClaimScan::new(self.window, self.period)?;
+        // The first partial is the base the others merge into (merged into
+        // an empty scan, its per-claimant lists were in memory twice).
+        let mut merged: Option<ClaimScan> = None;
         let mut has_claims: Vec<bool> = Vec::new();
         let mut stop_loss_rows = Vec::new();
         for p in partials.drain(..) {
-            scan.merge(p.scan);
+            match merged.as_mut() {
+                Some(scan) => scan.merge(p.scan),
+                None => merged = Some(p.scan),
+            }
             for (k, _) in p.has_claims.iter().enumerate().filter(|(_, yes)| **yes) {
                 mark(&mut has_claims, k);
             }
             stop_loss_rows.extend(p.stop_loss_claims);
         }
+        let mut scan = match merged {
+            Some(scan) => scan,
+            None => ClaimScan::new(self.window, self.period)?,
+        };
         let parts: Vec<Dictionary> = self.claimants.into_iter().map(unlock).collect::<Result<_>>()?;
         let longest = parts.iter().map(|d| d.values.len()).max().unwrap_or(0);
         let mut claimant_names = vec![String::new(); longest * CLAIMANT_PARTS];
