@@ -34,7 +34,7 @@
 //! |---|---|
 //! | [`model`] | the canonical tables, money and exact JSON numbers, dates, periods, ICD-10-CM chapters, the load summary and lineage, [`Error`] |
 //! | [`rules`] | domain rules: eligibility spans, the stop-loss contract, rebates split into months, privacy |
-//! | [`source`] | CSV bytes cut into blocks of records (encodings, delimiters, BOMs, physical lines), Arrow batches as text |
+//! | [`source`] | CSV bytes cut into blocks of records (encodings, delimiters, BOMs, physical lines), Arrow batches read in place (typed date and money columns in their own types) |
 //! | [`load`] | records checked and typed into the canonical tables; mapping profiles for carrier exports |
 //! | [`dataset`] | the session: loaded tables in DataFusion, lineage, SQL, the query runtime |
 //! | [`report`] | the report document of `interfaces.md`, one file per figure family |
