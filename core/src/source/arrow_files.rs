@@ -55,13 +55,12 @@ fn parquet(_bytes: Bytes, source: &str) -> Result<(SchemaRef, OpenBatches<'stati
 /// The IPC file format (Feather v2) when its footer reads, else the stream format.
 fn ipc(bytes: Bytes, source: &str) -> Result<(SchemaRef, OpenBatches<'static>)> {
     let source = source.to_string();
-    let is_file = FileReader::try_new(std::io::Cursor::new(bytes.clone()), None).is_ok();
-    let schema = if is_file {
-        FileReader::try_new(std::io::Cursor::new(bytes.clone()), None).map(|r| r.schema())
-    } else {
-        StreamReader::try_new(std::io::Cursor::new(bytes.clone()), None).map(|r| r.schema())
-    }
-    .map_err(|e| Error::input_file(&source, format!("not Arrow IPC data: {e}")))?;
+    let (is_file, schema) = match FileReader::try_new(std::io::Cursor::new(bytes.clone()), None) {
+        Ok(reader) => (true, reader.schema()),
+        Err(_) => StreamReader::try_new(std::io::Cursor::new(bytes.clone()), None)
+            .map(|reader| (false, reader.schema()))
+            .map_err(|e| Error::input_file(&source, format!("not Arrow IPC data: {e}")))?,
+    };
     let open = move |projection: Option<&[usize]>| -> Result<BatchIter<'static>> {
         let projection = projection.map(<[usize]>::to_vec);
         let cursor = std::io::Cursor::new(bytes.clone());
