@@ -72,9 +72,8 @@ impl OneShotReport {
             Format::Csv => self.fold_claims(table, path, Input::Path(path), options),
             format => {
                 let bytes = Input::Path(path).read_all()?;
-                self.start_fold()?;
-                let fold = self.fold.as_ref().ok_or_else(|| Error::engine("no claims fold"))?;
-                self.ds.load_arrow_into(table, path, format, bytes, options, fold)
+                let (ds, fold) = self.dataset_and_fold()?;
+                ds.load_arrow_into(table, path, format, bytes, options, fold)
             }
         }
     }
@@ -104,16 +103,17 @@ impl OneShotReport {
     }
 
     fn fold_claims(&mut self, table: Table, source: &str, input: Input, options: &LoadOptions) -> Result<LoadSummary> {
-        self.start_fold()?;
-        let fold = self.fold.as_ref().ok_or_else(|| Error::engine("no claims fold"))?;
-        self.ds.load_csv_into(table, source, input, options, fold)
+        let (ds, fold) = self.dataset_and_fold()?;
+        ds.load_csv_into(table, source, input, options, fold)
     }
 
-    fn start_fold(&mut self) -> Result<()> {
+    /// The dataset and the claims fold (made at the first claims file).
+    fn dataset_and_fold(&mut self) -> Result<(&mut Dataset, &ClaimFold)> {
         if self.fold.is_none() {
             self.fold = Some(self.new_fold()?);
         }
-        Ok(())
+        let fold = self.fold.as_ref().ok_or_else(|| Error::engine("no claims fold"))?;
+        Ok((&mut self.ds, fold))
     }
 
     /// The fold for this report's window: for `YYYY-YTD` the whole year (no
