@@ -118,11 +118,12 @@ fn without_lineage(mut report: serde_json::Value) -> serde_json::Value {
 #[test]
 fn the_host_database_end_to_end() {
     let server = Server::start("cli");
-    let work = tempdir();
+    let work_dir = tempdir();
+    let work = work_dir.path();
 
     // A plan loaded from CSV into PostgreSQL reports as the CSV files do.
     let url = server.database("cs_round_trip");
-    let plan_a = plan(&work, CLIENT_A, "3", "300");
+    let plan_a = plan(work, CLIENT_A, "3", "300");
     let uploads = upload_plan(&url, CLIENT_A, &plan_a);
     for period in ["2025-YTD", "2024-Q4", "R12-2025-06"] {
         let (from_pg, _) = pg_report(&url, CLIENT_A, period, &[]);
@@ -275,7 +276,8 @@ fn failures(server: &Server, url: &str, plan_a: &Path) {
     assert_eq!(psql(&bare, "SELECT count(*) FROM uploads"), "0");
 
     // The server drops the connection in the middle of a big upload.
-    let big = plan(&tempdir(), CLIENT_A, "9", "20000");
+    let big_dir = tempdir();
+    let big = plan(big_dir.path(), CLIENT_A, "9", "20000");
     let fresh = server.database("cs_killed");
     let upload_args = ["load", "--postgres", &fresh, "--client", CLIENT_A, "--table", "claims"];
     let (out, killed) = killed_midway(server, &upload_args, &big.join("claims.csv"), "COPY \"claims\"%");
@@ -317,13 +319,9 @@ fn killed_midway(server: &Server, args: &[&str], last: &Path, like: &str) -> (Ou
     (child.wait_with_output().unwrap(), killed)
 }
 
-fn tempdir() -> PathBuf {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("claimscope-pg-test-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A work folder removed when dropped, even when an assertion fails first.
+fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("claimscope-pg-test-").tempdir().unwrap()
 }
 
 /// coreutils' sha256sum: an independent digest of the file.
