@@ -70,6 +70,8 @@ enum Command {
         #[arg(long, requires = "postgres")]
         host_schema: Option<String>,
     },
+    /// Write a plan's canonical tables as Parquet, partitioned by client and month (hive-style folders).
+    Export(Box<ExportArgs>),
     /// Upload one file into the host application's PostgreSQL (its rows and an uploads row, in one transaction).
     Load(LoadArgs),
     /// Mapping profiles.
@@ -201,8 +203,9 @@ enum MappingCommand {
     },
 }
 
+/// A plan's files, as `report` and `export` read them.
 #[derive(clap::Args)]
-struct ReportArgs {
+struct PlanFiles {
     /// Claims file(s); may repeat.
     #[arg(long, num_args = 1..)]
     claims: Vec<String>,
@@ -222,12 +225,54 @@ struct ReportArgs {
     /// Mapping profile(s) for carrier files, or a folder of them (`mapping suggest DIR` writes one); each names its table.
     #[arg(long)]
     mapping: Vec<String>,
+}
+
+impl PlanFiles {
+    fn tables(&self) -> Vec<(Table, String)> {
+        FilesByKind {
+            claims: self.claims.clone(),
+            budgets: self.budgets.clone(),
+            enrollment: self.enrollment.clone(),
+            admin_fees: self.admin_fees.clone(),
+            rebates: self.rebates.clone(),
+            stop_loss: self.stop_loss.clone(),
+            eligibility: self.eligibility.clone(),
+        }
+        .tables()
+    }
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The folder to write (absent or empty): TABLE/client=C/month=YYYY-MM/part-0.parquet and export.json.
+    #[arg(long)]
+    parquet: String,
+    #[command(flatten)]
+    plan: PlanFiles,
+    /// Use the bundled sample data.
+    #[arg(long)]
+    demo: bool,
+    /// client_id for files without a client_id column.
+    #[arg(long)]
+    client: Option<String>,
+    /// Load the good rows of each file and export them (rejects go to stderr).
+    #[arg(long)]
+    lenient: bool,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    plan: PlanFiles,
     /// Use the bundled sample data.
     #[arg(long)]
     demo: bool,
     /// Read the client's rows from the host's PostgreSQL (postgresql://...) and record the run in report_runs.
     #[arg(long, conflicts_with_all = ["claims", "demo"])]
     postgres: Option<String>,
+    /// Read a plan written by `export --parquet DIR` (every client; --client picks one).
+    #[arg(long, conflicts_with_all = ["claims", "demo", "postgres"])]
+    parquet: Option<String>,
     /// The user recorded as running the report (--postgres; default: the client's only user).
     #[arg(long, requires = "postgres")]
     run_by: Option<String>,
@@ -432,6 +477,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report(args) => report(*args),
+        Command::Export(args) => export(*args),
         Command::Validate { postgres: Some(url), client, lenient, host_schema, .. } => {
             validate_postgres(&url, client.as_deref().unwrap_or_default(), lenient, host_schema.as_deref())
         }
@@ -595,23 +641,21 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         }
         from_host = Some((pg, read.uploads));
         ds.report(args.client.as_deref(), &args.period, &options)?
+    } else if let Some(folder) = &args.parquet {
+        let mut ds = Dataset::new();
+        let options_load = LoadOptions { lenient: args.lenient, ..LoadOptions::default() };
+        for summary in ds.load_parquet_dir(std::path::Path::new(folder), &options_load)? {
+            print_load_messages(&summary.source, &summary, Warnings::Print);
+        }
+        ds.report(args.client.as_deref(), &args.period, &options)?
     } else {
-        if args.claims.is_empty() {
+        if args.plan.claims.is_empty() {
             return Err(Error::Argument {
                 message: "report needs --claims FILE (or --demo for the bundled sample)".into(),
             });
         }
-        let profiles = load_profiles(&args.mapping)?;
-        let files = FilesByKind {
-            claims: args.claims.clone(),
-            budgets: args.budgets.clone(),
-            enrollment: args.enrollment.clone(),
-            admin_fees: args.admin_fees.clone(),
-            rebates: args.rebates.clone(),
-            stop_loss: args.stop_loss.clone(),
-            eligibility: args.eligibility.clone(),
-        }
-        .tables();
+        let profiles = load_profiles(&args.plan.mapping)?;
+        let files = args.plan.tables();
         let bar = ReadingBar::start(&files.iter().map(|(_, path)| path.clone()).collect::<Vec<_>>());
         // Claims CSV files are folded into the report as they are read (not
         // kept whole) unless the report needs the claims table itself.
@@ -641,6 +685,29 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         eprintln!("report run {id} recorded in report_runs ({} uploads read)", uploads.len());
     }
     Ok(())
+}
+
+fn export(args: ExportArgs) -> Result<(), Error> {
+    let ds = if args.demo {
+        claimscope::tools::demo::dataset()?
+    } else {
+        if args.plan.claims.is_empty() {
+            return Err(Error::Argument {
+                message: "export needs --claims FILE (or --demo for the bundled sample)".into(),
+            });
+        }
+        let profiles = load_profiles(&args.plan.mapping)?;
+        let files = args.plan.tables();
+        let bar = ReadingBar::start(&files.iter().map(|(_, path)| path.clone()).collect::<Vec<_>>());
+        let input = ReportFiles { files: &files, profiles: &profiles, lenient: args.lenient };
+        let ds = claimscope::report::dataset_from_files(&input, args.client.as_deref(), &mut |path, summary| {
+            print_load_messages(path, summary, Warnings::Print)
+        })?;
+        drop(bar);
+        ds
+    };
+    let summary = ds.export_parquet_dir(std::path::Path::new(&args.parquet))?;
+    print_json(&summary)
 }
 
 fn postgres(url: &str, host_schema: Option<&str>) -> Result<Postgres, Error> {

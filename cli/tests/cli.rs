@@ -570,3 +570,32 @@ fn the_same_claims_file_twice_is_a_report_warning_and_doubles_the_figures() {
     assert!(!report["warnings"].to_string().contains("source_loaded_twice"), "{}", report["warnings"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_plan_exported_as_parquet_reports_the_golden_figures() {
+    let dir = std::env::temp_dir().join(format!("claimscope-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = run(bin()
+        .current_dir(repo().join("tests/golden/basic"))
+        .args(["export", "--parquet"])
+        .arg(&dir)
+        .args(BASIC_FILES));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // tests/golden/basic/claims.csv: a header and 13 claim lines of two clients, ACME and OTHER.
+    assert_eq!(summary["tables"]["claims"], 13);
+    let paths: Vec<&str> = summary["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(paths.contains(&"claims/client=OTHER/month=2025-01/part-0.parquet"), "{paths:?}");
+    assert!(paths.contains(&"rebates/client=ACME/part-0.parquet"), "{paths:?}");
+    let out = run(bin().arg("report").arg("--parquet").arg(&dir).args(["--client", "ACME", "--period", "2025-Q1"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let from_parquet: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&golden("basic-2025-Q1.json")).unwrap();
+    // The lineage names the Parquet files instead of the CSV files.
+    let without_lineage = |mut v: serde_json::Value| {
+        v.as_object_mut().unwrap().remove("lineage");
+        v
+    };
+    assert_eq!(without_lineage(from_parquet), without_lineage(expected));
+    let _ = std::fs::remove_dir_all(dir);
+}

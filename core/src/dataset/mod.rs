@@ -5,6 +5,8 @@
 mod canonical;
 pub(crate) mod claim_keys;
 pub mod ipc;
+#[cfg(feature = "parquet")]
+pub mod parquet_dir;
 pub(crate) mod runtime;
 mod udf;
 

@@ -203,28 +203,33 @@ pub fn report_files(
     options: &ReportOptions,
     on_load: &mut dyn FnMut(&str, &LoadSummary),
 ) -> Result<Report> {
-    let fold = OneShotReport::supports(options);
+    if !OneShotReport::supports(options) {
+        return dataset_from_files(input, client, on_load)?.report(client, label, options);
+    }
+    // The stop-loss claim ids are looked up while the claims are read.
     let mut files: Vec<&(Table, String)> = input.files.iter().collect();
-    if fold {
-        // The stop-loss claim ids are looked up while the claims are read.
-        files.sort_by_key(|(t, _)| t.model_table() == Table::Claims);
+    files.sort_by_key(|(t, _)| t.model_table() == Table::Claims);
+    let mut one = OneShotReport::new(client, label, options)?;
+    for (table, path) in files {
+        let summary = load_with_profiles(&mut |t, p, o| one.load_path(t, p, o), *table, path, input, client)?;
+        on_load(path, &summary);
     }
-    let mut each_file = |load: &mut dyn FnMut(Table, &str, &LoadOptions) -> Result<LoadSummary>| -> Result<()> {
-        for (table, path) in files.iter().copied() {
-            let summary = load_with_profiles(load, *table, path, input, client)?;
-            on_load(path, &summary);
-        }
-        Ok(())
-    };
-    if fold {
-        let mut one = OneShotReport::new(client, label, options)?;
-        each_file(&mut |t, p, o| one.load_path(t, p, o))?;
-        one.finish()
-    } else {
-        let mut ds = Dataset::new();
-        each_file(&mut |t, p, o| ds.load_path(t, p, o))?;
-        ds.report(client, label, options)
+    one.finish()
+}
+
+/// Loads report files into a Dataset, each with the first profile of its
+/// table that fits; `client` fills client_id for files without one.
+pub fn dataset_from_files(
+    input: &ReportFiles,
+    client: Option<&str>,
+    on_load: &mut dyn FnMut(&str, &LoadSummary),
+) -> Result<Dataset> {
+    let mut ds = Dataset::new();
+    for (table, path) in input.files {
+        let summary = load_with_profiles(&mut |t, p, o| ds.load_path(t, p, o), *table, path, input, client)?;
+        on_load(path, &summary);
     }
+    Ok(ds)
 }
 
 /// Loads one file with the first profile of its table that fits (a mapping

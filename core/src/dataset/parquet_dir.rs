@@ -1,0 +1,286 @@
+//! A Dataset's canonical tables as a folder of Parquet files, partitioned
+//! hive-style by client and month (`claims/client=acme/month=2025-01/
+//! part-0.parquet`), with a manifest (`export.json`: rows per table and the
+//! lineage of the loads) so a reader can tell a missing partition from an
+//! empty one. Files keep the storage schema: money Decimal128(18, 2), the
+//! claims' repetitive text as dictionaries.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch, UInt32Array};
+use datafusion::arrow::compute::{cast, concat_batches, take_record_batch};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Int32Type};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::properties::WriterProperties;
+
+use super::Dataset;
+use crate::load::LoadOptions;
+use crate::model::error::{Error, Result};
+use crate::model::load_summary::{LineageEntry, LoadSummary};
+use crate::model::table::Table;
+
+/// The manifest's name inside an export folder.
+pub const MANIFEST: &str = "export.json";
+const FORMAT: &str = "claimscope-parquet-1";
+/// Hive's name for a partition whose value is empty.
+const EMPTY_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExportSummary {
+    pub folder: String,
+    /// Rows per table, as the manifest records them.
+    pub tables: BTreeMap<String, u64>,
+    /// Every file written, relative to the folder, in order.
+    pub files: Vec<ExportedFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExportedFile {
+    pub table: String,
+    pub path: String,
+    pub rows: u64,
+}
+
+#[derive(serde::Serialize)]
+struct ManifestOut<'a> {
+    format: &'a str,
+    tables: &'a BTreeMap<String, u64>,
+    lineage: &'a [LineageEntry],
+}
+
+#[derive(serde::Deserialize)]
+struct ManifestIn {
+    format: String,
+    tables: BTreeMap<String, u64>,
+}
+
+/// One partition: the client and, for tables with a month, its year-month.
+type PartitionKey = (String, Option<(i32, u32)>);
+
+impl Dataset {
+    /// Writes every non-empty table as Parquet under `folder` (which must be
+    /// empty or absent), one file per client and month.
+    pub fn export_parquet_dir(&self, folder: &Path) -> Result<ExportSummary> {
+        let io = |path: &Path, e: &dyn std::fmt::Display| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        if folder.exists() {
+            let mut entries = std::fs::read_dir(folder).map_err(|e| io(folder, &e))?;
+            if entries.next().is_some() {
+                return Err(io(folder, &"the export folder is not empty (an export never mixes with older files)"));
+            }
+        }
+        let mut tables = BTreeMap::new();
+        let mut files = Vec::new();
+        for table in Table::STORED {
+            let batches = self.batches(table);
+            let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+            if rows == 0 {
+                continue;
+            }
+            tables.insert(table.name().to_string(), rows as u64);
+            for (key, pieces) in partitions(table, batches)? {
+                let relative = partition_path(table, &key);
+                let dir = folder.join(&relative);
+                std::fs::create_dir_all(&dir).map_err(|e| io(&dir, &e))?;
+                let path = dir.join("part-0.parquet");
+                let taken = pieces
+                    .iter()
+                    .map(|(at, indices)| Ok(take_record_batch(&batches[*at], indices)?))
+                    .collect::<Result<Vec<_>>>()?;
+                let batch = concat_batches(&table.storage_schema(), &taken)?;
+                write_parquet(&path, &batch).map_err(|e| io(&path, &e))?;
+                files.push(ExportedFile {
+                    table: table.name().to_string(),
+                    path: relative.join("part-0.parquet").to_string_lossy().into_owned(),
+                    rows: batch.num_rows() as u64,
+                });
+            }
+        }
+        let manifest = folder.join(MANIFEST);
+        let lineage = self.lineage();
+        let text = serde_json::to_string_pretty(&ManifestOut { format: FORMAT, tables: &tables, lineage: &lineage })
+            .map_err(|e| io(&manifest, &e))?;
+        std::fs::create_dir_all(folder).map_err(|e| io(folder, &e))?;
+        std::fs::write(&manifest, text + "\n").map_err(|e| io(&manifest, &e))?;
+        Ok(ExportSummary { folder: folder.display().to_string(), tables, files })
+    }
+
+    /// Loads an export folder (`export_parquet_dir`) file by file, each
+    /// checked as any Parquet load is; fails when the rows read differ from
+    /// the manifest's (a partition missing or added).
+    pub fn load_parquet_dir(&mut self, folder: &Path, options: &LoadOptions) -> Result<Vec<LoadSummary>> {
+        let manifest_path = folder.join(MANIFEST);
+        let io = |path: &Path, e: &dyn std::fmt::Display| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let text = std::fs::read_to_string(&manifest_path).map_err(|e| io(&manifest_path, &e))?;
+        let manifest: ManifestIn = serde_json::from_str(&text).map_err(|e| io(&manifest_path, &e))?;
+        if manifest.format != FORMAT {
+            return Err(io(&manifest_path, &format!("format '{}'; this version reads '{FORMAT}'", manifest.format)));
+        }
+        let mut summaries = Vec::new();
+        for table in Table::STORED {
+            let dir = folder.join(table.name());
+            let mut files = Vec::new();
+            if dir.exists() {
+                parquet_files(&dir, &mut files).map_err(|e| io(&dir, &e))?;
+            }
+            files.sort();
+            let mut accepted = 0u64;
+            for file in &files {
+                let summary = self.load_path(table, &file.to_string_lossy(), options)?;
+                accepted += summary.records_accepted;
+                summaries.push(summary);
+            }
+            let expected = manifest.tables.get(table.name()).copied().unwrap_or(0);
+            if accepted != expected {
+                return Err(io(
+                    &dir,
+                    &format!(
+                        "{} rows of {} read from {} files, the manifest says {expected}: a partition is missing or was added",
+                        accepted,
+                        table.name(),
+                        files.len()
+                    ),
+                ));
+            }
+        }
+        if let Some(name) = manifest.tables.keys().find(|n| Table::STORED.iter().all(|t| t.name() != n.as_str())) {
+            return Err(io(&manifest_path, &format!("names a table '{name}' this version does not know")));
+        }
+        Ok(summaries)
+    }
+}
+
+/// Row indices of each partition, per batch, partitions in key order.
+fn partitions(table: Table, batches: &[RecordBatch]) -> Result<BTreeMap<PartitionKey, Vec<(usize, UInt32Array)>>> {
+    let mut rows: BTreeMap<PartitionKey, Vec<(usize, Vec<u32>)>> = BTreeMap::new();
+    for (at, batch) in batches.iter().enumerate() {
+        let clients = cast(column(batch, "client_id")?, &DataType::Utf8)?;
+        let clients = clients.as_string::<i32>();
+        let months = months(table, batch)?;
+        for row in 0..batch.num_rows() {
+            let key = (clients.value(row).to_string(), months.as_ref().map(|m| m[row]));
+            let pieces = rows.entry(key).or_default();
+            match pieces.last_mut() {
+                Some((b, indices)) if *b == at => indices.push(row as u32),
+                _ => pieces.push((at, vec![row as u32])),
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(key, pieces)| (key, pieces.into_iter().map(|(at, indices)| (at, UInt32Array::from(indices))).collect()))
+        .collect())
+}
+
+/// Each row's (year, month): the incurred month of claims, the paid month
+/// of reimbursements, the year and month columns where a table has them.
+fn months(table: Table, batch: &RecordBatch) -> Result<Option<Vec<(i32, u32)>>> {
+    let of_dates = |name: &str| -> Result<Option<Vec<(i32, u32)>>> {
+        let dates = column(batch, name)?.as_primitive_opt::<Date32Type>().ok_or_else(|| not_typed(table, name))?;
+        Ok(Some(
+            dates
+                .iter()
+                .map(|d| {
+                    d.map_or((0, 0), |days| {
+                        let key = crate::model::dates::month_key_of_days(days);
+                        (key / 100, (key % 100) as u32)
+                    })
+                })
+                .collect(),
+        ))
+    };
+    match table {
+        Table::Claims => of_dates("claim_date"),
+        Table::StopLossReimbursements => of_dates("paid_date"),
+        Table::Budgets | Table::Enrollments | Table::AdminFees | Table::BudgetRates => {
+            let int = |name: &str| -> Result<_> {
+                column(batch, name)?.as_primitive_opt::<Int32Type>().cloned().ok_or_else(|| not_typed(table, name))
+            };
+            let (years, months) = (int("year")?, int("month")?);
+            Ok(Some(years.iter().zip(months.iter()).map(|(y, m)| (y.unwrap_or(0), m.unwrap_or(0) as u32)).collect()))
+        }
+        Table::Rebates | Table::EligibilitySpans => Ok(None),
+    }
+}
+
+fn column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b dyn Array> {
+    batch
+        .column_by_name(name)
+        .map(|c| c.as_ref())
+        .ok_or_else(|| Error::Engine { message: format!("stored batch without column {name}") })
+}
+
+fn not_typed(table: Table, name: &str) -> Error {
+    Error::Engine { message: format!("{}.{name} is not stored in its canonical type", table.name()) }
+}
+
+/// `claims/client=acme/month=2025-01`, values escaped as hive does.
+fn partition_path(table: Table, (client, month): &PartitionKey) -> PathBuf {
+    let mut path = PathBuf::from(table.name()).join(format!("client={}", escape_partition_value(client)));
+    if let Some((year, month)) = month {
+        path.push(format!("month={year:04}-{month:02}"));
+    }
+    path
+}
+
+/// A partition value safe as one path component: bytes other than ASCII
+/// letters, digits, '-', '_' and a non-leading '.' as %XX (uppercase hex).
+pub(crate) fn escape_partition_value(value: &str) -> String {
+    if value.is_empty() {
+        return EMPTY_PARTITION.to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    for (i, b) in value.bytes().enumerate() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn write_parquet(path: &Path, batch: &RecordBatch) -> std::result::Result<(), Box<dyn std::error::Error>> {
+    let properties = WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?)).build();
+    let file = std::fs::File::create(path)?;
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties))?;
+    writer.write(batch)?;
+    writer.close()?;
+    Ok(())
+}
+
+/// Every `.parquet` file under `dir`, at any depth.
+fn parquet_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            parquet_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "parquet") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_values_are_escaped_into_one_path_component() {
+        assert_eq!(escape_partition_value("acme"), "acme");
+        assert_eq!(escape_partition_value("Acme Co/West"), "Acme%20Co%2FWest");
+        assert_eq!(escape_partition_value(".."), "%2E.");
+        assert_eq!(escape_partition_value("a=b%"), "a%3Db%25");
+        assert_eq!(escape_partition_value(""), "__HIVE_DEFAULT_PARTITION__");
+        assert_eq!(escape_partition_value("Zürich"), "Z%C3%BCrich");
+    }
+}

@@ -1,0 +1,78 @@
+//! Export folders of Parquet partitions: every golden case written out and
+//! read back reports as its golden file (lineage aside, which names the
+//! Parquet files), and a folder with a partition gone is refused.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use claimscope::{Dataset, LoadOptions};
+use common::cases;
+
+fn without_lineage(json: &str) -> serde_json::Value {
+    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+    value.as_object_mut().unwrap().remove("lineage");
+    value
+}
+
+#[test]
+fn every_golden_case_reports_the_same_from_its_parquet_export() {
+    let mut checked = 0;
+    for case in &cases() {
+        let work = tempfile::tempdir().unwrap();
+        let folder = work.path().join("export");
+        let summary = case.dataset().export_parquet_dir(&folder).unwrap();
+        assert!(!summary.files.is_empty(), "{}", case.name);
+        let mut back = Dataset::new();
+        back.load_parquet_dir(&folder, &LoadOptions::default()).unwrap();
+        let report = back.report(Some(&case.client), &case.period, &case.options()).unwrap();
+        let expected = std::fs::read_to_string(&case.expected).unwrap();
+        assert_eq!(without_lineage(&report.to_json().unwrap()), without_lineage(&expected), "{}", case.name);
+        checked += 1;
+    }
+    assert!(checked >= 18, "only {checked} golden cases ran");
+}
+
+#[test]
+fn partitions_follow_client_and_incurred_month_with_the_storage_types() {
+    use claimscope::arrow::datatypes::DataType;
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let ds = claimscope::tools::demo::dataset().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("plan");
+    let summary = ds.export_parquet_dir(&folder).unwrap();
+    // The sample plan: one client, claims incurred in 24 months (2024-2025).
+    let claims: Vec<_> = summary.files.iter().filter(|f| f.table == "claims").collect();
+    assert_eq!(claims.len(), 24);
+    assert_eq!(claims[0].path, "claims/client=CLIENT01/month=2024-01/part-0.parquet");
+    assert_eq!(claims.iter().map(|f| f.rows).sum::<u64>(), summary.tables["claims"]);
+    let file = std::fs::File::open(folder.join(&claims[0].path)).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let schema = batch.schema();
+        assert_eq!(schema.field_with_name("total_amount").unwrap().data_type(), &DataType::Decimal128(18, 2));
+        assert!(matches!(schema.field_with_name("service_category").unwrap().data_type(), DataType::Dictionary(..)));
+        assert_eq!(schema.field_with_name("claim_date").unwrap().data_type(), &DataType::Date32);
+    }
+    // An export never lands in a folder that holds files already.
+    let again = ds.export_parquet_dir(&folder).unwrap_err().to_string();
+    assert!(again.contains("not empty"), "{again}");
+}
+
+#[test]
+fn a_missing_partition_is_an_error_naming_the_table() {
+    let ds = claimscope::tools::demo::dataset().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("plan");
+    let summary = ds.export_parquet_dir(&folder).unwrap();
+    let gone = summary.files.iter().find(|f| f.table == "claims").unwrap();
+    std::fs::remove_file(folder.join(&gone.path)).unwrap();
+    let message = Dataset::new().load_parquet_dir(&folder, &LoadOptions::default()).unwrap_err().to_string();
+    let expected = format!(
+        "{} rows of claims read from 23 files, the manifest says {}",
+        summary.tables["claims"] - gone.rows,
+        summary.tables["claims"]
+    );
+    assert!(message.contains(&expected), "{message}");
+}
