@@ -28,6 +28,22 @@ fn golden_reports_match_byte_for_byte() {
     assert!(checked >= 18, "only {checked} golden cases ran");
 }
 
+/// The claims figures from one DataFusion GROUP BY plan (what a cluster
+/// runs) instead of the scan of stored rows: the same bytes on every case.
+#[test]
+fn golden_reports_match_when_claims_are_grouped_by_one_query() {
+    let mut checked = 0;
+    for case in &cases() {
+        let mut ds = case.dataset();
+        ds.set_claims_execution(claimscope::dataset::ClaimsExecution::GroupedQuery);
+        let json = ds.report(Some(&case.client), &case.period, &case.options()).unwrap().to_json().unwrap();
+        let expected = std::fs::read_to_string(&case.expected).unwrap();
+        assert!(json == expected, "{}: the grouped-query report differs from {}", case.name, case.expected.display());
+        checked += 1;
+    }
+    assert!(checked >= 18, "only {checked} golden cases ran");
+}
+
 #[test]
 fn report_tables_as_arrow_keep_the_json_digits() {
     use claimscope::arrow::util::pretty::pretty_format_batches;

@@ -44,8 +44,21 @@ pub fn validate_path(table: Table, path: &str, options: &LoadOptions) -> Result<
     Ok(out.summary)
 }
 
+/// How a report computes its claims figures (the same numbers either way).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClaimsExecution {
+    /// One pass over the stored claims with integer keys (the fast path).
+    #[default]
+    Scan,
+    /// One DataFusion GROUP BY over the claims table whose grouped rows are
+    /// folded into the same figures: what an engine that only runs plans
+    /// (a cluster) executes. Kept equal to `Scan` on every golden case.
+    GroupedQuery,
+}
+
 /// The canonical tables of one or many clients, ready to report on.
 pub struct Dataset {
+    claims_execution: ClaimsExecution,
     ctx: SessionContext,
     batches: BTreeMap<Table, Vec<RecordBatch>>,
     lineage: Vec<(Table, LineageEntry)>,
@@ -70,6 +83,7 @@ impl Dataset {
         let ctx = SessionContext::new();
         udf::register(&ctx);
         let mut ds = Dataset {
+            claims_execution: ClaimsExecution::Scan,
             ctx,
             batches: BTreeMap::new(),
             lineage: Vec::new(),
@@ -363,6 +377,20 @@ impl Dataset {
     }
 
     /// The claims' grouping columns as integer keys (made once per load).
+    /// How reports compute the claims figures.
+    pub fn claims_execution(&self) -> ClaimsExecution {
+        self.claims_execution
+    }
+
+    /// Chooses how reports compute the claims figures; what earlier reports
+    /// derived from the claims is dropped.
+    pub fn set_claims_execution(&mut self, execution: ClaimsExecution) {
+        self.claims_execution = execution;
+        if let Ok(mut held) = self.from_claims.lock() {
+            *held = None;
+        }
+    }
+
     pub(crate) fn claim_keys(&self) -> Result<Arc<ClaimKeys>> {
         if let Some(keys) = self.claim_keys.get() {
             return Ok(keys.clone());

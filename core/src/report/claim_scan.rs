@@ -15,11 +15,12 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use datafusion::arrow::array::{Array, Date32Array, Decimal128Array, RecordBatch};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::array::{Array, Date32Array, Decimal128Array, Int64Array, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Schema};
 
+use super::query::{first_day_literal, lit, run};
 use crate::dataset::claim_keys::{BatchKeys, ClaimKeys, NULL_KEY};
-use crate::dataset::Dataset;
+use crate::dataset::{ClaimsExecution, Dataset};
 use crate::model::error::{Error, Result};
 use crate::model::icd;
 use crate::model::period::{date_in_month, MonthIndex};
@@ -27,6 +28,9 @@ use crate::model::table::{Table, MONEY_PRECISION, MONEY_SCALE};
 
 /// A row outside the period (or a null code) has no group.
 const NONE: u32 = NULL_KEY;
+
+/// The column of a grouped claims row that says how many claim rows it sums.
+pub(crate) const GROUPED_ROWS: &str = "claim_rows";
 
 /// A breakdown dimension of the period's claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,11 +54,12 @@ pub(crate) struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, medical: i128, pharmacy: i128, total: i128) {
+    /// Adds `rows` claim rows whose amounts sum to these.
+    fn add(&mut self, medical: i128, pharmacy: i128, total: i128, rows: i64) {
         self.medical += medical;
         self.pharmacy += pharmacy;
         self.total += total;
-        self.claim_count += 1;
+        self.claim_count += rows;
     }
 
     /// Adds another fold's sums of the same group (claimants are counted later).
@@ -142,10 +147,12 @@ fn column<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> Result<&'b T> {
         .ok_or_else(|| Error::engine(format!("the claims table has no column {name} of its canonical type")))
 }
 
+/// Stored amounts are Decimal128(18, 2); a grouped query's sums keep the
+/// scale with a wider precision.
 fn money_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b Decimal128Array> {
     let array = column::<Decimal128Array>(batch, name)?;
     match array.data_type() {
-        DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE) => Ok(array),
+        DataType::Decimal128(precision, MONEY_SCALE) if *precision >= MONEY_PRECISION => Ok(array),
         other => Err(Error::engine(format!("the claims column {name} is {other}, not the canonical money type"))),
     }
 }
@@ -184,6 +191,9 @@ impl ClaimScan {
         window: (MonthIndex, MonthIndex),
         period: (MonthIndex, MonthIndex),
     ) -> Result<Self> {
+        if ds.claims_execution() == ClaimsExecution::GroupedQuery {
+            return Self::run_grouped(ds, client, date_column, window, period);
+        }
         let keys = ds.claim_keys()?;
         let Some(client_key) = keys.client.values.iter().position(|c| c == client).map(|k| k as u32) else {
             let mut scan = ClaimScan::new(window, period)?;
@@ -228,6 +238,47 @@ impl ClaimScan {
         Ok(scan)
     }
 
+    /// The same scan from the claims grouped by one DataFusion query
+    /// (`grouped_claims_sql`): what an engine that only runs plans (a
+    /// cluster) computes, folded here into the same figures.
+    fn run_grouped(
+        ds: &Dataset,
+        client: &str,
+        date_column: &str,
+        window: (MonthIndex, MonthIndex),
+        period: (MonthIndex, MonthIndex),
+    ) -> Result<Self> {
+        let batches = run(ds, &grouped_claims_sql(client, date_column, window))?.into_batches();
+        Self::from_grouped(&batches, date_column, window, period)
+    }
+
+    /// A scan of grouped claims rows (the columns of `grouped_claims_sql`,
+    /// text as utf8): each row adds its sums as `claim_rows` claim rows.
+    pub(crate) fn from_grouped(
+        batches: &[RecordBatch],
+        date_column: &str,
+        window: (MonthIndex, MonthIndex),
+        period: (MonthIndex, MonthIndex),
+    ) -> Result<Self> {
+        // As the stored claims hold their text: dictionaries, so the keys
+        // are made as for stored claims.
+        let stored: Vec<RecordBatch> = batches.iter().map(text_as_dictionaries).collect::<Result<_>>()?;
+        let keys = ClaimKeys::build(&stored)?;
+        let mut scan = ClaimScan::new(window, period)?;
+        for (b, batch) in stored.iter().enumerate() {
+            let row_keys = RowKeys {
+                client: keys.client.batch(b),
+                claimant: keys.claimant.batch(b),
+                category: keys.category.batch(b),
+                code: keys.code.batch(b),
+                term: keys.term.batch(b),
+            };
+            scan.add(batch, date_column, None, &row_keys)?;
+        }
+        scan.finish(keys);
+        Ok(scan)
+    }
+
     /// An empty scan of a window of months and a period inside it.
     pub fn new(window: (MonthIndex, MonthIndex), period: (MonthIndex, MonthIndex)) -> Result<Self> {
         let (first, last) = window;
@@ -261,8 +312,14 @@ impl ClaimScan {
     }
 
     /// Adds a claims batch's rows of client key `client` (every row: None).
+    /// A batch of grouped rows (`GROUPED_ROWS`) stands for that many claim
+    /// rows each; a stored batch's rows are one each.
     pub fn add(&mut self, batch: &RecordBatch, date_column: &str, client: Option<u32>, keys: &RowKeys) -> Result<()> {
         let dates = column::<Date32Array>(batch, date_column)?;
+        let rows = match batch.column_by_name(GROUPED_ROWS) {
+            Some(_) => Some(column::<Int64Array>(batch, GROUPED_ROWS)?),
+            None => None,
+        };
         let (medical, pharmacy, total) = (
             money_column(batch, "medical_amount")?,
             money_column(batch, "pharmacy_amount")?,
@@ -279,7 +336,8 @@ impl ClaimScan {
             }
             let month = self.month_of_day[(day - self.lo) as usize] as usize;
             let (m, p, t) = (medical.value(i), pharmacy.value(i), total.value(i));
-            self.months[month].add(m, p, 0);
+            let n = rows.map_or(1, |r| r.value(i));
+            self.months[month].add(m, p, 0, n);
             let claimant = claimants.get(i);
             if claimant == NULL_KEY {
                 return Err(Error::engine("a claims row of the client has no claimant key"));
@@ -288,17 +346,17 @@ impl ClaimScan {
             if !self.in_period.contains(&(month as i32)) {
                 continue;
             }
-            slot(&mut self.claimant_sums, claimant).add(m, p, t);
+            slot(&mut self.claimant_sums, claimant).add(m, p, t, n);
             let category = categories.get(i);
-            slot(&mut self.category_sums, category).add(m, p, t);
+            slot(&mut self.category_sums, category).add(m, p, t, n);
             let code = codes.get(i);
             if code == NONE {
-                self.no_code_sums.add(m, p, t);
+                self.no_code_sums.add(m, p, t, n);
             } else {
-                slot(&mut self.code_sums, code).add(m, p, t);
+                slot(&mut self.code_sums, code).add(m, p, t, n);
                 let term = terms.get(i);
                 if term != NULL_KEY {
-                    *self.layman_counts.entry((code, term)).or_default() += 1;
+                    *self.layman_counts.entry((code, term)).or_default() += n;
                 }
             }
             let c = claimant as usize;
@@ -543,6 +601,48 @@ impl ClaimScan {
             .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.as_bytes().cmp(a.0.as_bytes())))
             .map(|(code, _)| code)
     }
+}
+
+/// The one query a claims scan can be made from: the client's claims of the
+/// window grouped by everything the scan tells apart (claimant, month of
+/// `date_column`, category, code, term) with their sums and row counts.
+/// Exact: sums of Decimal128 stay Decimal128 at scale 2.
+pub(crate) fn grouped_claims_sql(client: &str, date_column: &str, window: (MonthIndex, MonthIndex)) -> String {
+    let text = |c: &str| format!("CAST({c} AS VARCHAR) AS {c}");
+    format!(
+        "SELECT {}, {}, CAST(date_trunc('month', {date_column}) AS DATE) AS {date_column}, {}, {}, {}, \
+         SUM(medical_amount) AS medical_amount, SUM(pharmacy_amount) AS pharmacy_amount, \
+         SUM(total_amount) AS total_amount, COUNT(*) AS {GROUPED_ROWS} \
+         FROM claims WHERE client_id = {} AND {date_column} >= {} AND {date_column} < {} \
+         GROUP BY 1, 2, 3, 4, 5, 6",
+        text("client_id"),
+        text("claimant_id"),
+        text("service_category"),
+        text("icd_code"),
+        text("layman_term"),
+        lit(client),
+        first_day_literal(window.0),
+        first_day_literal(window.1 + 1),
+    )
+}
+
+/// A batch's text columns (utf8, its view or large form) as Int32
+/// dictionaries of utf8.
+fn text_as_dictionaries(batch: &RecordBatch) -> Result<RecordBatch> {
+    use datafusion::arrow::compute::cast;
+    let dictionary = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if matches!(column.data_type(), DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8) {
+            columns.push(cast(&cast(column, &DataType::Utf8)?, &dictionary)?);
+            fields.push(field.as_ref().clone().with_data_type(dictionary.clone()));
+        } else {
+            columns.push(column.clone());
+            fields.push(field.as_ref().clone());
+        }
+    }
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
 }
 
 /// Adds a category to a claimant's list, once.

@@ -34,6 +34,11 @@ pub(crate) fn first_day_literal(m: MonthIndex) -> String {
 }
 
 impl Rows {
+    /// The result's batches as they came.
+    pub fn into_batches(self) -> Vec<RecordBatch> {
+        self.batches
+    }
+
     /// Visits every row as (batch, row index).
     pub fn each(&self, mut f: impl FnMut(&Row) -> Result<()>) -> Result<()> {
         for batch in &self.batches {
