@@ -14,7 +14,7 @@ use super::document::{
     CompletedPeriod, CompletionMonth, CompletionParameters, CompletionSection, CompletionTotals, DevelopmentFactor,
     LagTriangle, MonthlyRow, Num, PeriodSummary, TriangleAmounts, Warning, WarningCode,
 };
-use super::query::{lit, run};
+use super::query::{lit, month_key_sql, run};
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
 use crate::model::money::{divide_round, round_half_away};
@@ -81,9 +81,11 @@ fn paid_cells(ds: &Dataset, client: &str, as_of: NaiveDate) -> Result<(PaidCells
     run(
         ds,
         &format!(
-            "SELECT month_key(claim_date), month_key(COALESCE(paid_date, claim_date)), \
+            "SELECT {}, {}, \
              SUM(medical_amount), SUM(pharmacy_amount), COUNT(*) FROM claims \
-             WHERE client_id = {c} AND COALESCE(paid_date, claim_date) <= {date} GROUP BY 1, 2"
+             WHERE client_id = {c} AND COALESCE(paid_date, claim_date) <= {date} GROUP BY 1, 2",
+            month_key_sql("claim_date"),
+            month_key_sql("COALESCE(paid_date, claim_date)"),
         ),
     )?
     .each(|r| {

@@ -36,7 +36,7 @@ pub use tables::TABLE_NAMES;
 
 use claim_scan::ClaimScan;
 use common::{claimant_totals, warning, Denominators};
-use query::{first_day_literal, lit, run};
+use query::{first_day_literal, lit, month_key_sql, run};
 
 pub const SCHEMA_VERSION: &str = "1";
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -110,10 +110,12 @@ fn latest_month(
     match claims {
         Claims::Stored => {
             let f = claims_filter(client, basis, month_index(year, 1), month_index(year, 12));
-            run(ds, &format!("SELECT MAX(month_key({})) FROM claims WHERE {}", basis.date_column(), f))?.each(|r| {
-                keep(r.int(0)?);
-                Ok(())
-            })?;
+            run(ds, &format!("SELECT MAX({}) FROM claims WHERE {}", month_key_sql(basis.date_column()), f))?.each(
+                |r| {
+                    keep(r.int(0)?);
+                    Ok(())
+                },
+            )?;
         }
         Claims::Folded(folded) => {
             let of_year = folded

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::claim_scan::ClaimScan;
 use super::common::{to_decimal, warning};
 use super::document::{MonthlyFigures, MonthlyRow, Num, PeriodSummary, Warning, WarningCode};
-use super::query::{first_day_literal, lit, run};
+use super::query::{first_day_literal, lit, month_key_sql, run};
 use crate::dataset::Dataset;
 use crate::model::error::Result;
 use crate::model::money::divide_round;
@@ -110,8 +110,9 @@ pub(crate) fn month_data(
     run(
         ds,
         &format!(
-            "SELECT month_key(paid_date), SUM(amount) FROM stop_loss_reimbursements \
-         WHERE client_id = {c} AND paid_date >= {from} AND paid_date < {to} GROUP BY 1"
+            "SELECT {}, SUM(amount) FROM stop_loss_reimbursements \
+         WHERE client_id = {c} AND paid_date >= {from} AND paid_date < {to} GROUP BY 1",
+            month_key_sql("paid_date")
         ),
     )?
     .each(|r| {

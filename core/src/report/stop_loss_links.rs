@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::claim_fold::FoldedClaims;
 use super::common::warning;
 use super::document::{Warning, WarningCode};
-use super::query::{first_day_literal, lit, run};
+use super::query::{first_day_literal, lit, month_key_sql, run};
 use crate::dataset::Dataset;
 use crate::model::error::Result;
 use crate::model::period::{month_label, MonthIndex};
@@ -85,8 +85,9 @@ pub(crate) fn stop_loss_links(
     run(
         ds,
         &format!(
-            "SELECT claimant_id, claim_id, amount, month_key(paid_date) FROM stop_loss_reimbursements \
-             WHERE client_id = {c} AND paid_date >= {from} AND paid_date < {to}"
+            "SELECT claimant_id, claim_id, amount, {} FROM stop_loss_reimbursements \
+             WHERE client_id = {c} AND paid_date >= {from} AND paid_date < {to}",
+            month_key_sql("paid_date")
         ),
     )?
     .each(|r| {
