@@ -10,7 +10,7 @@ use super::claim_fold::FoldedClaims;
 use super::common::warning;
 use super::document::{Warning, WarningCode};
 use super::query::{first_day_literal, lit, month_key_sql, run};
-use crate::dataset::Dataset;
+use crate::dataset::{ClaimsExecution, Dataset};
 use crate::model::error::Result;
 use crate::model::period::{month_label, MonthIndex};
 
@@ -177,6 +177,23 @@ fn claimants_without_claims(
         return Ok(Vec::new());
     }
     let names: BTreeSet<&str> = unconfirmed.iter().map(|(_, id, _)| id.as_str()).collect();
+    if ds.claims_execution() == ClaimsExecution::GroupedQuery {
+        let listed: Vec<String> = names.iter().map(|id| lit(id)).collect();
+        let mut with_claims = BTreeSet::new();
+        run(
+            ds,
+            &format!(
+                "SELECT DISTINCT claimant_id FROM claims WHERE client_id = {} AND claimant_id IN ({})",
+                lit(client),
+                listed.join(", ")
+            ),
+        )?
+        .each(|r| {
+            with_claims.extend(r.text(0)?);
+            Ok(())
+        })?;
+        return Ok(without_claims(unconfirmed, |id| with_claims.contains(id)));
+    }
     let keys = ds.claim_keys()?;
     let mut named = vec![false; keys.claimant.values.len()];
     for (k, id) in keys.claimant.values.iter().enumerate() {
