@@ -273,6 +273,9 @@ struct ReportArgs {
     /// Read a plan written by `export --parquet DIR` (every client; --client picks one).
     #[arg(long, conflicts_with_all = ["claims", "demo", "postgres"])]
     parquet: Option<String>,
+    /// Run the report's queries on a Ballista cluster (df://HOST:PORT) over the --parquet folder.
+    #[arg(long, requires = "parquet")]
+    cluster: Option<String>,
     /// The user recorded as running the report (--postgres; default: the client's only user).
     #[arg(long, requires = "postgres")]
     run_by: Option<String>,
@@ -641,6 +644,8 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         }
         from_host = Some((pg, read.uploads));
         ds.report(args.client.as_deref(), &args.period, &options)?
+    } else if let (Some(folder), Some(url)) = (&args.parquet, &args.cluster) {
+        cluster_dataset(url, folder)?.report(args.client.as_deref(), &args.period, &options)?
     } else if let Some(folder) = &args.parquet {
         let mut ds = Dataset::new();
         let options_load = LoadOptions { lenient: args.lenient, ..LoadOptions::default() };
@@ -685,6 +690,21 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         eprintln!("report run {id} recorded in report_runs ({} uploads read)", uploads.len());
     }
     Ok(())
+}
+
+#[cfg(feature = "cluster")]
+fn cluster_dataset(url: &str, folder: &str) -> Result<Dataset, Error> {
+    Dataset::on_cluster(url, std::path::Path::new(folder))
+}
+
+#[cfg(not(feature = "cluster"))]
+fn cluster_dataset(url: &str, _folder: &str) -> Result<Dataset, Error> {
+    Err(Error::Argument {
+        message: format!(
+            "--cluster {url}: this claimscope was built without cluster support \
+             (cargo build -p claimscope-cli --features cluster)"
+        ),
+    })
 }
 
 fn export(args: ExportArgs) -> Result<(), Error> {

@@ -599,3 +599,17 @@ fn a_plan_exported_as_parquet_reports_the_golden_figures() {
     assert_eq!(without_lineage(from_parquet), without_lineage(expected));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Without the cluster feature, --cluster says how to build one that has it.
+#[cfg(not(feature = "cluster"))]
+#[test]
+fn cluster_without_the_feature_says_how_to_build_it() {
+    let dir = std::env::temp_dir().join(format!("claimscope-no-cluster-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(run(bin().args(["export", "--demo", "--parquet"]).arg(&dir)).status.success());
+    let out =
+        run(bin().args(["report", "--cluster", "df://127.0.0.1:50050", "--period", "2025", "--parquet"]).arg(&dir));
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--features cluster"));
+    let _ = std::fs::remove_dir_all(dir);
+}

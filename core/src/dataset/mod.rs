@@ -4,6 +4,8 @@
 
 mod canonical;
 pub(crate) mod claim_keys;
+#[cfg(feature = "cluster")]
+mod cluster;
 pub mod ipc;
 #[cfg(feature = "parquet")]
 pub mod parquet_dir;
@@ -80,7 +82,11 @@ impl Default for Dataset {
 impl Dataset {
     /// An empty dataset: every canonical table registered with no rows.
     pub fn new() -> Self {
-        let ctx = SessionContext::new();
+        Self::with_context(SessionContext::new())
+    }
+
+    /// An empty dataset on `ctx` (a local context, or a cluster's).
+    fn with_context(ctx: SessionContext) -> Self {
         udf::register(&ctx);
         let mut ds = Dataset {
             claims_execution: ClaimsExecution::Scan,

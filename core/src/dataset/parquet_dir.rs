@@ -52,9 +52,24 @@ struct ManifestOut<'a> {
 }
 
 #[derive(serde::Deserialize)]
-struct ManifestIn {
+pub(super) struct ManifestIn {
     format: String,
-    tables: BTreeMap<String, u64>,
+    pub tables: BTreeMap<String, u64>,
+}
+
+/// An export folder's manifest, checked for its format and tables.
+pub(super) fn read_manifest(folder: &Path) -> Result<ManifestIn> {
+    let path = folder.join(MANIFEST);
+    let io = |e: &dyn std::fmt::Display| Error::Io { path: path.display().to_string(), message: e.to_string() };
+    let text = std::fs::read_to_string(&path).map_err(|e| io(&e))?;
+    let manifest: ManifestIn = serde_json::from_str(&text).map_err(|e| io(&e))?;
+    if manifest.format != FORMAT {
+        return Err(io(&format!("format '{}'; this version reads '{FORMAT}'", manifest.format)));
+    }
+    if let Some(name) = manifest.tables.keys().find(|n| Table::STORED.iter().all(|t| t.name() != n.as_str())) {
+        return Err(io(&format!("names a table '{name}' this version does not know")));
+    }
+    Ok(manifest)
 }
 
 /// One partition: the client and, for tables with a month, its year-month.
@@ -77,6 +92,9 @@ impl Dataset {
         let mut tables = BTreeMap::new();
         let mut files = Vec::new();
         for table in Table::STORED {
+            // Every table has its folder, so a reader lists an empty table as empty.
+            let table_dir = folder.join(table.name());
+            std::fs::create_dir_all(&table_dir).map_err(|e| io(&table_dir, &e))?;
             let batches = self.batches(table);
             let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
             if rows == 0 {
@@ -114,16 +132,11 @@ impl Dataset {
     /// checked as any Parquet load is; fails when the rows read differ from
     /// the manifest's (a partition missing or added).
     pub fn load_parquet_dir(&mut self, folder: &Path, options: &LoadOptions) -> Result<Vec<LoadSummary>> {
-        let manifest_path = folder.join(MANIFEST);
+        let manifest = read_manifest(folder)?;
         let io = |path: &Path, e: &dyn std::fmt::Display| Error::Io {
             path: path.display().to_string(),
             message: e.to_string(),
         };
-        let text = std::fs::read_to_string(&manifest_path).map_err(|e| io(&manifest_path, &e))?;
-        let manifest: ManifestIn = serde_json::from_str(&text).map_err(|e| io(&manifest_path, &e))?;
-        if manifest.format != FORMAT {
-            return Err(io(&manifest_path, &format!("format '{}'; this version reads '{FORMAT}'", manifest.format)));
-        }
         let mut summaries = Vec::new();
         for table in Table::STORED {
             let dir = folder.join(table.name());
@@ -150,9 +163,6 @@ impl Dataset {
                     ),
                 ));
             }
-        }
-        if let Some(name) = manifest.tables.keys().find(|n| Table::STORED.iter().all(|t| t.name() != n.as_str())) {
-            return Err(io(&manifest_path, &format!("names a table '{name}' this version does not know")));
         }
         Ok(summaries)
     }
@@ -258,7 +268,7 @@ fn write_parquet(path: &Path, batch: &RecordBatch) -> std::result::Result<(), Bo
 }
 
 /// Every `.parquet` file under `dir`, at any depth.
-fn parquet_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+pub(super) fn parquet_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {

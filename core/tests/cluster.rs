@@ -1,0 +1,136 @@
+//! Reports on a real Ballista cluster on loopback: one scheduler and two
+//! executors (the ballista-scheduler / ballista-executor 55.0 binaries, in
+//! CLAIMSCOPE_BALLISTA_BIN), every golden case exported as Parquet and
+//! reported through the cluster equal to its golden file, lineage aside.
+//! Built only with `--features cluster`; tests/setup.sh installs the binaries.
+
+#![cfg(feature = "cluster")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use claimscope::{Dataset, ReportOptions};
+use common::cases;
+
+/// Processes of one loopback cluster, stopped when dropped.
+struct Cluster {
+    url: String,
+    scheduler: Child,
+    executors: Vec<Child>,
+    _work: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn binary(name: &str) -> PathBuf {
+    let dir = std::env::var("CLAIMSCOPE_BALLISTA_BIN")
+        .expect("CLAIMSCOPE_BALLISTA_BIN names the folder of ballista-scheduler and ballista-executor 55.0");
+    let path = Path::new(&dir).join(name);
+    assert!(path.exists(), "{} is missing (tests/setup.sh installs it)", path.display());
+    path
+}
+
+impl Cluster {
+    fn start(executors: usize) -> Cluster {
+        let work = tempfile::Builder::new().prefix("claimscope-ballista-").tempdir().unwrap();
+        let port = free_port();
+        let log = |name: &str| std::fs::File::create(work.path().join(format!("{name}.log"))).unwrap();
+        let scheduler = Command::new(binary("ballista-scheduler"))
+            .args(["--bind-host", "127.0.0.1", "--external-host", "127.0.0.1", "--bind-port", &port.to_string()])
+            .stdout(log("scheduler"))
+            .stderr(Stdio::from(log("scheduler.err")))
+            .spawn()
+            .unwrap();
+        let executors = (0..executors)
+            .map(|i| {
+                let dir = work.path().join(format!("executor-{i}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                Command::new(binary("ballista-executor"))
+                    .args(["--bind-host", "127.0.0.1", "--external-host", "127.0.0.1"])
+                    .args(["--scheduler-host", "127.0.0.1", "--scheduler-port", &port.to_string()])
+                    .args(["--bind-port", &free_port().to_string(), "--bind-grpc-port", &free_port().to_string()])
+                    .args(["--bind-health-port", &free_port().to_string(), "--concurrent-tasks", "2"])
+                    .arg("--work-dir")
+                    .arg(&dir)
+                    .stdout(log(&format!("executor-{i}")))
+                    .stderr(Stdio::from(log(&format!("executor-{i}.err"))))
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let cluster = Cluster { url: format!("df://127.0.0.1:{port}"), scheduler, executors, _work: work };
+        cluster.wait_until_ready();
+        cluster
+    }
+
+    /// Until a report of the sample plan comes back (the executors have registered).
+    fn wait_until_ready(&self) {
+        let folder = self._work.path().join("ready");
+        claimscope::tools::demo::dataset().unwrap().export_parquet_dir(&folder).unwrap();
+        let started = Instant::now();
+        loop {
+            let tried = Dataset::on_cluster(&self.url, &folder)
+                .and_then(|ds| ds.report(None, "2025-01", &ReportOptions::default()));
+            match tried {
+                Ok(_) => return,
+                Err(e) if started.elapsed() > Duration::from_secs(90) => {
+                    panic!("the loopback cluster never answered: {e}; logs in {}", self._work.path().display())
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(500)),
+            }
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for child in self.executors.iter_mut().chain(std::iter::once(&mut self.scheduler)) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn without_lineage(json: &str) -> serde_json::Value {
+    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+    value.as_object_mut().unwrap().remove("lineage");
+    value
+}
+
+#[test]
+fn golden_reports_on_a_loopback_cluster_equal_the_local_ones() {
+    let cluster = Cluster::start(2);
+    let mut checked = 0;
+    for case in &cases() {
+        let work = tempfile::tempdir().unwrap();
+        let folder = work.path().join("export");
+        case.dataset().export_parquet_dir(&folder).unwrap();
+        let ds = Dataset::on_cluster(&cluster.url, &folder).unwrap();
+        let report = ds.report(Some(&case.client), &case.period, &case.options()).unwrap();
+        let expected = std::fs::read_to_string(&case.expected).unwrap();
+        assert_eq!(without_lineage(&report.to_json().unwrap()), without_lineage(&expected), "{}", case.name);
+        // The lineage names the Parquet files with their sha256.
+        let lineage = &report.lineage;
+        assert!(!lineage.is_empty() && lineage.iter().all(|e| e.source.ends_with(".parquet") && e.sha256.len() == 64));
+        checked += 1;
+    }
+    assert!(checked >= 18, "only {checked} golden cases ran");
+}
+
+#[test]
+fn an_unreachable_scheduler_is_an_error_naming_it() {
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("export");
+    claimscope::tools::demo::dataset().unwrap().export_parquet_dir(&folder).unwrap();
+    let url = format!("df://127.0.0.1:{}", free_port());
+    let outcome = Dataset::on_cluster(&url, &folder).and_then(|ds| ds.report(None, "2025", &ReportOptions::default()));
+    let message = outcome.map(|_| ()).expect_err("no cluster answers there").to_string();
+    assert!(message.contains("127.0.0.1"), "{message}");
+}
