@@ -11,8 +11,10 @@
 # installed into an empty project, node:test and tsc), the browser door (the
 # wasm module against the golden files in Node, the preview page in headless
 # Chromium with playwright-core), the printed report
-# checked with poppler (pdftoppm, pdftotext) and headless Chromium, and the check
-# of the golden reports against the independent Python reference. Run from anywhere:
+# checked with poppler (pdftoppm, pdftotext) and headless Chromium, the golden
+# reports on a loopback Ballista cluster (scheduler and executor binaries
+# built into the cache), and the check of the golden reports against the
+# independent Python reference. Run from anywhere:
 #   bash tests/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,6 +94,18 @@ echo "== Peers smoke: claimscope, DuckDB, Polars and pandas agree on a small pla
 "$work/venv/bin/pip" install -q duckdb
 CLAIMSCOPE_BENCH_DIR="$work/bench" "$work/venv/bin/python" benches/peers/compare.py \
     --claimscope "$target_dir/debug/claimscope" --members 5000 --runs 1 --plan "$work/bench/plan-5000x24"
+
+echo "== Ballista: the golden reports on a loopback cluster (one scheduler, two executors)"
+# The scheduler and executor binaries are built once into the cache (their
+# own lock file; measured in benches/RESULTS.md), the client with the cluster
+# feature (Ballista's DataFusion features: a second DataFusion build).
+ballista="$cache/ballista"
+if [ ! -x "$ballista/bin/ballista-executor" ] || [ ! -x "$ballista/bin/ballista-scheduler" ]; then
+  CARGO_TARGET_DIR="$ballista/target" cargo install --locked -q --root "$ballista" \
+      ballista-scheduler@55.0.0 ballista-executor@55.0.0
+  rm -rf "$ballista/target"
+fi
+CLAIMSCOPE_BALLISTA_BIN="$ballista/bin" cargo test --locked -p claimscope --features cluster --test cluster
 
 echo "== Golden reports against the independent reference"
 python3 tests/reference/check_golden.py

@@ -175,13 +175,13 @@ fn partitions(table: Table, batches: &[RecordBatch]) -> Result<BTreeMap<Partitio
         let clients = cast(column(batch, "client_id")?, &DataType::Utf8)?;
         let clients = clients.as_string::<i32>();
         let months = months(table, batch)?;
+        // Rows of this batch by borrowed key; owned keys once a partition.
+        let mut here: rustc_hash::FxHashMap<(&str, Option<(i32, u32)>), Vec<u32>> = Default::default();
         for row in 0..batch.num_rows() {
-            let key = (clients.value(row).to_string(), months.as_ref().map(|m| m[row]));
-            let pieces = rows.entry(key).or_default();
-            match pieces.last_mut() {
-                Some((b, indices)) if *b == at => indices.push(row as u32),
-                _ => pieces.push((at, vec![row as u32])),
-            }
+            here.entry((clients.value(row), months.as_ref().map(|m| m[row]))).or_default().push(row as u32);
+        }
+        for ((client, month), indices) in here {
+            rows.entry((client.to_string(), month)).or_default().push((at, indices));
         }
     }
     Ok(rows
