@@ -72,8 +72,11 @@ pub(super) fn read_manifest(folder: &Path) -> Result<ManifestIn> {
     Ok(manifest)
 }
 
-/// One partition: the client and, for tables with a month, its year-month.
-type PartitionKey = (String, Option<(i32, u32)>);
+/// A row's (year, month), for tables with a month.
+type YearMonth = Option<(i32, u32)>;
+
+/// One partition: the client and its year-month.
+type PartitionKey = (String, YearMonth);
 
 impl Dataset {
     /// Writes every non-empty table as Parquet under `folder` (which must be
@@ -176,7 +179,7 @@ fn partitions(table: Table, batches: &[RecordBatch]) -> Result<BTreeMap<Partitio
         let clients = clients.as_string::<i32>();
         let months = months(table, batch)?;
         // Rows of this batch by borrowed key; owned keys once a partition.
-        let mut here: rustc_hash::FxHashMap<(&str, Option<(i32, u32)>), Vec<u32>> = Default::default();
+        let mut here: rustc_hash::FxHashMap<(&str, YearMonth), Vec<u32>> = Default::default();
         for row in 0..batch.num_rows() {
             here.entry((clients.value(row), months.as_ref().map(|m| m[row]))).or_default().push(row as u32);
         }
