@@ -38,12 +38,16 @@ fn binary(name: &str) -> PathBuf {
 }
 
 impl Cluster {
+    /// A scheduler that declares an executor dead after 6 s without a
+    /// heartbeat (executors beat every second), so a lost one is noticed
+    /// within a test's time.
     fn start(executors: usize) -> Cluster {
         let work = tempfile::Builder::new().prefix("claimscope-ballista-").tempdir().unwrap();
         let port = free_port();
         let log = |name: &str| std::fs::File::create(work.path().join(format!("{name}.log"))).unwrap();
         let scheduler = Command::new(binary("ballista-scheduler"))
             .args(["--bind-host", "127.0.0.1", "--external-host", "127.0.0.1", "--bind-port", &port.to_string()])
+            .args(["--executor-timeout-seconds", "6", "--expire-dead-executor-interval-seconds", "2"])
             .stdout(log("scheduler"))
             .stderr(Stdio::from(log("scheduler.err")))
             .spawn()
@@ -57,6 +61,7 @@ impl Cluster {
                     .args(["--scheduler-host", "127.0.0.1", "--scheduler-port", &port.to_string()])
                     .args(["--bind-port", &free_port().to_string(), "--bind-grpc-port", &free_port().to_string()])
                     .args(["--bind-health-port", &free_port().to_string(), "--concurrent-tasks", "2"])
+                    .args(["--executor-heartbeat-interval-seconds", "1"])
                     .arg("--work-dir")
                     .arg(&dir)
                     .stdout(log(&format!("executor-{i}")))
@@ -133,4 +138,56 @@ fn an_unreachable_scheduler_is_an_error_naming_it() {
     let outcome = Dataset::on_cluster(&url, &folder).and_then(|ds| ds.report(None, "2025", &ReportOptions::default()));
     let message = outcome.map(|_| ()).expect_err("no cluster answers there").to_string();
     assert!(message.contains("127.0.0.1"), "{message}");
+}
+
+/// One executor is killed while a report of a generated 3-client plan runs:
+/// the report comes back equal to the local one (Ballista ran the lost
+/// tasks again on the other executor) or the run fails with an error; it
+/// never comes back with other figures.
+#[test]
+fn an_executor_killed_during_a_report_never_gives_other_figures() {
+    let mut cluster = Cluster::start(2);
+    let work = tempfile::tempdir().unwrap();
+    let plan = work.path().join("plan");
+    claimscope::tools::generate::PlanSpec::new(20_000, 24, 5, 3, "2024-01")
+        .unwrap()
+        .write(plan.to_str().unwrap())
+        .unwrap();
+    let mut ds = Dataset::new();
+    for (table, file) in [
+        (claimscope::Table::Claims, "claims.csv"),
+        (claimscope::Table::Budgets, "budgets.csv"),
+        (claimscope::Table::Enrollments, "enrollment.csv"),
+        (claimscope::Table::AdminFees, "admin_fees.csv"),
+        (claimscope::Table::Rebates, "rebates.csv"),
+        (claimscope::Table::StopLossReimbursements, "stop_loss.csv"),
+    ] {
+        ds.load_path(table, plan.join(file).to_str().unwrap(), &claimscope::LoadOptions::default()).unwrap();
+    }
+    let local = ds.report(Some("CLIENT02"), "2025", &ReportOptions::default()).unwrap().to_json().unwrap();
+    let folder = work.path().join("export");
+    ds.export_parquet_dir(&folder).unwrap();
+    // Undisturbed, the cluster's report is the local one.
+    let on_cluster = || {
+        Dataset::on_cluster(&cluster.url, &folder)
+            .and_then(|d| d.report(Some("CLIENT02"), "2025", &ReportOptions::default()))
+            .map(|r| r.to_json().unwrap())
+    };
+    assert_eq!(without_lineage(&on_cluster().unwrap()), without_lineage(&local));
+    let url = cluster.url.clone();
+    let folder_for_run = folder.clone();
+    let running = std::thread::spawn(move || {
+        Dataset::on_cluster(&url, &folder_for_run)
+            .and_then(|d| d.report(Some("CLIENT02"), "2025", &ReportOptions::default()))
+            .map(|r| r.to_json().unwrap())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    cluster.executors[0].kill().unwrap();
+    let _ = cluster.executors[0].wait();
+    match running.join().unwrap() {
+        Ok(json) => assert_eq!(without_lineage(&json), without_lineage(&local)),
+        Err(e) => eprintln!("the report failed when an executor was killed: {e}"),
+    }
+    // The remaining executor still answers with the same figures.
+    assert_eq!(without_lineage(&on_cluster().unwrap()), without_lineage(&local));
 }

@@ -146,10 +146,12 @@ pub struct Similarity<'v> {
     /// (word pair key, similarity); key 0 marks an empty slot (no pair of
     /// different words has it). Allocated on first use.
     cache: Vec<(u64, (f64, WordMatch))>,
+    /// Letter similarities under this are 0 (`with_floor`).
+    floor: f64,
 }
 
-/// How two different words compare.
-fn compare_words(a: &str, b: &str) -> (f64, WordMatch) {
+/// How two different words compare; letter similarities under `floor` are 0.
+fn compare_words(a: &str, b: &str, floor: f64) -> (f64, WordMatch) {
     let initial_of = |initial: &str, word: &str| initial.chars().count() == 1 && word.starts_with(initial);
     if initial_of(a, b) || initial_of(b, a) {
         return (INITIAL_SIMILARITY, WordMatch::Initial);
@@ -158,7 +160,7 @@ fn compare_words(a: &str, b: &str) -> (f64, WordMatch) {
         // Letters of an initial say nothing beyond the first.
         return (0.0, WordMatch::Fuzzy);
     }
-    let letters = super::text_distance::jaro_winkler_at_least(a, b, 0.0).unwrap_or(0.0);
+    let letters = super::text_distance::jaro_winkler_at_least(a, b, floor).unwrap_or(0.0);
     if are_nicknames(a, b) {
         return (letters.max(NICKNAME_SIMILARITY), WordMatch::Nickname);
     }
@@ -167,7 +169,17 @@ fn compare_words(a: &str, b: &str) -> (f64, WordMatch) {
 
 impl<'v> Similarity<'v> {
     pub fn new(vocabulary: &'v Vocabulary) -> Similarity<'v> {
-        Similarity { vocabulary, cache: Vec::new() }
+        Similarity { vocabulary, cache: Vec::new(), floor: 0.0 }
+    }
+
+    /// A similarity that cuts letter comparisons short under `floor` (they
+    /// count 0): where only the levels matter and no level lies under
+    /// `floor`, the cut-off costs nothing. Below INITIAL_SIMILARITY and
+    /// NICKNAME_SIMILARITY the level of every pair is unchanged: a zeroed
+    /// pair is the weakest either way (`name_match`).
+    pub fn with_floor(vocabulary: &'v Vocabulary, floor: f64) -> Similarity<'v> {
+        let floor = floor.clamp(0.0, INITIAL_SIMILARITY.min(NICKNAME_SIMILARITY));
+        Similarity { vocabulary, cache: Vec::new(), floor }
     }
 
     pub fn vocabulary(&self) -> &'v Vocabulary {
@@ -187,7 +199,7 @@ impl<'v> Similarity<'v> {
         if self.cache[slot].0 == key {
             return self.cache[slot].1;
         }
-        let s = compare_words(self.vocabulary.word(a.min(b)), self.vocabulary.word(a.max(b)));
+        let s = compare_words(self.vocabulary.word(a.min(b)), self.vocabulary.word(a.max(b)), self.floor);
         self.cache[slot] = (key, s);
         s
     }
@@ -296,5 +308,49 @@ mod tests {
         assert_eq!(m[7].score, 0.0);
         // The cache answers the same.
         assert_eq!(sim.name_match(&keys[4].0, &keys[4].1), m[4]);
+    }
+
+    mod floored {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Names of 1-3 words from a few letters (near misses are common),
+        /// with initials and nicknames of the licensed table among them.
+        fn name() -> impl Strategy<Value = String> {
+            let word = prop_oneof![
+                "[aeinrst]{1,7}",
+                Just("christina".to_string()),
+                Just("tina".to_string()),
+                Just("t".to_string()),
+                Just("rebecca".to_string()),
+                Just("becky".to_string()),
+            ];
+            proptest::collection::vec(word, 1..4).prop_map(|w| w.join(" "))
+        }
+
+        proptest! {
+            /// A floored similarity gives every pair scoring at least the
+            /// floor the same score and kind, and leaves the rest under it
+            /// as letters only (a pair's level never changes).
+            #[test]
+            fn a_floor_changes_no_level(
+                left in name(),
+                right in name(),
+                // The bands themselves: similarities of exactly a band are common.
+                floor in prop_oneof![Just(0.8), Just(0.7), Just(0.75), 0.0f64..0.85],
+            ) {
+                let mut vocabulary = Vocabulary::default();
+                let (l, r) = (name_key(&left, &mut vocabulary), name_key(&right, &mut vocabulary));
+                let full = Similarity::new(&vocabulary).name_match(&l, &r);
+                let cut = Similarity::with_floor(&vocabulary, floor).name_match(&l, &r);
+                if full.score >= floor {
+                    prop_assert_eq!(cut, full);
+                } else {
+                    prop_assert!(cut.score < floor);
+                    prop_assert_eq!(cut.kind, WordMatch::Fuzzy);
+                    prop_assert_eq!(full.kind, WordMatch::Fuzzy);
+                }
+            }
+        }
     }
 }

@@ -5,12 +5,15 @@
 /// text is compared as bytes (the same letters, without decoding).
 pub(crate) fn jaro_winkler_at_least(a: &str, b: &str, cutoff: f64) -> Option<f64> {
     use rapidfuzz::distance::jaro_winkler::{similarity_with_args, Args};
-    let args = Args::default().score_cutoff(cutoff);
-    if a.is_ascii() && b.is_ascii() {
+    // rapidfuzz is asked with a hair less: its cut-off arithmetic puts some
+    // similarities of exactly the cut-off (0.8 for "anna" / "anthea") under it.
+    let args = Args::default().score_cutoff((cutoff - 1e-9).max(0.0));
+    let score = if a.is_ascii() && b.is_ascii() {
         similarity_with_args(a.bytes(), b.bytes(), &args)
     } else {
         similarity_with_args(a.chars(), b.chars(), &args)
-    }
+    };
+    score.filter(|s| *s >= cutoff)
 }
 
 /// Damerau-Levenshtein distance (rapidfuzz) when it is at most `cutoff`.
@@ -54,5 +57,15 @@ mod tests {
         assert_eq!(edits_at_most("dwayne", "duane", 2), Some(2));
         assert_eq!(edits_at_most("dwayne", "duane", 1), None);
         assert_eq!(edits_at_most("café", "cafe", 1), Some(1));
+    }
+
+    #[test]
+    fn a_similarity_of_exactly_the_cutoff_is_at_least_it() {
+        // By hand: window 2; a, n and the last a match (3); no transposition;
+        // Jaro (3/4 + 3/6 + 3/3) / 3 = 0.75; prefix "an": 0.75 + 2 * 0.1 * 0.25 = 0.8.
+        let at = jaro_winkler_at_least("anna", "anthea", 0.8).expect("0.8 is at least 0.8");
+        assert!((at - 0.8).abs() < 1e-12, "{at}");
+        assert_eq!(jaro_winkler_at_least("anna", "anthea", 0.0), Some(at));
+        assert_eq!(jaro_winkler_at_least("anna", "anthea", 0.81), None);
     }
 }

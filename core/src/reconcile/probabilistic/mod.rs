@@ -320,7 +320,12 @@ impl<'a> Engine<'a> {
         };
         let (left, right) = (distinct(&lcells), distinct(&rcells));
         let levels = self.levels[i].len();
-        let new_similarity = || Similarity::new(self.vocabulary);
+        // Only levels count here: name letters under the loosest band are cut short.
+        let loosest_band = self.levels[i]
+            .iter()
+            .filter_map(|l| if let Level::JaroWinkler(t) = l { Some(*t) } else { None })
+            .fold(1.0, f64::min);
+        let new_similarity = || Similarity::with_floor(self.vocabulary, loosest_band);
         let add = |counts: &mut Vec<u64>, level: u8, n: u64| {
             if let Some(c) = counts.get_mut(level as usize) {
                 *c += n;
