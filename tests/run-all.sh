@@ -12,8 +12,8 @@
 # wasm module against the golden files in Node, the preview page in headless
 # Chromium with playwright-core), the printed report
 # checked with poppler (pdftoppm, pdftotext) and headless Chromium, the golden
-# reports on a loopback Ballista cluster (scheduler and executor binaries
-# built into the cache), and the check of the golden reports against the
+# reports on a loopback Ballista cluster (where its binaries are cached:
+# tests/ballista/install.sh), and the check of the golden reports against the
 # independent Python reference. Run from anywhere:
 #   bash tests/run-all.sh
 set -euo pipefail
@@ -96,16 +96,15 @@ CLAIMSCOPE_BENCH_DIR="$work/bench" "$work/venv/bin/python" benches/peers/compare
     --claimscope "$target_dir/debug/claimscope" --members 5000 --runs 1 --plan "$work/bench/plan-5000x24"
 
 echo "== Ballista: the golden reports on a loopback cluster (one scheduler, two executors)"
-# The scheduler and executor binaries are built once into the cache (their
-# own lock file; measured in benches/RESULTS.md), the client with the cluster
-# feature (Ballista's DataFusion features: a second DataFusion build).
-ballista="$cache/ballista"
-if [ ! -x "$ballista/bin/ballista-executor" ] || [ ! -x "$ballista/bin/ballista-scheduler" ]; then
-  CARGO_TARGET_DIR="$ballista/target" cargo install --locked -q --root "$ballista" \
-      ballista-scheduler@55.0.0 ballista-executor@55.0.0
-  rm -rf "$ballista/target"
+# The scheduler and executor binaries take ~80 minutes to build on 2 cores
+# (tests/ballista/install.sh), more than CI's budget on a fresh machine: the
+# cluster test runs where they are cached, and says so where they are not.
+ballista_bin="$cache/ballista/bin"
+if [ -x "$ballista_bin/ballista-scheduler" ] && [ -x "$ballista_bin/ballista-executor" ]; then
+  CLAIMSCOPE_BALLISTA_BIN="$ballista_bin" cargo test --locked -p claimscope --features cluster --test cluster
+else
+  echo "SKIPPED: no Ballista binaries in $ballista_bin; 'bash tests/ballista/install.sh' builds them (~80 min), then this test runs"
 fi
-CLAIMSCOPE_BALLISTA_BIN="$ballista/bin" cargo test --locked -p claimscope --features cluster --test cluster
 
 echo "== Golden reports against the independent reference"
 python3 tests/reference/check_golden.py
