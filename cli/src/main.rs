@@ -203,6 +203,9 @@ enum MappingCommand {
     },
 }
 
+/// Files by the table they load into.
+type TableFiles = Vec<(Table, String)>;
+
 /// A plan's files, as `report` and `export` read them.
 #[derive(clap::Args)]
 struct PlanFiles {
@@ -228,7 +231,17 @@ struct PlanFiles {
 }
 
 impl PlanFiles {
-    fn tables(&self) -> Vec<(Table, String)> {
+    /// The files by table and the mapping profiles; `command` needs claims.
+    fn read(&self, command: &str) -> Result<(TableFiles, Vec<MappingProfile>), Error> {
+        if self.claims.is_empty() {
+            return Err(Error::Argument {
+                message: format!("{command} needs --claims FILE (or --demo for the bundled sample)"),
+            });
+        }
+        Ok((self.tables(), load_profiles(&self.mapping)?))
+    }
+
+    fn tables(&self) -> TableFiles {
         FilesByKind {
             claims: self.claims.clone(),
             budgets: self.budgets.clone(),
@@ -654,13 +667,7 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         }
         ds.report(args.client.as_deref(), &args.period, &options)?
     } else {
-        if args.plan.claims.is_empty() {
-            return Err(Error::Argument {
-                message: "report needs --claims FILE (or --demo for the bundled sample)".into(),
-            });
-        }
-        let profiles = load_profiles(&args.plan.mapping)?;
-        let files = args.plan.tables();
+        let (files, profiles) = args.plan.read("report")?;
         let bar = ReadingBar::start(&files.iter().map(|(_, path)| path.clone()).collect::<Vec<_>>());
         // Claims CSV files are folded into the report as they are read (not
         // kept whole) unless the report needs the claims table itself.
@@ -711,13 +718,7 @@ fn export(args: ExportArgs) -> Result<(), Error> {
     let ds = if args.demo {
         claimscope::tools::demo::dataset()?
     } else {
-        if args.plan.claims.is_empty() {
-            return Err(Error::Argument {
-                message: "export needs --claims FILE (or --demo for the bundled sample)".into(),
-            });
-        }
-        let profiles = load_profiles(&args.plan.mapping)?;
-        let files = args.plan.tables();
+        let (files, profiles) = args.plan.read("export")?;
         let bar = ReadingBar::start(&files.iter().map(|(_, path)| path.clone()).collect::<Vec<_>>());
         let input = ReportFiles { files: &files, profiles: &profiles, lenient: args.lenient };
         let ds = claimscope::report::dataset_from_files(&input, args.client.as_deref(), &mut |path, summary| {

@@ -192,7 +192,9 @@ impl ClaimScan {
         period: (MonthIndex, MonthIndex),
     ) -> Result<Self> {
         if ds.claims_execution() == ClaimsExecution::GroupedQuery {
-            return Self::run_grouped(ds, client, date_column, window, period);
+            // What an engine that only runs plans (a cluster) computes.
+            let grouped = run(ds, &grouped_claims_sql(client, date_column, window))?.into_batches();
+            return Self::from_grouped(&grouped, date_column, window, period);
         }
         let keys = ds.claim_keys()?;
         let Some(client_key) = keys.client.values.iter().position(|c| c == client).map(|k| k as u32) else {
@@ -236,20 +238,6 @@ impl ClaimScan {
         };
         scan.finish(keys);
         Ok(scan)
-    }
-
-    /// The same scan from the claims grouped by one DataFusion query
-    /// (`grouped_claims_sql`): what an engine that only runs plans (a
-    /// cluster) computes, folded here into the same figures.
-    fn run_grouped(
-        ds: &Dataset,
-        client: &str,
-        date_column: &str,
-        window: (MonthIndex, MonthIndex),
-        period: (MonthIndex, MonthIndex),
-    ) -> Result<Self> {
-        let batches = run(ds, &grouped_claims_sql(client, date_column, window))?.into_batches();
-        Self::from_grouped(&batches, date_column, window, period)
     }
 
     /// A scan of grouped claims rows (the columns of `grouped_claims_sql`,
