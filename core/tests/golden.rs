@@ -39,6 +39,8 @@ fn golden_reports_match_when_claims_are_grouped_by_one_query() {
         let json = ds.report(Some(&case.client), &case.period, &case.options()).unwrap().to_json().unwrap();
         let expected = std::fs::read_to_string(&case.expected).unwrap();
         assert!(json == expected, "{}: the grouped-query report differs from {}", case.name, case.expected.display());
+        // Every client, asked by query, as the stored tables hold them.
+        assert_eq!(ds.clients().unwrap(), case.dataset().clients().unwrap(), "{}: clients by query", case.name);
         checked += 1;
     }
     assert!(checked >= 18, "only {checked} golden cases ran");

@@ -33,6 +33,8 @@ impl Dataset {
         let scheduler = url.to_string();
         let ctx = block_on(async move { SessionContext::remote(&scheduler).await })?
             .map_err(|e| Error::Engine { message: format!("the Ballista scheduler at {url}: {e}") })?;
+        // Every table empty first; those with a folder become its files.
+        let mut ds = Dataset::with_context(ctx);
         let mut lineage = Vec::new();
         for table in Table::STORED {
             let dir = folder.join(table.name());
@@ -59,11 +61,11 @@ impl Dataset {
                 });
             }
             if dir.exists() {
-                register_listing(&ctx, table, &dir)?;
+                register_listing(&ds.ctx, table, &dir)?;
             }
         }
-        let mut ds = Dataset::with_context(ctx);
         ds.lineage = lineage;
+        ds.cluster = Some(url.to_string());
         ds.claims_execution = ClaimsExecution::GroupedQuery;
         Ok(ds)
     }

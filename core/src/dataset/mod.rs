@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use datafusion::arrow::array::AsArray;
-use datafusion::arrow::datatypes::{Int32Type, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Int32Type, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
@@ -61,6 +61,8 @@ pub enum ClaimsExecution {
 /// The canonical tables of one or many clients, ready to report on.
 pub struct Dataset {
     claims_execution: ClaimsExecution,
+    /// The Ballista scheduler whose cluster runs the queries, if any.
+    cluster: Option<String>,
     ctx: SessionContext,
     batches: BTreeMap<Table, Vec<RecordBatch>>,
     lineage: Vec<(Table, LineageEntry)>,
@@ -90,6 +92,7 @@ impl Dataset {
         udf::register(&ctx);
         let mut ds = Dataset {
             claims_execution: ClaimsExecution::Scan,
+            cluster: None,
             ctx,
             batches: BTreeMap::new(),
             lineage: Vec::new(),
@@ -323,7 +326,8 @@ impl Dataset {
             let df = ctx.sql(&query).await?;
             let schema = Arc::new(df.schema().as_arrow().clone());
             df.collect().await.map(|b| (schema, b))
-        })??;
+        })?
+        .map_err(|e| self.query_error(e))?;
         let plain = canonical::plain_schema(&schema);
         let batches = canonical::plain_batches(batches, &plain)?;
         Ok((plain, batches))
@@ -341,6 +345,22 @@ impl Dataset {
         self.batches.get(&table).map_or(&[], Vec::as_slice)
     }
 
+    /// Every client_id, asked of the tables by one query (where the tables
+    /// are not held here: a cluster's).
+    fn clients_by_query(&self) -> Result<Vec<String>> {
+        let selects: Vec<String> = Table::STORED
+            .iter()
+            .map(|t| format!("SELECT CAST(client_id AS VARCHAR) AS client_id FROM {}", t.name()))
+            .collect();
+        let query = format!("SELECT DISTINCT client_id FROM ({}) ORDER BY 1", selects.join(" UNION ALL "));
+        let mut clients = Vec::new();
+        for batch in self.sql(&query)? {
+            let text = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+            clients.extend(datafusion::common::cast::as_string_array(&text)?.iter().flatten().map(str::to_string));
+        }
+        Ok(clients)
+    }
+
     /// Lineage in the order of data-model.md's tables, files in load order.
     pub fn lineage(&self) -> Vec<LineageEntry> {
         let mut entries = self.lineage.clone();
@@ -350,6 +370,9 @@ impl Dataset {
 
     /// Every client_id found in any table, sorted.
     pub fn clients(&self) -> Result<Vec<String>> {
+        if self.claims_execution == ClaimsExecution::GroupedQuery {
+            return self.clients_by_query();
+        }
         let mut clients = std::collections::BTreeSet::new();
         for batches in self.batches.values() {
             for b in batches {
@@ -383,6 +406,14 @@ impl Dataset {
     }
 
     /// The claims' grouping columns as integer keys (made once per load).
+    /// A query's failure, naming the cluster that ran it (if one did).
+    pub(crate) fn query_error(&self, e: datafusion::error::DataFusionError) -> Error {
+        match &self.cluster {
+            Some(url) => Error::Engine { message: format!("the query on the Ballista cluster at {url} failed: {e}") },
+            None => e.into(),
+        }
+    }
+
     /// How reports compute the claims figures.
     pub fn claims_execution(&self) -> ClaimsExecution {
         self.claims_execution

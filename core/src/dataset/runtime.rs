@@ -17,8 +17,8 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
             builder
                 .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
                 .thread_name("claimscope");
-            // Sockets and timers for the host's PostgreSQL.
-            #[cfg(all(feature = "postgres", not(target_arch = "wasm32")))]
+            // Sockets and timers for the host's PostgreSQL and a Ballista cluster.
+            #[cfg(all(any(feature = "postgres", feature = "cluster"), not(target_arch = "wasm32")))]
             builder.enable_all();
             // The browser has one thread: queries run on the caller's.
             #[cfg(target_arch = "wasm32")]

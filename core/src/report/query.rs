@@ -19,7 +19,7 @@ pub(crate) struct Rows {
 pub(crate) fn run(ds: &Dataset, sql: &str) -> Result<Rows> {
     let ctx = ds.context().clone();
     let sql = sql.to_string();
-    let batches = block_on(async move { ctx.sql(&sql).await?.collect().await })??;
+    let batches = block_on(async move { ctx.sql(&sql).await?.collect().await })?.map_err(|e| ds.query_error(e))?;
     Ok(Rows { batches })
 }
 
