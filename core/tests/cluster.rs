@@ -52,15 +52,20 @@ impl Cluster {
             .stderr(Stdio::from(log("scheduler.err")))
             .spawn()
             .unwrap();
+        wait_for(&work, "the scheduler's port", || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+        let mut health_ports = Vec::new();
         let executors = (0..executors)
             .map(|i| {
                 let dir = work.path().join(format!("executor-{i}"));
                 std::fs::create_dir_all(&dir).unwrap();
+                let health = free_port();
+                health_ports.push(health);
                 Command::new(binary("ballista-executor"))
                     .args(["--bind-host", "127.0.0.1", "--external-host", "127.0.0.1"])
                     .args(["--scheduler-host", "127.0.0.1", "--scheduler-port", &port.to_string()])
+                    .args(["--scheduler-connect-timeout-seconds", "30"])
                     .args(["--bind-port", &free_port().to_string(), "--bind-grpc-port", &free_port().to_string()])
-                    .args(["--bind-health-port", &free_port().to_string(), "--concurrent-tasks", "2"])
+                    .args(["--bind-health-port", &health.to_string(), "--vcores", "2"])
                     .args(["--executor-heartbeat-interval-seconds", "1"])
                     .arg("--work-dir")
                     .arg(&dir)
@@ -70,28 +75,43 @@ impl Cluster {
                     .unwrap()
             })
             .collect();
-        let cluster = Cluster { url: format!("df://127.0.0.1:{port}"), scheduler, executors, _work: work };
-        cluster.wait_until_ready();
-        cluster
-    }
-
-    /// Until a report of the sample plan comes back (the executors have registered).
-    fn wait_until_ready(&self) {
-        let folder = self._work.path().join("ready");
-        claimscope::tools::demo::dataset().unwrap().export_parquet_dir(&folder).unwrap();
-        let started = Instant::now();
-        loop {
-            let tried = Dataset::on_cluster(&self.url, &folder)
-                .and_then(|ds| ds.report(None, "2025-01", &ReportOptions::default()));
-            match tried {
-                Ok(_) => return,
-                Err(e) if started.elapsed() > Duration::from_secs(90) => {
-                    panic!("the loopback cluster never answered: {e}; logs in {}", self._work.path().display())
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(500)),
-            }
+        for port in health_ports {
+            wait_for(&work, "an executor's /readyz", || http_ok(port, "/readyz"));
         }
+        Cluster { url: format!("df://127.0.0.1:{port}"), scheduler, executors, _work: work }
     }
+}
+
+/// Polls `ready` for up to 90 s; fails with the processes' logs when it never is.
+fn wait_for(work: &tempfile::TempDir, what: &str, mut ready: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        if started.elapsed() > Duration::from_secs(90) {
+            let mut logs = String::new();
+            for entry in std::fs::read_dir(work.path()).unwrap().flatten() {
+                if entry.path().extension().is_some_and(|e| e == "log") {
+                    let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                    let tail: String = text.lines().rev().take(5).collect::<Vec<_>>().join("\n");
+                    logs.push_str(&format!("\n== {}\n{tail}", entry.path().display()));
+                }
+            }
+            panic!("{what} never answered on the loopback cluster{logs}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Whether GET `path` on 127.0.0.1:`port` answers 200.
+fn http_ok(port: u16, path: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200")
 }
 
 impl Drop for Cluster {
@@ -124,6 +144,10 @@ fn golden_reports_on_a_loopback_cluster_equal_the_local_ones() {
         // The lineage names the Parquet files with their sha256.
         let lineage = &report.lineage;
         assert!(!lineage.is_empty() && lineage.iter().all(|e| e.source.ends_with(".parquet") && e.sha256.len() == 64));
+        for entry in lineage {
+            let out = Command::new("sha256sum").arg(&entry.source).output().unwrap();
+            assert!(String::from_utf8_lossy(&out.stdout).starts_with(&entry.sha256), "{}", entry.source);
+        }
         checked += 1;
     }
     assert!(checked >= 18, "only {checked} golden cases ran");

@@ -83,14 +83,15 @@ fn register_listing(ctx: &SessionContext, table: Table, dir: &Path) -> Result<()
 
 /// A file's lineage: its sha256 and the rows its footer counts.
 fn file_lineage(table: Table, path: &PathBuf) -> Result<LineageEntry> {
+    // The digest first: a cloned handle shares the cursor the footer read moves.
+    let mut hasher = Sha256::new();
     let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
-    let rows = SerializedFileReader::new(file.try_clone().map_err(|e| io_error(path, e))?)
+    std::io::copy(&mut std::io::BufReader::new(&file), &mut hasher).map_err(|e| io_error(path, e))?;
+    let rows = SerializedFileReader::new(file)
         .map_err(|e| Error::Io { path: path.display().to_string(), message: format!("not a Parquet file: {e}") })?
         .metadata()
         .file_metadata()
         .num_rows();
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut std::io::BufReader::new(file), &mut hasher).map_err(|e| io_error(path, e))?;
     let rows = u64::try_from(rows).unwrap_or(0);
     Ok(LineageEntry {
         table: table.name().to_string(),

@@ -345,20 +345,20 @@ impl Dataset {
         self.batches.get(&table).map_or(&[], Vec::as_slice)
     }
 
-    /// Every client_id, asked of the tables by one query (where the tables
-    /// are not held here: a cluster's).
+    /// Every client_id, asked of each table by a query (where the tables
+    /// are not held here: a cluster's). One query a table, not a UNION of
+    /// them: Ballista 55's scheduler loses a union's task metrics and the job
+    /// never ends.
     fn clients_by_query(&self) -> Result<Vec<String>> {
-        let selects: Vec<String> = Table::STORED
-            .iter()
-            .map(|t| format!("SELECT CAST(client_id AS VARCHAR) AS client_id FROM {}", t.name()))
-            .collect();
-        let query = format!("SELECT DISTINCT client_id FROM ({}) ORDER BY 1", selects.join(" UNION ALL "));
-        let mut clients = Vec::new();
-        for batch in self.sql(&query)? {
-            let text = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
-            clients.extend(datafusion::common::cast::as_string_array(&text)?.iter().flatten().map(str::to_string));
+        let mut clients = std::collections::BTreeSet::new();
+        for table in Table::STORED {
+            let query = format!("SELECT DISTINCT CAST(client_id AS VARCHAR) FROM {}", table.name());
+            for batch in self.sql(&query)? {
+                let text = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+                clients.extend(datafusion::common::cast::as_string_array(&text)?.iter().flatten().map(str::to_string));
+            }
         }
-        Ok(clients)
+        Ok(clients.into_iter().collect())
     }
 
     /// Lineage in the order of data-model.md's tables, files in load order.
