@@ -96,14 +96,14 @@ CLAIMSCOPE_BENCH_DIR="$work/bench" "$work/venv/bin/python" benches/peers/compare
     --claimscope "$target_dir/debug/claimscope" --members 5000 --runs 1 --plan "$work/bench/plan-5000x24"
 
 echo "== Ballista: the golden reports on a loopback cluster (one scheduler, two executors)"
-# The scheduler and executor binaries take ~80 minutes to build on 2 cores
+# The scheduler and executor binaries take ~60 minutes to build on 2 cores
 # (tests/ballista/install.sh), more than CI's budget on a fresh machine: the
 # cluster test runs where they are cached, and says so where they are not.
 ballista_bin="$cache/ballista/bin"
 if [ -x "$ballista_bin/ballista-scheduler" ] && [ -x "$ballista_bin/ballista-executor" ]; then
   CLAIMSCOPE_BALLISTA_BIN="$ballista_bin" cargo test --locked -p claimscope --features cluster --test cluster
 else
-  echo "SKIPPED: no Ballista binaries in $ballista_bin; 'bash tests/ballista/install.sh' builds them (~80 min), then this test runs"
+  echo "SKIPPED: no Ballista binaries in $ballista_bin; 'bash tests/ballista/install.sh' builds them (~60 min), then this test runs"
 fi
 
 echo "== Golden reports against the independent reference"
