@@ -140,6 +140,19 @@ pub(crate) struct RowKeys<'a> {
     pub term: BatchKeys<'a>,
 }
 
+impl<'a> RowKeys<'a> {
+    /// The keys of stored batch `b`'s rows.
+    pub(crate) fn of_batch(keys: &'a ClaimKeys, b: usize) -> Self {
+        RowKeys {
+            client: keys.client.batch(b),
+            claimant: keys.claimant.batch(b),
+            category: keys.category.batch(b),
+            code: keys.code.batch(b),
+            term: keys.term.batch(b),
+        }
+    }
+}
+
 fn column<'b, T: 'static>(batch: &'b RecordBatch, name: &str) -> Result<&'b T> {
     batch
         .column_by_name(name)
@@ -207,13 +220,7 @@ impl ClaimScan {
         let scan_part = |part: usize, parts: usize| -> Result<ClaimScan> {
             let mut scan = ClaimScan::new(window, period)?;
             for (b, batch) in batches.iter().enumerate().skip(part).step_by(parts) {
-                let row_keys = RowKeys {
-                    client: keys.client.batch(b),
-                    claimant: keys.claimant.batch(b),
-                    category: keys.category.batch(b),
-                    code: keys.code.batch(b),
-                    term: keys.term.batch(b),
-                };
+                let row_keys = RowKeys::of_batch(&keys, b);
                 scan.add(batch, date_column, Some(client_key), &row_keys)?;
             }
             Ok(scan)
@@ -254,13 +261,7 @@ impl ClaimScan {
         let keys = ClaimKeys::build(&stored)?;
         let mut scan = ClaimScan::new(window, period)?;
         for (b, batch) in stored.iter().enumerate() {
-            let row_keys = RowKeys {
-                client: keys.client.batch(b),
-                claimant: keys.claimant.batch(b),
-                category: keys.category.batch(b),
-                code: keys.code.batch(b),
-                term: keys.term.batch(b),
-            };
+            let row_keys = RowKeys::of_batch(&keys, b);
             scan.add(batch, date_column, None, &row_keys)?;
         }
         scan.finish(keys);
