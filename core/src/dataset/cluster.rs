@@ -4,7 +4,7 @@
 //! (`ClaimsExecution::GroupedQuery`), is planned here and executed by the
 //! cluster's executors over the files; only grouped rows come back.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use ballista::prelude::SessionContextExt;
@@ -14,7 +14,7 @@ use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
 use datafusion::prelude::SessionContext;
 use sha2::{Digest, Sha256};
 
-use super::parquet_dir::{parquet_files, read_manifest};
+use super::parquet_dir::{io_error, read_manifest, table_files};
 use super::runtime::block_on;
 use super::{ClaimsExecution, Dataset};
 use crate::model::error::{Error, Result};
@@ -28,8 +28,7 @@ impl Dataset {
     /// are checked against the manifest's row counts before any query.
     pub fn on_cluster(url: &str, folder: &Path) -> Result<Dataset> {
         let manifest = read_manifest(folder)?;
-        let folder = std::fs::canonicalize(folder)
-            .map_err(|e| Error::Io { path: folder.display().to_string(), message: e.to_string() })?;
+        let folder = std::fs::canonicalize(folder).map_err(|e| io_error(folder, e))?;
         let scheduler = url.to_string();
         let ctx = block_on(async move { SessionContext::remote(&scheduler).await })?
             .map_err(|e| Error::Engine { message: format!("the Ballista scheduler at {url}: {e}") })?;
@@ -37,29 +36,14 @@ impl Dataset {
         let mut ds = Dataset::with_context(ctx);
         let mut lineage = Vec::new();
         for table in Table::STORED {
-            let dir = folder.join(table.name());
-            let mut files = Vec::new();
-            if dir.exists() {
-                parquet_files(&dir, &mut files).map_err(|e| io_error(&dir, e))?;
-            }
-            files.sort();
+            let (dir, files) = table_files(&folder, table)?;
             let mut rows = 0u64;
             for file in &files {
                 let entry = file_lineage(table, file)?;
                 rows += entry.records_read;
                 lineage.push((table, entry));
             }
-            let expected = manifest.tables.get(table.name()).copied().unwrap_or(0);
-            if rows != expected {
-                return Err(Error::Io {
-                    path: dir.display().to_string(),
-                    message: format!(
-                        "{rows} rows of {} in {} files, the manifest says {expected}: a partition is missing or was added",
-                        table.name(),
-                        files.len()
-                    ),
-                });
-            }
+            manifest.check_rows(table, &dir, rows, files.len())?;
             if dir.exists() {
                 register_listing(&ds.ctx, table, &dir)?;
             }
@@ -82,13 +66,13 @@ fn register_listing(ctx: &SessionContext, table: Table, dir: &Path) -> Result<()
 }
 
 /// A file's lineage: its sha256 and the rows its footer counts.
-fn file_lineage(table: Table, path: &PathBuf) -> Result<LineageEntry> {
+fn file_lineage(table: Table, path: &Path) -> Result<LineageEntry> {
     // The digest first: a cloned handle shares the cursor the footer read moves.
     let mut hasher = Sha256::new();
     let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
     std::io::copy(&mut std::io::BufReader::new(&file), &mut hasher).map_err(|e| io_error(path, e))?;
     let rows = SerializedFileReader::new(file)
-        .map_err(|e| Error::Io { path: path.display().to_string(), message: format!("not a Parquet file: {e}") })?
+        .map_err(|e| io_error(path, format!("not a Parquet file: {e}")))?
         .metadata()
         .file_metadata()
         .num_rows();
@@ -102,8 +86,4 @@ fn file_lineage(table: Table, path: &PathBuf) -> Result<LineageEntry> {
         rejected: 0,
         moved: 0,
     })
-}
-
-fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Io { path: path.display().to_string(), message: e.to_string() }
 }

@@ -410,7 +410,6 @@ impl Dataset {
         Ok(clients.into_iter().collect())
     }
 
-    /// The claims' grouping columns as integer keys (made once per load).
     /// Runs a query's future, within the cluster's time limit on a cluster.
     pub(crate) fn run_query<T: Send>(
         &self,
@@ -460,6 +459,7 @@ impl Dataset {
         }
     }
 
+    /// The claims' grouping columns as integer keys (made once per load).
     pub(crate) fn claim_keys(&self) -> Result<Arc<ClaimKeys>> {
         if self.claims_execution == ClaimsExecution::GroupedQuery {
             // Held to by the golden tests: no claims figure reads stored rows then.

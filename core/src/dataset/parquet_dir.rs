@@ -54,22 +54,56 @@ struct ManifestOut<'a> {
 #[derive(serde::Deserialize)]
 pub(super) struct ManifestIn {
     format: String,
-    pub tables: BTreeMap<String, u64>,
+    tables: BTreeMap<String, u64>,
+}
+
+/// An error reading or writing `path`.
+pub(super) fn io_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Io { path: path.display().to_string(), message: e.to_string() }
 }
 
 /// An export folder's manifest, checked for its format and tables.
 pub(super) fn read_manifest(folder: &Path) -> Result<ManifestIn> {
     let path = folder.join(MANIFEST);
-    let io = |e: &dyn std::fmt::Display| Error::Io { path: path.display().to_string(), message: e.to_string() };
-    let text = std::fs::read_to_string(&path).map_err(|e| io(&e))?;
-    let manifest: ManifestIn = serde_json::from_str(&text).map_err(|e| io(&e))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
+    let manifest: ManifestIn = serde_json::from_str(&text).map_err(|e| io_error(&path, e))?;
     if manifest.format != FORMAT {
-        return Err(io(&format!("format '{}'; this version reads '{FORMAT}'", manifest.format)));
+        return Err(io_error(&path, format!("format '{}'; this version reads '{FORMAT}'", manifest.format)));
     }
     if let Some(name) = manifest.tables.keys().find(|n| Table::STORED.iter().all(|t| t.name() != n.as_str())) {
-        return Err(io(&format!("names a table '{name}' this version does not know")));
+        return Err(io_error(&path, format!("names a table '{name}' this version does not know")));
     }
     Ok(manifest)
+}
+
+impl ManifestIn {
+    /// Fails when `rows` read from a table's `files` differ from the
+    /// manifest's count (a partition missing or added).
+    pub(super) fn check_rows(&self, table: Table, dir: &Path, rows: u64, files: usize) -> Result<()> {
+        let expected = self.tables.get(table.name()).copied().unwrap_or(0);
+        if rows == expected {
+            return Ok(());
+        }
+        Err(io_error(
+            dir,
+            format!(
+                "{rows} rows of {} read from {files} files, the manifest says {expected}: a partition is missing or was added",
+                table.name()
+            ),
+        ))
+    }
+}
+
+/// The Parquet files of `table` in an export folder, in path order (none
+/// when the table has no folder).
+pub(super) fn table_files(folder: &Path, table: Table) -> Result<(PathBuf, Vec<PathBuf>)> {
+    let dir = folder.join(table.name());
+    let mut files = Vec::new();
+    if dir.exists() {
+        parquet_files(&dir, &mut files).map_err(|e| io_error(&dir, e))?;
+    }
+    files.sort();
+    Ok((dir, files))
 }
 
 /// A row's (year, month), for tables with a month.
@@ -82,14 +116,13 @@ impl Dataset {
     /// Writes every non-empty table as Parquet under `folder` (which must be
     /// empty or absent), one file per client and month.
     pub fn export_parquet_dir(&self, folder: &Path) -> Result<ExportSummary> {
-        let io = |path: &Path, e: &dyn std::fmt::Display| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        };
         if folder.exists() {
-            let mut entries = std::fs::read_dir(folder).map_err(|e| io(folder, &e))?;
+            let mut entries = std::fs::read_dir(folder).map_err(|e| io_error(folder, e))?;
             if entries.next().is_some() {
-                return Err(io(folder, &"the export folder is not empty (an export never mixes with older files)"));
+                return Err(io_error(
+                    folder,
+                    "the export folder is not empty (an export never mixes with older files)",
+                ));
             }
         }
         let mut tables = BTreeMap::new();
@@ -97,7 +130,7 @@ impl Dataset {
         for table in Table::STORED {
             // Every table has its folder, so a reader lists an empty table as empty.
             let table_dir = folder.join(table.name());
-            std::fs::create_dir_all(&table_dir).map_err(|e| io(&table_dir, &e))?;
+            std::fs::create_dir_all(&table_dir).map_err(|e| io_error(&table_dir, e))?;
             let batches = self.batches(table);
             let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
             if rows == 0 {
@@ -107,14 +140,14 @@ impl Dataset {
             for (key, pieces) in partitions(table, batches)? {
                 let relative = partition_path(table, &key);
                 let dir = folder.join(&relative);
-                std::fs::create_dir_all(&dir).map_err(|e| io(&dir, &e))?;
+                std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
                 let path = dir.join("part-0.parquet");
                 let taken = pieces
                     .iter()
                     .map(|(at, indices)| Ok(take_record_batch(&batches[*at], indices)?))
                     .collect::<Result<Vec<_>>>()?;
                 let batch = concat_batches(&table.storage_schema(), &taken)?;
-                write_parquet(&path, &batch).map_err(|e| io(&path, &e))?;
+                write_parquet(&path, &batch).map_err(|e| io_error(&path, e))?;
                 files.push(ExportedFile {
                     table: table.name().to_string(),
                     path: relative.join("part-0.parquet").to_string_lossy().into_owned(),
@@ -125,9 +158,9 @@ impl Dataset {
         let manifest = folder.join(MANIFEST);
         let lineage = self.lineage();
         let text = serde_json::to_string_pretty(&ManifestOut { format: FORMAT, tables: &tables, lineage: &lineage })
-            .map_err(|e| io(&manifest, &e))?;
-        std::fs::create_dir_all(folder).map_err(|e| io(folder, &e))?;
-        std::fs::write(&manifest, text + "\n").map_err(|e| io(&manifest, &e))?;
+            .map_err(|e| io_error(&manifest, e))?;
+        // The tables' folders made the export folder.
+        std::fs::write(&manifest, text + "\n").map_err(|e| io_error(&manifest, e))?;
         Ok(ExportSummary { folder: folder.display().to_string(), tables, files })
     }
 
@@ -136,36 +169,16 @@ impl Dataset {
     /// the manifest's (a partition missing or added).
     pub fn load_parquet_dir(&mut self, folder: &Path, options: &LoadOptions) -> Result<Vec<LoadSummary>> {
         let manifest = read_manifest(folder)?;
-        let io = |path: &Path, e: &dyn std::fmt::Display| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        };
         let mut summaries = Vec::new();
         for table in Table::STORED {
-            let dir = folder.join(table.name());
-            let mut files = Vec::new();
-            if dir.exists() {
-                parquet_files(&dir, &mut files).map_err(|e| io(&dir, &e))?;
-            }
-            files.sort();
+            let (dir, files) = table_files(folder, table)?;
             let mut accepted = 0u64;
             for file in &files {
                 let summary = self.load_path(table, &file.to_string_lossy(), options)?;
                 accepted += summary.records_accepted;
                 summaries.push(summary);
             }
-            let expected = manifest.tables.get(table.name()).copied().unwrap_or(0);
-            if accepted != expected {
-                return Err(io(
-                    &dir,
-                    &format!(
-                        "{} rows of {} read from {} files, the manifest says {expected}: a partition is missing or was added",
-                        accepted,
-                        table.name(),
-                        files.len()
-                    ),
-                ));
-            }
+            manifest.check_rows(table, &dir, accepted, files.len())?;
         }
         Ok(summaries)
     }
@@ -271,7 +284,7 @@ fn write_parquet(path: &Path, batch: &RecordBatch) -> std::result::Result<(), Bo
 }
 
 /// Every `.parquet` file under `dir`, at any depth.
-pub(super) fn parquet_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn parquet_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
