@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use claimscope::{Dataset, ReportOptions};
-use common::cases;
+use common::{cases, without_lineage};
 
 /// Processes of one loopback cluster, stopped when dropped.
 struct Cluster {
@@ -121,12 +121,6 @@ impl Drop for Cluster {
             let _ = child.wait();
         }
     }
-}
-
-fn without_lineage(json: &str) -> serde_json::Value {
-    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
-    value.as_object_mut().unwrap().remove("lineage");
-    value
 }
 
 #[test]

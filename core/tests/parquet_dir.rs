@@ -7,13 +7,7 @@
 mod common;
 
 use claimscope::{Dataset, LoadOptions};
-use common::cases;
-
-fn without_lineage(json: &str) -> serde_json::Value {
-    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
-    value.as_object_mut().unwrap().remove("lineage");
-    value
-}
+use common::{cases, without_lineage};
 
 #[test]
 fn every_golden_case_reports_the_same_from_its_parquet_export() {

@@ -76,3 +76,10 @@ pub fn cases() -> Vec<Case> {
         })
         .collect()
 }
+
+/// A report document without its lineage (which names the files read).
+pub fn without_lineage(json: &str) -> serde_json::Value {
+    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+    value.as_object_mut().unwrap().remove("lineage");
+    value
+}
