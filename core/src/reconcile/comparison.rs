@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::fellegi_sunter::Model;
 use super::names::{NameMatch, WordMatch};
-use super::text_distance::{edits_at_most, jaro_winkler_at_least};
+use super::text_distance::{edits_at_most, jaro_winkler_at_least, JaroWinklerFrom};
 use crate::load::mapping::HeaderSpec;
 use crate::model::error::{Error, Result};
 
@@ -279,6 +279,8 @@ pub(crate) struct PairText<'a> {
     pub right: &'a str,
     /// Names only: their weakest word pair.
     pub name: Option<NameMatch>,
+    /// The left text's letters prepared for many right texts.
+    pub left_prepared: Option<&'a JaroWinklerFrom<'a>>,
 }
 
 fn exact(left: &Value, right: &Value, name: Option<NameMatch>) -> bool {
@@ -311,7 +313,10 @@ pub(crate) fn level_of(levels: &[Level], left: &Value, right: &Value, text: &Pai
         .max();
     let is_name = matches!(left, Value::Name(_));
     let jaro_winkler = match (loosest_jaro_winkler, is_name) {
-        (Some(cutoff), false) => jaro_winkler_at_least(text.left, text.right, cutoff),
+        (Some(cutoff), false) => match text.left_prepared {
+            Some(prepared) => prepared.at_least(text.right, cutoff),
+            None => jaro_winkler_at_least(text.left, text.right, cutoff),
+        },
         _ => None,
     };
     let edits = most_edits.and_then(|k| edits_at_most(text.left, text.right, k));
@@ -528,7 +533,7 @@ mod tests {
     #[test]
     fn the_first_level_that_applies_wins() {
         let levels = vec![Level::Exact, Level::EditDistance(1), Level::JaroWinkler(0.9), Level::Else];
-        let t = |a: &'static str, b: &'static str| PairText { left: a, right: b, name: None };
+        let t = |a: &'static str, b: &'static str| PairText { left: a, right: b, name: None, left_prepared: None };
         let (x, y) = (Value::Text(1), Value::Text(2));
         assert_eq!(level_of(&levels, &x, &x, &t("ab", "ab")), 0);
         // One transposition is one Damerau-Levenshtein edit.

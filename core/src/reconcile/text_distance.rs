@@ -16,11 +16,40 @@ pub(crate) fn jaro_winkler_at_least(a: &str, b: &str, cutoff: f64) -> Option<f64
     score.filter(|s| *s >= cutoff)
 }
 
+/// Jaro-Winkler similarities of one text with many: rapidfuzz's batch
+/// comparator builds the text's letter table once, not per pair.
+pub(crate) struct JaroWinklerFrom<'a> {
+    text: &'a str,
+    ascii: Option<rapidfuzz::distance::jaro_winkler::BatchComparator<u8>>,
+}
+
+impl<'a> JaroWinklerFrom<'a> {
+    pub(crate) fn new(text: &'a str) -> JaroWinklerFrom<'a> {
+        let ascii = text.is_ascii().then(|| rapidfuzz::distance::jaro_winkler::BatchComparator::new(text.bytes()));
+        JaroWinklerFrom { text, ascii }
+    }
+
+    /// `jaro_winkler_at_least(text, other, cutoff)`, the same number.
+    pub(crate) fn at_least(&self, other: &str, cutoff: f64) -> Option<f64> {
+        use rapidfuzz::distance::jaro_winkler::Args;
+        match &self.ascii {
+            Some(batch) if other.is_ascii() => {
+                let args = Args::default().score_cutoff((cutoff - 1e-9).max(0.0));
+                batch.similarity_with_args(other.bytes(), &args).filter(|s| *s >= cutoff)
+            }
+            _ => jaro_winkler_at_least(self.text, other, cutoff),
+        }
+    }
+}
+
 /// Damerau-Levenshtein distance (rapidfuzz) when it is at most `cutoff`.
 pub(crate) fn edits_at_most(a: &str, b: &str, cutoff: usize) -> Option<usize> {
     use rapidfuzz::distance::damerau_levenshtein::{distance_with_args, Args};
     let args = Args::default().score_cutoff(cutoff);
     if a.is_ascii() && b.is_ascii() {
+        if a.len().abs_diff(b.len()) > cutoff || (cutoff == 1 && a.len() == b.len() && mismatches(a, b) > 2) {
+            return None;
+        }
         if bag_distance(a.as_bytes(), b.as_bytes()) > cutoff {
             return None;
         }
@@ -28,6 +57,12 @@ pub(crate) fn edits_at_most(a: &str, b: &str, cutoff: usize) -> Option<usize> {
     } else {
         distance_with_args(a.chars(), b.chars(), &args)
     }
+}
+
+/// Positions where two texts of one length differ. One edit between texts
+/// of one length is a substitution (1) or a swap of neighbours (2).
+fn mismatches(a: &str, b: &str) -> usize {
+    a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count()
 }
 
 /// The letters one ASCII text has more of than the other, whichever side
@@ -57,6 +92,28 @@ mod tests {
         assert_eq!(edits_at_most("dwayne", "duane", 2), Some(2));
         assert_eq!(edits_at_most("dwayne", "duane", 1), None);
         assert_eq!(edits_at_most("café", "cafe", 1), Some(1));
+        // One edit: a swap of neighbours (two positions), a substitution, an insertion.
+        assert_eq!(edits_at_most("19450312", "19453012", 1), Some(1));
+        assert_eq!(edits_at_most("19450312", "19450313", 1), Some(1));
+        assert_eq!(edits_at_most("1945031", "19450312", 1), Some(1));
+        // Three positions differ, a rotation: two edits, never one.
+        assert_eq!(edits_at_most("abcd", "bcda", 1), None);
+        assert_eq!(edits_at_most("abcd", "bcda", 2), Some(2));
+        assert_eq!(edits_at_most("abc", "abcde", 1), None);
+    }
+
+    proptest::proptest! {
+        /// The batch comparator gives the one-off comparison's number, bit for bit.
+        #[test]
+        fn jaro_winkler_from_one_text_is_the_pairwise_number(
+            a in "[a-e ]{0,12}|[a-zé]{1,8}",
+            b in "[a-e ]{0,12}|[a-z]{1,8}",
+            cutoff in 0.0f64..1.0,
+        ) {
+            let one_off = jaro_winkler_at_least(&a, &b, cutoff);
+            let batch = JaroWinklerFrom::new(&a).at_least(&b, cutoff);
+            proptest::prop_assert_eq!(one_off.map(f64::to_bits), batch.map(f64::to_bits));
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::names::{Similarity, Vocabulary};
 use super::rows::{Row, Side};
 use super::rules::{MatchMode, Rules};
 use super::score::Allowance;
+use super::text_distance::JaroWinklerFrom;
 use super::Pair;
 use crate::model::error::{Error, Result};
 use candidates::{covers, BlockingRule, RuleIndex};
@@ -27,6 +28,8 @@ const U_PAIRS: u64 = 1_000_000;
 /// Random pairs are drawn in this many fixed slices (the same draws on any
 /// number of cores).
 const U_SLICES: u64 = 64;
+/// Distinct left values per piece of work when random pairs are counted.
+const U_LEFT_CHUNK: usize = 256;
 /// Left rows per slice of the candidate search.
 const LEFT_SLICE: usize = 1024;
 /// More candidate pairs than this means the blocking rules are too loose.
@@ -211,6 +214,19 @@ impl<'a> Engine<'a> {
     }
 
     fn level_of_values(&self, i: usize, a: &Value, b: &Value, similarity: &mut Similarity) -> u8 {
+        self.level_of_prepared(i, a, None, b, similarity)
+    }
+
+    /// A pair's level; `prepared`: the left value's letters, made ready
+    /// for many right values (`prepare_left`).
+    fn level_of_prepared(
+        &self,
+        i: usize,
+        a: &Value,
+        prepared: Option<&JaroWinklerFrom>,
+        b: &Value,
+        similarity: &mut Similarity,
+    ) -> u8 {
         let word = |v: &Value| match v {
             Value::Text(id) | Value::Date { text: id, .. } => self.vocabulary.word(*id),
             _ => "",
@@ -218,11 +234,21 @@ impl<'a> Engine<'a> {
         let text = match (a, b) {
             (Value::Null, _) | (_, Value::Null) => return NULL_LEVEL,
             (Value::Name(x), Value::Name(y)) => {
-                PairText { left: "", right: "", name: Some(similarity.name_match(x, y)) }
+                PairText { left: "", right: "", name: Some(similarity.name_match(x, y)), left_prepared: None }
             }
-            _ => PairText { left: word(a), right: word(b), name: None },
+            _ => PairText { left: word(a), right: word(b), name: None, left_prepared: prepared },
         };
         level_of(&self.levels[i], a, b, &text) as u8
+    }
+
+    /// A text's letters ready for Jaro-Winkler with many others, when
+    /// comparison `i` has Jaro-Winkler levels on text.
+    fn prepare_left(&self, i: usize, value: &Value) -> Option<JaroWinklerFrom<'a>> {
+        let banded = self.levels[i].iter().any(|l| matches!(l, Level::JaroWinkler(_)));
+        match value {
+            Value::Text(id) if banded => Some(JaroWinklerFrom::new(self.vocabulary.word(*id))),
+            _ => None,
+        }
     }
 
     fn vector(&self, l: &Row, r: &Row, similarity: &mut Similarity, out: &mut Vec<u8>) {
@@ -304,21 +330,22 @@ impl<'a> Engine<'a> {
             side.iter().map(|r| &r.values[i]).filter(|v| **v != Value::Null).collect::<Vec<&'a Value>>()
         };
         let (lcells, rcells) = (cells(&self.left.rows), cells(&self.right.rows));
+        // Distinct values with their counts, and each cell's distinct value.
         let distinct = |cells: &[&'a Value]| {
-            let mut seen: FxHashMap<&'a Value, usize> = FxHashMap::default();
+            let mut seen: FxHashMap<&'a Value, u32> = FxHashMap::default();
             let mut values: Vec<(&'a Value, u64)> = Vec::new();
+            let mut of_cell = Vec::with_capacity(cells.len());
             for &value in cells {
-                match seen.get(value) {
-                    Some(&at) => values[at].1 += 1,
-                    None => {
-                        seen.insert(value, values.len());
-                        values.push((value, 1));
-                    }
-                }
+                let at = *seen.entry(value).or_insert_with(|| {
+                    values.push((value, 0));
+                    (values.len() - 1) as u32
+                });
+                values[at as usize].1 += 1;
+                of_cell.push(at);
             }
-            values
+            (values, of_cell)
         };
-        let (left, right) = (distinct(&lcells), distinct(&rcells));
+        let ((left, left_of_cell), (right, _)) = (distinct(&lcells), distinct(&rcells));
         let levels = self.levels[i].len();
         // Only levels count here: name letters under the loosest band are cut short.
         let loosest_band = self.levels[i]
@@ -335,20 +362,49 @@ impl<'a> Engine<'a> {
             crate::parallel::map_in_order_with(left.len().div_ceil(64), new_similarity, |similarity, s| {
                 let mut counts = vec![0u64; levels];
                 for &(l, nl) in left.iter().skip(s * 64).take(64) {
+                    let prepared = self.prepare_left(i, l);
                     for &(r, nr) in &right {
-                        add(&mut counts, self.level_of_values(i, l, r, similarity), nl * nr);
+                        add(&mut counts, self.level_of_prepared(i, l, prepared.as_ref(), r, similarity), nl * nr);
                     }
                 }
                 counts
             })
         } else {
+            // The draws (left value, right cell), slice by slice; then
+            // visited by left value, whose letters are prepared once.
             let per_slice = U_PAIRS.div_ceil(U_SLICES);
-            crate::parallel::map_in_order_with(U_SLICES as usize, new_similarity, |similarity, s| {
+            let draws = crate::parallel::map_in_order_with(
+                U_SLICES as usize,
+                || (),
+                |_, s| {
+                    let mut rng = SmallRng::seed_from_u64(0x5eed_0000 + ((i as u64) << 16) + s as u64);
+                    ((s as u64 * per_slice)..((s as u64 + 1) * per_slice).min(U_PAIRS))
+                        .map(|_| {
+                            let a = rng.gen_range(0..lcells.len());
+                            (left_of_cell[a], rng.gen_range(0..rcells.len()) as u32)
+                        })
+                        .collect::<Vec<(u32, u32)>>()
+                },
+            );
+            let by_left = group_by_left(left.len(), draws.iter().flatten().copied());
+            let chunks = left.len().div_ceil(U_LEFT_CHUNK);
+            crate::parallel::map_in_order_with(chunks, new_similarity, |similarity, c| {
                 let mut counts = vec![0u64; levels];
-                let mut rng = SmallRng::seed_from_u64(0x5eed_0000 + ((i as u64) << 16) + s as u64);
-                for _ in (s as u64 * per_slice)..((s as u64 + 1) * per_slice).min(U_PAIRS) {
-                    let (a, b) = (lcells[rng.gen_range(0..lcells.len())], rcells[rng.gen_range(0..rcells.len())]);
-                    add(&mut counts, self.level_of_values(i, a, b, similarity), 1);
+                let values = c * U_LEFT_CHUNK..((c + 1) * U_LEFT_CHUNK).min(left.len());
+                for v in values {
+                    let partners = by_left.partners(v);
+                    if partners.is_empty() {
+                        continue;
+                    }
+                    let value = left[v].0;
+                    let prepared = self.prepare_left(i, value);
+                    for &b in partners {
+                        add(
+                            &mut counts,
+                            self.level_of_prepared(i, value, prepared.as_ref(), rcells[b as usize], similarity),
+                            1,
+                        );
+                    }
                 }
                 counts
             })
@@ -693,4 +749,35 @@ impl<'a> Engine<'a> {
             format!("no {other} row agrees on any blocking rule ({})", rules.join("; "))
         }
     }
+}
+
+/// Random pairs' right cells grouped by their left value (a counting sort).
+struct ByLeft {
+    starts: Vec<usize>,
+    right_cells: Vec<u32>,
+}
+
+impl ByLeft {
+    fn partners(&self, value: usize) -> &[u32] {
+        let end = self.starts.get(value + 1).copied().unwrap_or(self.right_cells.len());
+        &self.right_cells[self.starts[value]..end]
+    }
+}
+
+fn group_by_left(values: usize, draws: impl Iterator<Item = (u32, u32)> + Clone) -> ByLeft {
+    let mut starts = vec![0usize; values];
+    for (l, _) in draws.clone() {
+        starts[l as usize] += 1;
+    }
+    let mut at = 0;
+    for s in &mut starts {
+        (*s, at) = (at, at + *s);
+    }
+    let mut next = starts.clone();
+    let mut right_cells = vec![0u32; at];
+    for (l, r) in draws {
+        right_cells[next[l as usize]] = r;
+        next[l as usize] += 1;
+    }
+    ByLeft { starts, right_cells }
 }
