@@ -75,6 +75,8 @@ pub const NICKNAME_SIMILARITY: f64 = 0.95;
 pub struct Vocabulary {
     ids: FxHashMap<Box<str>, u32>,
     words: Vec<Box<str>>,
+    /// Each word's names and nicknames in the table (looked up once).
+    related: Vec<&'static [&'static str]>,
 }
 
 impl Vocabulary {
@@ -84,12 +86,18 @@ impl Vocabulary {
         }
         let id = self.words.len() as u32;
         self.words.push(word.into());
+        self.related.push(nickname_table().get(word).map_or(&[], Vec::as_slice));
         self.ids.insert(word.into(), id);
         id
     }
 
     pub fn word(&self, id: u32) -> &str {
         self.words.get(id as usize).map_or("", |w| w)
+    }
+
+    /// Whether one word is a nickname of the other (`are_nicknames`).
+    fn are_nicknames(&self, a: u32, b: u32) -> bool {
+        self.related.get(a as usize).is_some_and(|related| related.binary_search(&self.word(b)).is_ok())
     }
 
     /// A key's words joined by one space.
@@ -150,18 +158,25 @@ pub struct Similarity<'v> {
     floor: f64,
 }
 
+/// Whether a word is one letter (an initial).
+fn one_letter(word: &str) -> bool {
+    let mut letters = word.chars();
+    letters.next().is_some() && letters.next().is_none()
+}
+
 /// How two different words compare; letter similarities under `floor` are 0.
-fn compare_words(a: &str, b: &str, floor: f64) -> (f64, WordMatch) {
-    let initial_of = |initial: &str, word: &str| initial.chars().count() == 1 && word.starts_with(initial);
-    if initial_of(a, b) || initial_of(b, a) {
+fn compare_words(vocabulary: &Vocabulary, a: u32, b: u32, floor: f64) -> (f64, WordMatch) {
+    let (wa, wb) = (vocabulary.word(a), vocabulary.word(b));
+    let initial_of = |initial: &str, word: &str| one_letter(initial) && word.starts_with(initial);
+    if initial_of(wa, wb) || initial_of(wb, wa) {
         return (INITIAL_SIMILARITY, WordMatch::Initial);
     }
-    if a.chars().count() == 1 || b.chars().count() == 1 {
+    if one_letter(wa) || one_letter(wb) {
         // Letters of an initial say nothing beyond the first.
         return (0.0, WordMatch::Fuzzy);
     }
-    let letters = super::text_distance::jaro_winkler_at_least(a, b, floor).unwrap_or(0.0);
-    if are_nicknames(a, b) {
+    let letters = super::text_distance::jaro_winkler_at_least(wa, wb, floor).unwrap_or(0.0);
+    if vocabulary.are_nicknames(a, b) {
         return (letters.max(NICKNAME_SIMILARITY), WordMatch::Nickname);
     }
     (letters, WordMatch::Fuzzy)
@@ -199,7 +214,7 @@ impl<'v> Similarity<'v> {
         if self.cache[slot].0 == key {
             return self.cache[slot].1;
         }
-        let s = compare_words(self.vocabulary.word(a.min(b)), self.vocabulary.word(a.max(b)), self.floor);
+        let s = compare_words(self.vocabulary, a.min(b), a.max(b), self.floor);
         self.cache[slot] = (key, s);
         s
     }
@@ -214,6 +229,17 @@ impl<'v> Similarity<'v> {
         let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
         if short.is_empty() {
             return NameMatch { score: 0.0, kind: WordMatch::Fuzzy };
+        }
+        if let [word] = short {
+            // One word: its best partner, the first of equals (as below).
+            let mut best = (-1.0, WordMatch::Fuzzy);
+            for &l in long {
+                let s = self.words(*word, l);
+                if s.0 > best.0 {
+                    best = s;
+                }
+            }
+            return NameMatch { score: best.0, kind: best.1 };
         }
         let mut scores = [[(0.0f64, WordMatch::Fuzzy); MAX_TOKENS]; MAX_TOKENS];
         for (i, &s) in short.iter().enumerate() {
@@ -289,6 +315,10 @@ mod tests {
             ("Priya Williams", "P. Williams"),
             ("Mary Ann Smith", "Smith, Mary"),
             ("Mary Smith", "J. Smith"),
+            // One word against two: its best partner.
+            ("Tina", "Young, Christina"),
+            ("Smyth", "J Smith"),
+            ("P", "Young, Priya"),
         ];
         let keys: Vec<(NameKey, NameKey)> =
             pairs.iter().map(|(a, b)| (name_key(a, &mut v), name_key(b, &mut v))).collect();
@@ -306,6 +336,11 @@ mod tests {
         assert_eq!(m[6].score, 1.0);
         // An initial of another letter agrees with nothing.
         assert_eq!(m[7].score, 0.0);
+        assert_eq!(m[8], NameMatch { score: NICKNAME_SIMILARITY, kind: WordMatch::Nickname });
+        // "smyth" / "smith": 4 letters match, none swapped: Jaro (4/5 + 4/5 + 4/4) / 3 = 13/15;
+        // prefix "sm": 13/15 + 2 * 0.1 * 2/15 = 0.893333.
+        assert!((m[9].score - 0.893_333).abs() < 1e-6 && m[9].kind == WordMatch::Fuzzy, "{:?}", m[9]);
+        assert_eq!(m[10], NameMatch { score: INITIAL_SIMILARITY, kind: WordMatch::Initial });
         // The cache answers the same.
         assert_eq!(sim.name_match(&keys[4].0, &keys[4].1), m[4]);
     }
