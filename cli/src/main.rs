@@ -715,19 +715,20 @@ fn cluster_dataset(url: &str, _folder: &str) -> Result<Dataset, Error> {
 }
 
 fn export(args: ExportArgs) -> Result<(), Error> {
-    let ds = if args.demo {
-        claimscope::tools::demo::dataset()?
+    let folder = std::path::Path::new(&args.parquet);
+    let summary = if args.demo {
+        claimscope::tools::demo::dataset()?.export_parquet_dir(folder)?
     } else {
+        // Claims go to their partition files as they are read.
         let (files, profiles) = args.plan.read("export")?;
         let bar = ReadingBar::start(&files.iter().map(|(_, path)| path.clone()).collect::<Vec<_>>());
         let input = ReportFiles { files: &files, profiles: &profiles, lenient: args.lenient };
-        let ds = claimscope::report::dataset_from_files(&input, args.client.as_deref(), &mut |path, summary| {
-            print_load_messages(path, summary, Warnings::Print)
+        let summary = claimscope::report::export_files(&input, args.client.as_deref(), folder, &mut |path, s| {
+            print_load_messages(path, s, Warnings::Print)
         })?;
         drop(bar);
-        ds
+        summary
     };
-    let summary = ds.export_parquet_dir(std::path::Path::new(&args.parquet))?;
     print_json(&summary)
 }
 

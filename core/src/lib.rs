@@ -59,7 +59,7 @@ pub mod rules;
 pub mod source;
 pub mod tools;
 
-pub use dataset::{validate_path, Dataset};
+pub use dataset::{validate_path, Dataset, ParquetExport};
 pub use load::mapping::MappingProfile;
 pub use load::LoadOptions;
 pub use model::error::{Error, Result};

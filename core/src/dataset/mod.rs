@@ -9,6 +9,8 @@ mod cluster;
 pub mod ipc;
 #[cfg(feature = "parquet")]
 pub mod parquet_dir;
+mod partition_writers;
+pub use partition_writers::ParquetExport;
 pub(crate) mod runtime;
 mod udf;
 
@@ -234,6 +236,24 @@ impl Dataset {
         let blocks = source::arrow_files::open(format, bytes, source)?;
         let out = load::load_arrow(table.model_table(), blocks, options, source, &self.keys, Rows::Fold(sink))?;
         self.add(table, out)
+    }
+
+    /// Loads a file by its extension; its claims go to `sink` as they are
+    /// read instead of being kept.
+    pub(crate) fn load_path_into(
+        &mut self,
+        table: Table,
+        path: &str,
+        options: &LoadOptions,
+        sink: &dyn load::BatchSink,
+    ) -> Result<LoadSummary> {
+        match Format::of_path(path) {
+            Format::Csv => self.load_csv_into(table, path, Input::Path(path), options, sink),
+            format => {
+                let bytes = Input::Path(path).read_all()?;
+                self.load_arrow_into(table, path, format, bytes, options, sink)
+            }
+        }
     }
 
     /// Loads a file by its extension: `.parquet`, `.arrow`/`.ipc`/`.feather`, else CSV.

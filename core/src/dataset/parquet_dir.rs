@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch, UInt32Array};
 use datafusion::arrow::compute::{cast, concat_batches, take_record_batch};
-use datafusion::arrow::datatypes::{DataType, Date32Type, Int32Type};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Int32Type, SchemaRef};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
@@ -110,58 +110,72 @@ pub(super) fn table_files(folder: &Path, table: Table) -> Result<(PathBuf, Vec<P
 type YearMonth = Option<(i32, u32)>;
 
 /// One partition: the client and its year-month.
-type PartitionKey = (String, YearMonth);
+pub(super) type PartitionKey = (String, YearMonth);
+
+/// What an export has written so far.
+#[derive(Default)]
+pub(super) struct Written {
+    pub tables: BTreeMap<String, u64>,
+    pub files: Vec<ExportedFile>,
+}
+
+/// Fails unless `folder` is absent or empty: an export never mixes with older files.
+pub(super) fn check_empty_folder(folder: &Path) -> Result<()> {
+    if folder.exists() {
+        let mut entries = std::fs::read_dir(folder).map_err(|e| io_error(folder, e))?;
+        if entries.next().is_some() {
+            return Err(io_error(folder, "the export folder is not empty (an export never mixes with older files)"));
+        }
+    }
+    Ok(())
+}
 
 impl Dataset {
     /// Writes every non-empty table as Parquet under `folder` (which must be
     /// empty or absent), one file per client and month.
     pub fn export_parquet_dir(&self, folder: &Path) -> Result<ExportSummary> {
-        if folder.exists() {
-            let mut entries = std::fs::read_dir(folder).map_err(|e| io_error(folder, e))?;
-            if entries.next().is_some() {
-                return Err(io_error(
-                    folder,
-                    "the export folder is not empty (an export never mixes with older files)",
-                ));
-            }
-        }
-        let mut tables = BTreeMap::new();
-        let mut files = Vec::new();
+        check_empty_folder(folder)?;
+        let mut written = Written::default();
         for table in Table::STORED {
-            // Every table has its folder, so a reader lists an empty table as empty.
-            let table_dir = folder.join(table.name());
-            std::fs::create_dir_all(&table_dir).map_err(|e| io_error(&table_dir, e))?;
-            let batches = self.batches(table);
-            let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-            if rows == 0 {
-                continue;
-            }
-            tables.insert(table.name().to_string(), rows as u64);
-            for (key, pieces) in partitions(table, batches)? {
-                let relative = partition_path(table, &key);
-                let dir = folder.join(&relative);
-                std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-                let path = dir.join("part-0.parquet");
-                let taken = pieces
-                    .iter()
-                    .map(|(at, indices)| Ok(take_record_batch(&batches[*at], indices)?))
-                    .collect::<Result<Vec<_>>>()?;
-                let batch = concat_batches(&table.storage_schema(), &taken)?;
-                write_parquet(&path, &batch).map_err(|e| io_error(&path, e))?;
-                files.push(ExportedFile {
-                    table: table.name().to_string(),
-                    path: relative.join("part-0.parquet").to_string_lossy().into_owned(),
-                    rows: batch.num_rows() as u64,
-                });
-            }
+            self.export_table(folder, table, &mut written)?;
         }
+        self.write_manifest(folder, written)
+    }
+
+    /// Writes one table's partitions; every table has its folder, so a
+    /// reader lists an empty table as empty.
+    pub(super) fn export_table(&self, folder: &Path, table: Table, written: &mut Written) -> Result<()> {
+        let table_dir = folder.join(table.name());
+        std::fs::create_dir_all(&table_dir).map_err(|e| io_error(&table_dir, e))?;
+        let batches = self.batches(table);
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        if rows == 0 {
+            return Ok(());
+        }
+        written.tables.insert(table.name().to_string(), rows as u64);
+        for (key, pieces) in partitions(table, batches)? {
+            let relative = partition_file(table, &key);
+            let taken = pieces
+                .iter()
+                .map(|(at, indices)| Ok(take_record_batch(&batches[*at], indices)?))
+                .collect::<Result<Vec<_>>>()?;
+            let batch = concat_batches(&table.storage_schema(), &taken)?;
+            let mut writer = PartitionFile::create(folder, &relative, batch.schema())?;
+            writer.write(&batch)?;
+            written.files.push(writer.close(table)?);
+        }
+        Ok(())
+    }
+
+    /// The manifest: rows per table and the lineage of the loads.
+    pub(super) fn write_manifest(&self, folder: &Path, written: Written) -> Result<ExportSummary> {
         let manifest = folder.join(MANIFEST);
         let lineage = self.lineage();
-        let text = serde_json::to_string_pretty(&ManifestOut { format: FORMAT, tables: &tables, lineage: &lineage })
-            .map_err(|e| io_error(&manifest, e))?;
+        let manifest_out = ManifestOut { format: FORMAT, tables: &written.tables, lineage: &lineage };
+        let text = serde_json::to_string_pretty(&manifest_out).map_err(|e| io_error(&manifest, e))?;
         // The tables' folders made the export folder.
         std::fs::write(&manifest, text + "\n").map_err(|e| io_error(&manifest, e))?;
-        Ok(ExportSummary { folder: folder.display().to_string(), tables, files })
+        Ok(ExportSummary { folder: folder.display().to_string(), tables: written.tables, files: written.files })
     }
 
     /// Loads an export folder (`export_parquet_dir`) file by file, each
@@ -185,7 +199,10 @@ impl Dataset {
 }
 
 /// Row indices of each partition, per batch, partitions in key order.
-fn partitions(table: Table, batches: &[RecordBatch]) -> Result<BTreeMap<PartitionKey, Vec<(usize, UInt32Array)>>> {
+pub(super) fn partitions(
+    table: Table,
+    batches: &[RecordBatch],
+) -> Result<BTreeMap<PartitionKey, Vec<(usize, UInt32Array)>>> {
     let mut rows: BTreeMap<PartitionKey, Vec<(usize, Vec<u32>)>> = BTreeMap::new();
     for (at, batch) in batches.iter().enumerate() {
         let clients = cast(column(batch, "client_id")?, &DataType::Utf8)?;
@@ -248,13 +265,13 @@ fn not_typed(table: Table, name: &str) -> Error {
     Error::Engine { message: format!("{}.{name} is not stored in its canonical type", table.name()) }
 }
 
-/// `claims/client=acme/month=2025-01`, values escaped as hive does.
-fn partition_path(table: Table, (client, month): &PartitionKey) -> PathBuf {
+/// `claims/client=acme/month=2025-01/part-0.parquet`, values escaped as hive does.
+pub(super) fn partition_file(table: Table, (client, month): &PartitionKey) -> PathBuf {
     let mut path = PathBuf::from(table.name()).join(format!("client={}", escape_partition_value(client)));
     if let Some((year, month)) = month {
         path.push(format!("month={year:04}-{month:02}"));
     }
-    path
+    path.join(PART_FILE)
 }
 
 /// A partition value safe as one path component: bytes other than ASCII
@@ -274,13 +291,57 @@ pub(crate) fn escape_partition_value(value: &str) -> String {
     out
 }
 
-fn write_parquet(path: &Path, batch: &RecordBatch) -> std::result::Result<(), Box<dyn std::error::Error>> {
-    let properties = WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?)).build();
-    let file = std::fs::File::create(path)?;
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties))?;
-    writer.write(batch)?;
-    writer.close()?;
-    Ok(())
+/// The one file of a partition.
+const PART_FILE: &str = "part-0.parquet";
+
+/// A partition's Parquet file being written (zstd level 1: fast, and
+/// Parquet's dictionaries have already taken most of the size).
+pub(super) struct PartitionFile {
+    path: PathBuf,
+    relative: PathBuf,
+    writer: ArrowWriter<std::fs::File>,
+    rows: u64,
+}
+
+impl PartitionFile {
+    pub(super) fn create(folder: &Path, relative: &Path, schema: SchemaRef) -> Result<PartitionFile> {
+        let path = folder.join(relative);
+        let open = || -> std::result::Result<ArrowWriter<std::fs::File>, Box<dyn std::error::Error>> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let zstd = Compression::ZSTD(ZstdLevel::try_new(1)?);
+            let properties = WriterProperties::builder().set_compression(zstd).build();
+            Ok(ArrowWriter::try_new(std::fs::File::create(&path)?, schema, Some(properties))?)
+        };
+        let writer = open().map_err(|e| io_error(&path, e))?;
+        Ok(PartitionFile { relative: relative.to_path_buf(), path, writer, rows: 0 })
+    }
+
+    pub(super) fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.writer.write(batch).map_err(|e| io_error(&self.path, e))?;
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Bytes encoded but not yet written out (the open row group).
+    pub(super) fn buffered(&self) -> usize {
+        self.writer.in_progress_size()
+    }
+
+    /// Ends the open row group: its bytes go to the file.
+    pub(super) fn flush(&mut self) -> Result<()> {
+        self.writer.flush().map_err(|e| io_error(&self.path, e))
+    }
+
+    pub(super) fn close(self, table: Table) -> Result<ExportedFile> {
+        self.writer.close().map_err(|e| io_error(&self.path, e))?;
+        Ok(ExportedFile {
+            table: table.name().to_string(),
+            path: self.relative.to_string_lossy().into_owned(),
+            rows: self.rows,
+        })
+    }
 }
 
 /// Every `.parquet` file under `dir`, at any depth.

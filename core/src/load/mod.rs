@@ -124,6 +124,11 @@ pub(crate) trait TableRows: Default + Send {
 /// Takes a claims load's batches on the worker that built them.
 pub(crate) trait BatchSink: Sync {
     fn take(&self, batch: &RecordBatch) -> Result<()>;
+
+    /// Whether the sink needs columns no report reads (descriptions).
+    fn keeps_every_column(&self) -> bool {
+        false
+    }
 }
 
 /// Whether a load keeps the rows it checked.
@@ -296,7 +301,7 @@ impl Load<'_> {
 
         let block_rows = |(index, mut block): (usize, Block), keys: &mut ExistingKeys| -> Result<BlockResult<R>> {
             let mut warnings = Vec::new();
-            let report_only = matches!(self.rows, Rows::Fold(_));
+            let report_only = matches!(self.rows, Rows::Fold(sink) if !sink.keeps_every_column());
             let mut ctx = RowContext { sha8: &sha8, source: self.source, keys, warnings: &mut warnings, report_only };
             let read = (block.len() + block.record_errors.len()) as u64;
             let empty_rows = std::mem::take(&mut block.empty_rows);

@@ -14,7 +14,7 @@ use crate::model::load_summary::LoadSummary;
 use crate::model::period::Period;
 use crate::model::table::Table;
 use crate::report::Report;
-use crate::source::{Format, Input};
+use crate::source::Input;
 
 /// A report made while its files are read: load the other tables, then the
 /// claims, then `finish`.
@@ -68,14 +68,8 @@ impl OneShotReport {
             self.before_claims(table)?;
             return self.ds.load_path(table, path, options);
         }
-        match Format::of_path(path) {
-            Format::Csv => self.fold_claims(table, path, Input::Path(path), options),
-            format => {
-                let bytes = Input::Path(path).read_all()?;
-                let (ds, fold) = self.dataset_and_fold()?;
-                ds.load_arrow_into(table, path, format, bytes, options, fold)
-            }
-        }
+        let (ds, fold) = self.dataset_and_fold()?;
+        ds.load_path_into(table, path, options, fold)
     }
 
     /// Loads CSV bytes; `source` names them in the summary and the lineage.
@@ -215,6 +209,22 @@ pub fn report_files(
         on_load(path, &summary);
     }
     one.finish()
+}
+
+/// Writes files to an export folder (`ParquetExport`): claims go to their
+/// partitions as they are read, so memory holds a few blocks, not the table.
+pub fn export_files(
+    input: &ReportFiles,
+    client: Option<&str>,
+    folder: &std::path::Path,
+    on_load: &mut dyn FnMut(&str, &LoadSummary),
+) -> Result<crate::dataset::parquet_dir::ExportSummary> {
+    let mut export = crate::dataset::ParquetExport::new(folder)?;
+    for (table, path) in input.files {
+        let summary = load_with_profiles(&mut |t, p, o| export.load_path(t, p, o), *table, path, input, client)?;
+        on_load(path, &summary);
+    }
+    export.finish()
 }
 
 /// Loads report files into a Dataset, each with the first profile of its
