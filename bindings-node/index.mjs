@@ -2,5 +2,5 @@
 import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const native = require('./index.js')
-export const { Dataset, suggestMapping, reconcile, reconcileText, reportFiles } = native
+export const { Dataset, suggestMapping, reconcile, reconcileText, reportFiles, exportFiles, clusterSupport } = native
 export default native

@@ -6,7 +6,13 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 cd "$here"
 CLAIMSCOPE_NODE_SKIP_BUILD=1 npm install --no-audit --no-fund --loglevel=error
-npm run build --silent
+if [ -n "${CLAIMSCOPE_DOOR_FEATURES:-}" ]; then
+  # The same build with the door's cargo features (e.g. cluster).
+  npx napi build --platform --js index.js --dts index.d.ts --features "$CLAIMSCOPE_DOOR_FEATURES"
+  node scripts/append-types.js
+else
+  npm run build --silent
+fi
 rm -f claimscope-*.tgz
 tarball="$here/$(npm pack --silent | tail -n 1)"
 project=$(mktemp -d)

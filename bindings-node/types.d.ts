@@ -11,6 +11,12 @@ export interface PostgresLoad { summaries: LoadSummary[]; uploads: string[] }
 /** What `reportFiles` resolves to: the report as JSON text (the CLI's bytes) and each load's summary. */
 export interface FilesReport { report: string; summaries: LoadSummary[] }
 
+/** What an export folder holds: rows per table and every file written (paths relative to the folder). */
+export interface ExportSummary {
+  folder: string; tables: Record<string, number>
+  files: { table: string; path: string; rows: number }[]
+}
+
 /** What a load did: recordsRead = recordsAccepted + recordsRejected + recordsMoved. */
 export interface LoadSummary {
   table: string; source: string; sha256: string

@@ -230,6 +230,42 @@ impl Dataset {
         job(&self.inner, |ds| claimscope::tools::demo::load(ds).map(|()| serde_json::Value::Null))
     }
 
+    /// Loads an export folder (hive-style Parquet partitions and
+    /// export.json), each file checked as any load is; resolves to the load
+    /// summaries. A partition missing or added is an error.
+    #[napi(ts_return_type = "Promise<LoadSummary[]>")]
+    pub fn load_parquet_dir(&self, folder: String, options: Option<LoadOptions>) -> Job<serde_json::Value> {
+        let lenient = options.and_then(|o| o.lenient).unwrap_or(false);
+        job(&self.inner, move |ds| {
+            let core = CoreLoadOptions { lenient, ..CoreLoadOptions::default() };
+            let summaries = ds.load_parquet_dir(std::path::Path::new(&folder), &core)?;
+            serde_json::to_value(&summaries).map_err(|e| claimscope::Error::Engine { message: e.to_string() })
+        })
+    }
+
+    /// Writes the tables as an export folder (absent or empty); resolves to
+    /// the rows per table and the files written.
+    #[napi(ts_return_type = "Promise<ExportSummary>")]
+    pub fn export_parquet_dir(&self, folder: String) -> Job<serde_json::Value> {
+        job(&self.inner, move |ds| {
+            let summary = ds.export_parquet_dir(std::path::Path::new(&folder))?;
+            serde_json::to_value(&summary).map_err(|e| claimscope::Error::Engine { message: e.to_string() })
+        })
+    }
+
+    /// Binds this dataset to the Apache DataFusion Ballista cluster at `url`
+    /// (`df://host:port`) over export folder `folder` (read by every
+    /// executor at the same path): its reports' queries run there. Rows
+    /// loaded before are dropped. Needs a build with the `cluster` feature
+    /// (`clusterSupport()`).
+    #[napi(ts_return_type = "Promise<null>")]
+    pub fn use_cluster(&self, url: String, folder: String) -> Job<serde_json::Value> {
+        job(&self.inner, move |ds| {
+            *ds = claimscope::Dataset::on_cluster(&url, std::path::Path::new(&folder))?;
+            Ok(serde_json::Value::Null)
+        })
+    }
+
     /// The report document as a plain object (numbers as JS numbers; use
     /// `reportJson` for the exact digits).
     #[napi(ts_return_type = "Promise<Report>")]
@@ -428,6 +464,52 @@ pub fn report_files(
             serde_json::to_value(&summaries).map_err(|e| claimscope::Error::Engine { message: e.to_string() })?;
         Ok(serde_json::json!({ "report": report.to_json()?, "summaries": summaries }))
     })
+}
+
+/// Writes files to an export folder as the CLI's `export --parquet` does:
+/// claims go to their client/month partitions while read. Resolves to the
+/// export's summary with each load's summary under `loadSummaries`.
+#[napi(ts_return_type = "Promise<ExportSummary & { loadSummaries: LoadSummary[] }>")]
+pub fn export_files(files: ReportFiles, folder: String, client: Option<String>) -> Job<serde_json::Value> {
+    let no_dataset = Arc::new(Mutex::new(claimscope::Dataset::new()));
+    job(&no_dataset, move |_| {
+        let paths = claimscope::report::FilesByKind {
+            claims: files.claims,
+            budgets: files.budgets,
+            enrollment: files.enrollment,
+            admin_fees: files.admin_fees,
+            rebates: files.rebates,
+            stop_loss: files.stop_loss,
+            eligibility: files.eligibility,
+        }
+        .tables();
+        let profiles = files
+            .mappings
+            .unwrap_or_default()
+            .iter()
+            .map(|m| claimscope::load::mapping::MappingProfile::from_json(m))
+            .collect::<claimscope::Result<Vec<_>>>()?;
+        let input = claimscope::report::ReportFiles {
+            files: &paths,
+            profiles: &profiles,
+            lenient: files.lenient.unwrap_or(false),
+        };
+        let mut summaries = Vec::new();
+        let export =
+            claimscope::report::export_files(&input, client.as_deref(), std::path::Path::new(&folder), &mut |_, s| {
+                summaries.push(s.clone())
+            })?;
+        let engine = |e: serde_json::Error| claimscope::Error::Engine { message: e.to_string() };
+        let mut value = serde_json::to_value(&export).map_err(engine)?;
+        value["loadSummaries"] = serde_json::to_value(&summaries).map_err(engine)?;
+        Ok(value)
+    })
+}
+
+/// Whether this build has Ballista's client (`Dataset.useCluster`).
+#[napi]
+pub fn cluster_support() -> bool {
+    cfg!(feature = "cluster")
 }
 
 /// The report options' defaults, as the engine defines them.

@@ -1,5 +1,5 @@
 // Type-checked with `tsc --noEmit` against the installed package's index.d.ts.
-import { Dataset, suggestMapping, reconcile, reconcileText, reportFiles, type FilesReport, type LoadSummary, type Report, type MappingProfile, type Reconciliation } from 'claimscope'
+import { Dataset, suggestMapping, reconcile, reconcileText, reportFiles, exportFiles, clusterSupport, type ExportSummary, type FilesReport, type LoadSummary, type Report, type MappingProfile, type Reconciliation } from 'claimscope'
 
 async function main(): Promise<void> {
   const ds = new Dataset()
@@ -21,6 +21,12 @@ async function main(): Promise<void> {
   const csv: string = await reconcileText('l.csv', 'r.csv', { rules: { amount: { left: 'a', right: 'a', tolerance: '1.00' } }, format: 'csv' })
   const files: FilesReport = await reportFiles({ claims: ['claims.csv'], stopLoss: 'stop_loss.csv', lenient: true }, 'ACME', '2025', { topN: 5 })
   const rejected: number = files.summaries[0].records_rejected
+  const exported: ExportSummary = await ds.exportParquetDir('plan')
+  const streamed = await exportFiles({ claims: ['claims.csv'] }, 'plan2', 'ACME')
+  const back: LoadSummary[] = await new Dataset().loadParquetDir('plan', { lenient: true })
+  const cluster = new Dataset()
+  if (clusterSupport()) await cluster.useCluster('df://127.0.0.1:50050', 'plan')
+  console.log(exported.files.length, streamed.loadSummaries.length, back.length)
   console.log(n, label, json.length, ipc.length, html.length, pdf.length, profile.table, outstanding, why, csv.length, files.report.length, rejected)
 }
 void main

@@ -153,6 +153,8 @@ test('the ESM entry exports the same API', async () => {
   assert.strictEqual(typeof m.suggestMapping, 'function')
   assert.strictEqual(typeof m.reconcile, 'function')
   assert.strictEqual(typeof m.reconcileText, 'function')
+  assert.strictEqual(typeof m.exportFiles, 'function')
+  assert.strictEqual(typeof m.clusterSupport, 'function')
 })
 
 test('reportHtml and reportPdf print the recorded bytes of every door', async () => {

@@ -141,6 +141,28 @@ impl PyDataset {
         self.with(py, claimscope::tools::demo::load)
     }
 
+    /// Loads an export folder; returns each file's load summary as JSON.
+    #[pyo3(signature = (folder, lenient=false))]
+    fn load_parquet_dir(&self, py: Python<'_>, folder: &str, lenient: bool) -> PyResult<Vec<String>> {
+        let options = LoadOptions { lenient, ..LoadOptions::default() };
+        let summaries = self.with(py, |ds| ds.load_parquet_dir(std::path::Path::new(folder), &options))?;
+        summaries.iter().map(summary_json).collect()
+    }
+
+    /// Writes the tables as an export folder; returns its summary as JSON.
+    fn export_parquet_dir(&self, py: Python<'_>, folder: &str) -> PyResult<String> {
+        let summary = self.with(py, |ds| ds.export_parquet_dir(std::path::Path::new(folder)))?;
+        serde_json::to_string(&summary).map_err(|e| ClaimscopeError::new_err(e.to_string()))
+    }
+
+    /// A dataset whose queries run on the Ballista cluster at `url` over
+    /// export folder `folder`.
+    #[staticmethod]
+    fn on_cluster(py: Python<'_>, url: &str, folder: &str) -> PyResult<PyDataset> {
+        let ds = py.detach(|| Dataset::on_cluster(url, std::path::Path::new(folder))).map_err(|e| to_py_err(py, e))?;
+        Ok(PyDataset { inner: Mutex::new(ds) })
+    }
+
     fn clients(&self, py: Python<'_>) -> PyResult<Vec<String>> {
         self.with(py, |ds| ds.clients())
     }
@@ -232,6 +254,45 @@ fn report_files(
     Ok((PyReport { inner: report }, summaries))
 }
 
+/// Writes files to an export folder, claims streamed to their partitions
+/// (as the CLI's `export --parquet`); returns the export's summary and each
+/// load's summary as JSON.
+#[pyfunction]
+#[pyo3(signature = (folder, claims, budgets=None, enrollment=None, admin_fees=None, rebates=None, stop_loss=None,
+    eligibility=None, client=None, mappings=Vec::new(), lenient=false))]
+#[allow(clippy::too_many_arguments)] // the Python keyword arguments
+fn export_files(
+    py: Python<'_>,
+    folder: &str,
+    claims: Vec<String>,
+    budgets: Option<String>,
+    enrollment: Option<String>,
+    admin_fees: Option<String>,
+    rebates: Option<String>,
+    stop_loss: Option<String>,
+    eligibility: Option<String>,
+    client: Option<String>,
+    mappings: Vec<String>,
+    lenient: bool,
+) -> PyResult<(String, Vec<String>)> {
+    use claimscope::load::mapping::MappingProfile;
+    use claimscope::report::{FilesByKind, ReportFiles};
+    let result = py.detach(|| {
+        let files = FilesByKind { claims, budgets, enrollment, admin_fees, rebates, stop_loss, eligibility }.tables();
+        let profiles: Vec<MappingProfile> =
+            mappings.iter().map(|m| MappingProfile::from_json(m)).collect::<claimscope::Result<_>>()?;
+        let mut summaries = Vec::new();
+        let input = ReportFiles { files: &files, profiles: &profiles, lenient };
+        let folder = std::path::Path::new(folder);
+        let export =
+            claimscope::report::export_files(&input, client.as_deref(), folder, &mut |_, s| summaries.push(s.clone()))?;
+        Ok::<_, claimscope::Error>((export, summaries))
+    });
+    let (export, summaries) = result.map_err(|e| to_py_err(py, e))?;
+    let export = serde_json::to_string(&export).map_err(|e| ClaimscopeError::new_err(e.to_string()))?;
+    Ok((export, summaries.iter().map(summary_json).collect::<PyResult<_>>()?))
+}
+
 /// Bytes read of watched files, polled by the Python side's progress bar.
 #[pyclass(name = "_FileProgress", module = "claimscope._claimscope", frozen)]
 struct PyFileProgress {
@@ -309,7 +370,9 @@ fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(suggest_mapping, m)?)?;
     m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add_function(wrap_pyfunction!(report_files, m)?)?;
+    m.add_function(wrap_pyfunction!(export_files, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("CLUSTER", cfg!(feature = "cluster"))?;
     m.add("TABLE_NAMES", claimscope::report::TABLE_NAMES.to_vec())?;
     m.add("REPORT_DEFAULTS_JSON", ReportOptions::defaults_json())?;
     errors::register(m)

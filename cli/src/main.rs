@@ -658,7 +658,11 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         from_host = Some((pg, read.uploads));
         ds.report(args.client.as_deref(), &args.period, &options)?
     } else if let (Some(folder), Some(url)) = (&args.parquet, &args.cluster) {
-        cluster_dataset(url, folder)?.report(args.client.as_deref(), &args.period, &options)?
+        Dataset::on_cluster(url, std::path::Path::new(folder))?.report(
+            args.client.as_deref(),
+            &args.period,
+            &options,
+        )?
     } else if let Some(folder) = &args.parquet {
         let mut ds = Dataset::new();
         let options_load = LoadOptions { lenient: args.lenient, ..LoadOptions::default() };
@@ -697,21 +701,6 @@ fn report(args: ReportArgs) -> Result<(), Error> {
         eprintln!("report run {id} recorded in report_runs ({} uploads read)", uploads.len());
     }
     Ok(())
-}
-
-#[cfg(feature = "cluster")]
-fn cluster_dataset(url: &str, folder: &str) -> Result<Dataset, Error> {
-    Dataset::on_cluster(url, std::path::Path::new(folder))
-}
-
-#[cfg(not(feature = "cluster"))]
-fn cluster_dataset(url: &str, _folder: &str) -> Result<Dataset, Error> {
-    Err(Error::Argument {
-        message: format!(
-            "--cluster {url}: this claimscope was built without cluster support \
-             (cargo build -p claimscope-cli --features cluster)"
-        ),
-    })
 }
 
 fn export(args: ExportArgs) -> Result<(), Error> {

@@ -39,9 +39,11 @@ TABLES = ("claims", "budgets", "enrollments", "admin_fees", "rebates", "stop_los
 REPORT_TABLES = tuple(_claimscope.TABLE_NAMES)
 #: The report options' defaults, as the engine defines them (one place for every door).
 REPORT_DEFAULTS = json.loads(_claimscope.REPORT_DEFAULTS_JSON)
+#: Whether this build has Ballista's client (``Dataset.on_cluster``).
+CLUSTER = bool(_claimscope.CLUSTER)
 
 __all__ = [
-    "Dataset", "Report", "LoadSummary", "report_files", "RowError", "Record", "suggest_mapping", "reconcile", "Reconciliation",
+    "Dataset", "Report", "LoadSummary", "report_files", "export_files", "CLUSTER", "RowError", "Record", "suggest_mapping", "reconcile", "Reconciliation",
     "ClaimscopeError", "InputError", "MappingError", "PeriodError", "ArgumentError", "EngineError", "IoError",
     "DatabaseError", "PostgresLoad",
     "TABLES", "REPORT_TABLES", "REPORT_DEFAULTS",
@@ -280,6 +282,28 @@ class Dataset:
         ds._inner.load_demo()
         return ds
 
+    @classmethod
+    def on_cluster(cls, url: str, folder: Union[str, "os.PathLike[str]"]) -> "Dataset":
+        """A Dataset whose report queries run on the Apache DataFusion Ballista
+        cluster at ``url`` (``df://host:port``) over an export folder
+        (``export_files`` / ``export_parquet_dir``), which every executor reads
+        at the same path. The files are checked against the folder's manifest
+        first. Needs a build with the ``cluster`` feature (``CLUSTER``)."""
+        ds = cls.__new__(cls)
+        ds._inner = _claimscope._Dataset.on_cluster(url, os.fspath(folder))
+        return ds
+
+    def load_parquet_dir(self, folder: Union[str, "os.PathLike[str]"], lenient: bool = False) -> List[LoadSummary]:
+        """Load an export folder (hive-style Parquet partitions and ``export.json``),
+        each file checked as any load is; a partition missing or added raises IoError."""
+        return [LoadSummary._from_json(s) for s in self._inner.load_parquet_dir(os.fspath(folder), lenient)]
+
+    def export_parquet_dir(self, folder: Union[str, "os.PathLike[str]"]) -> dict:
+        """Write the tables as an export folder (absent or empty): Parquet
+        partitioned by client and month, money Decimal128(18, 2), with
+        ``export.json``. Returns the tables' rows and the files written."""
+        return json.loads(self._inner.export_parquet_dir(os.fspath(folder)))
+
     def load(
         self,
         table: str,
@@ -437,6 +461,34 @@ def report_files(
     report = Report(inner)
     report.load_summaries = [LoadSummary._from_json(s) for s in summaries]
     return report
+
+
+def export_files(
+    folder: Union[str, "os.PathLike[str]"],
+    claims: Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
+    *,
+    budgets: Union[str, "os.PathLike[str]", None] = None,
+    enrollment: Union[str, "os.PathLike[str]", None] = None,
+    admin_fees: Union[str, "os.PathLike[str]", None] = None,
+    rebates: Union[str, "os.PathLike[str]", None] = None,
+    stop_loss: Union[str, "os.PathLike[str]", None] = None,
+    eligibility: Union[str, "os.PathLike[str]", None] = None,
+    client: Optional[str] = None,
+    mappings: Sequence[Union[str, os.PathLike, Mapping[str, Any]]] = (),
+    lenient: bool = False,
+) -> dict:
+    """Write files to an export folder as the CLI's ``export --parquet`` does:
+    claims go to their client/month partitions while they are read (memory
+    holds a few blocks, not the table). Returns the export's summary with the
+    loads' summaries under ``"load_summaries"``."""
+    paths = [claims] if isinstance(claims, (str, os.PathLike)) else list(claims)
+    others = [None if p is None else os.fspath(p) for p in (budgets, enrollment, admin_fees, rebates, stop_loss, eligibility)]
+    export, summaries = _claimscope.export_files(
+        os.fspath(folder), [os.fspath(p) for p in paths], *others,
+        client, [_json_document(m) for m in mappings], lenient)
+    result = json.loads(export)
+    result["load_summaries"] = [LoadSummary._from_json(s) for s in summaries]
+    return result
 
 
 def suggest_mapping(headers: Sequence[str], sample_rows: Sequence[Sequence[str]] = (), table: Optional[str] = None) -> dict:

@@ -7,6 +7,8 @@ pub(crate) mod claim_keys;
 #[cfg(feature = "cluster")]
 mod cluster;
 pub mod ipc;
+#[cfg(not(feature = "cluster"))]
+mod no_cluster;
 #[cfg(feature = "parquet")]
 pub mod parquet_dir;
 mod partition_writers;
