@@ -22,7 +22,7 @@ use crate::model::table::Table;
 
 /// Open row groups of all partitions together may hold this many encoded
 /// bytes; past it every partition ends its row group.
-const BUFFERED_BYTES: usize = 256 << 20;
+const BUFFERED_BYTES: usize = 64 << 20;
 
 /// A table's partition files, opened as their first rows arrive.
 pub(super) struct PartitionWriters {
