@@ -29,8 +29,10 @@ case $command in
   start)
     mkdir -p "$dir"
     port=$(free_port)
+    # An executor silent for 6 s is lost (they beat every second): its tasks
+    # are run again elsewhere within seconds, not Ballista's default 180 s.
     "$bin/ballista-scheduler" --bind-host 127.0.0.1 --external-host 127.0.0.1 --bind-port "$port" \
-      > "$dir/scheduler.log" 2>&1 &
+      --executor-timeout-seconds 6 --expire-dead-executor-interval-seconds 2 > "$dir/scheduler.log" 2>&1 &
     echo $! > "$dir/scheduler.pid"
     wait_for "the scheduler's port" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
     for i in 0 1; do
@@ -39,7 +41,8 @@ case $command in
       "$bin/ballista-executor" --bind-host 127.0.0.1 --external-host 127.0.0.1 \
         --scheduler-host 127.0.0.1 --scheduler-port "$port" --scheduler-connect-timeout-seconds 30 \
         --bind-port "$(free_port)" --bind-grpc-port "$(free_port)" --bind-health-port "$health" \
-        --vcores 2 --work-dir "$dir/executor-$i" > "$dir/executor-$i.log" 2>&1 &
+        --vcores 2 --executor-heartbeat-interval-seconds 1 --work-dir "$dir/executor-$i" \
+        > "$dir/executor-$i.log" 2>&1 &
       echo $! > "$dir/executor-$i.pid"
       wait_for "executor $i's /readyz" curl -sf "http://127.0.0.1:$health/readyz"
     done

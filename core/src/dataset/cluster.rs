@@ -30,8 +30,15 @@ impl Dataset {
         let manifest = read_manifest(folder)?;
         let folder = std::fs::canonicalize(folder).map_err(|e| io_error(folder, e))?;
         let scheduler = url.to_string();
-        let ctx = block_on(async move { SessionContext::remote(&scheduler).await })?
-            .map_err(|e| Error::Engine { message: format!("the Ballista scheduler at {url}: {e}") })?;
+        let ctx = block_on(async move {
+            let ctx = SessionContext::remote(&scheduler).await?;
+            // Ballista 55's adaptive planner can lose a job whose executor
+            // dies mid-stage (it rolls the stage back and never resumes);
+            // the static planner runs the lost tasks again elsewhere.
+            ctx.sql("SET ballista.planner.adaptive.enabled = false").await?;
+            Ok::<_, datafusion::error::DataFusionError>(ctx)
+        })?
+        .map_err(|e| Error::Engine { message: format!("the Ballista scheduler at {url}: {e}") })?;
         // Every table empty first; those with a folder become its files.
         let mut ds = Dataset::with_context(ctx);
         let mut lineage = Vec::new();
