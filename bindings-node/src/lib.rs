@@ -418,6 +418,23 @@ pub struct ReportFiles {
     pub lenient: Option<bool>,
 }
 
+impl ReportFiles {
+    /// The files by table, the parsed profiles and the lenient flag.
+    fn into_core(self) -> claimscope::Result<(Vec<(Table, String)>, Vec<claimscope::MappingProfile>, bool)> {
+        let kinds = claimscope::report::FilesByKind {
+            claims: self.claims,
+            budgets: self.budgets,
+            enrollment: self.enrollment,
+            admin_fees: self.admin_fees,
+            rebates: self.rebates,
+            stop_loss: self.stop_loss,
+            eligibility: self.eligibility,
+        };
+        let (files, profiles) = kinds.with_profiles_json(&self.mappings.unwrap_or_default())?;
+        Ok((files, profiles, self.lenient.unwrap_or(false)))
+    }
+}
+
 /// The report of files read once, as the CLI makes it: claims CSV files are
 /// folded into the report while read, never kept whole (unless completion or
 /// a stop-loss contract needs the table). Resolves to `{report, summaries}`
@@ -431,27 +448,8 @@ pub fn report_files(
 ) -> Job<serde_json::Value> {
     let no_dataset = Arc::new(Mutex::new(claimscope::Dataset::new()));
     job(&no_dataset, move |_| {
-        let paths = claimscope::report::FilesByKind {
-            claims: files.claims,
-            budgets: files.budgets,
-            enrollment: files.enrollment,
-            admin_fees: files.admin_fees,
-            rebates: files.rebates,
-            stop_loss: files.stop_loss,
-            eligibility: files.eligibility,
-        }
-        .tables();
-        let profiles = files
-            .mappings
-            .unwrap_or_default()
-            .iter()
-            .map(|m| claimscope::load::mapping::MappingProfile::from_json(m))
-            .collect::<claimscope::Result<Vec<_>>>()?;
-        let input = claimscope::report::ReportFiles {
-            files: &paths,
-            profiles: &profiles,
-            lenient: files.lenient.unwrap_or(false),
-        };
+        let (paths, profiles, lenient) = files.into_core()?;
+        let input = claimscope::report::ReportFiles { files: &paths, profiles: &profiles, lenient };
         let mut summaries = Vec::new();
         let report = claimscope::report::report_files(
             &input,
@@ -473,27 +471,8 @@ pub fn report_files(
 pub fn export_files(files: ReportFiles, folder: String, client: Option<String>) -> Job<serde_json::Value> {
     let no_dataset = Arc::new(Mutex::new(claimscope::Dataset::new()));
     job(&no_dataset, move |_| {
-        let paths = claimscope::report::FilesByKind {
-            claims: files.claims,
-            budgets: files.budgets,
-            enrollment: files.enrollment,
-            admin_fees: files.admin_fees,
-            rebates: files.rebates,
-            stop_loss: files.stop_loss,
-            eligibility: files.eligibility,
-        }
-        .tables();
-        let profiles = files
-            .mappings
-            .unwrap_or_default()
-            .iter()
-            .map(|m| claimscope::load::mapping::MappingProfile::from_json(m))
-            .collect::<claimscope::Result<Vec<_>>>()?;
-        let input = claimscope::report::ReportFiles {
-            files: &paths,
-            profiles: &profiles,
-            lenient: files.lenient.unwrap_or(false),
-        };
+        let (paths, profiles, lenient) = files.into_core()?;
+        let input = claimscope::report::ReportFiles { files: &paths, profiles: &profiles, lenient };
         let mut summaries = Vec::new();
         let export =
             claimscope::report::export_files(&input, client.as_deref(), std::path::Path::new(&folder), &mut |_, s| {

@@ -235,12 +235,10 @@ fn report_files(
     mappings: Vec<String>,
     lenient: bool,
 ) -> PyResult<(PyReport, Vec<String>)> {
-    use claimscope::load::mapping::MappingProfile;
     use claimscope::report::{FilesByKind, ReportFiles};
     let result = py.detach(|| {
-        let files = FilesByKind { claims, budgets, enrollment, admin_fees, rebates, stop_loss, eligibility }.tables();
-        let profiles: Vec<MappingProfile> =
-            mappings.iter().map(|m| MappingProfile::from_json(m)).collect::<claimscope::Result<_>>()?;
+        let kinds = FilesByKind { claims, budgets, enrollment, admin_fees, rebates, stop_loss, eligibility };
+        let (files, profiles) = kinds.with_profiles_json(&mappings)?;
         let options = ReportOptions::from_json(options_json)?;
         let mut summaries = Vec::new();
         let input = ReportFiles { files: &files, profiles: &profiles, lenient };
@@ -275,12 +273,10 @@ fn export_files(
     mappings: Vec<String>,
     lenient: bool,
 ) -> PyResult<(String, Vec<String>)> {
-    use claimscope::load::mapping::MappingProfile;
     use claimscope::report::{FilesByKind, ReportFiles};
     let result = py.detach(|| {
-        let files = FilesByKind { claims, budgets, enrollment, admin_fees, rebates, stop_loss, eligibility }.tables();
-        let profiles: Vec<MappingProfile> =
-            mappings.iter().map(|m| MappingProfile::from_json(m)).collect::<claimscope::Result<_>>()?;
+        let kinds = FilesByKind { claims, budgets, enrollment, admin_fees, rebates, stop_loss, eligibility };
+        let (files, profiles) = kinds.with_profiles_json(&mappings)?;
         let mut summaries = Vec::new();
         let input = ReportFiles { files: &files, profiles: &profiles, lenient };
         let folder = std::path::Path::new(folder);

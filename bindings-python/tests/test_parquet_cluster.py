@@ -3,21 +3,14 @@ from Python: the golden reports come back (lineage aside, which names the
 Parquet files). The cluster tests need a wheel built with the ``cluster``
 feature and a loopback cluster (tests/run-all.sh starts one where the
 Ballista binaries are cached: CLAIMSCOPE_TEST_BALLISTA=df://host:port)."""
-import json
 import os
 
 import pytest
 
 import claimscope
-from test_claimscope import CASES, case_files, expected
+from test_claimscope import CASES, case_files, expected, without_lineage
 
 BALLISTA = os.environ.get("CLAIMSCOPE_TEST_BALLISTA")
-
-
-def without_lineage(report_json):
-    d = json.loads(report_json)
-    d.pop("lineage")
-    return d
 
 
 def golden_dataset(case):

@@ -427,6 +427,12 @@ def _reading_bar(paths: Sequence[str], enabled: bool):
         bar.close()
 
 
+def _plan_paths(claims, *others):
+    """The claims paths as a list and the other tables' paths (None where absent), as text."""
+    paths = [claims] if isinstance(claims, (str, os.PathLike)) else list(claims)
+    return [os.fspath(p) for p in paths], [None if p is None else os.fspath(p) for p in others]
+
+
 def report_files(
     period: str,
     claims: Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
@@ -451,12 +457,10 @@ def report_files(
     ``mappings`` names its table. The report's ``load_summaries`` hold each
     file's LoadSummary (rejects in lenient mode, warnings). ``progress=True``
     shows a tqdm bar of the bytes read (needs tqdm)."""
-    paths = [claims] if isinstance(claims, (str, os.PathLike)) else list(claims)
-    others = [None if p is None else os.fspath(p) for p in (budgets, enrollment, admin_fees, rebates, stop_loss, eligibility)]
-    every_path = [os.fspath(p) for p in paths] + [p for p in others if p is not None]
-    with _reading_bar(every_path, progress):
+    paths, others = _plan_paths(claims, budgets, enrollment, admin_fees, rebates, stop_loss, eligibility)
+    with _reading_bar(paths + [p for p in others if p is not None], progress):
         inner, summaries = _claimscope.report_files(
-            period, [os.fspath(p) for p in paths], *others,
+            period, paths, *others,
             client, _report_options(**options), [_json_document(m) for m in mappings], lenient)
     report = Report(inner)
     report.load_summaries = [LoadSummary._from_json(s) for s in summaries]
@@ -481,10 +485,9 @@ def export_files(
     claims go to their client/month partitions while they are read (memory
     holds a few blocks, not the table). Returns the export's summary with the
     loads' summaries under ``"load_summaries"``."""
-    paths = [claims] if isinstance(claims, (str, os.PathLike)) else list(claims)
-    others = [None if p is None else os.fspath(p) for p in (budgets, enrollment, admin_fees, rebates, stop_loss, eligibility)]
+    paths, others = _plan_paths(claims, budgets, enrollment, admin_fees, rebates, stop_loss, eligibility)
     export, summaries = _claimscope.export_files(
-        os.fspath(folder), [os.fspath(p) for p in paths], *others,
+        os.fspath(folder), paths, *others,
         client, [_json_document(m) for m in mappings], lenient)
     result = json.loads(export)
     result["load_summaries"] = [LoadSummary._from_json(s) for s in summaries]

@@ -175,6 +175,12 @@ impl FilesByKind {
         }
         files
     }
+
+    /// The files, and mapping profiles given as JSON text (as the doors take them).
+    pub fn with_profiles_json(&self, mappings: &[String]) -> Result<(Vec<(Table, String)>, Vec<MappingProfile>)> {
+        let profiles = mappings.iter().map(|m| MappingProfile::from_json(m)).collect::<Result<_>>()?;
+        Ok((self.tables(), profiles))
+    }
 }
 
 /// Files of one report, by table, with what a load needs to read them.
