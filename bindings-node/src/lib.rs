@@ -420,7 +420,7 @@ pub struct ReportFiles {
 
 impl ReportFiles {
     /// The files by table, the parsed profiles and the lenient flag.
-    fn into_core(self) -> claimscope::Result<(Vec<(Table, String)>, Vec<claimscope::MappingProfile>, bool)> {
+    fn into_core(self) -> claimscope::Result<(claimscope::report::TableFiles, Vec<claimscope::MappingProfile>, bool)> {
         let kinds = claimscope::report::FilesByKind {
             claims: self.claims,
             budgets: self.budgets,

@@ -145,6 +145,9 @@ impl OneShotReport {
     }
 }
 
+/// (table, path) of files, in load order.
+pub type TableFiles = Vec<(Table, String)>;
+
 /// A report's files by kind, as the CLI's flags and the doors' arguments
 /// name them.
 #[derive(Debug, Default, Clone)]
@@ -161,7 +164,7 @@ pub struct FilesByKind {
 
 impl FilesByKind {
     /// (table, path) of each file: the claims first, in the order given.
-    pub fn tables(&self) -> Vec<(Table, String)> {
+    pub fn tables(&self) -> TableFiles {
         let mut files: Vec<(Table, String)> = self.claims.iter().map(|c| (Table::Claims, c.clone())).collect();
         for (table, path) in [
             (Table::Budgets, &self.budgets),
@@ -177,7 +180,7 @@ impl FilesByKind {
     }
 
     /// The files, and mapping profiles given as JSON text (as the doors take them).
-    pub fn with_profiles_json(&self, mappings: &[String]) -> Result<(Vec<(Table, String)>, Vec<MappingProfile>)> {
+    pub fn with_profiles_json(&self, mappings: &[String]) -> Result<(TableFiles, Vec<MappingProfile>)> {
         let profiles = mappings.iter().map(|m| MappingProfile::from_json(m)).collect::<Result<_>>()?;
         Ok((self.tables(), profiles))
     }
