@@ -59,7 +59,9 @@ pub mod rules;
 pub mod source;
 pub mod tools;
 
-pub use dataset::{validate_path, Dataset, ParquetExport};
+#[cfg(feature = "parquet")]
+pub use dataset::ParquetExport;
+pub use dataset::{validate_path, Dataset};
 pub use load::mapping::MappingProfile;
 pub use load::LoadOptions;
 pub use model::error::{Error, Result};

@@ -11,7 +11,9 @@ pub mod ipc;
 mod no_cluster;
 #[cfg(feature = "parquet")]
 pub mod parquet_dir;
+#[cfg(feature = "parquet")]
 mod partition_writers;
+#[cfg(feature = "parquet")]
 pub use partition_writers::ParquetExport;
 pub(crate) mod runtime;
 mod udf;

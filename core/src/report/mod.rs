@@ -30,9 +30,9 @@ use crate::model::load_summary::LineageEntry;
 use crate::model::period::{month_index, month_label, MonthIndex, Period};
 use crate::rules::rebates;
 pub use document::*;
-pub use one_shot::{
-    dataset_from_files, export_files, report_files, FilesByKind, OneShotReport, ReportFiles, TableFiles,
-};
+#[cfg(feature = "parquet")]
+pub use one_shot::export_files;
+pub use one_shot::{dataset_from_files, report_files, FilesByKind, OneShotReport, ReportFiles, TableFiles};
 pub use options::{parse_min_cell, Basis, ReportOptions, DEFAULT_HCC_THRESHOLD, DEFAULT_MIN_CELL, DEFAULT_TOP_N};
 pub use tables::TABLE_NAMES;
 

@@ -220,6 +220,7 @@ pub fn report_files(
     one.finish()
 }
 
+#[cfg(feature = "parquet")]
 /// Writes files to an export folder (`ParquetExport`): claims go to their
 /// partitions as they are read, so memory holds a few blocks, not the table.
 pub fn export_files(
