@@ -120,6 +120,7 @@ CLAIMSCOPE_BENCH_DIR="$work/bench" "$work/venv/bin/python" benches/peers/compare
 echo "== Ballista: the golden reports on a loopback cluster (one scheduler, two executors; an executor killed)"
 if [ -n "$ballista_dir" ]; then
   cargo test --locked -p claimscope --features cluster --test cluster
+  cargo test --locked -p claimscope-cli --features cluster --test cli cluster
 else
   echo "SKIPPED: no Ballista binaries in $ballista_bin"
 fi

@@ -600,6 +600,38 @@ fn a_plan_exported_as_parquet_reports_the_golden_figures() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `report --cluster` on the loopback cluster of tests/run-all.sh
+/// (CLAIMSCOPE_TEST_BALLISTA=df://host:port) over a plan exported with
+/// `export --parquet`: the golden report, lineage aside.
+#[cfg(feature = "cluster")]
+#[test]
+fn report_on_a_loopback_cluster_prints_the_golden_figures() {
+    let Ok(url) = std::env::var("CLAIMSCOPE_TEST_BALLISTA") else {
+        eprintln!("SKIPPED: no CLAIMSCOPE_TEST_BALLISTA (tests/ballista/cluster.sh starts a cluster)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan");
+    let out = run(bin()
+        .current_dir(repo().join("tests/golden/basic"))
+        .args(["export", "--parquet"])
+        .arg(&plan)
+        .args(BASIC_FILES));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(bin()
+        .args(["report", "--cluster", &url, "--parquet"])
+        .arg(&plan)
+        .args(["--client", "ACME", "--period", "2025-Q1"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let without_lineage = |mut v: serde_json::Value| {
+        v.as_object_mut().unwrap().remove("lineage");
+        v
+    };
+    let on_cluster: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&golden("basic-2025-Q1.json")).unwrap();
+    assert_eq!(without_lineage(on_cluster), without_lineage(expected));
+}
+
 /// Without the cluster feature, --cluster says how to build one that has it.
 #[cfg(not(feature = "cluster"))]
 #[test]
