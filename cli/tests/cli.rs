@@ -571,17 +571,28 @@ fn the_same_claims_file_twice_is_a_report_warning_and_doubles_the_figures() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `export --parquet FOLDER` of tests/golden/basic; its summary.
+fn export_basic(folder: &Path) -> serde_json::Value {
+    let out = run(bin()
+        .current_dir(repo().join("tests/golden/basic"))
+        .args(["export", "--parquet"])
+        .arg(folder)
+        .args(BASIC_FILES));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A report without its lineage (which names the files read).
+fn without_lineage(mut report: serde_json::Value) -> serde_json::Value {
+    report.as_object_mut().unwrap().remove("lineage");
+    report
+}
+
 #[test]
 fn a_plan_exported_as_parquet_reports_the_golden_figures() {
     let dir = std::env::temp_dir().join(format!("claimscope-export-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = run(bin()
-        .current_dir(repo().join("tests/golden/basic"))
-        .args(["export", "--parquet"])
-        .arg(&dir)
-        .args(BASIC_FILES));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = export_basic(&dir);
     // tests/golden/basic/claims.csv: a header and 13 claim lines of two clients, ACME and OTHER.
     assert_eq!(summary["tables"]["claims"], 13);
     let paths: Vec<&str> = summary["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
@@ -592,10 +603,6 @@ fn a_plan_exported_as_parquet_reports_the_golden_figures() {
     let from_parquet: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let expected: serde_json::Value = serde_json::from_str(&golden("basic-2025-Q1.json")).unwrap();
     // The lineage names the Parquet files instead of the CSV files.
-    let without_lineage = |mut v: serde_json::Value| {
-        v.as_object_mut().unwrap().remove("lineage");
-        v
-    };
     assert_eq!(without_lineage(from_parquet), without_lineage(expected));
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -612,21 +619,12 @@ fn report_on_a_loopback_cluster_prints_the_golden_figures() {
     };
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan");
-    let out = run(bin()
-        .current_dir(repo().join("tests/golden/basic"))
-        .args(["export", "--parquet"])
-        .arg(&plan)
-        .args(BASIC_FILES));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    export_basic(&plan);
     let out = run(bin()
         .args(["report", "--cluster", &url, "--parquet"])
         .arg(&plan)
         .args(["--client", "ACME", "--period", "2025-Q1"]));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let without_lineage = |mut v: serde_json::Value| {
-        v.as_object_mut().unwrap().remove("lineage");
-        v
-    };
     let on_cluster: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let expected: serde_json::Value = serde_json::from_str(&golden("basic-2025-Q1.json")).unwrap();
     assert_eq!(without_lineage(on_cluster), without_lineage(expected));
