@@ -226,22 +226,6 @@ impl Dataset {
         self.load_arrow(table, source, source::arrow_files::open(Format::ArrowIpc, bytes.to_vec(), source)?, options)
     }
 
-    /// Loads Parquet or Arrow IPC bytes whose claims rows go to `sink` as
-    /// they are read (see `load_csv_into`).
-    pub(crate) fn load_arrow_into(
-        &mut self,
-        table: Table,
-        source: &str,
-        format: Format,
-        bytes: Vec<u8>,
-        options: &LoadOptions,
-        sink: &dyn load::BatchSink,
-    ) -> Result<LoadSummary> {
-        let blocks = source::arrow_files::open(format, bytes, source)?;
-        let out = load::load_arrow(table.model_table(), blocks, options, source, &self.keys, Rows::Fold(sink))?;
-        self.add(table, out)
-    }
-
     /// Loads a file by its extension; its claims go to `sink` as they are
     /// read instead of being kept.
     pub(crate) fn load_path_into(
@@ -251,24 +235,23 @@ impl Dataset {
         options: &LoadOptions,
         sink: &dyn load::BatchSink,
     ) -> Result<LoadSummary> {
-        match Format::of_path(path) {
-            Format::Csv => self.load_csv_into(table, path, Input::Path(path), options, sink),
-            format => {
-                let bytes = Input::Path(path).read_all()?;
-                self.load_arrow_into(table, path, format, bytes, options, sink)
-            }
-        }
+        self.load_path_rows(table, path, options, Rows::Fold(sink))
     }
 
     /// Loads a file by its extension: `.parquet`, `.arrow`/`.ipc`/`.feather`, else CSV.
     pub fn load_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
-        match Format::of_path(path) {
-            Format::Csv => self.load_csv_path(table, path, options),
+        self.load_path_rows(table, path, options, Rows::Keep)
+    }
+
+    fn load_path_rows(&mut self, table: Table, path: &str, options: &LoadOptions, rows: Rows) -> Result<LoadSummary> {
+        let out = match Format::of_path(path) {
+            Format::Csv => load::load_csv(table.model_table(), Input::Path(path), options, path, &self.keys, rows)?,
             format => {
-                let bytes = Input::Path(path).read_all()?;
-                self.load_format(format, table, path, bytes, options)
+                let blocks = source::arrow_files::open(format, Input::Path(path).read_all()?, path)?;
+                load::load_arrow(table.model_table(), blocks, options, path, &self.keys, rows)?
             }
-        }
+        };
+        self.add(table, out)
     }
 
     /// Loads bytes of CSV, Parquet or Arrow IPC, told apart by their first

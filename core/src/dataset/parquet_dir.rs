@@ -119,6 +119,13 @@ pub(super) struct Written {
     pub files: Vec<ExportedFile>,
 }
 
+/// A table's folder in an export: every table has one, so a reader lists
+/// an empty table as empty.
+pub(super) fn create_table_dir(folder: &Path, table: Table) -> Result<()> {
+    let dir = folder.join(table.name());
+    std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))
+}
+
 /// Fails unless `folder` is absent or empty: an export never mixes with older files.
 pub(super) fn check_empty_folder(folder: &Path) -> Result<()> {
     if folder.exists() {
@@ -142,11 +149,9 @@ impl Dataset {
         self.write_manifest(folder, written)
     }
 
-    /// Writes one table's partitions; every table has its folder, so a
-    /// reader lists an empty table as empty.
+    /// Writes one table's partitions (and its folder, even when empty).
     pub(super) fn export_table(&self, folder: &Path, table: Table, written: &mut Written) -> Result<()> {
-        let table_dir = folder.join(table.name());
-        std::fs::create_dir_all(&table_dir).map_err(|e| io_error(&table_dir, e))?;
+        create_table_dir(folder, table)?;
         let batches = self.batches(table);
         let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         if rows == 0 {

@@ -10,7 +10,7 @@ use datafusion::arrow::compute::take_record_batch;
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::parquet_dir::{
-    check_empty_folder, io_error, partition_file, partitions, ExportSummary, ExportedFile, PartitionFile, PartitionKey,
+    check_empty_folder, create_table_dir, partition_file, partitions, ExportSummary, PartitionFile, PartitionKey,
     Written,
 };
 use super::Dataset;
@@ -41,7 +41,7 @@ impl PartitionWriters {
         let files = self.files.into_inner().map_err(|_| Error::engine("a partition writer panicked"))?;
         let mut rows = 0;
         for file in files.into_values() {
-            let file: ExportedFile = file.close(self.table)?;
+            let file = file.close(self.table)?;
             rows += file.rows;
             written.files.push(file);
         }
@@ -117,9 +117,7 @@ impl ParquetExport {
             return Err(Error::engine("an export kept claim rows outside its partition files"));
         }
         let mut written = Written::default();
-        // Every table has its folder, so a reader lists an empty table as empty.
-        let dir = folder.join(Table::Claims.name());
-        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        create_table_dir(&folder, Table::Claims)?;
         claims.finish(&mut written)?;
         for table in Table::STORED.into_iter().filter(|t| *t != Table::Claims) {
             others.export_table(&folder, table, &mut written)?;

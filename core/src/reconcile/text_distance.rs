@@ -1,41 +1,50 @@
 //! Distances between two texts (rapidfuzz), bounded by a cut-off so that
 //! far-apart pairs cost little.
 
+use rapidfuzz::common::WithScoreCutoff;
+use rapidfuzz::distance::jaro_winkler::{self, Args, BatchComparator};
+
+/// A Jaro-Winkler similarity when it is at least `cutoff`; `similarity`
+/// asks rapidfuzz with the arguments given. rapidfuzz is asked with a hair
+/// less: its cut-off arithmetic puts some similarities of exactly the
+/// cut-off (0.8 for "anna" / "anthea") under it.
+fn jaro_winkler_cut(
+    cutoff: f64,
+    similarity: impl FnOnce(&Args<f64, WithScoreCutoff<f64>>) -> Option<f64>,
+) -> Option<f64> {
+    similarity(&Args::default().score_cutoff((cutoff - 1e-9).max(0.0))).filter(|s| *s >= cutoff)
+}
+
 /// Jaro-Winkler similarity (rapidfuzz) when it is at least `cutoff`; ASCII
 /// text is compared as bytes (the same letters, without decoding).
 pub(crate) fn jaro_winkler_at_least(a: &str, b: &str, cutoff: f64) -> Option<f64> {
-    use rapidfuzz::distance::jaro_winkler::{similarity_with_args, Args};
-    // rapidfuzz is asked with a hair less: its cut-off arithmetic puts some
-    // similarities of exactly the cut-off (0.8 for "anna" / "anthea") under it.
-    let args = Args::default().score_cutoff((cutoff - 1e-9).max(0.0));
-    let score = if a.is_ascii() && b.is_ascii() {
-        similarity_with_args(a.bytes(), b.bytes(), &args)
-    } else {
-        similarity_with_args(a.chars(), b.chars(), &args)
-    };
-    score.filter(|s| *s >= cutoff)
+    jaro_winkler_cut(cutoff, |args| {
+        if a.is_ascii() && b.is_ascii() {
+            jaro_winkler::similarity_with_args(a.bytes(), b.bytes(), args)
+        } else {
+            jaro_winkler::similarity_with_args(a.chars(), b.chars(), args)
+        }
+    })
 }
 
 /// Jaro-Winkler similarities of one text with many: rapidfuzz's batch
 /// comparator builds the text's letter table once, not per pair.
 pub(crate) struct JaroWinklerFrom<'a> {
     text: &'a str,
-    ascii: Option<rapidfuzz::distance::jaro_winkler::BatchComparator<u8>>,
+    ascii: Option<BatchComparator<u8>>,
 }
 
 impl<'a> JaroWinklerFrom<'a> {
     pub(crate) fn new(text: &'a str) -> JaroWinklerFrom<'a> {
-        let ascii = text.is_ascii().then(|| rapidfuzz::distance::jaro_winkler::BatchComparator::new(text.bytes()));
+        let ascii = text.is_ascii().then(|| BatchComparator::new(text.bytes()));
         JaroWinklerFrom { text, ascii }
     }
 
     /// `jaro_winkler_at_least(text, other, cutoff)`, the same number.
     pub(crate) fn at_least(&self, other: &str, cutoff: f64) -> Option<f64> {
-        use rapidfuzz::distance::jaro_winkler::Args;
         match &self.ascii {
             Some(batch) if other.is_ascii() => {
-                let args = Args::default().score_cutoff((cutoff - 1e-9).max(0.0));
-                batch.similarity_with_args(other.bytes(), &args).filter(|s| *s >= cutoff)
+                jaro_winkler_cut(cutoff, |args| batch.similarity_with_args(other.bytes(), args))
             }
             _ => jaro_winkler_at_least(self.text, other, cutoff),
         }
