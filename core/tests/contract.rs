@@ -214,7 +214,7 @@ fn a_reimbursement_for_a_claimant_without_claims_is_warned() {
     // Still credited to the month: 5000.00 + 100.00.
     assert_eq!(r.summary.sums.stop_loss_reimbursements.to_string(), "5100.00");
     // The claims asked by a query (as on a cluster): the same warning.
-    ds.set_claims_execution(claimscope::dataset::ClaimsExecution::GroupedQuery);
+    ds.set_claims_execution(claimscope::dataset::ClaimsExecution::GroupedQueries);
     let grouped = ds.report(Some("A"), "2025-01", &ReportOptions::default()).unwrap();
     assert_eq!(grouped.to_json().unwrap(), r.to_json().unwrap());
 }

@@ -28,14 +28,14 @@ fn golden_reports_match_byte_for_byte() {
     assert!(checked >= 18, "only {checked} golden cases ran");
 }
 
-/// The claims figures from one DataFusion GROUP BY plan (what a cluster
-/// runs) instead of the scan of stored rows: the same bytes on every case.
+/// The claims figures from grouped DataFusion queries (what a cluster runs)
+/// instead of the scan of stored rows: the same bytes on every case.
 #[test]
-fn golden_reports_match_when_claims_are_grouped_by_one_query() {
+fn golden_reports_match_when_claims_figures_are_grouped_queries() {
     let mut checked = 0;
     for case in &cases() {
         let mut ds = case.dataset();
-        ds.set_claims_execution(claimscope::dataset::ClaimsExecution::GroupedQuery);
+        ds.set_claims_execution(claimscope::dataset::ClaimsExecution::GroupedQueries);
         let json = ds.report(Some(&case.client), &case.period, &case.options()).unwrap().to_json().unwrap();
         let expected = std::fs::read_to_string(&case.expected).unwrap();
         assert!(json == expected, "{}: the grouped-query report differs from {}", case.name, case.expected.display());

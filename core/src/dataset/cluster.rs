@@ -1,8 +1,10 @@
 //! A Dataset whose tables are the Parquet files of an export folder
 //! (`export_parquet_dir`), queried on an Apache DataFusion Ballista cluster:
-//! every query a report runs, the claims grouping included
-//! (`ClaimsExecution::GroupedQuery`), is planned here and executed by the
-//! cluster's executors over the files; only grouped rows come back.
+//! every query a report runs, the claims figures included
+//! (`ClaimsExecution::GroupedQueries`: per-claimant grouping, distinct
+//! counts and the ranking for concentration happen in the plans), is planned
+//! here and executed by the cluster's executors over the files; only small
+//! grouped results come back.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -57,7 +59,7 @@ impl Dataset {
         }
         ds.lineage = lineage;
         ds.cluster = Some(url.to_string());
-        ds.claims_execution = ClaimsExecution::GroupedQuery;
+        ds.claims_execution = ClaimsExecution::GroupedQueries;
         Ok(ds)
     }
 }

@@ -58,10 +58,10 @@ pub enum ClaimsExecution {
     /// One pass over the stored claims with integer keys (the fast path).
     #[default]
     Scan,
-    /// One DataFusion GROUP BY over the claims table whose grouped rows are
-    /// folded into the same figures: what an engine that only runs plans
-    /// (a cluster) executes. Kept equal to `Scan` on every golden case.
-    GroupedQuery,
+    /// Grouped DataFusion queries, one a figure, whose small results are
+    /// the figures: what an engine that only runs plans (a cluster)
+    /// executes. Kept equal to `Scan` on every golden case.
+    GroupedQueries,
 }
 
 /// The canonical tables of one or many clients, ready to report on.
@@ -382,7 +382,7 @@ impl Dataset {
 
     /// Every client_id found in any table, sorted.
     pub fn clients(&self) -> Result<Vec<String>> {
-        if self.claims_execution == ClaimsExecution::GroupedQuery {
+        if self.claims_execution == ClaimsExecution::GroupedQueries {
             return self.clients_by_query();
         }
         let mut clients = std::collections::BTreeSet::new();
@@ -468,7 +468,7 @@ impl Dataset {
 
     /// The claims' grouping columns as integer keys (made once per load).
     pub(crate) fn claim_keys(&self) -> Result<Arc<ClaimKeys>> {
-        if self.claims_execution == ClaimsExecution::GroupedQuery {
+        if self.claims_execution == ClaimsExecution::GroupedQueries {
             // Held to by the golden tests: no claims figure reads stored rows then.
             return Err(Error::engine("claims are read through queries here, not from stored rows"));
         }

@@ -57,6 +57,39 @@ pub fn chapter_code(code: Option<&str>) -> &'static str {
     code.and_then(chapter_of).map_or(UNKNOWN, |c| c.chapter.as_str())
 }
 
+/// `chapter_code` of text column `column` as a SQL expression of DataFusion's
+/// core operators, for an engine that knows none of this crate's functions
+/// (a cluster's executors): the category pattern, then the ranges in table
+/// order. A code whose category is valid starts with it, so `first <= cat
+/// <= last` is `code >= first AND code < last'` (last's final byte + 1).
+pub fn chapter_sql(column: &str) -> String {
+    let quoted = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let text = format!("CAST({column} AS VARCHAR)");
+    let after = |last: &str| {
+        let mut bytes = last.as_bytes().to_vec();
+        if let Some(b) = bytes.last_mut() {
+            *b += 1;
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let ranges: Vec<String> = chapters()
+        .iter()
+        .map(|c| {
+            format!(
+                "WHEN {text} >= {} AND {text} < {} THEN {}",
+                quoted(&c.first),
+                quoted(&after(&c.last)),
+                quoted(&c.chapter)
+            )
+        })
+        .collect();
+    let unknown = quoted(UNKNOWN);
+    format!(
+        "CASE WHEN {text} ~ '^[A-Z][0-9][0-9A-Z]' THEN CASE {} ELSE {unknown} END ELSE {unknown} END",
+        ranges.join(" ")
+    )
+}
+
 /// The plain-language name of a chapter range code, or `Unknown`.
 pub fn chapter_name(chapter: &str) -> &'static str {
     chapters().iter().find(|c| c.chapter == chapter).map_or(UNKNOWN, |c| c.name.as_str())
@@ -120,5 +153,57 @@ mod tests {
             assert_eq!(chapter_code(Some(junk)), UNKNOWN, "{junk}");
         }
         assert_eq!(chapter_code(None), UNKNOWN);
+    }
+
+    /// `chapter_sql` run by DataFusion over every chapter's ends, the gaps,
+    /// junk and generated codes gives `chapter_code`'s answer for each.
+    #[test]
+    fn the_sql_expression_agrees_with_chapter_code() {
+        use datafusion::arrow::array::{AsArray, StringArray};
+        use datafusion::arrow::compute::cast;
+        use datafusion::arrow::datatypes::{Field, Schema};
+        use datafusion::arrow::record_batch::RecordBatch;
+        use datafusion::prelude::SessionContext;
+        let mut codes: Vec<Option<String>> = vec![None];
+        for c in chapters() {
+            for end in [&c.first, &c.last] {
+                codes.push(Some(end.clone()));
+                codes.push(Some(format!("{end}9")));
+            }
+        }
+        let fixed =
+            ["E119", "C7A00", "D3A0", "O9A1", "QA01", "Q999", "D90", "T89", "U86", "25000", "UNK", "E1", "e119"];
+        codes.extend(fixed.iter().map(|c| Some(c.to_string())));
+        codes.extend(
+            ["", "9", "É11", "EÉ1", "E1É", "A0", "Z99ZZ", "[00", "@00", "A:0", "A/0", "A0a", "A0@", "A0["]
+                .map(|c| Some(c.into())),
+        );
+        // Every letter with digits and letters around the range ends.
+        for letter in 'A'..='Z' {
+            for second in ['0', '4', '9', 'A'] {
+                for third in ['0', '9', 'A', 'Z', 'a'] {
+                    codes.push(Some(format!("{letter}{second}{third}1")));
+                }
+            }
+        }
+        let array = StringArray::from(codes.clone());
+        let schema = Arc::new(Schema::new(vec![Field::new("icd_code", DataType::Utf8, true)]));
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(array)]).unwrap();
+        let ctx = SessionContext::new();
+        ctx.register_batch("codes", batch).unwrap();
+        let sql = format!("SELECT {} FROM codes", chapter_sql("icd_code"));
+        let batches =
+            crate::dataset::runtime::block_on(async { ctx.sql(&sql).await?.collect().await }).unwrap().unwrap();
+        let got: Vec<String> = batches
+            .iter()
+            .flat_map(|b| {
+                let column = cast(b.column(0), &DataType::Utf8).unwrap();
+                column.as_string::<i32>().iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(got.len(), codes.len());
+        for (code, chapter) in codes.iter().zip(&got) {
+            assert_eq!(chapter, chapter_code(code.as_deref()), "{code:?}");
+        }
     }
 }

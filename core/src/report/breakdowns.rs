@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::claim_scan::{ClaimScan, Dimension};
+use super::claim_figures::{ClaimFigures, Dimension};
 use super::common::{to_decimal, Denominators};
 use super::document::{BreakdownFigures, DiagnosisGroup, Num, ServiceCategory, TopDiagnosis};
 use crate::model::error::Result;
@@ -23,9 +23,9 @@ struct Group {
 }
 
 /// The period's groups of a dimension: total desc, then name by code point.
-fn groups(claims: &ClaimScan, dimension: Dimension) -> Result<Vec<Group>> {
+fn groups(claims: &dyn ClaimFigures, dimension: Dimension) -> Result<Vec<Group>> {
     let mut out = claims
-        .groups(dimension)
+        .groups(dimension)?
         .into_iter()
         .map(|g| {
             Ok(Group {
@@ -76,14 +76,18 @@ impl Group {
 /// The groups in report order with how each is shown. With min_cell, small
 /// groups are suppressed (see `privacy::groups_to_suppress`) and listed by
 /// name after the kept ones, then their fold "Other (suppressed)".
-fn with_min_cell(claims: &ClaimScan, dimension: Dimension, min_cell: Option<i64>) -> Result<Vec<(Group, Shown)>> {
+fn with_min_cell(
+    claims: &dyn ClaimFigures,
+    dimension: Dimension,
+    min_cell: Option<i64>,
+) -> Result<Vec<(Group, Shown)>> {
     let all = groups(claims, dimension)?;
     let Some(min_cell) = min_cell else { return Ok(all.into_iter().map(|g| (g, Shown::Plain)).collect()) };
     let sizes: Vec<GroupSize> =
         all.iter().map(|g| GroupSize { name: &g.key, claimants: g.claimant_count, total: g.total }).collect();
     let distinct = |set: &[usize]| -> Result<i64> {
         let names: Vec<&str> = set.iter().map(|&i| all[i].key.as_str()).collect();
-        Ok(claims.distinct_claimants_in(dimension, &names))
+        claims.distinct_claimants_in(dimension, &names)
     };
     let folded = groups_to_suppress(&sizes, min_cell, distinct)?;
     if folded.is_empty() {
@@ -117,7 +121,7 @@ fn with_min_cell(claims: &ClaimScan, dimension: Dimension, min_cell: Option<i64>
 }
 
 pub(crate) fn service_categories(
-    claims: &ClaimScan,
+    claims: &dyn ClaimFigures,
     den: &Denominators,
     min_cell: Option<i64>,
 ) -> Result<Vec<ServiceCategory>> {
@@ -128,7 +132,7 @@ pub(crate) fn service_categories(
 }
 
 pub(crate) fn diagnosis_groups(
-    claims: &ClaimScan,
+    claims: &dyn ClaimFigures,
     den: &Denominators,
     min_cell: Option<i64>,
 ) -> Result<Vec<DiagnosisGroup>> {
@@ -143,13 +147,13 @@ pub(crate) fn diagnosis_groups(
 
 /// The top codes by total; with min_cell, only codes with at least that many claimants.
 pub(crate) fn top_diagnoses(
-    claims: &ClaimScan,
+    claims: &dyn ClaimFigures,
     top_n: usize,
     terms: &BTreeMap<String, String>,
     min_cell: Option<i64>,
 ) -> Result<Vec<TopDiagnosis>> {
     let mut rows: Vec<(String, Decimal, i64)> = claims
-        .groups(Dimension::Code)
+        .groups(Dimension::Code)?
         .into_iter()
         .map(|g| Ok((g.key, to_decimal(g.sums.total)?, g.sums.claimant_count)))
         .collect::<Result<_>>()?;

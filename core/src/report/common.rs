@@ -1,10 +1,8 @@
 //! What several report sections share: the warning constructor, claims
-//! sums turned to decimals, the denominators of shares and PMPMs, and the
-//! ranked claimant totals.
+//! sums turned to decimals, and the denominators of shares and PMPMs.
 
 use rust_decimal::Decimal;
 
-use super::claim_scan::ClaimScan;
 use super::document::{Num, Warning, WarningCode};
 use crate::model::error::{Error, Result};
 use crate::model::money::divide_round;
@@ -35,35 +33,4 @@ impl Denominators {
     pub fn pmpm(&self, amount: Decimal) -> Option<Num> {
         self.member_months.and_then(|m| divide_round(amount, Decimal::from(m), 2)).map(Num)
     }
-}
-
-/// A claimant's period totals.
-#[derive(Debug, Clone)]
-pub(crate) struct ClaimantTotal {
-    /// The claimant's key in the claim scan.
-    pub key: u32,
-    pub claimant_id: String,
-    pub medical: Decimal,
-    pub pharmacy: Decimal,
-    pub total: Decimal,
-    pub claim_count: i64,
-}
-
-/// Every claimant of the period, ranked by total desc, then claimant_id.
-pub(crate) fn claimant_totals(claims: &ClaimScan) -> Result<Vec<ClaimantTotal>> {
-    let mut out = claims
-        .claimants()
-        .map(|(key, id, sums)| {
-            Ok(ClaimantTotal {
-                key,
-                claimant_id: id.to_string(),
-                medical: to_decimal(sums.medical)?,
-                pharmacy: to_decimal(sums.pharmacy)?,
-                total: to_decimal(sums.total)?,
-                claim_count: sums.claim_count,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    out.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.claimant_id.as_bytes().cmp(b.claimant_id.as_bytes())));
-    Ok(out)
 }

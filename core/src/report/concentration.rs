@@ -3,22 +3,29 @@
 
 use rust_decimal::Decimal;
 
-use super::common::ClaimantTotal;
+use super::claim_figures::{top_counts, ClaimFigures};
 use super::document::{ConcentrationRow, Num};
+use crate::model::error::Result;
 use crate::model::money::divide_round;
 
 pub(crate) const TOP_PERCENTS: [u32; 4] = [1, 5, 10, 20];
 
-/// `ranked` is ordered by total desc, then claimant_id.
-pub(crate) fn concentration(ranked: &[ClaimantTotal], gross: Decimal) -> Vec<ConcentrationRow> {
-    let n = ranked.len() as i64;
+/// The concentration rows of a period's claims whose gross is `gross`.
+pub(crate) fn concentration(claims: &dyn ClaimFigures, gross: Decimal) -> Result<Vec<ConcentrationRow>> {
+    let ks = top_counts(&TOP_PERCENTS, claims.claimant_count()?);
+    let tops = claims.top_totals(&ks)?;
+    Ok(rows(&ks, &tops, gross))
+}
+
+/// One row a percent: `ks[i]` claimants hold `tops[i]` of `gross`.
+fn rows(ks: &[i64], tops: &[Decimal], gross: Decimal) -> Vec<ConcentrationRow> {
     TOP_PERCENTS
         .iter()
-        .map(|&p| {
-            // ceil(p * n / 100) in integers
-            let k = (i64::from(p) * n + 99) / 100;
-            let top: Decimal = ranked.iter().take(k as usize).map(|c| c.total).sum();
-            ConcentrationRow { top_pct: p, claimants: k, share: divide_round(top, gross, 4).map(Num) }
+        .zip(ks.iter().zip(tops))
+        .map(|(&p, (&k, &top))| ConcentrationRow {
+            top_pct: p,
+            claimants: k,
+            share: divide_round(top, gross, 4).map(Num),
         })
         .collect()
 }
@@ -28,31 +35,17 @@ mod tests {
     use super::*;
     use crate::model::money::dec;
 
-    fn claimant(id: &str, total: &str) -> ClaimantTotal {
-        ClaimantTotal {
-            key: 0,
-            claimant_id: id.into(),
-            medical: dec(total),
-            pharmacy: Decimal::ZERO,
-            total: dec(total),
-            claim_count: 1,
-        }
-    }
-
     #[test]
-    fn k_is_the_ceiling_and_shares_use_signed_totals() {
-        // 21 claimants: k = ceil(0.21)=1, ceil(1.05)=2, ceil(2.1)=3, ceil(4.2)=5
-        let mut ranked: Vec<ClaimantTotal> = (0..20).map(|i| claimant(&format!("C{i:02}"), "100.00")).collect();
-        ranked.insert(0, claimant("BIG", "1000.00"));
-        ranked.push(claimant("NEG", "-50.00"));
-        ranked.truncate(21);
-        // gross = 1000 + 20*100 = 3000.00
-        let rows = concentration(&ranked, dec("3000.00"));
-        let ks: Vec<i64> = rows.iter().map(|r| r.claimants).collect();
-        assert_eq!(ks, vec![1, 2, 3, 5]);
-        // top 1: 1000/3000 = 0.33333 -> 0.3333; top 5: 1400/3000 = 0.46666 -> 0.4667
-        assert_eq!(rows[0].share, Some(Num(dec("0.3333"))));
-        assert_eq!(rows[3].share, Some(Num(dec("0.4667"))));
-        assert_eq!(concentration(&[], Decimal::ZERO)[0].share, None);
+    fn shares_divide_the_top_totals_by_gross_rounded_once() {
+        // 21 claimants (k = 1, 2, 3, 5) of gross 3000.00: BIG 1000.00, then 100.00 each.
+        let ks = top_counts(&TOP_PERCENTS, 21);
+        let tops = [dec("1000.00"), dec("1100.00"), dec("1200.00"), dec("1400.00")];
+        let got = rows(&ks, &tops, dec("3000.00"));
+        assert_eq!(got.iter().map(|r| r.claimants).collect::<Vec<_>>(), vec![1, 2, 3, 5]);
+        // 1000/3000 = 0.33333 -> 0.3333; 1400/3000 = 0.46666 -> 0.4667
+        assert_eq!(got[0].share, Some(Num(dec("0.3333"))));
+        assert_eq!(got[3].share, Some(Num(dec("0.4667"))));
+        // No gross: no share.
+        assert_eq!(rows(&[0; 4], &[Decimal::ZERO; 4], Decimal::ZERO)[0].share, None);
     }
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::claim_scan::ClaimScan;
-use super::common::{ClaimantTotal, Denominators};
+use super::claim_figures::ClaimFigures;
+use super::common::Denominators;
 use super::document::{HighCostClaimant, HighCostClaimants, Num};
 use super::stop_loss_links::StopLossLinks;
 use crate::model::error::Result;
@@ -17,8 +17,8 @@ use crate::model::money::divide_round;
 /// primary_icd is the code with the largest summed total (ties to the
 /// smallest code; rows without a code are ignored).
 pub(crate) fn high_cost_claimants(
-    claims: &ClaimScan,
-    ranked: &[ClaimantTotal],
+    claims: &dyn ClaimFigures,
+    claimant_count: i64,
     options: &super::ReportOptions,
     den: &Denominators,
     stop_loss: &StopLossLinks,
@@ -26,11 +26,11 @@ pub(crate) fn high_cost_claimants(
 ) -> Result<HighCostClaimants> {
     let threshold = options.hcc_threshold;
     let privacy = &options.privacy;
-    let mut claimants: Vec<HighCostClaimant> = ranked
-        .iter()
-        .filter(|c| c.total >= threshold)
+    let mut claimants: Vec<HighCostClaimant> = claims
+        .claimants_reaching(threshold)?
+        .into_iter()
         .map(|c| {
-            let code = claims.primary_code(c.key).map(str::to_string);
+            let code = c.primary_code;
             let chapter = icd::chapter_code(code.as_deref()).to_string();
             let (code, layman_term) = if privacy.employer_facing {
                 (None, None)
@@ -65,7 +65,7 @@ pub(crate) fn high_cost_claimants(
         count,
         total: Num::money(total),
         share_of_gross: den.share(total),
-        share_of_claimants: divide_round(Decimal::from(count), Decimal::from(ranked.len() as i64), 4).map(Num),
+        share_of_claimants: divide_round(Decimal::from(count), Decimal::from(claimant_count), 4).map(Num),
         claimants,
     })
 }

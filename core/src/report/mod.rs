@@ -2,7 +2,9 @@
 //! computed over the Dataset's canonical tables.
 
 mod breakdowns;
+mod claim_figures;
 mod claim_fold;
+mod claim_queries;
 mod claim_scan;
 mod common;
 mod completion;
@@ -24,7 +26,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::dataset::Dataset;
+use crate::dataset::{ClaimsExecution, Dataset};
 use crate::model::error::{Error, Result};
 use crate::model::load_summary::LineageEntry;
 use crate::model::period::{month_index, month_label, MonthIndex, Period};
@@ -36,8 +38,10 @@ pub use one_shot::{dataset_from_files, report_files, FilesByKind, OneShotReport,
 pub use options::{parse_min_cell, Basis, ReportOptions, DEFAULT_HCC_THRESHOLD, DEFAULT_MIN_CELL, DEFAULT_TOP_N};
 pub use tables::TABLE_NAMES;
 
+use claim_figures::ClaimFigures;
+use claim_queries::ClaimQueries;
 use claim_scan::ClaimScan;
-use common::{claimant_totals, warning, Denominators};
+use common::{warning, Denominators};
 use query::{first_day_literal, lit, month_key_sql, run};
 
 pub const SCHEMA_VERSION: &str = "1";
@@ -122,7 +126,8 @@ fn latest_month(
         Claims::Folded(folded) => {
             let of_year = folded
                 .scan
-                .months()
+                .months()?
+                .into_iter()
                 .filter(|(m, s)| s.claim_count > 0 && (month_index(year, 1)..=month_index(year, 12)).contains(m));
             keep(of_year.map(|(m, _)| i64::from(crate::model::period::month_key(m))).max());
         }
@@ -170,10 +175,14 @@ fn build(ds: &Dataset, claims: Claims, client: Option<&str>, label: &str, option
 
     let rebates = rebates_by_month(ds, &client)?;
     let counts = enrollment::enrollment(ds, &client, first - 24, last, options.eligibility_counting)?;
-    let stored_scan;
-    let (claims, folded) = match &claims {
+    let (stored_scan, queried);
+    let (column, window) = (basis.date_column(), (first - 24, last));
+    let (claims, folded): (&dyn ClaimFigures, _) = match &claims {
+        Claims::Stored if ds.claims_execution() == ClaimsExecution::GroupedQueries => {
+            queried = ClaimQueries::run(ds, &client, column, window, (first, last))?;
+            (&queried, None)
+        }
         Claims::Stored => {
-            let (column, window) = (basis.date_column(), (first - 24, last));
             let key = format!("claim scan of {client:?} by {column}, months {window:?}, period {first}..={last}");
             stored_scan =
                 ds.derived_from_claims(&key, || ClaimScan::run(ds, &client, column, window, (first, last)))?;
@@ -182,11 +191,11 @@ fn build(ds: &Dataset, claims: Claims, client: Option<&str>, label: &str, option
         Claims::Folded(folded) => (&folded.scan, Some(&**folded)),
     };
     let months = monthly::month_data(ds, &client, Some(claims), first - 24, last, &rebates, &counts.by_month)?;
-    let ranked = claimant_totals(claims)?;
+    let claimant_count = claims.claimant_count()?;
 
     let figures = |shift: i32, what: &str| -> Result<monthly::PeriodFigures> {
         let claimants =
-            if shift == 0 { ranked.len() as i64 } else { claims.distinct_claimants(first - shift, last - shift) };
+            if shift == 0 { claimant_count } else { claims.distinct_claimants(first - shift, last - shift)? };
         Ok(monthly::period_figures(&months, first - shift, last - shift, claimants, what))
     };
     let current = figures(0, "period")?;
@@ -239,10 +248,11 @@ fn build(ds: &Dataset, claims: Claims, client: Option<&str>, label: &str, option
     };
 
     let den = Denominators { gross: current.gross, member_months: current.member_months };
-    let terms = claims.layman_terms();
+    let terms = claims.layman_terms()?;
     let stop_loss = stop_loss_links::stop_loss_links(ds, folded, &client, first, last)?;
     warnings.extend(stop_loss.warnings.iter().cloned());
-    let high_cost_claimants = high_cost::high_cost_claimants(claims, &ranked, options, &den, &stop_loss, &terms)?;
+    let high_cost_claimants =
+        high_cost::high_cost_claimants(claims, claimant_count, options, &den, &stop_loss, &terms)?;
     let stop_loss_section = match &options.stop_loss_contract {
         Some(contract) => {
             let (section, more) =
@@ -333,7 +343,7 @@ fn build(ds: &Dataset, claims: Claims, client: Option<&str>, label: &str, option
         diagnosis_groups,
         top_diagnoses,
         high_cost_claimants,
-        concentration: concentration::concentration(&ranked, current.gross),
+        concentration: concentration::concentration(claims, current.gross)?,
         stop_loss: stop_loss_section,
         completion: completion_section,
         projection: projection_section,

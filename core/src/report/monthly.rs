@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::claim_scan::ClaimScan;
+use super::claim_figures::ClaimFigures;
 use super::common::{to_decimal, warning};
 use super::document::{MonthlyFigures, MonthlyRow, Num, PeriodSummary, Warning, WarningCode};
 use super::query::{first_day_literal, lit, month_key_sql, run};
@@ -39,7 +39,7 @@ pub(crate) struct MonthData {
 pub(crate) fn month_data(
     ds: &Dataset,
     client: &str,
-    claims: Option<&ClaimScan>,
+    claims: Option<&dyn ClaimFigures>,
     first: MonthIndex,
     last: MonthIndex,
     rebates: &BTreeMap<MonthIndex, Decimal>,
@@ -50,7 +50,7 @@ pub(crate) fn month_data(
     let (from, to) = (first_day_literal(first), first_day_literal(last + 1));
     let (k1, k2) = (month_key(first), month_key(last));
 
-    for (month, sums) in claims.into_iter().flat_map(ClaimScan::months) {
+    for (month, sums) in claims.map(|c| c.months()).transpose()?.unwrap_or_default() {
         if let Some(m) = months.get_mut(&month) {
             m.medical = to_decimal(sums.medical)?;
             m.pharmacy = to_decimal(sums.pharmacy)?;

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
 use crate::model::period::{month_index, month_of, year_of, MonthIndex};
+use crate::model::table::MONEY_SCALE;
 
 /// Rows of a query result, read by column position.
 pub(crate) struct Rows {
@@ -40,11 +41,6 @@ pub(crate) fn first_day_literal(m: MonthIndex) -> String {
 }
 
 impl Rows {
-    /// The result's batches as they came.
-    pub fn into_batches(self) -> Vec<RecordBatch> {
-        self.batches
-    }
-
     /// Visits every row as (batch, row index).
     pub fn each(&self, mut f: impl FnMut(&Row) -> Result<()>) -> Result<()> {
         for batch in &self.batches {
@@ -93,6 +89,22 @@ impl Row<'_> {
         let mut d = self.dec(c)?.unwrap_or_default();
         d.rescale(2);
         Ok(d)
+    }
+
+    /// A money sum (Decimal128 at the money scale, any precision) in cents;
+    /// null (no rows) is zero.
+    pub fn cents(&self, c: usize) -> Result<i128> {
+        let col = self.col(c)?;
+        if col.is_null(self.i) {
+            return Ok(0);
+        }
+        match col.data_type() {
+            DataType::Decimal128(_, MONEY_SCALE) => {
+                let a = col.as_any().downcast_ref::<Decimal128Array>().ok_or_else(|| wrong_type(col))?;
+                Ok(a.value(self.i))
+            }
+            _ => Err(wrong_type(col)),
+        }
     }
 
     pub fn int(&self, c: usize) -> Result<Option<i64>> {

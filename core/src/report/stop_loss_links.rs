@@ -177,7 +177,7 @@ fn claimants_without_claims(
         return Ok(Vec::new());
     }
     let names: BTreeSet<&str> = unconfirmed.iter().map(|(_, id, _)| id.as_str()).collect();
-    if ds.claims_execution() == ClaimsExecution::GroupedQuery {
+    if ds.claims_execution() == ClaimsExecution::GroupedQueries {
         let listed: Vec<String> = names.iter().map(|id| lit(id)).collect();
         let mut with_claims = BTreeSet::new();
         run(
