@@ -52,6 +52,11 @@ pub fn validate_path(table: Table, path: &str, options: &LoadOptions) -> Result<
     Ok(out.summary)
 }
 
+/// The partition folders of an export: `client=…/month=YYYY-MM` (the
+/// claims' month is the incurred month, of claim_date).
+pub(crate) const CLIENT_PARTITION: &str = "client";
+pub(crate) const MONTH_PARTITION: &str = "month";
+
 /// How a report computes its claims figures (the same numbers either way).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ClaimsExecution {
@@ -69,6 +74,12 @@ pub struct Dataset {
     claims_execution: ClaimsExecution,
     /// The Ballista scheduler whose cluster runs the queries, if any.
     cluster: Option<String>,
+    /// The claims table has the export folder's partition columns (client,
+    /// incurred month), which queries filter on so whole folders are skipped.
+    claims_partitioned: bool,
+    /// The clients of an export folder, named by its partition folders: a
+    /// cluster lists them without a query over every file.
+    clients_of_folders: Option<Vec<String>>,
     /// How long a cluster query may run before it is given up (a job whose
     /// executor was lost can wait forever on Ballista 55).
     #[cfg(feature = "cluster")]
@@ -103,6 +114,8 @@ impl Dataset {
         let mut ds = Dataset {
             claims_execution: ClaimsExecution::Scan,
             cluster: None,
+            claims_partitioned: false,
+            clients_of_folders: None,
             #[cfg(feature = "cluster")]
             query_limit: std::time::Duration::from_secs(600),
             ctx,
@@ -282,6 +295,13 @@ impl Dataset {
 
     /// Keeps a load's batches and lineage.
     fn add(&mut self, table: Table, out: load::LoadOutput) -> Result<LoadSummary> {
+        if let Some(url) = &self.cluster {
+            // Its tables are an export folder's files; in-memory rows would replace them.
+            return Err(Error::argument(format!(
+                "this Dataset reports from an export folder on the cluster at {url}; load files into a local \
+                 Dataset and export them (export_parquet_dir) instead"
+            )));
+        }
         let table = table.model_table();
         for (t, batch) in out.batches {
             if batch.num_rows() > 0 {
@@ -382,6 +402,9 @@ impl Dataset {
 
     /// Every client_id found in any table, sorted.
     pub fn clients(&self) -> Result<Vec<String>> {
+        if let Some(clients) = &self.clients_of_folders {
+            return Ok(clients.clone());
+        }
         if self.claims_execution == ClaimsExecution::GroupedQueries {
             return self.clients_by_query();
         }
@@ -450,6 +473,11 @@ impl Dataset {
             Some(url) => Error::Engine { message: format!("the query on the Ballista cluster at {url} failed: {e}") },
             None => e.into(),
         }
+    }
+
+    /// Whether the claims table has the partition columns of an export folder.
+    pub(crate) fn claims_partitioned(&self) -> bool {
+        self.claims_partitioned
     }
 
     /// How reports compute the claims figures.

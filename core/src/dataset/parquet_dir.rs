@@ -15,7 +15,7 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 
-use super::Dataset;
+use super::{Dataset, CLIENT_PARTITION, MONTH_PARTITION};
 use crate::load::LoadOptions;
 use crate::model::error::{Error, Result};
 use crate::model::load_summary::{LineageEntry, LoadSummary};
@@ -25,7 +25,7 @@ use crate::model::table::Table;
 pub const MANIFEST: &str = "export.json";
 const FORMAT: &str = "claimscope-parquet-1";
 /// Hive's name for a partition whose value is empty.
-const EMPTY_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
+pub(super) const EMPTY_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -272,9 +272,10 @@ fn not_typed(table: Table, name: &str) -> Error {
 
 /// `claims/client=acme/month=2025-01/part-0.parquet`, values escaped as hive does.
 pub(super) fn partition_file(table: Table, (client, month): &PartitionKey) -> PathBuf {
-    let mut path = PathBuf::from(table.name()).join(format!("client={}", escape_partition_value(client)));
+    let client_folder = format!("{CLIENT_PARTITION}={}", escape_partition_value(client));
+    let mut path = PathBuf::from(table.name()).join(client_folder);
     if let Some((year, month)) = month {
-        path.push(format!("month={year:04}-{month:02}"));
+        path.push(format!("{MONTH_PARTITION}={year:04}-{month:02}"));
     }
     path.join(PART_FILE)
 }

@@ -12,7 +12,7 @@ use super::claim_figures::{
     most_frequent_terms, primary_code, ClaimFigures, ClaimantTotal, Dimension, GroupSums, Sums,
 };
 use super::common::to_decimal;
-use super::query::{first_day_literal, lit, month_key_sql, run, Row};
+use super::query::{claims_in_months, first_day_literal, lit, month_key_sql, run, Row};
 use crate::dataset::claim_keys::UNCATEGORIZED;
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
@@ -107,7 +107,7 @@ impl<'a> ClaimQueries<'a> {
     }
 
     fn of_client_in(&self, from: MonthIndex, to: MonthIndex) -> String {
-        format!("client_id = {} AND {}", lit(&self.client), self.dates_in(from, to))
+        claims_in_months(self.ds, &self.client, self.date_column, from, to)
     }
 
     fn of_window(&self) -> String {

@@ -14,7 +14,7 @@ use super::document::{
     CompletedPeriod, CompletionMonth, CompletionParameters, CompletionSection, CompletionTotals, DevelopmentFactor,
     LagTriangle, MonthlyRow, Num, PeriodSummary, TriangleAmounts, Warning, WarningCode,
 };
-use super::query::{lit, month_key_sql, run};
+use super::query::{claims_of_client, month_key_sql, run};
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
 use crate::model::money::{divide_round, round_half_away};
@@ -62,8 +62,8 @@ fn latest_paid_date(ds: &Dataset, client: &str) -> Result<Option<NaiveDate>> {
     run(
         ds,
         &format!(
-            "SELECT CAST(MAX(COALESCE(paid_date, claim_date)) AS VARCHAR) FROM claims WHERE client_id = {}",
-            lit(client)
+            "SELECT CAST(MAX(COALESCE(paid_date, claim_date)) AS VARCHAR) FROM claims WHERE {}",
+            claims_of_client(ds, client)
         ),
     )?
     .each(|r| {
@@ -75,7 +75,7 @@ fn latest_paid_date(ds: &Dataset, client: &str) -> Result<Option<NaiveDate>> {
 
 /// The client's paid amounts by (incurred month, paid month), paid by `as_of`.
 fn paid_cells(ds: &Dataset, client: &str, as_of: NaiveDate) -> Result<(PaidCells, Excluded)> {
-    let c = lit(client);
+    let c = claims_of_client(ds, client);
     let date = format!("DATE '{as_of}'");
     let mut cells = BTreeMap::new();
     run(
@@ -83,7 +83,7 @@ fn paid_cells(ds: &Dataset, client: &str, as_of: NaiveDate) -> Result<(PaidCells
         &format!(
             "SELECT {}, {}, \
              SUM(medical_amount), SUM(pharmacy_amount), COUNT(*) FROM claims \
-             WHERE client_id = {c} AND COALESCE(paid_date, claim_date) <= {date} GROUP BY 1, 2",
+             WHERE {c} AND COALESCE(paid_date, claim_date) <= {date} GROUP BY 1, 2",
             month_key_sql("claim_date"),
             month_key_sql("COALESCE(paid_date, claim_date)"),
         ),
@@ -97,7 +97,7 @@ fn paid_cells(ds: &Dataset, client: &str, as_of: NaiveDate) -> Result<(PaidCells
         ds,
         &format!(
             "SELECT COUNT(*), SUM(total_amount) FROM claims \
-             WHERE client_id = {c} AND COALESCE(paid_date, claim_date) > {date}"
+             WHERE {c} AND COALESCE(paid_date, claim_date) > {date}"
         ),
     )?
     .each(|r| {

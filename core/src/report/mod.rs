@@ -42,7 +42,7 @@ use claim_figures::ClaimFigures;
 use claim_queries::ClaimQueries;
 use claim_scan::ClaimScan;
 use common::{warning, Denominators};
-use query::{first_day_literal, lit, month_key_sql, run};
+use query::{claims_in_months, lit, month_key_sql, run};
 
 pub const SCHEMA_VERSION: &str = "1";
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -85,17 +85,6 @@ fn choose_client(ds: &Dataset, claims: &Claims, client: Option<&str>) -> Result<
     }
 }
 
-/// The claims of one client in months `first..=last`, as a SQL filter.
-fn claims_filter(client: &str, basis: Basis, first: MonthIndex, last: MonthIndex) -> String {
-    let d = basis.date_column();
-    format!(
-        "client_id = {} AND {d} >= {} AND {d} < {}",
-        lit(client),
-        first_day_literal(first),
-        first_day_literal(last + 1)
-    )
-}
-
 /// The latest month of `year` with claim rows (by basis) or enrollment
 /// (monthly rows, or members counted from eligibility spans).
 fn latest_month(
@@ -115,7 +104,7 @@ fn latest_month(
     };
     match claims {
         Claims::Stored => {
-            let f = claims_filter(client, basis, month_index(year, 1), month_index(year, 12));
+            let f = claims_in_months(ds, client, basis.date_column(), month_index(year, 1), month_index(year, 12));
             run(ds, &format!("SELECT MAX({}) FROM claims WHERE {}", month_key_sql(basis.date_column()), f))?.each(
                 |r| {
                     keep(r.int(0)?);

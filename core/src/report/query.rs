@@ -6,9 +6,9 @@ use datafusion::arrow::datatypes::{DataType, Int32Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use rust_decimal::Decimal;
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, CLIENT_PARTITION, MONTH_PARTITION};
 use crate::model::error::{Error, Result};
-use crate::model::period::{month_index, month_of, year_of, MonthIndex};
+use crate::model::period::{month_index, month_label, month_of, year_of, MonthIndex};
 use crate::model::table::MONEY_SCALE;
 
 /// Rows of a query result, read by column position.
@@ -28,6 +28,41 @@ pub(crate) fn run(ds: &Dataset, sql: &str) -> Result<Rows> {
 /// this crate registers.
 pub(crate) fn month_key_sql(x: &str) -> String {
     format!("CAST(date_part('year', {x}) * 100 + date_part('month', {x}) AS INT)")
+}
+
+/// The claims rows of `client`, as a SQL filter. Where the claims table has
+/// an export's partition columns, on them too, so the planner lists only
+/// the client's folders (the files hold client_id as well: the same rows).
+pub(crate) fn claims_of_client(ds: &Dataset, client: &str) -> String {
+    let mut filter = format!("client_id = {}", lit(client));
+    // An empty client_id has hive's default folder name, not its value.
+    if ds.claims_partitioned() && !client.is_empty() {
+        filter.push_str(&format!(" AND {CLIENT_PARTITION} = {}", lit(client)));
+    }
+    filter
+}
+
+/// The claims rows of `client` whose `date_column` falls in months
+/// `first..=last`; by incurred date also on the month folders.
+pub(crate) fn claims_in_months(
+    ds: &Dataset,
+    client: &str,
+    date_column: &str,
+    first: MonthIndex,
+    last: MonthIndex,
+) -> String {
+    let d = date_column;
+    let mut filter = format!(
+        "{} AND {d} >= {} AND {d} < {}",
+        claims_of_client(ds, client),
+        first_day_literal(first),
+        first_day_literal(last + 1)
+    );
+    if ds.claims_partitioned() && date_column == "claim_date" {
+        let (from, to) = (lit(&month_label(first)), lit(&month_label(last)));
+        filter.push_str(&format!(" AND {MONTH_PARTITION} >= {from} AND {MONTH_PARTITION} <= {to}"));
+    }
+    filter
 }
 
 /// A SQL string literal.

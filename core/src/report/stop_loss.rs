@@ -14,7 +14,7 @@ use super::document::{
 };
 use super::enrollment::enrollment;
 use super::monthly::month_data;
-use super::query::{first_day_literal, lit, run};
+use super::query::{claims_in_months, first_day_literal, lit, run};
 use super::stop_loss_links::stop_loss_links;
 use crate::dataset::Dataset;
 use crate::model::error::Result;
@@ -27,18 +27,9 @@ use crate::rules::stop_loss_contract::{AggregateAttachment, StopLossContract};
 /// Each claimant's claims incurred and paid inside the contract windows.
 fn eligible_totals(ds: &Dataset, client: &str, contract: &StopLossContract) -> Result<BTreeMap<String, Decimal>> {
     let (p1, p2) = contract.paid_window();
-    let mut filter = format!(
-        "client_id = {} AND paid_date >= {} AND paid_date < {}",
-        lit(client),
-        first_day_literal(p1),
-        first_day_literal(p2 + 1)
-    );
+    let mut filter = claims_in_months(ds, client, "paid_date", p1, p2);
     if let Some((i1, i2)) = contract.incurred_window() {
-        filter.push_str(&format!(
-            " AND claim_date >= {} AND claim_date < {}",
-            first_day_literal(i1),
-            first_day_literal(i2 + 1)
-        ));
+        filter.push_str(&format!(" AND {}", claims_in_months(ds, client, "claim_date", i1, i2)));
     }
     let mut out = BTreeMap::new();
     run(ds, &format!("SELECT claimant_id, SUM(total_amount) FROM claims WHERE {filter} GROUP BY 1"))?.each(|r| {

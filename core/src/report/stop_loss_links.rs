@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::claim_fold::FoldedClaims;
 use super::common::warning;
 use super::document::{Warning, WarningCode};
-use super::query::{first_day_literal, lit, month_key_sql, run};
+use super::query::{claims_of_client, first_day_literal, lit, month_key_sql, run};
 use crate::dataset::{ClaimsExecution, Dataset};
 use crate::model::error::Result;
 use crate::model::period::{month_label, MonthIndex};
@@ -36,19 +36,38 @@ fn collect_warning(code: WarningCode, items: &[(MonthIndex, String)], text: &str
     ))
 }
 
-/// Each claim id a reimbursement of the client names: the smallest
-/// claimant_id of its claims rows and how many distinct claimants they have.
-/// Only the claims a reimbursement names are grouped (a semi-join), not the
-/// millions of claims of a large plan.
-fn named_claims(ds: &Dataset, client: &str) -> Result<BTreeMap<String, (String, i64)>> {
-    let c = lit(client);
+/// Each claim id a reimbursement of the client paid in months `first..=last`
+/// names: the smallest claimant_id of its claims rows and how many distinct
+/// claimants they have. Only the claims a reimbursement names are grouped
+/// (a semi-join), and the claims are not read at all when none is named.
+fn named_claims(
+    ds: &Dataset,
+    client: &str,
+    first: MonthIndex,
+    last: MonthIndex,
+) -> Result<BTreeMap<String, (String, i64)>> {
+    let named = format!(
+        "SELECT claim_id FROM stop_loss_reimbursements WHERE client_id = {} AND paid_date >= {} AND paid_date < {} \
+         AND claim_id IS NOT NULL",
+        lit(client),
+        first_day_literal(first),
+        first_day_literal(last + 1)
+    );
     let mut out = BTreeMap::new();
+    let mut any = false;
+    run(ds, &format!("SELECT COUNT(*) FROM ({named})"))?.each(|r| {
+        any = r.count(0)? > 0;
+        Ok(())
+    })?;
+    if !any {
+        return Ok(out);
+    }
     run(
         ds,
         &format!(
-            "SELECT claim_id, MIN(claimant_id), COUNT(DISTINCT claimant_id) FROM claims WHERE client_id = {c} \
-               AND claim_id IN (SELECT claim_id FROM stop_loss_reimbursements WHERE client_id = {c}) \
-             GROUP BY claim_id"
+            "SELECT claim_id, MIN(claimant_id), COUNT(DISTINCT claimant_id) FROM claims WHERE {} \
+               AND claim_id IN ({named}) GROUP BY claim_id",
+            claims_of_client(ds, client),
         ),
     )?
     .each(|r| {
@@ -78,7 +97,7 @@ pub(crate) fn stop_loss_links(
     let named = match folded {
         Some(f) => &f.stop_loss_claims,
         None => {
-            stored = named_claims(ds, client)?;
+            stored = named_claims(ds, client, first, last)?;
             &stored
         }
     };
@@ -183,8 +202,8 @@ fn claimants_without_claims(
         run(
             ds,
             &format!(
-                "SELECT DISTINCT claimant_id FROM claims WHERE client_id = {} AND claimant_id IN ({})",
-                lit(client),
+                "SELECT DISTINCT claimant_id FROM claims WHERE {} AND claimant_id IN ({})",
+                claims_of_client(ds, client),
                 listed.join(", ")
             ),
         )?
