@@ -12,7 +12,7 @@ use super::claim_figures::{
     most_frequent_terms, primary_code, ClaimFigures, ClaimantTotal, Dimension, GroupSums, Sums,
 };
 use super::common::to_decimal;
-use super::query::{claims_in_months, first_day_literal, lit, month_key_sql, run, Row};
+use super::query::{claims_in_months, decimal_literal, first_day_literal, lit, month_key_sql, run, Row};
 use crate::dataset::claim_keys::UNCATEGORIZED;
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
@@ -123,10 +123,9 @@ impl<'a> ClaimQueries<'a> {
     fn reaching_sql(&self, threshold: Decimal) -> String {
         format!(
             "SELECT claimant_id, SUM(medical_amount), SUM(pharmacy_amount), SUM(total_amount), COUNT(*) \
-             FROM claims WHERE {} GROUP BY claimant_id HAVING SUM(total_amount) >= CAST({} AS DECIMAL(38, {}))",
+             FROM claims WHERE {} GROUP BY claimant_id HAVING SUM(total_amount) >= {}",
             self.of_period(),
-            lit(&threshold.to_string()),
-            threshold.scale()
+            decimal_literal(threshold)
         )
     }
 }

@@ -65,6 +65,11 @@ pub(crate) fn claims_in_months(
     filter
 }
 
+/// An exact decimal literal (a bare `1.5` is a float to DataFusion's parser).
+pub(crate) fn decimal_literal(value: Decimal) -> String {
+    format!("CAST({} AS DECIMAL(38, {}))", lit(&value.to_string()), value.scale())
+}
+
 /// A SQL string literal.
 pub(crate) fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))

@@ -3,7 +3,7 @@
 //! specific reimbursement against what was received, and the aggregate
 //! claims against the attachment point.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
@@ -14,7 +14,7 @@ use super::document::{
 };
 use super::enrollment::enrollment;
 use super::monthly::month_data;
-use super::query::{claims_in_months, first_day_literal, lit, run};
+use super::query::{claims_in_months, decimal_literal, first_day_literal, lit, run};
 use super::stop_loss_links::stop_loss_links;
 use crate::dataset::Dataset;
 use crate::model::error::Result;
@@ -24,19 +24,42 @@ use crate::rules::eligibility::EligibilityCounting;
 use crate::rules::privacy::Privacy;
 use crate::rules::stop_loss_contract::{AggregateAttachment, StopLossContract};
 
-/// Each claimant's claims incurred and paid inside the contract windows.
-fn eligible_totals(ds: &Dataset, client: &str, contract: &StopLossContract) -> Result<BTreeMap<String, Decimal>> {
+/// The claims incurred and paid inside the contract windows: their sum, and
+/// the totals of every claimant the section can list: over the smallest
+/// deductible (specific or laser), lasered, or named by a reimbursement
+/// (`reimbursed`). Any other claimant's total is at most its deductible:
+/// nothing is expected for it and it has no row, so its total stays where
+/// the claims are (a cluster's executors).
+fn eligible_claims<'a>(
+    ds: &Dataset,
+    client: &str,
+    contract: &'a StopLossContract,
+    reimbursed: impl Iterator<Item = &'a String>,
+) -> Result<(Decimal, BTreeMap<String, Decimal>)> {
     let (p1, p2) = contract.paid_window();
     let mut filter = claims_in_months(ds, client, "paid_date", p1, p2);
     if let Some((i1, i2)) = contract.incurred_window() {
         filter.push_str(&format!(" AND {}", claims_in_months(ds, client, "claim_date", i1, i2)));
     }
-    let mut out = BTreeMap::new();
-    run(ds, &format!("SELECT claimant_id, SUM(total_amount) FROM claims WHERE {filter} GROUP BY 1"))?.each(|r| {
-        out.insert(r.text(0)?.unwrap_or_default(), r.money(1)?);
+    let mut sum = Decimal::ZERO;
+    run(ds, &format!("SELECT SUM(total_amount) FROM claims WHERE {filter}"))?.each(|r| {
+        sum = r.money(0)?;
         Ok(())
     })?;
-    Ok(out)
+    let smallest = contract.lasers.values().copied().fold(contract.specific_deductible, Decimal::min);
+    let mut wanted = format!("SUM(total_amount) > {}", decimal_literal(smallest));
+    let named: BTreeSet<&String> = reimbursed.chain(contract.lasers.keys()).collect();
+    if !named.is_empty() {
+        let listed: Vec<String> = named.iter().map(|id| lit(id)).collect();
+        wanted.push_str(&format!(" OR claimant_id IN ({})", listed.join(", ")));
+    }
+    let mut totals = BTreeMap::new();
+    run(ds, &format!("SELECT claimant_id, SUM(total_amount) FROM claims WHERE {filter} GROUP BY 1 HAVING {wanted}"))?
+        .each(|r| {
+        totals.insert(r.text(0)?.unwrap_or_default(), r.money(1)?);
+        Ok(())
+    })?;
+    Ok((sum, totals))
 }
 
 /// Medical + pharmacy budgets of the contract months; None (with the
@@ -84,9 +107,9 @@ pub(crate) fn section(
     privacy: &Privacy,
     counting: EligibilityCounting,
 ) -> Result<(StopLossSection, Vec<Warning>)> {
-    let eligible = eligible_totals(ds, client, contract)?;
     let (p1, p2) = contract.paid_window();
     let links = stop_loss_links(ds, None, client, p1, p2)?;
+    let (eligible_claims, eligible) = eligible_claims(ds, client, contract, links.by_claimant.keys())?;
     let mut warnings: Vec<Warning> = links
         .warnings
         .iter()
@@ -129,7 +152,6 @@ pub(crate) fn section(
     });
     let linked: Decimal = links.by_claimant.values().copied().sum();
     let received: Decimal = claimants.iter().map(|c| c.received.0).sum();
-    let eligible_claims: Decimal = eligible.values().copied().sum();
     let aggregate_claims = eligible_claims - specific_excess;
 
     let (expected, attachment) = match contract.aggregate {
