@@ -146,3 +146,54 @@ fn a_missing_partition_is_an_error_naming_the_table() {
     );
     assert!(message.contains(&expected), "{message}");
 }
+
+/// A claims file whose last row is bad (strict mode) fails after its first
+/// blocks went to partition files: the export is refused and leaves no
+/// files behind, whether its folder was made by the export or was empty.
+#[test]
+fn a_failed_streamed_export_leaves_no_files() {
+    let header = "client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,medical_amount\n";
+    let mut csv = String::from(header);
+    // ~9 MB: past two of the loader's 4 MiB blocks before the bad row.
+    for i in 0..150_000 {
+        csv.push_str(&format!(
+            "A,C{i},M{},2025-{:02}-15,2025-{:02}-20,medical,{}.25\n",
+            i % 997,
+            i % 12 + 1,
+            i % 12 + 1,
+            i % 500
+        ));
+    }
+    csv.push_str("A,BAD,M1,2025-01-15,2025-01-20,medical,twelve\n");
+    let work = tempfile::tempdir().unwrap();
+    let claims = work.path().join("claims.csv");
+    std::fs::write(&claims, &csv).unwrap();
+    let empty = work.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for (folder, existed) in [(work.path().join("made"), false), (empty, true)] {
+        let mut export = ParquetExport::new(&folder).unwrap();
+        let failed = export.load_path(claimscope::Table::Claims, claims.to_str().unwrap(), &LoadOptions::default());
+        let message = failed.map(|_| ()).expect_err("the bad amount fails a strict load").to_string();
+        assert!(message.contains("twelve"), "{message}");
+        let written = std::fs::read_dir(folder.join("claims")).map(|d| d.count()).unwrap_or(0);
+        assert!(written > 0, "the first blocks were written before the bad row");
+        let refused = export.finish().map(|_| ()).expect_err("an export holding part of a file").to_string();
+        assert!(refused.contains("incomplete") && refused.contains("claims.csv"), "{refused}");
+        assert_eq!(folder.exists(), existed);
+        if existed {
+            assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+        }
+    }
+    // A load that fails before any row (a missing column) spoils nothing.
+    let folder = work.path().join("fine");
+    let mut export = ParquetExport::new(&folder).unwrap();
+    let no_amounts = work.path().join("no_amounts.csv");
+    std::fs::write(&no_amounts, "client_id,claim_id,claimant_id,claim_date\nA,1,M1,2025-01-15\n").unwrap();
+    assert!(export
+        .load_path(claimscope::Table::Claims, no_amounts.to_str().unwrap(), &LoadOptions::default())
+        .is_err());
+    let small = work.path().join("small.csv");
+    std::fs::write(&small, format!("{header}A,1,M1,2025-01-15,2025-01-20,medical,10.00\n")).unwrap();
+    export.load_path(claimscope::Table::Claims, small.to_str().unwrap(), &LoadOptions::default()).unwrap();
+    assert_eq!(export.finish().unwrap().tables.get("claims"), Some(&1));
+}

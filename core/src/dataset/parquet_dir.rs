@@ -126,27 +126,66 @@ pub(super) fn create_table_dir(folder: &Path, table: Table) -> Result<()> {
     std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))
 }
 
-/// Fails unless `folder` is absent or empty: an export never mixes with older files.
-pub(super) fn check_empty_folder(folder: &Path) -> Result<()> {
-    if folder.exists() {
-        let mut entries = std::fs::read_dir(folder).map_err(|e| io_error(folder, e))?;
-        if entries.next().is_some() {
-            return Err(io_error(folder, "the export folder is not empty (an export never mixes with older files)"));
+/// The folder an export writes: empty or absent when it begins (an export
+/// never mixes with older files). Unless the export completes (`keep`),
+/// what it wrote is removed when this is dropped: a failed export leaves no
+/// partition files without their manifest.
+pub(super) struct ExportFolder {
+    path: PathBuf,
+    existed: bool,
+    kept: bool,
+}
+
+impl ExportFolder {
+    pub(super) fn begin(folder: &Path) -> Result<ExportFolder> {
+        let existed = folder.exists();
+        if existed {
+            let mut entries = std::fs::read_dir(folder).map_err(|e| io_error(folder, e))?;
+            if entries.next().is_some() {
+                return Err(io_error(
+                    folder,
+                    "the export folder is not empty (an export never mixes with older files)",
+                ));
+            }
+        }
+        Ok(ExportFolder { path: folder.to_path_buf(), existed, kept: false })
+    }
+
+    /// The export is complete: its files stay.
+    pub(super) fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for ExportFolder {
+    fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
+        // Best effort: the export's own error is what the caller sees.
+        if !self.existed {
+            let _ = std::fs::remove_dir_all(&self.path);
+        } else if let Ok(entries) = std::fs::read_dir(&self.path) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+            }
         }
     }
-    Ok(())
 }
 
 impl Dataset {
     /// Writes every non-empty table as Parquet under `folder` (which must be
     /// empty or absent), one file per client and month.
     pub fn export_parquet_dir(&self, folder: &Path) -> Result<ExportSummary> {
-        check_empty_folder(folder)?;
+        let export = ExportFolder::begin(folder)?;
         let mut written = Written::default();
         for table in Table::STORED {
             self.export_table(folder, table, &mut written)?;
         }
-        self.write_manifest(folder, written)
+        let summary = self.write_manifest(folder, written)?;
+        export.keep();
+        Ok(summary)
     }
 
     /// Writes one table's partitions (and its folder, even when empty).

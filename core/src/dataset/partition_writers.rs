@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use datafusion::arrow::compute::take_record_batch;
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::parquet_dir::{
-    check_empty_folder, create_table_dir, partition_file, partitions, ExportSummary, PartitionFile, PartitionKey,
-    Written,
+    create_table_dir, partition_file, partitions, ExportFolder, ExportSummary, PartitionFile, PartitionKey, Written,
 };
 use super::Dataset;
 use crate::load::BatchSink;
@@ -29,11 +29,22 @@ pub(super) struct PartitionWriters {
     folder: PathBuf,
     table: Table,
     files: Mutex<BTreeMap<PartitionKey, PartitionFile>>,
+    /// Rows sent to the files so far.
+    taken: AtomicU64,
 }
 
 impl PartitionWriters {
     pub(super) fn new(folder: &Path, table: Table) -> PartitionWriters {
-        PartitionWriters { folder: folder.to_path_buf(), table, files: Mutex::new(BTreeMap::new()) }
+        PartitionWriters {
+            folder: folder.to_path_buf(),
+            table,
+            files: Mutex::new(BTreeMap::new()),
+            taken: AtomicU64::new(0),
+        }
+    }
+
+    fn taken(&self) -> u64 {
+        self.taken.load(Ordering::Relaxed)
     }
 
     /// Closes every file; the table's rows and files join `written`.
@@ -68,6 +79,7 @@ impl BatchSink for PartitionWriters {
                 file.write(&take_record_batch(batch, rows)?)?;
             }
         }
+        self.taken.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
         if files.values().map(PartitionFile::buffered).sum::<usize>() > BUFFERED_BYTES {
             for file in files.values_mut() {
                 file.flush()?;
@@ -87,32 +99,52 @@ pub struct ParquetExport {
     folder: PathBuf,
     claims: PartitionWriters,
     others: Dataset,
+    /// A claims load that failed after some of its rows were written: the
+    /// export cannot be completed (its files would hold part of a file).
+    broken: Option<String>,
+    /// Removes what was written unless `finish` completes.
+    export: ExportFolder,
 }
 
 impl ParquetExport {
     /// Starts an export into `folder` (absent or empty).
     pub fn new(folder: &Path) -> Result<ParquetExport> {
-        check_empty_folder(folder)?;
+        let export = ExportFolder::begin(folder)?;
         Ok(ParquetExport {
             folder: folder.to_path_buf(),
             claims: PartitionWriters::new(folder, Table::Claims),
             others: Dataset::new(),
+            broken: None,
+            export,
         })
     }
 
     /// Reads a file (CSV, Parquet or Arrow IPC by extension), checked as
     /// any load is.
     pub fn load_path(&mut self, table: Table, path: &str, options: &LoadOptions) -> Result<LoadSummary> {
-        if table.model_table() == Table::Claims {
-            self.others.load_path_into(table, path, options, &self.claims)
-        } else {
-            self.others.load_path(table, path, options)
+        if table.model_table() != Table::Claims {
+            return self.others.load_path(table, path, options);
         }
+        let before = self.claims.taken();
+        let loaded = self.others.load_path_into(table, path, options, &self.claims);
+        if let Err(e) = &loaded {
+            if self.claims.taken() != before && self.broken.is_none() {
+                self.broken = Some(format!("{path}: {e}"));
+            }
+        }
+        loaded
     }
 
     /// Closes the claims files, writes the other tables and the manifest.
     pub fn finish(self) -> Result<ExportSummary> {
-        let ParquetExport { folder, claims, others } = self;
+        let ParquetExport { folder, claims, others, broken, export } = self;
+        if let Some(failed) = broken {
+            return Err(Error::argument(format!(
+                "the export into {} is incomplete: a claims load failed after writing some of its rows ({failed}); \
+                 its files are removed",
+                folder.display()
+            )));
+        }
         if !others.batches(Table::Claims).is_empty() {
             return Err(Error::engine("an export kept claim rows outside its partition files"));
         }
@@ -122,6 +154,8 @@ impl ParquetExport {
         for table in Table::STORED.into_iter().filter(|t| *t != Table::Claims) {
             others.export_table(&folder, table, &mut written)?;
         }
-        others.write_manifest(&folder, written)
+        let summary = others.write_manifest(&folder, written)?;
+        export.keep();
+        Ok(summary)
     }
 }

@@ -230,12 +230,15 @@ impl ClaimFigures for ClaimQueries<'_> {
             return Ok(Vec::new());
         }
         // Their codes' totals, for the primary code.
+        // Join keys as text: Ballista joins big inputs by sort-merge, whose
+        // comparator takes no dictionaries.
         let sql = format!(
-            "SELECT CAST(c.claimant_id AS VARCHAR), CAST(c.icd_code AS VARCHAR), SUM(c.total_amount) \
-             FROM claims c JOIN (SELECT claimant_id AS reaching FROM ({})) r ON c.claimant_id = r.reaching \
-             WHERE {} AND c.icd_code IS NOT NULL GROUP BY 1, 2",
-            self.reaching_sql(threshold),
-            self.of_period()
+            "SELECT c.claimant, c.code, SUM(c.total_amount) FROM (SELECT CAST(claimant_id AS VARCHAR) AS claimant, \
+             CAST(icd_code AS VARCHAR) AS code, total_amount FROM claims WHERE {} AND icd_code IS NOT NULL) c \
+             JOIN (SELECT CAST(claimant_id AS VARCHAR) AS reaching FROM ({})) r ON c.claimant = r.reaching \
+             GROUP BY 1, 2",
+            self.of_period(),
+            self.reaching_sql(threshold)
         );
         let mut codes: BTreeMap<String, Vec<(String, i128)>> = BTreeMap::new();
         run(self.ds, &sql)?.each(|r| {

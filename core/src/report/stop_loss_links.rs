@@ -47,7 +47,8 @@ fn named_claims(
     last: MonthIndex,
 ) -> Result<BTreeMap<String, (String, i64)>> {
     let named = format!(
-        "SELECT claim_id FROM stop_loss_reimbursements WHERE client_id = {} AND paid_date >= {} AND paid_date < {} \
+        "SELECT CAST(claim_id AS VARCHAR) FROM stop_loss_reimbursements WHERE client_id = {} AND paid_date >= {} \
+         AND paid_date < {} \
          AND claim_id IS NOT NULL",
         lit(client),
         first_day_literal(first),
@@ -66,7 +67,7 @@ fn named_claims(
         ds,
         &format!(
             "SELECT claim_id, MIN(claimant_id), COUNT(DISTINCT claimant_id) FROM claims WHERE {} \
-               AND claim_id IN ({named}) GROUP BY claim_id",
+               AND CAST(claim_id AS VARCHAR) IN ({named}) GROUP BY claim_id",
             claims_of_client(ds, client),
         ),
     )?
