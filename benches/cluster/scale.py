@@ -22,16 +22,23 @@ CLUSTER_SH = os.path.join(ROOT, "tests", "ballista", "cluster.sh")
 
 
 def timed(command):
-    """Runs `command` under /usr/bin/time: (wall s, peak RSS MiB, stdout)."""
+    """Runs `command` under /usr/bin/time: (wall s, peak RSS MiB, CPU s, stdout)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
         start = time.monotonic()
-        out = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name] + command,
+        out = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", t.name] + command,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
         wall = time.monotonic() - start
         if out.returncode != 0:
             sys.exit(f"{' '.join(command)} failed:\n{out.stderr.decode()[-2000:]}")
-        rss_kib = int(t.read().strip().splitlines()[-1])
-    return wall, rss_kib / 1024, out.stdout
+        rss_kib, user, system = t.read().strip().splitlines()[-1].split()
+    return wall, int(rss_kib) / 1024, float(user) + float(system), out.stdout
+
+
+def cpu_seconds(pid):
+    """User + system CPU a running process has used (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mib(pid):
@@ -77,22 +84,28 @@ def main():
         pids = {name[:-4]: int(open(os.path.join(work, name)).read())
                 for name in sorted(os.listdir(work)) if name.endswith(".pid")}
         rows = []
+        executors = [e for e in pids if e.startswith("executor")]
         for run in range(1, args.runs + 1):
-            local_wall, local_rss, local_out = timed([args.claimscope] + report)
-            shuffle_before = sum(tree_bytes(os.path.join(work, e)) for e in pids if e.startswith("executor"))
-            cluster_wall, cluster_rss, cluster_out = timed([args.claimscope] + report + ["--cluster", url])
-            shuffled = sum(tree_bytes(os.path.join(work, e)) for e in pids if e.startswith("executor")) - shuffle_before
+            local_wall, local_rss, _, local_out = timed([args.claimscope] + report)
+            shuffle_before = sum(tree_bytes(os.path.join(work, e)) for e in executors)
+            cpu_before = sum(cpu_seconds(pids[e]) for e in executors)
+            cluster_wall, cluster_rss, client_cpu, cluster_out = timed([args.claimscope] + report + ["--cluster", url])
+            executors_cpu = sum(cpu_seconds(pids[e]) for e in executors) - cpu_before
+            shuffled = sum(tree_bytes(os.path.join(work, e)) for e in executors) - shuffle_before
             same = without_lineage(local_out) == without_lineage(cluster_out)
-            rows.append((run, local_wall, local_rss, cluster_wall, cluster_rss, shuffled, same))
+            rows.append((run, local_wall, local_rss, cluster_wall, cluster_rss, client_cpu, executors_cpu, shuffled,
+                         same))
         peaks = {name: peak_rss_mib(pid) for name, pid in pids.items()}
     finally:
         subprocess.run(["bash", CLUSTER_SH, "stop", work], check=False)
     print(f"folder {args.folder}: {tree_bytes(args.folder) / 2**20:.0f} MiB of Parquet; "
           f"client {args.client}, period {args.period}; cluster {url}")
-    print("| run | local wall s | local peak MiB | cluster wall s | client peak MiB | shuffle files MiB | same report |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for run, lw, lr, cw, cr, sh, same in rows:
-        print(f"| {run} | {lw:.1f} | {lr:.0f} | {cw:.1f} | {cr:.0f} | {sh / 2**20:.1f} | {'yes' if same else 'NO'} |")
+    print("| run | local wall s | local peak MiB | cluster wall s | client peak MiB | client CPU s | executors CPU s "
+          "| shuffle files MiB | same report |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for run, lw, lr, cw, cr, cc, ec, sh, same in rows:
+        print(f"| {run} | {lw:.1f} | {lr:.0f} | {cw:.1f} | {cr:.0f} | {cc:.1f} | {ec:.1f} | {sh / 2**20:.1f} "
+              f"| {'yes' if same else 'NO'} |")
     print("peak RSS of the cluster's processes over all runs (MiB): "
           + ", ".join(f"{name} {mib:.0f}" for name, mib in peaks.items()))
     if not all(r[-1] for r in rows):

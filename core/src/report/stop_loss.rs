@@ -51,11 +51,14 @@ fn eligible_claims<'a>(
     let named: BTreeSet<&String> = reimbursed.chain(contract.lasers.keys()).collect();
     if !named.is_empty() {
         let listed: Vec<String> = named.iter().map(|id| lit(id)).collect();
-        wanted.push_str(&format!(" OR claimant_id IN ({})", listed.join(", ")));
+        wanted.push_str(&format!(" OR CAST(claimant_id AS VARCHAR) IN ({})", listed.join(", ")));
     }
     let mut totals = BTreeMap::new();
-    run(ds, &format!("SELECT claimant_id, SUM(total_amount) FROM claims WHERE {filter} GROUP BY 1 HAVING {wanted}"))?
-        .each(|r| {
+    // Claimant ids grouped as text (a dictionary groups ten times slower).
+    let sql = format!(
+        "SELECT CAST(claimant_id AS VARCHAR), SUM(total_amount) FROM claims WHERE {filter} GROUP BY 1 HAVING {wanted}"
+    );
+    run(ds, &sql)?.each(|r| {
         totals.insert(r.text(0)?.unwrap_or_default(), r.money(1)?);
         Ok(())
     })?;
