@@ -175,6 +175,31 @@ fn an_unreachable_scheduler_is_an_error_naming_it() {
     assert!(message.contains("Connection refused"), "{message}");
 }
 
+/// The files of a generated plan, by table.
+const PLAN_FILES: [(claimscope::Table, &str); 6] = [
+    (claimscope::Table::Claims, "claims.csv"),
+    (claimscope::Table::Budgets, "budgets.csv"),
+    (claimscope::Table::Enrollments, "enrollment.csv"),
+    (claimscope::Table::AdminFees, "admin_fees.csv"),
+    (claimscope::Table::Rebates, "rebates.csv"),
+    (claimscope::Table::StopLossReimbursements, "stop_loss.csv"),
+];
+
+/// A generated plan written under `work`, the first `tables` of PLAN_FILES loaded.
+fn generated_plan(
+    work: &Path,
+    spec: claimscope::Result<claimscope::tools::generate::PlanSpec>,
+    tables: usize,
+) -> Dataset {
+    let plan = work.join("plan");
+    spec.unwrap().write(plan.to_str().unwrap()).unwrap();
+    let mut ds = Dataset::new();
+    for (table, file) in &PLAN_FILES[..tables] {
+        ds.load_path(*table, plan.join(file).to_str().unwrap(), &claimscope::LoadOptions::default()).unwrap();
+    }
+    ds
+}
+
 /// One executor is killed while it runs tasks of a report of a generated
 /// plan (its work dir holds a job's shuffle files): Ballista marks it lost
 /// and runs its tasks again on the other one ("Reset N tasks ... on lost
@@ -187,22 +212,8 @@ fn an_unreachable_scheduler_is_an_error_naming_it() {
 fn an_executor_killed_during_a_report_never_gives_other_figures() {
     let mut cluster = Cluster::start(2);
     let work = tempfile::tempdir().unwrap();
-    let plan = work.path().join("plan");
-    claimscope::tools::generate::PlanSpec::new(20_000, 24, 5, 3, "2024-01")
-        .unwrap()
-        .write(plan.to_str().unwrap())
-        .unwrap();
-    let mut ds = Dataset::new();
-    for (table, file) in [
-        (claimscope::Table::Claims, "claims.csv"),
-        (claimscope::Table::Budgets, "budgets.csv"),
-        (claimscope::Table::Enrollments, "enrollment.csv"),
-        (claimscope::Table::AdminFees, "admin_fees.csv"),
-        (claimscope::Table::Rebates, "rebates.csv"),
-        (claimscope::Table::StopLossReimbursements, "stop_loss.csv"),
-    ] {
-        ds.load_path(table, plan.join(file).to_str().unwrap(), &claimscope::LoadOptions::default()).unwrap();
-    }
+    let spec = claimscope::tools::generate::PlanSpec::new(20_000, 24, 5, 3, "2024-01");
+    let ds = generated_plan(work.path(), spec, PLAN_FILES.len());
     let local = ds.report(Some("CLIENT02"), "2025", &ReportOptions::default()).unwrap().to_json().unwrap();
     let folder = work.path().join("export");
     ds.export_parquet_dir(&folder).unwrap();
@@ -249,20 +260,10 @@ fn an_executor_killed_during_a_report_never_gives_other_figures() {
 fn a_report_reads_only_its_clients_and_windows_partitions() {
     let cluster = Cluster::start(2);
     let work = tempfile::tempdir().unwrap();
-    let plan = work.path().join("plan");
-    // Three clients, 2021-01..2024-12; CLIENT02's 2024 report reads 2022-01..2024-12.
-    claimscope::tools::generate::PlanSpec::new(3_000, 48, 9, 3, "2021-01")
-        .unwrap()
-        .write(plan.to_str().unwrap())
-        .unwrap();
-    let mut ds = Dataset::new();
-    for (table, file) in [
-        (claimscope::Table::Claims, "claims.csv"),
-        (claimscope::Table::Budgets, "budgets.csv"),
-        (claimscope::Table::Enrollments, "enrollment.csv"),
-    ] {
-        ds.load_path(table, plan.join(file).to_str().unwrap(), &claimscope::LoadOptions::default()).unwrap();
-    }
+    // Three clients, 2021-01..2024-12; CLIENT02's 2024 report reads 2022-01..2024-12. Claims,
+    // budgets and enrollment only: a reimbursement naming a claim_id reads the client's every month.
+    let spec = claimscope::tools::generate::PlanSpec::new(3_000, 48, 9, 3, "2021-01");
+    let ds = generated_plan(work.path(), spec, 3);
     let local = ds.report(Some("CLIENT02"), "2024", &ReportOptions::default()).unwrap().to_json().unwrap();
     let folder = work.path().join("export");
     ds.export_parquet_dir(&folder).unwrap();

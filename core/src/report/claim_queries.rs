@@ -12,7 +12,7 @@ use super::claim_figures::{
     most_frequent_terms, primary_code, ClaimFigures, ClaimantTotal, Dimension, GroupSums, Sums,
 };
 use super::common::to_decimal;
-use super::query::{claims_in_months, decimal_literal, first_day_literal, lit, month_key_sql, run, Row};
+use super::query::{claims_in_months, count, decimal_literal, first_day_literal, lit, month_key_sql, run, Row};
 use crate::dataset::claim_keys::UNCATEGORIZED;
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
@@ -140,13 +140,7 @@ impl ClaimFigures for ClaimQueries<'_> {
         if let Some(n) = self.counted.get(&(from, to)) {
             return Ok(*n);
         }
-        let sql = format!("SELECT COUNT(DISTINCT {CLAIMANT}) FROM claims WHERE {}", self.of_client_in(from, to));
-        let mut n = 0;
-        run(self.ds, &sql)?.each(|r| {
-            n = r.count(0)?;
-            Ok(())
-        })?;
-        Ok(n)
+        count(self.ds, &format!("SELECT COUNT(DISTINCT {CLAIMANT}) FROM claims WHERE {}", self.of_client_in(from, to)))
     }
 
     fn claimant_count(&self) -> Result<i64> {
@@ -179,12 +173,7 @@ impl ClaimFigures for ClaimQueries<'_> {
             dimension_sql(dimension),
             named.join(", ")
         );
-        let mut n = 0;
-        run(self.ds, &sql)?.each(|r| {
-            n = r.count(0)?;
-            Ok(())
-        })?;
-        Ok(n)
+        count(self.ds, &sql)
     }
 
     fn layman_terms(&self) -> Result<BTreeMap<String, String>> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::common::warning;
 use super::document::{Warning, WarningCode};
-use super::query::{first_day_literal, lit, run};
+use super::query::{count, first_day_literal, lit, run};
 use crate::dataset::Dataset;
 use crate::model::error::Result;
 use crate::model::period::{month_key, MonthIndex};
@@ -25,15 +25,6 @@ pub(crate) struct Enrollment {
     pub warnings: Vec<Warning>,
 }
 
-fn count_rows(ds: &Dataset, sql: &str) -> Result<i64> {
-    let mut n = 0;
-    run(ds, sql)?.each(|r| {
-        n = r.count(0)?;
-        Ok(())
-    })?;
-    Ok(n)
-}
-
 pub(crate) fn enrollment(
     ds: &Dataset,
     client: &str,
@@ -42,8 +33,8 @@ pub(crate) fn enrollment(
     counting: EligibilityCounting,
 ) -> Result<Enrollment> {
     let c = lit(client);
-    let rows = count_rows(ds, &format!("SELECT COUNT(*) FROM enrollments WHERE client_id = {c}"))?;
-    let spans = count_rows(ds, &format!("SELECT COUNT(*) FROM eligibility_spans WHERE client_id = {c}"))?;
+    let rows = count(ds, &format!("SELECT COUNT(*) FROM enrollments WHERE client_id = {c}"))?;
+    let spans = count(ds, &format!("SELECT COUNT(*) FROM eligibility_spans WHERE client_id = {c}"))?;
     let mut by_month = BTreeMap::new();
     let mut warnings = Vec::new();
     if rows > 0 || spans == 0 {

@@ -23,6 +23,16 @@ pub(crate) fn run(ds: &Dataset, sql: &str) -> Result<Rows> {
     Ok(Rows { batches })
 }
 
+/// The count a one-row query returns in its first column (0 without rows).
+pub(crate) fn count(ds: &Dataset, sql: &str) -> Result<i64> {
+    let mut n = 0;
+    run(ds, sql)?.each(|r| {
+        n = r.count(0)?;
+        Ok(())
+    })?;
+    Ok(n)
+}
+
 /// The YYYYMM month key of date expression `x` in DataFusion's own functions
 /// (what `month_key(x)` computes): a cluster's executors know no function
 /// this crate registers.

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::claim_fold::FoldedClaims;
 use super::common::warning;
 use super::document::{Warning, WarningCode};
-use super::query::{claims_of_client, first_day_literal, lit, month_key_sql, run};
+use super::query::{claims_of_client, count, first_day_literal, lit, month_key_sql, run};
 use crate::dataset::{ClaimsExecution, Dataset};
 use crate::model::error::Result;
 use crate::model::period::{month_label, MonthIndex};
@@ -55,12 +55,7 @@ fn named_claims(
         first_day_literal(last + 1)
     );
     let mut out = BTreeMap::new();
-    let mut any = false;
-    run(ds, &format!("SELECT COUNT(*) FROM ({named})"))?.each(|r| {
-        any = r.count(0)? > 0;
-        Ok(())
-    })?;
-    if !any {
+    if count(ds, &format!("SELECT COUNT(*) FROM ({named})"))? == 0 {
         return Ok(out);
     }
     run(
