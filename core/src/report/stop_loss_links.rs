@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::claim_fold::FoldedClaims;
 use super::common::warning;
 use super::document::{Warning, WarningCode};
-use super::query::{claims_of_client, count, first_day_literal, lit, month_key_sql, run};
+use super::query::{claims_of_client, first_day_literal, lit, month_key_sql, run};
 use crate::dataset::{ClaimsExecution, Dataset};
 use crate::model::error::Result;
 use crate::model::period::{month_label, MonthIndex};
@@ -38,32 +38,42 @@ fn collect_warning(code: WarningCode, items: &[(MonthIndex, String)], text: &str
 
 /// Each claim id a reimbursement of the client paid in months `first..=last`
 /// names: the smallest claimant_id of its claims rows and how many distinct
-/// claimants they have. Only the claims a reimbursement names are grouped
-/// (a semi-join), and the claims are not read at all when none is named.
+/// claimants they have. The ids (a period's reimbursements: few) are read
+/// first and the claims filtered by them as a list, not joined: a join of a
+/// big input is a sort of every claim id on a cluster. No id, no claims read.
 fn named_claims(
     ds: &Dataset,
     client: &str,
     first: MonthIndex,
     last: MonthIndex,
 ) -> Result<BTreeMap<String, (String, i64)>> {
-    let named = format!(
-        "SELECT CAST(claim_id AS VARCHAR) FROM stop_loss_reimbursements WHERE client_id = {} AND paid_date >= {} \
-         AND paid_date < {} \
-         AND claim_id IS NOT NULL",
-        lit(client),
-        first_day_literal(first),
-        first_day_literal(last + 1)
-    );
+    let mut ids = BTreeSet::new();
+    run(
+        ds,
+        &format!(
+            "SELECT DISTINCT CAST(claim_id AS VARCHAR) FROM stop_loss_reimbursements WHERE client_id = {} \
+             AND paid_date >= {} AND paid_date < {} AND claim_id IS NOT NULL",
+            lit(client),
+            first_day_literal(first),
+            first_day_literal(last + 1)
+        ),
+    )?
+    .each(|r| {
+        ids.extend(r.text(0)?);
+        Ok(())
+    })?;
     let mut out = BTreeMap::new();
-    if count(ds, &format!("SELECT COUNT(*) FROM ({named})"))? == 0 {
+    if ids.is_empty() {
         return Ok(out);
     }
+    let listed: Vec<String> = ids.iter().map(|id| lit(id)).collect();
     run(
         ds,
         &format!(
             "SELECT claim_id, MIN(claimant_id), COUNT(DISTINCT claimant_id) FROM claims WHERE {} \
-               AND CAST(claim_id AS VARCHAR) IN ({named}) GROUP BY claim_id",
+               AND CAST(claim_id AS VARCHAR) IN ({}) GROUP BY claim_id",
             claims_of_client(ds, client),
+            listed.join(", ")
         ),
     )?
     .each(|r| {
