@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use claimscope::tools::generate::PLAN_FILES;
 use claimscope::{Dataset, ReportOptions};
-use common::{cases, without_lineage};
+use common::{cases, generated_plan, without_lineage};
 
 /// Processes of one loopback cluster, stopped when dropped.
 struct Cluster {
@@ -175,31 +176,6 @@ fn an_unreachable_scheduler_is_an_error_naming_it() {
     assert!(message.contains("Connection refused"), "{message}");
 }
 
-/// The files of a generated plan, by table.
-const PLAN_FILES: [(claimscope::Table, &str); 6] = [
-    (claimscope::Table::Claims, "claims.csv"),
-    (claimscope::Table::Budgets, "budgets.csv"),
-    (claimscope::Table::Enrollments, "enrollment.csv"),
-    (claimscope::Table::AdminFees, "admin_fees.csv"),
-    (claimscope::Table::Rebates, "rebates.csv"),
-    (claimscope::Table::StopLossReimbursements, "stop_loss.csv"),
-];
-
-/// A generated plan written under `work`, the first `tables` of PLAN_FILES loaded.
-fn generated_plan(
-    work: &Path,
-    spec: claimscope::Result<claimscope::tools::generate::PlanSpec>,
-    tables: usize,
-) -> Dataset {
-    let plan = work.join("plan");
-    spec.unwrap().write(plan.to_str().unwrap()).unwrap();
-    let mut ds = Dataset::new();
-    for (table, file) in &PLAN_FILES[..tables] {
-        ds.load_path(*table, plan.join(file).to_str().unwrap(), &claimscope::LoadOptions::default()).unwrap();
-    }
-    ds
-}
-
 /// One executor is killed while it runs tasks of a report of a generated
 /// plan (its work dir holds a job's shuffle files): Ballista marks it lost
 /// and runs its tasks again on the other one ("Reset N tasks ... on lost
@@ -252,43 +228,10 @@ fn an_executor_killed_during_a_report_never_gives_other_figures() {
     }
 }
 
-/// A report reads only its client's folders and, on the incurred basis, the
-/// months of its window: every other claims file is overwritten with junk
-/// once the cluster Dataset is bound, and the report still equals the local
-/// one, while a query over the whole table fails on the junk.
+/// A report on the cluster reads only its client's folders and, on the
+/// incurred basis, its window's months (common::reads_only_its_partitions).
 #[test]
 fn a_report_reads_only_its_clients_and_windows_partitions() {
     let cluster = Cluster::start(2);
-    let work = tempfile::tempdir().unwrap();
-    // Three clients, 2021-01..2024-12; CLIENT02's 2024 report reads 2022-01..2024-12. Claims,
-    // budgets and enrollment only: a reimbursement naming a claim_id reads the client's every month.
-    let spec = claimscope::tools::generate::PlanSpec::new(3_000, 48, 9, 3, "2021-01");
-    let ds = generated_plan(work.path(), spec, 3);
-    let local = ds.report(Some("CLIENT02"), "2024", &ReportOptions::default()).unwrap().to_json().unwrap();
-    let folder = work.path().join("export");
-    ds.export_parquet_dir(&folder).unwrap();
-    let mut on = Dataset::on_cluster(&cluster.url, &folder).unwrap();
-    let mut spoiled = 0;
-    for entry in on.lineage().iter().filter(|e| e.table == "claims") {
-        let path = entry.source.as_str();
-        let read = path.contains("client=CLIENT02/") && !path.contains("month=2021-");
-        if !read {
-            std::fs::write(path, b"not parquet").unwrap();
-            spoiled += 1;
-        }
-    }
-    // 12 months of CLIENT02 and 48 of each other client.
-    assert!(spoiled >= 12 + 2 * 40, "only {spoiled} files spoiled");
-    let report = on.report(Some("CLIENT02"), "2024", &ReportOptions::default()).unwrap().to_json().unwrap();
-    assert_eq!(without_lineage(&report), without_lineage(&local));
-    let whole = on.sql("SELECT COUNT(*) FROM claims").map(|_| ()).expect_err("the junk files are read");
-    assert!(whole.to_string().contains("Parquet") || whole.to_string().contains("parquet"), "{whole}");
-    // Rows loaded into it would replace the folder's tables: refused.
-    let budgets = "client_id,year,month,budget_medical,budget_pharmacy,budget_admin,total_budget\n\
-                   CLIENT02,2024,1,1.00,0.00,0.00,1.00\n";
-    let refused = on
-        .load_csv_bytes(claimscope::Table::Budgets, "more.csv", budgets.as_bytes(), &claimscope::LoadOptions::default())
-        .map(|_| ())
-        .expect_err("a cluster Dataset takes no loads");
-    assert!(refused.to_string().contains("export folder on the cluster"), "{refused}");
+    common::reads_only_its_partitions(|folder| Dataset::on_cluster(&cluster.url, folder), "on the cluster");
 }

@@ -1,6 +1,7 @@
 //! Export folders of Parquet partitions: every golden case written out and
-//! read back reports as its golden file (lineage aside, which names the
-//! Parquet files), and a folder with a partition gone is refused.
+//! read back (loaded, or queried in place) reports as its golden file
+//! (lineage aside, which names the Parquet files), and a folder with a
+//! partition gone is refused.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -22,6 +23,12 @@ fn every_golden_case_reports_the_same_from_its_parquet_export() {
         let report = back.report(Some(&case.client), &case.period, &case.options()).unwrap();
         let expected = std::fs::read_to_string(&case.expected).unwrap();
         assert_eq!(without_lineage(&report.to_json().unwrap()), without_lineage(&expected), "{}", case.name);
+        // Read in place: the grouped queries a cluster runs, with the
+        // folders' partition filters, here on DataFusion over the files.
+        let in_place = Dataset::over_parquet_dir(&folder).unwrap();
+        let report = in_place.report(Some(&case.client), &case.period, &case.options()).unwrap();
+        assert_eq!(without_lineage(&report.to_json().unwrap()), without_lineage(&expected), "{} in place", case.name);
+        assert_eq!(in_place.clients().unwrap(), case.dataset().clients().unwrap(), "{}: clients", case.name);
         checked += 1;
     }
     assert!(checked >= 18, "only {checked} golden cases ran");
@@ -196,4 +203,11 @@ fn a_failed_streamed_export_leaves_no_files() {
     std::fs::write(&small, format!("{header}A,1,M1,2025-01-15,2025-01-20,medical,10.00\n")).unwrap();
     export.load_path(claimscope::Table::Claims, small.to_str().unwrap(), &LoadOptions::default()).unwrap();
     assert_eq!(export.finish().unwrap().tables.get("claims"), Some(&1));
+}
+
+/// Read in place on this machine, a report reads only its client's and
+/// window's folders, as on a cluster.
+#[test]
+fn a_report_in_place_reads_only_its_clients_and_windows_partitions() {
+    common::reads_only_its_partitions(Dataset::over_parquet_dir, "in place");
 }

@@ -6,24 +6,15 @@
 //! here and executed by the cluster's executors over the files; only small
 //! grouped results come back.
 
-use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use ballista::prelude::SessionContextExt;
-use datafusion::arrow::datatypes::DataType;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
-use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
 use datafusion::prelude::SessionContext;
-use sha2::{Digest, Sha256};
 
-use super::parquet_dir::{io_error, read_manifest, table_files, EMPTY_PARTITION};
+use super::parquet_dir::{io_error, read_manifest};
 use super::runtime::block_on;
-use super::{ClaimsExecution, Dataset, CLIENT_PARTITION, MONTH_PARTITION};
+use super::Dataset;
 use crate::model::error::{Error, Result};
-use crate::model::load_summary::LineageEntry;
-use crate::model::table::Table;
 
 impl Dataset {
     /// The tables of export folder `folder` on the Ballista scheduler at
@@ -43,85 +34,9 @@ impl Dataset {
             Ok::<_, datafusion::error::DataFusionError>(ctx)
         })?
         .map_err(|e| Error::Engine { message: format!("the Ballista scheduler at {url}: {e}") })?;
-        // Every table empty first; those with a folder become its files.
         let mut ds = Dataset::with_context(ctx);
-        let mut lineage = Vec::new();
-        let mut clients = BTreeSet::new();
-        for table in Table::STORED {
-            let (dir, files) = table_files(&folder, table)?;
-            let mut rows = 0u64;
-            for file in &files {
-                let entry = file_lineage(table, file)?;
-                rows += entry.records_read;
-                lineage.push((table, entry));
-                clients.insert(client_of_folder(&dir, file)?);
-            }
-            manifest.check_rows(table, &dir, rows, files.len())?;
-            if dir.exists() {
-                register_listing(&ds.ctx, table, &dir)?;
-                ds.claims_partitioned |= table == Table::Claims;
-            }
-        }
-        ds.lineage = lineage;
-        ds.clients_of_folders = Some(clients.into_iter().collect());
+        ds.bind_export_folder(&folder, manifest)?;
         ds.cluster = Some(url.to_string());
-        ds.claims_execution = ClaimsExecution::GroupedQueries;
         Ok(ds)
     }
-}
-
-/// The table as every Parquet file under `dir`, in its storage schema; the
-/// claims also with their folders' client and incurred month as columns,
-/// so a query's filter on them lists only the folders it reads.
-fn register_listing(ctx: &SessionContext, table: Table, dir: &Path) -> Result<()> {
-    let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
-    let mut options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-    if table == Table::Claims {
-        options = options.with_table_partition_cols(vec![
-            (CLIENT_PARTITION.to_string(), DataType::Utf8),
-            (MONTH_PARTITION.to_string(), DataType::Utf8),
-        ]);
-    }
-    let config = ListingTableConfig::new(url).with_listing_options(options).with_schema(table.storage_schema());
-    ctx.deregister_table(table.name())?;
-    ctx.register_table(table.name(), Arc::new(ListingTable::try_new(config)?))?;
-    Ok(())
-}
-
-/// The client whose folder (`client=…`, escaped as hive does) holds `file`
-/// of the table in `dir`, decoded as DataFusion decodes a partition value.
-fn client_of_folder(dir: &Path, file: &Path) -> Result<String> {
-    let folder = file.strip_prefix(dir).ok().and_then(|p| p.components().next()).and_then(|c| c.as_os_str().to_str());
-    let value = folder.and_then(|f| f.strip_prefix(CLIENT_PARTITION)).and_then(|f| f.strip_prefix('='));
-    match value {
-        Some(EMPTY_PARTITION) => Ok(String::new()),
-        Some(escaped) => percent_encoding::percent_decode_str(escaped)
-            .decode_utf8()
-            .map(|c| c.into_owned())
-            .map_err(|_| io_error(file, "its client folder is not an escaped UTF-8 client_id")),
-        None => Err(io_error(file, format!("is not in a {CLIENT_PARTITION}=… folder of {}", dir.display()))),
-    }
-}
-
-/// A file's lineage: its sha256 and the rows its footer counts.
-fn file_lineage(table: Table, path: &Path) -> Result<LineageEntry> {
-    // The digest first: a cloned handle shares the cursor the footer read moves.
-    let mut hasher = Sha256::new();
-    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
-    std::io::copy(&mut std::io::BufReader::new(&file), &mut hasher).map_err(|e| io_error(path, e))?;
-    let rows = SerializedFileReader::new(file)
-        .map_err(|e| io_error(path, format!("not a Parquet file: {e}")))?
-        .metadata()
-        .file_metadata()
-        .num_rows();
-    let rows = u64::try_from(rows).unwrap_or(0);
-    Ok(LineageEntry {
-        table: table.name().to_string(),
-        source: path.display().to_string(),
-        sha256: crate::source::hex(&hasher.finalize()),
-        records_read: rows,
-        accepted: rows,
-        rejected: 0,
-        moved: 0,
-    })
 }

@@ -6,6 +6,8 @@ mod canonical;
 pub(crate) mod claim_keys;
 #[cfg(feature = "cluster")]
 mod cluster;
+#[cfg(feature = "parquet")]
+mod folder_tables;
 pub mod ipc;
 #[cfg(not(feature = "cluster"))]
 mod no_cluster;
@@ -80,6 +82,8 @@ pub struct Dataset {
     /// The clients of an export folder, named by its partition folders: a
     /// cluster lists them without a query over every file.
     clients_of_folders: Option<Vec<String>>,
+    /// The export folder whose files are the tables, if they are read in place.
+    folder: Option<std::path::PathBuf>,
     /// How long a cluster query may run before it is given up (a job whose
     /// executor was lost can wait forever on Ballista 55).
     #[cfg(feature = "cluster")]
@@ -116,6 +120,7 @@ impl Dataset {
             cluster: None,
             claims_partitioned: false,
             clients_of_folders: None,
+            folder: None,
             #[cfg(feature = "cluster")]
             query_limit: std::time::Duration::from_secs(600),
             ctx,
@@ -295,11 +300,13 @@ impl Dataset {
 
     /// Keeps a load's batches and lineage.
     fn add(&mut self, table: Table, out: load::LoadOutput) -> Result<LoadSummary> {
-        if let Some(url) = &self.cluster {
-            // Its tables are an export folder's files; in-memory rows would replace them.
+        if let Some(folder) = &self.folder {
+            // Its tables are the folder's files; in-memory rows would replace them.
             return Err(Error::argument(format!(
-                "this Dataset reports from an export folder on the cluster at {url}; load files into a local \
-                 Dataset and export them (export_parquet_dir) instead"
+                "this Dataset reads the export folder {} in place{}; load files into a new Dataset and export \
+                 them (export_parquet_dir) instead",
+                folder.display(),
+                self.cluster.as_ref().map(|url| format!(" on the cluster at {url}")).unwrap_or_default()
             )));
         }
         let table = table.model_table();

@@ -83,3 +83,59 @@ pub fn without_lineage(json: &str) -> serde_json::Value {
     value.as_object_mut().unwrap().remove("lineage");
     value
 }
+
+/// A generated plan written under `work`, the first `tables` of its files
+/// (`generate::PLAN_FILES`) loaded.
+pub fn generated_plan(
+    work: &Path,
+    spec: claimscope::Result<claimscope::tools::generate::PlanSpec>,
+    tables: usize,
+) -> Dataset {
+    let plan = work.join("plan");
+    spec.unwrap().write(plan.to_str().unwrap()).unwrap();
+    let mut ds = Dataset::new();
+    for (table, file) in &claimscope::tools::generate::PLAN_FILES[..tables] {
+        ds.load_path(*table, plan.join(file).to_str().unwrap(), &LoadOptions::default()).unwrap();
+    }
+    ds
+}
+
+/// A Dataset reading an export folder in place (`bind`: on a cluster or on
+/// this machine) reads only its client's folders and, on the incurred basis,
+/// its window's months: every other claims file is overwritten with junk once
+/// it is bound, and the report still equals the loaded Dataset's, while a
+/// query over the whole table fails on the junk. It refuses loads.
+pub fn reads_only_its_partitions(bind: impl Fn(&Path) -> claimscope::Result<Dataset>, place: &str) {
+    let work = tempfile::tempdir().unwrap();
+    // Three clients, 2021-01..2024-12; CLIENT02's 2024 report reads 2022-01..2024-12. Claims,
+    // budgets and enrollment only: a reimbursement naming a claim_id reads the client's every month.
+    let spec = claimscope::tools::generate::PlanSpec::new(3_000, 48, 9, 3, "2021-01");
+    let ds = generated_plan(work.path(), spec, 3);
+    let local = ds.report(Some("CLIENT02"), "2024", &ReportOptions::default()).unwrap().to_json().unwrap();
+    let folder = work.path().join("export");
+    ds.export_parquet_dir(&folder).unwrap();
+    let mut bound = bind(&folder).unwrap();
+    let mut spoiled = 0;
+    for entry in bound.lineage().iter().filter(|e| e.table == "claims") {
+        let path = entry.source.as_str();
+        let read = path.contains("client=CLIENT02/") && !path.contains("month=2021-");
+        if !read {
+            std::fs::write(path, b"not parquet").unwrap();
+            spoiled += 1;
+        }
+    }
+    // 12 months of CLIENT02 and 48 of each other client.
+    assert!(spoiled >= 12 + 2 * 40, "only {spoiled} files spoiled");
+    let report = bound.report(Some("CLIENT02"), "2024", &ReportOptions::default()).unwrap().to_json().unwrap();
+    assert_eq!(without_lineage(&report), without_lineage(&local), "{place}");
+    let whole = bound.sql("SELECT COUNT(*) FROM claims").map(|_| ()).expect_err("the junk files are read");
+    assert!(whole.to_string().to_lowercase().contains("parquet"), "{place}: {whole}");
+    // Rows loaded into it would replace the folder's tables: refused.
+    let budgets = "client_id,year,month,budget_medical,budget_pharmacy,budget_admin,total_budget\n\
+                   CLIENT02,2024,1,1.00,0.00,0.00,1.00\n";
+    let refused = bound
+        .load_csv_bytes(Table::Budgets, "more.csv", budgets.as_bytes(), &LoadOptions::default())
+        .map(|_| ())
+        .expect_err("a Dataset reading a folder in place takes no loads");
+    assert!(refused.to_string().contains("in place"), "{place}: {refused}");
+}
