@@ -12,7 +12,7 @@ use super::claim_figures::{
     most_frequent_terms, primary_code, ClaimFigures, ClaimantTotal, Dimension, GroupSums, Sums,
 };
 use super::common::to_decimal;
-use super::query::{claims_in_months, count, decimal_literal, first_day_literal, lit, month_key_sql, run, Row};
+use super::query::{claims_in_months, count, dates_in_months, decimal_literal, lit, lit_list, month_key_sql, run, Row};
 use crate::dataset::claim_keys::UNCATEGORIZED;
 use crate::dataset::Dataset;
 use crate::model::error::{Error, Result};
@@ -24,8 +24,9 @@ use crate::model::period::MonthIndex;
 const CLAIMANT: &str = "CAST(claimant_id AS VARCHAR)";
 
 /// The sums and counts every grouped row carries, in `sums_of`'s order.
-const SUMS: &str = "SUM(medical_amount), SUM(pharmacy_amount), SUM(total_amount), COUNT(*), \
-                    COUNT(DISTINCT CAST(claimant_id AS VARCHAR))";
+fn sums_sql() -> String {
+    format!("SUM(medical_amount), SUM(pharmacy_amount), SUM(total_amount), COUNT(*), COUNT(DISTINCT {CLAIMANT})")
+}
 
 /// The claims figures of one client, asked of the dataset's query engine.
 pub(crate) struct ClaimQueries<'a> {
@@ -39,7 +40,7 @@ pub(crate) struct ClaimQueries<'a> {
     counted: BTreeMap<(MonthIndex, MonthIndex), i64>,
 }
 
-/// The group sums of a row whose columns `at..at + 5` are `SUMS`.
+/// The group sums of a row whose columns `at..at + 5` are `sums_sql`.
 fn sums_of(r: &Row, at: usize) -> Result<Sums> {
     Ok(Sums {
         medical: r.cents(at)?,
@@ -88,7 +89,8 @@ impl<'a> ClaimQueries<'a> {
             .iter()
             .enumerate()
             .map(|(i, &(from, to))| {
-                format!("COUNT(DISTINCT CASE WHEN {} THEN {CLAIMANT} END) AS claimants_{i}", queries.dates_in(from, to))
+                let dates = dates_in_months(date_column, from, to);
+                format!("COUNT(DISTINCT CASE WHEN {dates} THEN {CLAIMANT} END) AS claimants_{i}")
             })
             .collect();
         let sql = format!("SELECT {} FROM claims WHERE {}", counts.join(", "), queries.of_window());
@@ -99,12 +101,6 @@ impl<'a> ClaimQueries<'a> {
             Ok(())
         })?;
         Ok(queries)
-    }
-
-    /// The rows of the basis date in months `from..=to`.
-    fn dates_in(&self, from: MonthIndex, to: MonthIndex) -> String {
-        let d = self.date_column;
-        format!("{d} >= {} AND {d} < {}", first_day_literal(from), first_day_literal(to + 1))
     }
 
     fn of_client_in(&self, from: MonthIndex, to: MonthIndex) -> String {
@@ -123,8 +119,9 @@ impl<'a> ClaimQueries<'a> {
 impl ClaimFigures for ClaimQueries<'_> {
     fn months(&self) -> Result<Vec<(MonthIndex, Sums)>> {
         let sql = format!(
-            "SELECT {} AS month, {SUMS} FROM claims WHERE {} GROUP BY 1 ORDER BY 1",
+            "SELECT {} AS month, {} FROM claims WHERE {} GROUP BY 1 ORDER BY 1",
             month_key_sql(self.date_column),
+            sums_sql(),
             self.of_window()
         );
         let mut months = Vec::new();
@@ -150,8 +147,9 @@ impl ClaimFigures for ClaimQueries<'_> {
     fn groups(&self, dimension: Dimension) -> Result<Vec<GroupSums>> {
         let coded = if dimension == Dimension::Code { " AND icd_code IS NOT NULL" } else { "" };
         let sql = format!(
-            "SELECT {} AS grouped, {SUMS} FROM claims WHERE {}{coded} GROUP BY 1",
+            "SELECT {} AS grouped, {} FROM claims WHERE {}{coded} GROUP BY 1",
             dimension_sql(dimension),
+            sums_sql(),
             self.of_period()
         );
         let mut groups = Vec::new();
@@ -166,12 +164,11 @@ impl ClaimFigures for ClaimQueries<'_> {
         if groups.is_empty() {
             return Ok(0);
         }
-        let named: Vec<String> = groups.iter().map(|g| lit(g)).collect();
         let sql = format!(
             "SELECT COUNT(DISTINCT {CLAIMANT}) FROM claims WHERE {} AND ({}) IN ({})",
             self.of_period(),
             dimension_sql(dimension),
-            named.join(", ")
+            lit_list(groups.iter().copied())
         );
         count(self.ds, &sql)
     }

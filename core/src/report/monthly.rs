@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::claim_figures::ClaimFigures;
 use super::common::{to_decimal, warning};
 use super::document::{MonthlyFigures, MonthlyRow, Num, PeriodSummary, Warning, WarningCode};
-use super::query::{first_day_literal, lit, month_key_sql, run};
+use super::query::{dates_in_months, lit, month_key_sql, run};
 use crate::dataset::Dataset;
 use crate::model::error::Result;
 use crate::model::money::divide_round;
@@ -47,7 +47,6 @@ pub(crate) fn month_data(
 ) -> Result<BTreeMap<MonthIndex, MonthData>> {
     let mut months: BTreeMap<MonthIndex, MonthData> = (first..=last).map(|m| (m, MonthData::default())).collect();
     let c = lit(client);
-    let (from, to) = (first_day_literal(first), first_day_literal(last + 1));
     let (k1, k2) = (month_key(first), month_key(last));
 
     for (month, sums) in claims.map(|c| c.months()).transpose()?.unwrap_or_default() {
@@ -110,9 +109,9 @@ pub(crate) fn month_data(
     run(
         ds,
         &format!(
-            "SELECT {}, SUM(amount) FROM stop_loss_reimbursements \
-         WHERE client_id = {c} AND paid_date >= {from} AND paid_date < {to} GROUP BY 1",
-            month_key_sql("paid_date")
+            "SELECT {}, SUM(amount) FROM stop_loss_reimbursements WHERE client_id = {c} AND {} GROUP BY 1",
+            month_key_sql("paid_date"),
+            dates_in_months("paid_date", first, last)
         ),
     )?
     .each(|r| {

@@ -52,6 +52,11 @@ pub(crate) fn claims_of_client(ds: &Dataset, client: &str) -> String {
     filter
 }
 
+/// The rows whose date column `d` falls in months `first..=last`.
+pub(crate) fn dates_in_months(d: &str, first: MonthIndex, last: MonthIndex) -> String {
+    format!("{d} >= {} AND {d} < {}", first_day_literal(first), first_day_literal(last + 1))
+}
+
 /// The claims rows of `client` whose `date_column` falls in months
 /// `first..=last`; by incurred date also on the month folders.
 pub(crate) fn claims_in_months(
@@ -61,13 +66,7 @@ pub(crate) fn claims_in_months(
     first: MonthIndex,
     last: MonthIndex,
 ) -> String {
-    let d = date_column;
-    let mut filter = format!(
-        "{} AND {d} >= {} AND {d} < {}",
-        claims_of_client(ds, client),
-        first_day_literal(first),
-        first_day_literal(last + 1)
-    );
+    let mut filter = format!("{} AND {}", claims_of_client(ds, client), dates_in_months(date_column, first, last));
     if ds.claims_partitioned() && date_column == "claim_date" {
         let (from, to) = (lit(&month_label(first)), lit(&month_label(last)));
         filter.push_str(&format!(" AND {MONTH_PARTITION} >= {from} AND {MONTH_PARTITION} <= {to}"));
@@ -83,6 +82,11 @@ pub(crate) fn decimal_literal(value: Decimal) -> String {
 /// A SQL string literal.
 pub(crate) fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+/// String literals separated by commas, for `x IN (...)`.
+pub(crate) fn lit_list<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    values.into_iter().map(lit).collect::<Vec<_>>().join(", ")
 }
 
 /// An ISO date literal for the first day of a month.

@@ -14,7 +14,7 @@ use super::document::{
 };
 use super::enrollment::enrollment;
 use super::monthly::month_data;
-use super::query::{claims_in_months, decimal_literal, first_day_literal, lit, run};
+use super::query::{claims_in_months, dates_in_months, decimal_literal, lit, lit_list, run};
 use super::stop_loss_links::stop_loss_links;
 use crate::dataset::Dataset;
 use crate::model::error::Result;
@@ -50,8 +50,8 @@ fn eligible_claims<'a>(
     let mut wanted = format!("SUM(total_amount) > {}", decimal_literal(smallest));
     let named: BTreeSet<&String> = reimbursed.chain(contract.lasers.keys()).collect();
     if !named.is_empty() {
-        let listed: Vec<String> = named.iter().map(|id| lit(id)).collect();
-        wanted.push_str(&format!(" OR CAST(claimant_id AS VARCHAR) IN ({})", listed.join(", ")));
+        let listed = lit_list(named.iter().map(|id| id.as_str()));
+        wanted.push_str(&format!(" OR CAST(claimant_id AS VARCHAR) IN ({listed})"));
     }
     let mut totals = BTreeMap::new();
     // Claimant ids grouped as text (a dictionary groups ten times slower).
@@ -90,11 +90,10 @@ fn paid_in_window(ds: &Dataset, client: &str, contract: &StopLossContract) -> Re
     run(
         ds,
         &format!(
-        "SELECT SUM(amount) FROM stop_loss_reimbursements WHERE client_id = {} AND paid_date >= {} AND paid_date < {}",
-        lit(client),
-        first_day_literal(p1),
-        first_day_literal(p2 + 1)
-    ),
+            "SELECT SUM(amount) FROM stop_loss_reimbursements WHERE client_id = {} AND {}",
+            lit(client),
+            dates_in_months("paid_date", p1, p2)
+        ),
     )?
     .each(|r| {
         total = r.money(0)?;

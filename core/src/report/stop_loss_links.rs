@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::claim_fold::FoldedClaims;
 use super::common::warning;
 use super::document::{Warning, WarningCode};
-use super::query::{claims_of_client, first_day_literal, lit, month_key_sql, run};
+use super::query::{claims_of_client, dates_in_months, lit, lit_list, month_key_sql, run};
 use crate::dataset::{ClaimsExecution, Dataset};
 use crate::model::error::Result;
 use crate::model::period::{month_label, MonthIndex};
@@ -52,10 +52,9 @@ fn named_claims(
         ds,
         &format!(
             "SELECT DISTINCT CAST(claim_id AS VARCHAR) FROM stop_loss_reimbursements WHERE client_id = {} \
-             AND paid_date >= {} AND paid_date < {} AND claim_id IS NOT NULL",
+             AND {} AND claim_id IS NOT NULL",
             lit(client),
-            first_day_literal(first),
-            first_day_literal(last + 1)
+            dates_in_months("paid_date", first, last)
         ),
     )?
     .each(|r| {
@@ -66,14 +65,13 @@ fn named_claims(
     if ids.is_empty() {
         return Ok(out);
     }
-    let listed: Vec<String> = ids.iter().map(|id| lit(id)).collect();
     run(
         ds,
         &format!(
             "SELECT claim_id, MIN(claimant_id), COUNT(DISTINCT claimant_id) FROM claims WHERE {} \
                AND CAST(claim_id AS VARCHAR) IN ({}) GROUP BY claim_id",
             claims_of_client(ds, client),
-            listed.join(", ")
+            lit_list(ids.iter().map(String::as_str))
         ),
     )?
     .each(|r| {
@@ -95,7 +93,6 @@ pub(crate) fn stop_loss_links(
     last: MonthIndex,
 ) -> Result<StopLossLinks> {
     let c = lit(client);
-    let (from, to) = (first_day_literal(first), first_day_literal(last + 1));
     let mut by_claimant: BTreeMap<String, Decimal> = BTreeMap::new();
     let (mut not_found, mut mismatch, mut ambiguous) = (Vec::new(), Vec::new(), Vec::new());
     let mut unconfirmed: Vec<(MonthIndex, String, Decimal)> = Vec::new();
@@ -110,9 +107,9 @@ pub(crate) fn stop_loss_links(
     run(
         ds,
         &format!(
-            "SELECT claimant_id, claim_id, amount, {} FROM stop_loss_reimbursements \
-             WHERE client_id = {c} AND paid_date >= {from} AND paid_date < {to}",
-            month_key_sql("paid_date")
+            "SELECT claimant_id, claim_id, amount, {} FROM stop_loss_reimbursements WHERE client_id = {c} AND {}",
+            month_key_sql("paid_date"),
+            dates_in_months("paid_date", first, last)
         ),
     )?
     .each(|r| {
@@ -203,14 +200,13 @@ fn claimants_without_claims(
     }
     let names: BTreeSet<&str> = unconfirmed.iter().map(|(_, id, _)| id.as_str()).collect();
     if ds.claims_execution() == ClaimsExecution::GroupedQueries {
-        let listed: Vec<String> = names.iter().map(|id| lit(id)).collect();
         let mut with_claims = BTreeSet::new();
         run(
             ds,
             &format!(
                 "SELECT DISTINCT claimant_id FROM claims WHERE {} AND claimant_id IN ({})",
                 claims_of_client(ds, client),
-                listed.join(", ")
+                lit_list(names.iter().copied())
             ),
         )?
         .each(|r| {
