@@ -11,7 +11,7 @@ use std::path::Path;
 use ballista::prelude::SessionContextExt;
 use datafusion::prelude::SessionContext;
 
-use super::parquet_dir::{io_error, read_manifest};
+use super::folder_tables::OpenedFolder;
 use super::runtime::block_on;
 use super::Dataset;
 use crate::model::error::{Error, Result};
@@ -22,8 +22,7 @@ impl Dataset {
     /// path by every executor (shared storage, or one machine). Its files
     /// are checked against the manifest's row counts before any query.
     pub fn on_cluster(url: &str, folder: &Path) -> Result<Dataset> {
-        let manifest = read_manifest(folder)?;
-        let folder = std::fs::canonicalize(folder).map_err(|e| io_error(folder, e))?;
+        let opened = OpenedFolder::open(folder)?;
         let scheduler = url.to_string();
         let ctx = block_on(async move {
             let ctx = SessionContext::remote(&scheduler).await?;
@@ -35,7 +34,7 @@ impl Dataset {
         })?
         .map_err(|e| Error::Engine { message: format!("the Ballista scheduler at {url}: {e}") })?;
         let mut ds = Dataset::with_context(ctx);
-        ds.bind_export_folder(&folder, manifest)?;
+        ds.bind_export_folder(opened)?;
         ds.cluster = Some(url.to_string());
         Ok(ds)
     }

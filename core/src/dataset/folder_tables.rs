@@ -4,7 +4,7 @@
 //! figures as grouped queries (`ClaimsExecution::GroupedQueries`).
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
@@ -20,26 +20,41 @@ use crate::model::error::Result;
 use crate::model::load_summary::LineageEntry;
 use crate::model::table::Table;
 
+/// An export folder by its absolute path, with its manifest read: before a
+/// cluster is asked for anything, a folder that is no export fails first.
+pub(super) struct OpenedFolder {
+    folder: PathBuf,
+    manifest: ManifestIn,
+}
+
+impl OpenedFolder {
+    pub(super) fn open(folder: &Path) -> Result<OpenedFolder> {
+        let manifest = read_manifest(folder)?;
+        let folder = std::fs::canonicalize(folder).map_err(|e| io_error(folder, e))?;
+        Ok(OpenedFolder { folder, manifest })
+    }
+}
+
 impl Dataset {
     /// The tables of export folder `folder` read in place on this machine:
     /// the queries a cluster's executors run, here. Its files are checked
     /// against the manifest's row counts (footers and sha256, not every
     /// cell: `load_parquet_dir` checks every cell).
     pub fn over_parquet_dir(folder: &Path) -> Result<Dataset> {
-        let manifest = read_manifest(folder)?;
-        let folder = std::fs::canonicalize(folder).map_err(|e| io_error(folder, e))?;
+        let opened = OpenedFolder::open(folder)?;
         let mut ds = Dataset::new();
-        ds.bind_export_folder(&folder, manifest)?;
+        ds.bind_export_folder(opened)?;
         Ok(ds)
     }
 
-    /// Makes every table the files of `folder` (its manifest read), each
-    /// file's lineage its sha256 and footer rows, the clients its folders.
-    pub(super) fn bind_export_folder(&mut self, folder: &Path, manifest: ManifestIn) -> Result<()> {
+    /// Makes every table the files of an opened export folder, each file's
+    /// lineage its sha256 and footer rows, the clients its folders.
+    pub(super) fn bind_export_folder(&mut self, opened: OpenedFolder) -> Result<()> {
+        let OpenedFolder { folder, manifest } = opened;
         let mut lineage = Vec::new();
         let mut clients = BTreeSet::new();
         for table in Table::STORED {
-            let (dir, files) = table_files(folder, table)?;
+            let (dir, files) = table_files(&folder, table)?;
             let mut rows = 0u64;
             for file in &files {
                 let entry = file_lineage(table, file)?;
@@ -55,7 +70,7 @@ impl Dataset {
         }
         self.lineage = lineage;
         self.clients_of_folders = Some(clients.into_iter().collect());
-        self.folder = Some(folder.to_path_buf());
+        self.folder = Some(folder);
         self.claims_execution = ClaimsExecution::GroupedQueries;
         Ok(())
     }

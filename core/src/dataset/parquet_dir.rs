@@ -151,6 +151,10 @@ impl ExportFolder {
         Ok(ExportFolder { path: folder.to_path_buf(), existed, kept: false })
     }
 
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The export is complete: its files stay.
     pub(super) fn keep(mut self) {
         self.kept = true;

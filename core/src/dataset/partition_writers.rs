@@ -96,7 +96,6 @@ impl BatchSink for PartitionWriters {
 /// An export folder filled file by file: claims go to their partitions as
 /// they are read, the other (small) tables are loaded and written at the end.
 pub struct ParquetExport {
-    folder: PathBuf,
     claims: PartitionWriters,
     others: Dataset,
     /// A claims load that failed after some of its rows were written: the
@@ -111,7 +110,6 @@ impl ParquetExport {
     pub fn new(folder: &Path) -> Result<ParquetExport> {
         let export = ExportFolder::begin(folder)?;
         Ok(ParquetExport {
-            folder: folder.to_path_buf(),
             claims: PartitionWriters::new(folder, Table::Claims),
             others: Dataset::new(),
             broken: None,
@@ -137,7 +135,8 @@ impl ParquetExport {
 
     /// Closes the claims files, writes the other tables and the manifest.
     pub fn finish(self) -> Result<ExportSummary> {
-        let ParquetExport { folder, claims, others, broken, export } = self;
+        let ParquetExport { claims, others, broken, export } = self;
+        let folder = export.path();
         if let Some(failed) = broken {
             return Err(Error::argument(format!(
                 "the export into {} is incomplete: a claims load failed after writing some of its rows ({failed}); \
@@ -149,12 +148,12 @@ impl ParquetExport {
             return Err(Error::engine("an export kept claim rows outside its partition files"));
         }
         let mut written = Written::default();
-        create_table_dir(&folder, Table::Claims)?;
+        create_table_dir(folder, Table::Claims)?;
         claims.finish(&mut written)?;
         for table in Table::STORED.into_iter().filter(|t| *t != Table::Claims) {
-            others.export_table(&folder, table, &mut written)?;
+            others.export_table(folder, table, &mut written)?;
         }
-        let summary = others.write_manifest(&folder, written)?;
+        let summary = others.write_manifest(folder, written)?;
         export.keep();
         Ok(summary)
     }
