@@ -9,16 +9,7 @@ use claimscope::{Dataset, LoadOptions, ReportOptions, Table};
 /// Client A in 2025-01..02 (claim dates): claims 2, 3, 4, 5 = 20.00 + 5.50 +
 /// 100.00 + 1.00 = 126.50 for claimants P1 and P2. Claim 1 is December's,
 /// claim 6 March's, claim 7 client B's (and B's P1 is not A's P1).
-const CLAIMS: &str = "\
-client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,service_category,icd_code,layman_term,medical_amount,pharmacy_amount,total_amount
-A,1,P1,2024-12-31,2025-01-02,medical,Office,E11.9,Diabetes,10.00,0.00,10.00
-A,2,P1,2025-01-01,2025-01-05,medical,Office,E11.9,Sugar,20.00,0.00,20.00
-A,3,P1,2025-01-15,2025-03-01,pharmacy,,E11.9,Sugar,0.00,5.50,5.50
-A,4,P2,2025-02-28,2025-03-01,medical,Office,,,100.00,0.00,100.00
-A,5,P2,2025-02-01,2025-02-01,medical,Uncategorized,I10,Diabetes,1.00,0.00,1.00
-A,6,P3,2025-03-01,2025-03-02,medical,Office,I10,,7.00,0.00,7.00
-B,7,P1,2025-01-20,2025-01-20,medical,Office,E11.9,Diabetes,999.00,0.00,999.00
-";
+const CLAIMS: &str = include_str!("data/two_clients_claims.csv");
 
 /// Claim 4 links to P2 (40.00); claim 7 is B's, so for A it matches no claim
 /// (15.00, credited to February but to no claimant); P9 has no claim (5.00).

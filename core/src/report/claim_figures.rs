@@ -143,29 +143,25 @@ mod tests {
     use crate::report::claim_scan::ClaimScan;
     use crate::LoadOptions;
 
-    /// Window 2024-12..2025-02, period 2025-01..02. Claim 6 is after the
-    /// window, claim 7 another client's; P4's total is negative; P5's two
-    /// codes tie.
-    const CLAIMS: &str = "\
-client_id,claim_id,claimant_id,claim_date,paid_date,claim_type,service_category,icd_code,layman_term,medical_amount,pharmacy_amount,total_amount
-A,1,P1,2024-12-31,2025-01-02,medical,Office,E11.9,Diabetes,10.00,0.00,10.00
-A,2,P1,2025-01-01,2025-01-05,medical,Office,E11.9,Sugar,20.00,0.00,20.00
-A,3,P1,2025-01-15,2025-03-01,pharmacy,,E11.9,Sugar,0.00,5.50,5.50
-A,4,P2,2025-02-28,2025-03-01,medical,Office,,,100.00,0.00,100.00
-A,5,P2,2025-02-01,2025-02-01,medical,Uncategorized,I10,Diabetes,1.00,0.00,1.00
-A,6,P3,2025-03-01,2025-03-02,medical,Office,I10,,7.00,0.00,7.00
-B,7,P1,2025-01-20,2025-01-20,medical,Office,E11.9,Diabetes,999.00,0.00,999.00
+    /// Window 2024-12..2025-02, period 2025-01..02. Claims 1-7 are the
+    /// one-shot tests' two clients (core/tests/data/two_clients_claims.csv):
+    /// claim 6 is after the window, claim 7 another client's. Added here: P4's
+    /// total is negative, P5's two codes tie.
+    fn claims() -> String {
+        let more = "\
 A,8,P4,2025-02-10,2025-02-10,medical,Lab,I10,BP,-40.00,0.00,-40.00
 A,9,P4,2025-02-11,2025-02-11,medical,Lab,E11.9,,25.50,0.00,25.50
 A,10,P5,2025-01-05,2025-01-05,medical,Lab,I10,BP,25.50,0.00,25.50
 A,11,P5,2025-01-06,2025-01-06,medical,Lab,E11.9,,25.50,0.00,25.50
 ";
+        format!("{}{more}", include_str!("../../tests/data/two_clients_claims.csv"))
+    }
 
     fn sums(s: &Sums) -> (i128, i128, i128, i64, i64) {
         (s.medical, s.pharmacy, s.total, s.claim_count, s.claimant_count)
     }
 
-    /// Every figure, worked by hand from CLAIMS.
+    /// Every figure, worked by hand from `claims()`.
     fn check(figures: &dyn ClaimFigures, execution: &str) {
         let (dec24, jan, feb) = (month_index(2024, 12), month_index(2025, 1), month_index(2025, 2));
         let months: Vec<(MonthIndex, (i128, i128, i64, i64))> = figures
@@ -235,7 +231,7 @@ A,11,P5,2025-01-06,2025-01-06,medical,Lab,E11.9,,25.50,0.00,25.50
     #[test]
     fn the_scan_and_the_grouped_queries_give_the_hand_worked_figures() {
         let mut ds = Dataset::new();
-        ds.load_csv_bytes(Table::Claims, "claims.csv", CLAIMS.as_bytes(), &LoadOptions::default()).unwrap();
+        ds.load_csv_bytes(Table::Claims, "claims.csv", claims().as_bytes(), &LoadOptions::default()).unwrap();
         let (window, period) =
             ((month_index(2024, 12), month_index(2025, 2)), (month_index(2025, 1), month_index(2025, 2)));
         check(&ClaimScan::run(&ds, "A", "claim_date", window, period).unwrap(), "scan");
